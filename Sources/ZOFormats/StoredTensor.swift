@@ -1,0 +1,58 @@
+/// How a stored tensor's bytes encode its values.
+public enum TensorEncoding: Hashable, Sendable, CustomStringConvertible {
+    /// A safetensors dtype ("F32", "F16", "BF16", "I64", …).
+    case safetensors(SafetensorsDType)
+    /// A ggml type from a GGUF file (F32, F16, BF16, Q8_0, Q4_1, …).
+    case ggml(GGMLType)
+
+    public var description: String {
+        switch self {
+        case let .safetensors(d): return d.rawValue
+        case let .ggml(t): return t.name
+        }
+    }
+}
+
+/// A tensor inside a mapped weight file: name, row-major shape and its encoded bytes. Decoding to fp32
+/// happens on demand (`decode(into:)`), so a model reads each weight once, straight into its arena.
+public struct StoredTensor: @unchecked Sendable {
+    public let name: String
+    /// Row-major shape, slowest dimension first (GGUF's fastest-first dims are reversed on load).
+    public let shape: [Int]
+    public let encoding: TensorEncoding
+    /// The tensor's bytes inside `file`.
+    public let bytes: UnsafeRawBufferPointer
+    /// Keeps the mapping alive as long as the tensor is.
+    public let file: MappedFile
+
+    public var elementCount: Int { shape.reduce(1, *) }
+
+    /// Decodes all elements to fp32. `destination.count` must equal `elementCount`.
+    public func decode(into destination: UnsafeMutableBufferPointer<Float>) throws {
+        precondition(destination.count == elementCount, "decode destination has the wrong size")
+        switch encoding {
+        case let .ggml(type):
+            try Dequantizer.decode(type, bytes: bytes, into: destination, tensor: name)
+        case let .safetensors(dtype):
+            try dtype.decode(bytes: bytes, into: destination, tensor: name)
+        }
+    }
+
+    /// Decodes to a new array (convenient for small tensors and tests).
+    public func floats() throws -> [Float] {
+        var out = [Float](repeating: 0, count: elementCount)
+        try out.withUnsafeMutableBufferPointer { try decode(into: $0) }
+        return out
+    }
+}
+
+/// Checks that tensors' byte ranges lie within `limit` and do not overlap.
+func validateLayout(_ ranges: [(name: String, range: Range<Int>)], limit: Int) throws {
+    for item in ranges where item.range.upperBound > limit || item.range.lowerBound < 0 {
+        throw FormatError.offsetOutOfRange(tensor: item.name, end: item.range.upperBound, limit: limit)
+    }
+    let sorted = ranges.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    for (a, b) in zip(sorted, sorted.dropFirst()) where a.range.overlaps(b.range) {
+        throw FormatError.overlappingTensors(first: a.name, second: b.name)
+    }
+}

@@ -1,0 +1,86 @@
+/// Rotary position embedding tables in the Hugging Face `rotate_half` convention: dimension `i` of a
+/// head is paired with `i + headDim/2`, rotated by `position · base^(−2i/headDim)`.
+public struct RotaryEmbedding: Sendable {
+    public let headDim: Int
+    public let base: Float
+    /// cos and sin tables, `[position][headDim/2]`.
+    public private(set) var cosines: [Float] = []
+    public private(set) var sines: [Float] = []
+    public private(set) var positions = 0
+    private let inverseFrequencies: [Float]
+
+    public init(headDim: Int, base: Float) {
+        self.headDim = headDim
+        self.base = base
+        // Same float32 computation order as transformers' default rope init.
+        inverseFrequencies = (0..<(headDim / 2)).map { i in
+            1 / Float(pow(Double(base), Double(Float(2 * i) / Float(headDim))))
+        }
+    }
+
+    /// Grows the tables to cover positions `0..<count`.
+    public mutating func reserve(positions count: Int) {
+        guard count > positions else { return }
+        let half = headDim / 2
+        cosines.reserveCapacity(count * half)
+        sines.reserveCapacity(count * half)
+        for p in positions..<count {
+            for i in 0..<half {
+                let angle = Float(p) * inverseFrequencies[i]
+                cosines.append(Float(cos(Double(angle))))
+                sines.append(Float(sin(Double(angle))))
+            }
+        }
+        positions = count
+    }
+
+    /// Rotates `heads` consecutive heads of each of `rows` rows in place; row `r` is at position
+    /// `firstPosition + r`, and consecutive rows are `stride` floats apart.
+    public func apply(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, stride: Int, heads: Int, firstPosition: Int
+    ) {
+        precondition(firstPosition + rows <= positions, "rotary tables not reserved")
+        let half = headDim / 2
+        cosines.withUnsafeBufferPointer { cosTable in
+            sines.withUnsafeBufferPointer { sinTable in
+                for r in 0..<rows {
+                    let c = cosTable.baseAddress! + (firstPosition + r) * half
+                    let s = sinTable.baseAddress! + (firstPosition + r) * half
+                    for h in 0..<heads {
+                        let head = x + r * stride + h * headDim
+                        rotate(head, cos: c, sin: s, half: half)
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func rotate(
+        _ head: UnsafeMutablePointer<Float>, cos c: UnsafePointer<Float>, sin s: UnsafePointer<Float>,
+        half: Int
+    ) {
+        var i = 0
+        while i + 16 <= half {
+            let a = UnsafeRawPointer(head + i).loadUnaligned(as: SIMD16<Float>.self)
+            let b = UnsafeRawPointer(head + half + i).loadUnaligned(as: SIMD16<Float>.self)
+            let cv = UnsafeRawPointer(c + i).loadUnaligned(as: SIMD16<Float>.self)
+            let sv = UnsafeRawPointer(s + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(head + i).storeBytes(of: a * cv - b * sv, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(head + half + i).storeBytes(of: b * cv + a * sv, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < half {
+            let a = head[i], b = head[half + i]
+            head[i] = a * c[i] - b * s[i]
+            head[half + i] = b * c[i] + a * s[i]
+            i += 1
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

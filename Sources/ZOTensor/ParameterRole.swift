@@ -1,0 +1,12 @@
+/// What a parameter tensor is for. Optimisers select by role (e.g. no weight decay on norms and biases),
+/// never by name substring.
+public enum ParameterRole: String, Codable, Sendable, CaseIterable {
+    /// A 2-D weight of a linear map (`out × in`).
+    case matrix
+    /// An additive bias vector.
+    case bias
+    /// A normalisation gain (RMSNorm / LayerNorm weight).
+    case norm
+    /// A lookup table (token or position embeddings); 2-D but indexed, not multiplied.
+    case embedding
+}

@@ -1,0 +1,82 @@
+/// One named tensor inside a `WeightArena`: HF name, row-major shape, role and transformer layer.
+public struct ParameterEntry: Sendable, Hashable {
+    /// Hugging Face parameter name, e.g. `model.layers.3.self_attn.q_proj.weight`.
+    public let name: String
+    /// Row-major shape, slowest dimension first (`[out, in]` for a linear weight).
+    public let shape: [Int]
+    public let role: ParameterRole
+    /// Transformer block index, or `nil` for embeddings and final norms.
+    public let layer: Int?
+    /// Offset of the first element in the arena, in floats.
+    public let offset: Int
+
+    public var count: Int { shape.reduce(1, *) }
+    public var range: Range<Int> { offset..<(offset + count) }
+}
+
+/// The parameter declaration a model hands to `WeightArena.init` (no offsets yet).
+public struct ParameterSpec: Sendable, Hashable {
+    public let name: String
+    public let shape: [Int]
+    public let role: ParameterRole
+    public let layer: Int?
+
+    public init(name: String, shape: [Int], role: ParameterRole, layer: Int?) {
+        self.name = name
+        self.shape = shape
+        self.role = role
+        self.layer = layer
+    }
+}
+
+/// All weights of a model in one contiguous fp32 buffer with named entries.
+///
+/// Zeroth-order optimisers perturb exactly these ranges in place, so one buffer with known offsets is
+/// the whole interface between a model and an estimator. Entries keep the declaration order, which
+/// models use to make related weights adjacent (q/k/v, gate/up) so they can run as one GEMM.
+public final class WeightArena: @unchecked Sendable {
+    public let entries: [ParameterEntry]
+    public let storage: FloatBuffer
+    private let indexByName: [String: Int]
+
+    public init(_ specs: [ParameterSpec]) {
+        var offset = 0
+        var entries: [ParameterEntry] = []
+        var index: [String: Int] = [:]
+        for spec in specs {
+            precondition(index[spec.name] == nil, "duplicate parameter \(spec.name)")
+            index[spec.name] = entries.count
+            entries.append(
+                ParameterEntry(
+                    name: spec.name, shape: spec.shape, role: spec.role, layer: spec.layer,
+                    offset: offset))
+            // Keep every entry 64-byte aligned for SIMD loads.
+            offset += (spec.shape.reduce(1, *) + 15) / 16 * 16
+        }
+        self.entries = entries
+        self.indexByName = index
+        self.storage = FloatBuffer(count: offset)
+    }
+
+    /// Total number of parameters (excluding alignment padding).
+    public var parameterCount: Int { entries.reduce(0) { $0 + $1.count } }
+
+    public func entry(named name: String) -> ParameterEntry? {
+        indexByName[name].map { entries[$0] }
+    }
+
+    /// Pointer to the first element of `name`. Programmer error if the name does not exist.
+    public func pointer(_ name: String) -> UnsafeMutablePointer<Float> {
+        guard let entry = entry(named: name) else { preconditionFailure("no parameter \(name)") }
+        return storage.pointer + entry.offset
+    }
+
+    public func pointer(_ entry: ParameterEntry) -> UnsafeMutablePointer<Float> {
+        storage.pointer + entry.offset
+    }
+
+    /// The elements of one entry as a buffer.
+    public func values(_ entry: ParameterEntry) -> UnsafeMutableBufferPointer<Float> {
+        .init(start: storage.pointer + entry.offset, count: entry.count)
+    }
+}

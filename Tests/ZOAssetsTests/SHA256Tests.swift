@@ -1,5 +1,5 @@
 import XCTest
-@testable import ZOAssets
+import ZOAssets
 
 final class SHA256Tests: XCTestCase {
     private func hex(_ bytes: [UInt8]) -> String {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import ZOFormats
+import ZOFormats
 
 /// The GGUF reader against a file written by the reference `gguf` Python package.
 final class GGUFReaderTests: XCTestCase {

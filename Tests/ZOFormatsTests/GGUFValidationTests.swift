@@ -1,5 +1,5 @@
 import XCTest
-@testable import ZOFormats
+import ZOFormats
 
 /// Broken GGUF files must produce a typed, one-sentence error, never a crash.
 final class GGUFValidationTests: XCTestCase {

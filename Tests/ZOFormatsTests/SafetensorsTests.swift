@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import ZOFormats
+import ZOFormats
 
 final class SafetensorsTests: XCTestCase {
     /// The reader against a file written by the reference `safetensors` package.

@@ -88,3 +88,26 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(Int(bitPattern: arena.pointer("c")) % 64, 0)
     }
 }
+
+final class AttentionKernelTests: XCTestCase {
+    func testCausalAttentionHeadMatchesReference() {
+        for (length, headDim) in [(1, 64), (37, 64), (20, 16), (9, 24), (5, 128)] {
+            var state: UInt64 = UInt64(length * 1000 + headDim)
+            func random() -> Float {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Float(state >> 40) / Float(1 << 24) * 2 - 1
+            }
+            let q = (0..<(length * headDim)).map { _ in random() * 3 }
+            let k = (0..<(length * headDim)).map { _ in random() * 3 }
+            let v = (0..<(length * headDim)).map { _ in random() }
+            var out = [Float](repeating: .nan, count: length * headDim)
+            var scores = [Float](repeating: 0, count: length)
+            let scale = 1 / Float(headDim).squareRoot()
+            causalAttentionHead(
+                query: q, key: k, value: v, stride: headDim, output: &out, outputStride: headDim,
+                length: length, headDim: headDim, scale: scale, scores: &scores)
+            let reference = ReferenceKernels.causalAttention(q: q, k: k, v: v, length: length, headDim: headDim, scale: scale)
+            for (a, b) in zip(out, reference) { XCTAssertEqual(a, b, accuracy: 1e-5, "length \(length) headDim \(headDim)") }
+        }
+    }
+}

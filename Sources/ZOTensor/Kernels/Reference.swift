@@ -44,3 +44,20 @@ public enum ReferenceKernels {
         return out
     }
 }
+
+extension ReferenceKernels {
+    /// Causal attention of one head; q, k, v are `[length × headDim]` row-major.
+    public static func causalAttention(q: [Float], k: [Float], v: [Float], length: Int, headDim: Int, scale: Float) -> [Float] {
+        var out = [Float](repeating: 0, count: length * headDim)
+        for i in 0..<length {
+            var scores = (0...i).map { j in
+                Float((0..<headDim).reduce(0.0) { $0 + Double(q[i * headDim + $1]) * Double(k[j * headDim + $1]) }) * scale
+            }
+            scores = softmax(scores)
+            for d in 0..<headDim {
+                out[i * headDim + d] = Float((0...i).reduce(0.0) { $0 + Double(scores[$1]) * Double(v[$1 * headDim + d]) })
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,30 @@
+/// Greedy (argmax) continuation of a token sequence.
+///
+/// Each step re-runs the whole sequence (no KV cache yet): fine for the short continuations ZOTune
+/// uses for checks and evaluation, quadratic for long ones.
+public enum GreedyDecoding {
+    public static func continuation(
+        of prompt: [Int], model: LlamaModel, maxNewTokens: Int, stopAt stopTokens: Set<Int> = [],
+        onToken: (Int) -> Void = { _ in }
+    ) throws -> [Int] {
+        var sequence = prompt
+        var generated: [Int] = []
+        let limit = min(maxNewTokens, model.configuration.maxPositions - prompt.count)
+        while generated.count < limit {
+            let logits = try model.lastPositionLogits([sequence])
+            let next = argmax(logits)
+            if stopTokens.contains(next) { break }
+            generated.append(next)
+            sequence.append(next)
+            onToken(next)
+        }
+        return generated
+    }
+
+    /// Index of the largest value (the first one on ties, like `torch.argmax`).
+    public static func argmax(_ values: [Float]) -> Int {
+        var best = 0
+        for i in values.indices where values[i] > values[best] { best = i }
+        return best
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import ZOFormats
+
+/// Hyper-parameters of a LLaMA-family decoder, decoded from HF `config.json` or GGUF metadata.
+/// Defaults live here, once; the CodingKeys mirror transformers' names.
+public struct LlamaConfiguration: Codable, Sendable, Equatable {
+    public var vocabularySize: Int
+    public var hiddenSize: Int
+    public var intermediateSize: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var keyValueHeadCount: Int
+    public var headDim: Int
+    public var rmsNormEpsilon: Float
+    public var ropeTheta: Float
+    public var tieWordEmbeddings: Bool
+    public var maxPositions: Int
+
+    enum CodingKeys: String, CodingKey {
+        case vocabularySize = "vocab_size", hiddenSize = "hidden_size"
+        case intermediateSize = "intermediate_size", layerCount = "num_hidden_layers"
+        case headCount = "num_attention_heads", keyValueHeadCount = "num_key_value_heads"
+        case headDim = "head_dim", rmsNormEpsilon = "rms_norm_eps", ropeTheta = "rope_theta"
+        case tieWordEmbeddings = "tie_word_embeddings", maxPositions = "max_position_embeddings"
+    }
+
+    public init(
+        vocabularySize: Int, hiddenSize: Int, intermediateSize: Int, layerCount: Int, headCount: Int,
+        keyValueHeadCount: Int, headDim: Int? = nil, rmsNormEpsilon: Float = 1e-6,
+        ropeTheta: Float = 10_000, tieWordEmbeddings: Bool = false, maxPositions: Int = 2048
+    ) {
+        self.vocabularySize = vocabularySize
+        self.hiddenSize = hiddenSize
+        self.intermediateSize = intermediateSize
+        self.layerCount = layerCount
+        self.headCount = headCount
+        self.keyValueHeadCount = keyValueHeadCount
+        self.headDim = headDim ?? hiddenSize / max(headCount, 1)
+        self.rmsNormEpsilon = rmsNormEpsilon
+        self.ropeTheta = ropeTheta
+        self.tieWordEmbeddings = tieWordEmbeddings
+        self.maxPositions = maxPositions
+    }
+
+    /// Width of the query projection output (`headCount × headDim`).
+    public var queryWidth: Int { headCount * headDim }
+    /// Width of each of the key and value projection outputs.
+    public var keyValueWidth: Int { keyValueHeadCount * headDim }
+
+    /// Checks the relations the forward pass relies on.
+    public func validate(source: String) throws {
+        func fail(_ reason: String) -> ModelError { .invalidConfiguration(source: source, reason: reason) }
+        for (name, value) in [
+            ("vocab_size", vocabularySize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
+            ("num_hidden_layers", layerCount), ("num_attention_heads", headCount),
+            ("num_key_value_heads", keyValueHeadCount), ("head_dim", headDim), ("max_position_embeddings", maxPositions),
+        ] where value <= 0 {
+            throw fail("\(name) must be positive, got \(value)")
+        }
+        guard headCount % keyValueHeadCount == 0 else {
+            throw fail("num_attention_heads \(headCount) is not a multiple of num_key_value_heads \(keyValueHeadCount)")
+        }
+        guard headDim % 2 == 0 else { throw fail("head_dim \(headDim) must be even for rotary embeddings") }
+        guard rmsNormEpsilon > 0, ropeTheta > 0 else { throw fail("rms_norm_eps and rope_theta must be positive") }
+    }
+}
+
+extension LlamaConfiguration {
+    /// Reads a transformers `config.json` of `model_type` "llama". Rejects options this forward does not
+    /// implement (rope scaling, biases) instead of silently computing something else.
+    public static func fromHuggingFace(_ data: Data, source: String) throws -> LlamaConfiguration {
+        let object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ModelError.invalidConfiguration(source: source, reason: "it is not a JSON object")
+            }
+            object = parsed
+        } catch let error as ModelError {
+            throw error
+        } catch {
+            throw ModelError.invalidConfiguration(source: source, reason: "it is not valid JSON")
+        }
+        let modelType = object["model_type"] as? String ?? "(none)"
+        guard modelType == "llama" else {
+            throw ModelError.unsupportedArchitecture(name: modelType, supported: ["llama"])
+        }
+        func int(_ key: String, default value: Int? = nil) throws -> Int {
+            if let n = object[key] as? NSNumber { return n.intValue }
+            if let value { return value }
+            throw ModelError.invalidConfiguration(source: source, reason: "\(key) is missing")
+        }
+        func float(_ key: String, in dictionary: [String: Any]) -> Float? {
+            (dictionary[key] as? NSNumber).map { $0.floatValue }
+        }
+        // transformers 5 moved rope_theta into rope_parameters; older files keep it top-level.
+        let ropeParameters = object["rope_parameters"] as? [String: Any] ?? [:]
+        let scaling = object["rope_scaling"] as? [String: Any] ?? ropeParameters
+        let ropeType = (scaling["rope_type"] ?? scaling["type"]) as? String ?? "default"
+        guard ropeType == "default" else {
+            throw ModelError.invalidConfiguration(source: source, reason: "rope scaling type \(ropeType) is not supported")
+        }
+        for flag in ["attention_bias", "mlp_bias"] where (object[flag] as? Bool) == true {
+            throw ModelError.invalidConfiguration(source: source, reason: "\(flag) = true is not supported")
+        }
+        if let activation = object["hidden_act"] as? String, activation != "silu" {
+            throw ModelError.invalidConfiguration(source: source, reason: "hidden_act \(activation) is not supported")
+        }
+        let heads = try int("num_attention_heads")
+        let hidden = try int("hidden_size")
+        let configuration = LlamaConfiguration(
+            vocabularySize: try int("vocab_size"), hiddenSize: hidden,
+            intermediateSize: try int("intermediate_size"), layerCount: try int("num_hidden_layers"),
+            headCount: heads, keyValueHeadCount: try int("num_key_value_heads", default: heads),
+            headDim: (object["head_dim"] as? NSNumber)?.intValue,
+            rmsNormEpsilon: float("rms_norm_eps", in: object) ?? 1e-6,
+            ropeTheta: float("rope_theta", in: object) ?? float("rope_theta", in: ropeParameters) ?? 10_000,
+            tieWordEmbeddings: object["tie_word_embeddings"] as? Bool ?? false,
+            maxPositions: try int("max_position_embeddings", default: 2048))
+        try configuration.validate(source: source)
+        return configuration
+    }
+
+    /// Reads llama.cpp's `<arch>.*` metadata keys from a GGUF file.
+    public static func fromGGUF(_ gguf: GGUFFile) throws -> LlamaConfiguration {
+        let source = gguf.path
+        let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
+        guard architecture == "llama" else {
+            throw ModelError.unsupportedArchitecture(name: architecture, supported: ["llama"])
+        }
+        func value(_ key: String) -> GGUFValue? { gguf.metadata["\(architecture).\(key)"] }
+        func int(_ key: String) throws -> Int {
+            guard let v = value(key)?.int else {
+                throw ModelError.invalidConfiguration(source: source, reason: "metadata \(architecture).\(key) is missing")
+            }
+            return v
+        }
+        let hidden = try int("embedding_length")
+        let heads = try int("attention.head_count")
+        let vocabulary = value("vocab_size")?.int ?? gguf.metadata["tokenizer.ggml.tokens"]?.array?.count
+        guard let vocabulary else {
+            throw ModelError.invalidConfiguration(source: source, reason: "the vocabulary size is not recorded")
+        }
+        let headDim = value("rope.dimension_count")?.int ?? hidden / heads
+        if let scaling = value("rope.scaling.type")?.string, scaling != "none" {
+            throw ModelError.invalidConfiguration(source: source, reason: "rope scaling type \(scaling) is not supported")
+        }
+        let configuration = LlamaConfiguration(
+            vocabularySize: vocabulary, hiddenSize: hidden, intermediateSize: try int("feed_forward_length"),
+            layerCount: try int("block_count"), headCount: heads,
+            keyValueHeadCount: value("attention.head_count_kv")?.int ?? heads, headDim: headDim,
+            rmsNormEpsilon: Float(value("attention.layer_norm_rms_epsilon")?.double ?? 1e-5),
+            ropeTheta: Float(value("rope.freq_base")?.double ?? 10_000),
+            tieWordEmbeddings: gguf.tensor(named: "output.weight") == nil,
+            maxPositions: value("context_length")?.int ?? 2048)
+        try configuration.validate(source: source)
+        return configuration
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import ZOFormats
+import ZOTokenizers
+
+/// A model opened from a `--model` reference, with where it came from and how it was stored.
+public struct LoadedModel {
+    /// Where the weights were read from.
+    public enum Source {
+        case gguf(GGUFFile)
+        case huggingFaceFolder(URL)
+    }
+
+    public let model: LlamaModel
+    public let source: Source
+    /// What the user passed (`smollm2-135m`, a path).
+    public let reference: String
+    /// The file or folder actually read.
+    public let path: String
+    /// Stored tensors per encoding (e.g. Q4_1: 210, F32: 61), for `inspect`.
+    public let encodings: [String: Int]
+
+    public var format: String {
+        switch source {
+        case let .gguf(file): return "GGUF v\(file.version)"
+        case .huggingFaceFolder: return "Hugging Face folder (safetensors)"
+        }
+    }
+
+    /// Opens a `.gguf` file or a Hugging Face folder.
+    public static func open(path: String, reference: String? = nil) throws -> LoadedModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelError.notFound(reference: reference ?? path, known: ModelCatalog.names)
+        }
+        var encodings: [String: Int] = [:]
+        if isDirectory.boolValue {
+            let folder = URL(fileURLWithPath: path)
+            let (model, tensors) = try LlamaLoader.load(huggingFaceFolder: folder)
+            for tensor in tensors { encodings[tensor.encoding.description, default: 0] += 1 }
+            return LoadedModel(
+                model: model, source: .huggingFaceFolder(folder), reference: reference ?? path, path: path,
+                encodings: encodings)
+        }
+        let gguf = try GGUFFile(path: path)
+        let model = try LlamaLoader.load(gguf: gguf)
+        for tensor in gguf.tensors { encodings[tensor.encoding.description, default: 0] += 1 }
+        return LoadedModel(
+            model: model, source: .gguf(gguf), reference: reference ?? path, path: path, encodings: encodings)
+    }
+
+    /// The tokenizer that ships with the model.
+    public func tokenizer() throws -> ByteLevelBPETokenizer {
+        switch source {
+        case let .gguf(file): return try TokenizerLoading.tokenizer(gguf: file)
+        case let .huggingFaceFolder(folder): return try TokenizerLoading.tokenizer(huggingFaceFolder: folder)
+        }
+    }
+
+    /// The end-of-sequence token id, when the checkpoint records one.
+    public var endOfSequenceID: Int? {
+        switch source {
+        case let .gguf(file):
+            return file.metadata["tokenizer.ggml.eos_token_id"]?.int
+        case let .huggingFaceFolder(folder):
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("config.json").path),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { return nil }
+            return (object["eos_token_id"] as? NSNumber)?.intValue
+        }
+    }
+
+    /// GGUF metadata (key, short rendering) in file order; empty for HF folders.
+    public var metadataSummary: [(key: String, value: String)] {
+        guard case let .gguf(file) = source else { return [] }
+        return file.metadataKeys.map { ($0, file.metadata[$0]!.summary) }
+    }
+}

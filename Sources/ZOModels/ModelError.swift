@@ -1,0 +1,41 @@
+/// Why a model could not be loaded or run. Each case reads as one sentence for the CLI.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    case notFound(reference: String, known: [String])
+    case missingFile(path: String, purpose: String)
+    case unsupportedArchitecture(name: String, supported: [String])
+    case invalidConfiguration(source: String, reason: String)
+    case missingWeight(name: String, source: String)
+    case unusedWeight(name: String, source: String)
+    case wrongShape(name: String, expected: [Int], actual: [Int])
+    case tokenOutOfRange(id: Int, vocabularySize: Int)
+    case emptySequence(index: Int)
+    case sequenceTooLong(length: Int, limit: Int)
+    case noTokenizer(model: String)
+
+    public var description: String {
+        switch self {
+        case let .notFound(reference, known):
+            return "no model at \(reference): pass a .gguf file, a Hugging Face folder, or one of \(known.joined(separator: ", "))"
+        case let .missingFile(path, purpose):
+            return "\(path) is missing (\(purpose))"
+        case let .unsupportedArchitecture(name, supported):
+            return "unsupported architecture \(name); supported: \(supported.joined(separator: ", "))"
+        case let .invalidConfiguration(source, reason):
+            return "invalid model configuration in \(source): \(reason)"
+        case let .missingWeight(name, source):
+            return "weight \(name) is missing from \(source)"
+        case let .unusedWeight(name, source):
+            return "\(source) holds weight \(name), which this architecture does not use"
+        case let .wrongShape(name, expected, actual):
+            return "weight \(name) has shape \(actual) but the configuration needs \(expected)"
+        case let .tokenOutOfRange(id, size):
+            return "token id \(id) is outside the vocabulary (0..<\(size))"
+        case let .emptySequence(index):
+            return "sequence \(index) is empty; every sequence needs at least one token"
+        case let .sequenceTooLong(length, limit):
+            return "a sequence of \(length) tokens exceeds the model's context of \(limit) tokens"
+        case let .noTokenizer(model):
+            return "\(model) has no tokenizer (expected tokenizer.json or GGUF tokenizer metadata)"
+        }
+    }
+}

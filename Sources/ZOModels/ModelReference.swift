@@ -1,0 +1,26 @@
+import Foundation
+import ZOAssets
+
+/// Resolves what a user passes as `--model`: a catalogue name (fetched into the cache on first use),
+/// a `.gguf` file, or a Hugging Face folder.
+public enum ModelReference {
+    public static func resolve(
+        _ reference: String, store: AssetStore = AssetStore(), log: (String) -> Void = { _ in }
+    ) throws -> String {
+        if let asset = AssetCatalog.named(reference) {
+            return try store.ensure(asset, log: log).path
+        }
+        let path = NSString(string: reference).expandingTildeInPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ModelError.notFound(reference: reference, known: ModelCatalog.names)
+        }
+        return path
+    }
+
+    /// Resolves and opens the model, with its tokenizer.
+    public static func load(
+        _ reference: String, store: AssetStore = AssetStore(), log: (String) -> Void = { _ in }
+    ) throws -> LoadedModel {
+        try LoadedModel.open(path: resolve(reference, store: store, log: log), reference: reference)
+    }
+}

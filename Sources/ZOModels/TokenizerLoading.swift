@@ -1,0 +1,56 @@
+import Foundation
+import ZOFormats
+import ZOTokenizers
+
+/// Builds the tokenizer that ships with a model: from GGUF `tokenizer.ggml.*` metadata, or from
+/// `tokenizer.json` in a Hugging Face folder.
+public enum TokenizerLoading {
+    /// Tokenizer model types ZOTune implements (GGUF `tokenizer.ggml.model`).
+    static let supportedGGUFModels = ["gpt2"]
+
+    public static func tokenizer(gguf: GGUFFile) throws -> ByteLevelBPETokenizer {
+        let metadata = gguf.metadata
+        guard let kind = metadata["tokenizer.ggml.model"]?.string else {
+            throw ModelError.noTokenizer(model: gguf.path)
+        }
+        guard supportedGGUFModels.contains(kind) else {
+            throw TokenizerLoadingError.unsupportedType(kind, source: gguf.path)
+        }
+        guard let tokens = metadata["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty,
+              let merges = metadata["tokenizer.ggml.merges"]?.strings
+        else {
+            throw ModelError.noTokenizer(model: gguf.path)
+        }
+        let types = metadata["tokenizer.ggml.token_type"]?.ints?.map { Int32($0) }
+        return try ByteLevelBPETokenizer(
+            vocabulary: tokens, merges: merges, tokenTypes: types,
+            preTokenizer: metadata["tokenizer.ggml.pre"]?.string)
+    }
+
+    public static func tokenizer(huggingFaceFolder folder: URL) throws -> ByteLevelBPETokenizer {
+        let url = folder.appendingPathComponent("tokenizer.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ModelError.noTokenizer(model: folder.path)
+        }
+        return try ByteLevelBPETokenizer(tokenizerJSON: data)
+    }
+
+    /// Fails early, before weights are decoded, when the file's tokenizer type is unknown.
+    static func checkSupported(_ gguf: GGUFFile) throws {
+        if let kind = gguf.metadata["tokenizer.ggml.model"]?.string, !supportedGGUFModels.contains(kind) {
+            throw TokenizerLoadingError.unsupportedType(kind, source: gguf.path)
+        }
+    }
+}
+
+/// Tokenizer problems found while loading a model.
+public enum TokenizerLoadingError: Error, CustomStringConvertible {
+    case unsupportedType(String, source: String)
+
+    public var description: String {
+        switch self {
+        case let .unsupportedType(kind, source):
+            return "unsupported tokenizer type \(kind) in \(source); supported: \(TokenizerLoading.supportedGGUFModels.joined(separator: ", "))"
+        }
+    }
+}

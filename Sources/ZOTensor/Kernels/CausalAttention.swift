@@ -1,0 +1,65 @@
+/// Causal self-attention of one head over one sequence of `length` tokens:
+/// out_i = Σ_{j ≤ i} softmax_j(scale · q_i·k_j) v_j.
+///
+/// Rows of q, k and v are `stride` floats apart (they sit inside the fused q|k|v projection output);
+/// output rows are `outputStride` apart. `scores` needs `length` floats of scratch.
+/// Written as SIMD dot products rather than two small GEMMs: at the sequence lengths ZO training
+/// uses (tens to hundreds of tokens) the per-call overhead of BLAS dominated the work
+/// (see BENCHMARKS.md, attention).
+public func causalAttentionHead(
+    query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, stride: Int,
+    output: UnsafeMutablePointer<Float>, outputStride: Int, length: Int, headDim: Int, scale: Float,
+    scores: UnsafeMutablePointer<Float>
+) {
+    let chunks = headDim / 16
+    let vectorDim = chunks * 16
+    for i in 0..<length {
+        let q = query + i * stride
+        for j in 0...i {
+            let k = key + j * stride
+            var acc = SIMD16<Float>()
+            for c in 0..<chunks {
+                let qv = UnsafeRawPointer(q + 16 * c).loadUnaligned(as: SIMD16<Float>.self)
+                let kv = UnsafeRawPointer(k + 16 * c).loadUnaligned(as: SIMD16<Float>.self)
+                acc = acc.addingProduct(qv, kv)
+            }
+            var dot = horizontalSum(acc)
+            for d in vectorDim..<headDim { dot += q[d] * k[d] }
+            scores[j] = dot * scale
+        }
+        softmaxInPlace(scores, count: i + 1)
+        let o = output + i * outputStride
+        var c = 0
+        while c + 64 <= vectorDim {
+            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+            for j in 0...i {
+                let p = SIMD16<Float>(repeating: scores[j])
+                let v = UnsafeRawPointer(value + j * stride + c)
+                a0 = a0.addingProduct(p, v.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self))
+                a1 = a1.addingProduct(p, v.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
+                a2 = a2.addingProduct(p, v.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self))
+                a3 = a3.addingProduct(p, v.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self))
+            }
+            let out = UnsafeMutableRawPointer(o + c)
+            out.storeBytes(of: a0, toByteOffset: 0, as: SIMD16<Float>.self)
+            out.storeBytes(of: a1, toByteOffset: 64, as: SIMD16<Float>.self)
+            out.storeBytes(of: a2, toByteOffset: 128, as: SIMD16<Float>.self)
+            out.storeBytes(of: a3, toByteOffset: 192, as: SIMD16<Float>.self)
+            c += 64
+        }
+        while c < vectorDim {
+            var a = SIMD16<Float>()
+            for j in 0...i {
+                a = a.addingProduct(
+                    SIMD16(repeating: scores[j]), UnsafeRawPointer(value + j * stride + c).loadUnaligned(as: SIMD16<Float>.self))
+            }
+            UnsafeMutableRawPointer(o + c).storeBytes(of: a, as: SIMD16<Float>.self)
+            c += 16
+        }
+        for d in vectorDim..<headDim {
+            var a: Float = 0
+            for j in 0...i { a += scores[j] * value[j * stride + d] }
+            o[d] = a
+        }
+    }
+}

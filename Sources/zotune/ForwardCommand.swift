@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import ZOFormats
+import ZOModels
+
+struct ForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forward",
+        abstract: "Write the last-position logits of each input line to a safetensors file.",
+        discussion: """
+            The output holds one F32 tensor `logits` of shape [lines, vocab]: row i is the logits at the last \
+            token of line i, each line run as its own sequence (lines are batched internally). This is the \
+            interface for checking ZOTune against transformers.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "A text file with one sequence per line (\\n, \\t, \\\\ escapes).")
+    var textFile: String
+
+    @Option(name: .long, help: "Where to write the safetensors file.")
+    var output: String
+
+    @Option(name: .long, help: "Sequences per forward pass.")
+    var batchSize: Int = 16
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive.") }
+    }
+
+    func run() throws {
+        let lines = try EscapedTextFile.lines(at: textFile)
+        guard !lines.isEmpty else { throw ValidationError("\(textFile) has no lines.") }
+        let loaded = try modelOptions.load()
+        let tokenizer = try loaded.tokenizer()
+        let sequences = lines.map { tokenizer.encode($0) }
+        if let empty = sequences.firstIndex(where: \.isEmpty) {
+            throw ValidationError("\(textFile) line \(empty + 1) is empty; every line needs at least one token.")
+        }
+        let vocabulary = loaded.model.configuration.vocabularySize
+        var logits: [Float] = []
+        logits.reserveCapacity(sequences.count * vocabulary)
+        let progress = ProgressReporter(total: sequences.count, unit: "sequences")
+        for start in stride(from: 0, to: sequences.count, by: batchSize) {
+            let batch = Array(sequences[start..<min(start + batchSize, sequences.count)])
+            logits += try loaded.model.lastPositionLogits(batch)
+            progress.advance(by: batch.count)
+        }
+        progress.finish()
+        let tensor = SafetensorsWriter.Tensor(name: "logits", shape: [sequences.count, vocabulary], floats: logits)
+        try SafetensorsWriter().write(
+            [tensor], metadata: ["model": loaded.reference, "producer": "zotune forward"],
+            to: URL(fileURLWithPath: output))
+        Console.status("wrote logits [\(sequences.count), \(vocabulary)] to \(output)")
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import ZOModels
+import ZOTensor
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a model's architecture, parameters by role and layer, and memory needs.")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Flag(name: .long, help: "List every parameter tensor instead of one row per kind.")
+    var allParameters = false
+
+    @Flag(name: .long, help: "Also print the file's metadata keys.")
+    var metadata = false
+
+    func run() throws {
+        let loaded = try modelOptions.load()
+        let c = loaded.model.configuration
+        let arena = loaded.model.weights
+        print("model      \(loaded.reference)")
+        print("path       \(loaded.path)")
+        print("format     \(loaded.format)")
+        print("stored as  " + loaded.encodings.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+        print("family     llama (decoder, RMSNorm, RoPE, SwiGLU, grouped-query attention)")
+        print("""
+            shape      \(c.layerCount) layers, hidden \(c.hiddenSize), FFN \(c.intermediateSize), \
+            \(c.headCount) heads / \(c.keyValueHeadCount) KV heads × \(c.headDim), vocab \(c.vocabularySize)
+            """)
+        print(String(format: "rope       base %g, rms eps %g, context %d, LM head %@", c.ropeTheta, c.rmsNormEpsilon,
+                     c.maxPositions, c.tieWordEmbeddings ? "tied to embeddings" : "separate"))
+        if let tokenizer = try? loaded.tokenizer() {
+            print("tokenizer  byte-level BPE, \(tokenizer.vocabularySize) tokens")
+        }
+        print()
+        printParameterTable(arena)
+        print()
+        var byRole: [ParameterRole: Int] = [:]
+        for entry in arena.entries { byRole[entry.role, default: 0] += entry.count }
+        for role in ParameterRole.allCases where byRole[role] != nil {
+            print(Self.padded(role.rawValue, 11) + Self.count(byRole[role]!))
+        }
+        print(Self.padded("total", 11) + Self.count(arena.parameterCount))
+        print()
+        let weightBytes = arena.storage.count * 4
+        let activation = c.activationBytes(tokens: 16 * 64, longestSequence: 64)
+        print("memory     fp32 weights \(Self.bytes(weightBytes)); one forward of 16×64 tokens adds \(Self.bytes(activation)) of activations")
+        if metadata {
+            print()
+            for (key, value) in loaded.metadataSummary { print("\(key) = \(value)") }
+        }
+    }
+
+    private func printParameterTable(_ arena: WeightArena) {
+        print(Self.row("parameter", "shape", "role", "count"))
+        if allParameters {
+            for e in arena.entries {
+                print(Self.row(e.name, Self.shape(e.shape), e.role.rawValue, Self.count(e.count)))
+            }
+            return
+        }
+        // One row per kind: layer tensors are shown once as model.layers.*.<suffix> with their layer count.
+        var order: [String] = []
+        var rows: [String: (entry: ParameterEntry, layers: Int)] = [:]
+        for e in arena.entries {
+            let key = e.layer.map { e.name.replacingOccurrences(of: "layers.\($0).", with: "layers.*.") } ?? e.name
+            if let row = rows[key] { rows[key] = (row.entry, row.layers + 1) } else { rows[key] = (e, 1); order.append(key) }
+        }
+        for key in order {
+            let (e, layers) = rows[key]!
+            let total = layers > 1 ? "\(Self.count(e.count * layers)) (\(layers) layers)" : Self.count(e.count)
+            print(Self.row(key, Self.shape(e.shape), e.role.rawValue, total))
+        }
+    }
+
+    /// Left-aligned columns (`String(format:)` does not pad `%@` on Linux).
+    static func row(_ name: String, _ shape: String, _ role: String, _ count: String) -> String {
+        padded(name, 49) + padded(shape, 15) + padded(role, 11) + count
+    }
+
+    static func padded(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    static func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
+
+    static func count(_ n: Int) -> String {
+        n >= 1_000_000 ? String(format: "%.2fM", Double(n) / 1e6) : n >= 1000 ? String(format: "%.1fK", Double(n) / 1e3) : "\(n)"
+    }
+
+    static func bytes(_ n: Int) -> String {
+        n >= 1 << 30 ? String(format: "%.2f GiB", Double(n) / Double(1 << 30)) : String(format: "%.1f MiB", Double(n) / Double(1 << 20))
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import ZOModels
+
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Print the token ids of each input line as one JSON array per line.",
+        discussion: "Input lines may use \\n, \\t and \\\\ escapes. No BOS/EOS is added.")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "A text file with one sequence per line.")
+    var textFile: String
+
+    func run() throws {
+        let lines = try EscapedTextFile.lines(at: textFile)
+        let tokenizer = try modelOptions.load().tokenizer()
+        var output = ""
+        for line in lines {
+            output += "[" + tokenizer.encode(line).map(String.init).joined(separator: ", ") + "]\n"
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
+    }
+}

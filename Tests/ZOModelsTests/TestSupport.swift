@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+import ZOAssets
+import ZOFormats
+import ZOModels
+
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+}
+
+/// Golden tensors written by the reference scripts (scripts/reference/*.py).
+struct GoldenFile {
+    let file: SafetensorsFile
+    init(_ relative: String) throws { file = try SafetensorsFile(path: Fixtures.url(relative).path) }
+    func floats(_ name: String) throws -> [Float] { try XCTUnwrap(file.tensor(named: name)).floats() }
+    func integers(_ name: String) throws -> [Int] { try XCTUnwrap(file.tensor(named: name)).integers() }
+    func shape(_ name: String) throws -> [Int] { try XCTUnwrap(file.tensor(named: name)).shape }
+
+    /// Rows of a padded `[rows × width]` id matrix, each cut to its length.
+    func sequences(ids: String = "input_ids", lengths: String = "lengths") throws -> [[Int]] {
+        let all = try integers(ids), width = try shape(ids)[1]
+        return try integers(lengths).enumerated().map { row, length in Array(all[(row * width)..<(row * width + length)]) }
+    }
+}
+
+/// The default model, fetched into the asset cache on first use (CI fetches it too: never skipped).
+enum DefaultModel {
+    static let shared: Result<LoadedModel, Error> = Result {
+        try ModelReference.load(ModelCatalog.defaultName)
+    }
+    static func load() throws -> LoadedModel { try shared.get() }
+}
+
+func maxAbsDifference(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
+    zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+}

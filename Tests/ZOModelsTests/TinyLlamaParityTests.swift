@@ -1,0 +1,41 @@
+import XCTest
+import ZOModels
+
+/// Forward parity with transformers on tiny random LLaMA checkpoints (HF folders, fp32 safetensors).
+final class TinyLlamaParityTests: XCTestCase {
+    func testLastPositionLogitsMatchTransformersOneByOneAndBatched() throws {
+        let golden = try GoldenFile("tiny-llama-golden.safetensors")
+        let sequences = try golden.sequences()
+        for (folder, key) in [("tiny-llama", "logits_tied"), ("tiny-llama-untied", "logits_untied")] {
+            let model = try LoadedModel.open(path: Fixtures.url(folder).path).model
+            let reference = try golden.floats(key)
+            let vocabulary = model.configuration.vocabularySize
+            let batched = try model.lastPositionLogits(sequences)
+            for (i, sequence) in sequences.enumerated() {
+                let single = try model.lastPositionLogits([sequence])
+                let row = (i * vocabulary)..<((i + 1) * vocabulary)
+                XCTAssertLessThan(maxAbsDifference(single[...], reference[row]), 1e-4, "\(folder) sequence \(i)")
+                XCTAssertLessThan(maxAbsDifference(batched[row], reference[row]), 1e-4, "\(folder) batched \(i)")
+            }
+        }
+    }
+
+    func testLogitsAtEveryPositionOfASequence() throws {
+        let golden = try GoldenFile("tiny-llama-golden.safetensors")
+        let sequence = try golden.sequences()[0]
+        let model = try LoadedModel.open(path: Fixtures.url("tiny-llama").path).model
+        let requests = sequence.indices.map { LogitRequest(sequence: 0, position: $0) }
+        let logits = try model.logits([sequence], at: requests)
+        let reference = try golden.floats("all_logits_tied")
+        XCTAssertEqual(logits.count, reference.count)
+        XCTAssertLessThan(maxAbsDifference(logits[...], reference[...]), 1e-4)
+    }
+
+    func testConfigurationIsReadFromTransformers5ConfigJSON() throws {
+        let untied = try LoadedModel.open(path: Fixtures.url("tiny-llama-untied").path).model.configuration
+        XCTAssertEqual(untied.ropeTheta, 500_000)
+        XCTAssertFalse(untied.tieWordEmbeddings)
+        XCTAssertEqual(untied.headDim, 16)
+        XCTAssertEqual(untied.keyValueHeadCount, 2)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import XCTest
+import ZOFormats
+
+final class CommandTests: XCTestCase {
+    private var tinyModel: String { CLI.fixtures.appendingPathComponent("tiny-llama").path }
+
+    func testHelpListsTheCommands() throws {
+        let result = try CLI.run(["--help"])
+        XCTAssertEqual(result.status, 0)
+        for command in ["fetch", "generate", "tokenize", "forward", "inspect", "bench"] {
+            XCTAssertTrue(result.stdout.contains("  \(command)"), "help mentions \(command)")
+        }
+    }
+
+    func testGenerateOnTheDefaultModel() throws {
+        let result = try CLI.run(["generate", "--prompt", "The capital of France is", "--max-new-tokens", "1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, " Paris\n")
+    }
+
+    func testTokenizePrintsOneArrayPerLineAndHonoursEscapes() throws {
+        let file = try CLI.temporaryFile("The capital of France is\nline\\none\n")
+        let result = try CLI.run(["tokenize", "--text-file", file.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual(lines[0], "[504, 3575, 282, 4649, 314]")
+        XCTAssertTrue(lines[1].contains("198"), "\\n is unescaped to a newline token (id 198): \(lines[1])")
+    }
+
+    func testForwardWritesLastPositionLogits() throws {
+        let input = try CLI.temporaryFile("The capital of France is\nHello\n")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = try CLI.run(["forward", "--text-file", input.path, "--output", output.path, "--batch-size", "1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let logits = try XCTUnwrap(SafetensorsFile(path: output.path).tensor(named: "logits"))
+        XCTAssertEqual(logits.shape, [2, 49152])
+        let values = try logits.floats()
+        XCTAssertEqual(values[7042], 17.37126, accuracy: 1e-3)
+        XCTAssertEqual(values[0..<49152].max(), values[7042])
+    }
+
+    func testInspectDescribesTheTinyModel() throws {
+        let result = try CLI.run(["inspect", "--model", tinyModel])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("2 layers, hidden 64, FFN 160, 4 heads / 2 KV heads × 16, vocab 512"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("model.layers.*.self_attn.q_proj.weight"))
+        XCTAssertTrue(result.stdout.contains("matrix"))
+    }
+
+    // MARK: - Bad input: one clear sentence, non-zero exit
+
+    private func assertFails(_ arguments: [String], message: String, line: UInt = #line) throws {
+        let result = try CLI.run(arguments)
+        XCTAssertNotEqual(result.status, 0, line: line)
+        XCTAssertTrue(result.stderr.contains(message), "stderr was: \(result.stderr)", line: line)
+        XCTAssertFalse(result.stderr.contains("Fatal error"), line: line)
+    }
+
+    func testUnknownModel() throws {
+        try assertFails(["inspect", "--model", "/nonexistent/model.gguf"], message: "no model at /nonexistent/model.gguf")
+    }
+
+    func testTruncatedGGUF() throws {
+        let truncated = try CLI.temporaryFile("GGUF\u{3}\0\0\0", suffix: ".gguf")
+        try assertFails(["inspect", "--model", truncated.path], message: "is truncated")
+    }
+
+    func testBadEscapeNamesTheLine() throws {
+        let file = try CLI.temporaryFile("fine\nbad \\q escape\n")
+        try assertFails(["tokenize", "--model", tinyModel, "--text-file", file.path],
+                        message: "line 2: unknown escape \\q")
+    }
+
+    func testEmptyLineInForward() throws {
+        let file = try CLI.temporaryFile("fine\n\n")
+        try assertFails(["forward", "--model", tinyModel, "--text-file", file.path, "--output", "/tmp/unused.safetensors"],
+                        message: "line 2 is empty")
+    }
+}

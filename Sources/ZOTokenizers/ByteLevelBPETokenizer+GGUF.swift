@@ -1,0 +1,59 @@
+/// Building the tokenizer from llama.cpp GGUF metadata (`tokenizer.ggml.model` = "gpt2").
+extension ByteLevelBPETokenizer {
+    /// GGUF `tokenizer.ggml.token_type` values (llama.cpp `llama_token_type`).
+    public enum GGUFTokenType: Int32, Sendable {
+        case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
+    }
+
+    /// Builds the tokenizer from GGUF metadata:
+    /// - `vocabulary`: `tokenizer.ggml.tokens` (byte-level spelling; index = id)
+    /// - `merges`: `tokenizer.ggml.merges` (`"left right"`, rank order)
+    /// - `tokenTypes`: `tokenizer.ggml.token_type`; control (3) tokens become special added tokens
+    ///   and user-defined (4) tokens non-special added tokens, both matched inline in text
+    /// - `preTokenizer`: `tokenizer.ggml.pre`
+    ///
+    /// Pre-tokenizer names are mapped only where the HF equivalent is known (llama.cpp
+    /// `llama-vocab.cpp`): "smollm" = `\p{N}` isolated, then the GPT-2 split, i.e. HF
+    /// Sequence[Digits(individual_digits), ByteLevel] (verified id-for-id on SmolLM2-135M);
+    /// "gpt-2" = the GPT-2 split. "default" and a missing name also get the GPT-2 split; note that
+    /// llama.cpp's own DEFAULT BPE pre-tokenizer is a different regex list, so for such files this
+    /// is a best guess at the original HF tokenizer, not a llama.cpp equivalent. Other names
+    /// ("llama-bpe", "qwen2", ...) throw `TokenizerError.unsupportedPreTokenizer`; their splits exist
+    /// (tokenizer.json route) but the GGUF name -> HF configuration mapping is not yet verified
+    /// against real model files.
+    ///
+    /// No BOS/EOS is added by `encode`; set `bosTokenID`/`eosTokenID` from the GGUF metadata if needed.
+    public init(vocabulary: [String], merges: [String], tokenTypes: [Int32]?, preTokenizer: String?) throws {
+        let pre: PreTokenizer
+        switch preTokenizer {
+        case "smollm": pre = .smolLM
+        case nil, "gpt-2", "default": pre = .gpt2
+        case let name?: throw TokenizerError.unsupportedPreTokenizer(name)
+        }
+        if let tokenTypes, tokenTypes.count != vocabulary.count {
+            throw TokenizerError.invalidVocabulary("\(tokenTypes.count) token types for \(vocabulary.count) tokens")
+        }
+
+        var definition = TokenizerDefinition(
+            vocabulary: vocabulary.enumerated().map { ($0.element, $0.offset) },
+            merges: try merges.enumerated().map { try splitMerge($0.element, index: $0.offset) })
+        definition.preTokenizer = pre
+        if let tokenTypes {
+            for (id, type) in tokenTypes.enumerated() {
+                switch GGUFTokenType(rawValue: type) {
+                case .control?:
+                    definition.addedTokens.append(AddedToken(
+                        content: vocabulary[id], id: Int32(id), special: true, normalized: false,
+                        lstrip: false, rstrip: false, singleWord: false))
+                case .userDefined?:
+                    definition.addedTokens.append(AddedToken(
+                        content: vocabulary[id], id: Int32(id), special: false, normalized: true,
+                        lstrip: false, rstrip: false, singleWord: false))
+                default:
+                    break
+                }
+            }
+        }
+        try self.init(definition: definition)
+    }
+}

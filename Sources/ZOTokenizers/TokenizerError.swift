@@ -1,0 +1,43 @@
+import Foundation
+
+/// Everything that can go wrong while building a tokenizer.
+///
+/// Loading is strict on purpose: a component we do not implement would silently change the ids, so
+/// it is reported (with the JSON path that named it) rather than approximated.
+public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The input is not valid JSON (`offset` is a byte offset into the input).
+    case malformedJSON(offset: Int, reason: String)
+    /// A field is missing or has the wrong JSON type.
+    case invalidField(path: String, expected: String)
+    /// A component `type` this implementation does not know, e.g. `"Metaspace"`.
+    case unsupportedComponent(type: String, path: String)
+    /// A known component with an option value that would change the ids and is not implemented.
+    case unsupportedOption(path: String, value: String)
+    /// A GGUF `tokenizer.ggml.pre` name without a verified mapping.
+    case unsupportedPreTokenizer(String)
+    /// A merge rule that cannot be parsed or names a token missing from the vocabulary.
+    case invalidMerge(index: Int, merge: String, reason: String)
+    /// The vocabulary itself is inconsistent (duplicate ids, mismatched array lengths, ...).
+    case invalidVocabulary(String)
+
+    public var description: String {
+        switch self {
+        case let .malformedJSON(offset, reason):
+            return "malformed tokenizer JSON at byte \(offset): \(reason)"
+        case let .invalidField(path, expected):
+            return "invalid tokenizer field at \(path): expected \(expected)"
+        case let .unsupportedComponent(type, path):
+            return "unsupported tokenizer component \"\(type)\" at \(path)"
+        case let .unsupportedOption(path, value):
+            return "unsupported tokenizer option \(path) = \(value)"
+        case let .unsupportedPreTokenizer(name):
+            return "unsupported pre-tokenizer \"\(name)\""
+        case let .invalidMerge(index, merge, reason):
+            return "invalid merge #\(index) \"\(merge)\": \(reason)"
+        case let .invalidVocabulary(reason):
+            return "invalid tokenizer vocabulary: \(reason)"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

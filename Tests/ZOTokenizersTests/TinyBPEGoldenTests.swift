@@ -94,6 +94,4 @@ final class TinyBPEGoldenTests: XCTestCase {
         XCTAssertTrue(gguf.isSpecialToken(2))
         XCTAssertFalse(gguf.isSpecialToken(512))
     }
-
-    /// Encoding speed on the corpus (printed, not asserted: timing is machine dependent).
 }

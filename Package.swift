@@ -25,13 +25,20 @@ let package = Package(
         .target(name: "ZOFormats", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
         .target(name: "ZOTokenizers", swiftSettings: kernelFlags),
         .target(name: "ZOAssets"),
+        .target(name: "ZOEstimators", dependencies: ["ZOTensor", "CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "ZOTasks", dependencies: ["ZOAssets"]),
         .target(
             name: "ZOModels", dependencies: ["ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets"],
+            swiftSettings: kernelFlags),
+        .target(
+            name: "ZOTraining",
+            dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZOFormats"],
             swiftSettings: kernelFlags),
         .executableTarget(
             name: "zotune",
             dependencies: [
-                "ZOModels", "ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets",
+                "ZOModels", "ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets", "ZOTraining", "ZOEstimators",
+                "ZOTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
@@ -39,6 +46,9 @@ let package = Package(
         .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels"]),
         .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels"]),
         .testTarget(name: "ZOAssetsTests", dependencies: ["ZOAssets"]),
+        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOTasksTests", dependencies: ["ZOTasks"]),
+        .testTarget(name: "ZOTrainingTests", dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks"]),
         .testTarget(name: "ZOTuneCLITests", dependencies: ["zotune"]),
     ],
     swiftLanguageModes: [.v5]

@@ -36,6 +36,14 @@ public struct SafetensorsWriter {
             self.init(name: name, shape: shape, dtype: dtype, data: data)
         }
 
+        /// fp32 values read in place from memory that outlives the write (e.g. a weight arena): no copy.
+        public init(name: String, shape: [Int], borrowing values: UnsafeBufferPointer<Float>) {
+            let data = Data(
+                bytesNoCopy: UnsafeMutableRawPointer(mutating: values.baseAddress!), count: values.count * 4,
+                deallocator: .none)
+            self.init(name: name, shape: shape, dtype: .f32, data: data)
+        }
+
         /// Integer values stored as I64.
         public init(name: String, shape: [Int], integers: [Int]) {
             let values = integers.map { Int64($0).littleEndian }
@@ -61,11 +69,11 @@ public struct SafetensorsWriter {
         let padding = (8 - headerData.count % 8) % 8
         headerData.append(contentsOf: [UInt8](repeating: 0x20, count: padding))
 
-        var file = Data(capacity: 8 + headerData.count + offset)
-        withUnsafeBytes(of: UInt64(headerData.count).littleEndian) { file.append(contentsOf: $0) }
-        file.append(headerData)
-        for tensor in tensors { file.append(tensor.data) }
-        try AtomicFile.write(file, to: url)
+        var prefix = Data()
+        withUnsafeBytes(of: UInt64(headerData.count).littleEndian) { prefix.append(contentsOf: $0) }
+        prefix.append(headerData)
+        // Streamed piece by piece: a checkpoint of a large model is never assembled in memory.
+        try AtomicFile.write([prefix] + tensors.map(\.data), to: url)
     }
 }
 
@@ -79,10 +87,24 @@ func bfloat16Bits(_ value: Float) -> UInt16 {
 
 /// Writes files so that a reader sees either the old or the new contents, never a partial file.
 public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws {
+    public static func write(_ data: Data, to url: URL) throws { try write([data], to: url) }
+
+    /// Writes the pieces one after another into a temporary sibling, syncs it, then renames it over `url`.
+    public static func write(_ pieces: [Data], to url: URL) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try data.write(to: temporary)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(temporary.path)"])
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            for piece in pieces { try handle.write(contentsOf: piece) }
+            try handle.synchronize()
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
         if rename(temporary.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)

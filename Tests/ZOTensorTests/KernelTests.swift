@@ -111,3 +111,13 @@ final class AttentionKernelTests: XCTestCase {
         }
     }
 }
+
+final class LogSumExpTests: XCTestCase {
+    func testMatchesDoublePrecisionReference() {
+        for count in [1, 15, 16, 49152] {
+            let x = (0..<count).map { Float(($0 * 7919) % 1000) / 37 - 10 }
+            let reference = x.max()! + Float(log(x.reduce(0.0) { $0 + exp(Double($1 - x.max()!)) }))
+            XCTAssertEqual(logSumExp(x, count: count), reference, accuracy: 1e-4 * max(1, abs(reference)))
+        }
+    }
+}

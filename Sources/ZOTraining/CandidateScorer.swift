@@ -1,0 +1,54 @@
+import ZOModels
+import ZOTensor
+
+/// Scores each candidate of each example by the mean log-probability of its tokens given the prompt
+/// (MeZO's classification score), in one batched forward pass.
+///
+/// Examples whose candidates are all single tokens (e.g. " great" / " terrible") share one sequence,
+/// the prompt: every candidate is read off the same last-position distribution. Otherwise each
+/// candidate gets its own sequence `prompt + candidate[..<last]`, and logits are computed only at the
+/// positions that predict candidate tokens.
+public final class CandidateScorer {
+    public let model: LlamaModel
+
+    public init(model: LlamaModel) { self.model = model }
+
+    /// `scores[e][c]`: mean log p(candidate c tokens | prompt of example e).
+    public func scores(_ examples: [EncodedExample]) throws -> [[Float]] {
+        var sequences: [[Int]] = []
+        var requests: [LogitRequest] = []
+        // For every example and candidate: the request rows and the target token at each row.
+        var plan: [[[(row: Int, token: Int)]]] = []
+        for example in examples {
+            var candidatePlans: [[(row: Int, token: Int)]] = []
+            if example.hasSingleTokenCandidates {
+                let row = requests.count
+                requests.append(LogitRequest(sequence: sequences.count, position: example.prompt.count - 1))
+                sequences.append(example.prompt)
+                candidatePlans = example.candidates.map { [(row, $0[0])] }
+            } else {
+                for candidate in example.candidates {
+                    var rows: [(row: Int, token: Int)] = []
+                    for (k, token) in candidate.enumerated() {
+                        rows.append((requests.count, token))
+                        requests.append(LogitRequest(sequence: sequences.count, position: example.prompt.count - 1 + k))
+                    }
+                    sequences.append(example.prompt + candidate.dropLast())
+                    candidatePlans.append(rows)
+                }
+            }
+            plan.append(candidatePlans)
+        }
+        let vocabulary = model.configuration.vocabularySize
+        let logits = try model.logits(sequences, at: requests)
+        return logits.withUnsafeBufferPointer { buffer in
+            let normalizers = (0..<requests.count).map { logSumExp(buffer.baseAddress! + $0 * vocabulary, count: vocabulary) }
+            return plan.map { candidates in
+                candidates.map { rows in
+                    rows.reduce(Float(0)) { $0 + buffer[$1.row * vocabulary + $1.token] - normalizers[$1.row] }
+                        / Float(rows.count)
+                }
+            }
+        }
+    }
+}

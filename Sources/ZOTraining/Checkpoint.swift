@@ -1,0 +1,28 @@
+import Foundation
+import ZOFormats
+import ZOTensor
+
+/// Saves and restores the trainable weights of an arena as safetensors under their HF names.
+/// Writes are atomic (temporary file + rename), so an interrupted save keeps the previous checkpoint.
+public enum WeightCheckpoint {
+    public static func save(_ arena: WeightArena, entries: [ParameterEntry], to url: URL, metadata: [String: String] = [:]) throws {
+        let tensors = entries.map { entry in
+            SafetensorsWriter.Tensor(name: entry.name, shape: entry.shape, borrowing: UnsafeBufferPointer(arena.values(entry)))
+        }
+        try SafetensorsWriter().write(tensors, metadata: metadata, to: url)
+    }
+
+    /// Loads every entry in `entries` from `url`; shapes must match exactly.
+    public static func load(into arena: WeightArena, entries: [ParameterEntry], from url: URL) throws {
+        let file = try SafetensorsFile(path: url.path)
+        for entry in entries {
+            guard let tensor = file.tensor(named: entry.name) else {
+                throw TrainingError.corruptRun(path: url.path, reason: "weight \(entry.name) is missing")
+            }
+            guard tensor.shape == entry.shape else {
+                throw TrainingError.corruptRun(path: url.path, reason: "weight \(entry.name) has shape \(tensor.shape), expected \(entry.shape)")
+            }
+            try tensor.decode(into: arena.values(entry))
+        }
+    }
+}

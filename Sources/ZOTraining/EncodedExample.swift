@@ -1,0 +1,48 @@
+import ZOTasks
+import ZOTokenizers
+
+/// An example turned into token ids once, before training: the prompt and each candidate
+/// continuation, tokenized separately so that the prompt can be shared across candidates.
+public struct EncodedExample: Sendable, Hashable {
+    public let prompt: [Int]
+    public let candidates: [[Int]]
+    public let label: Int
+
+    public init(prompt: [Int], candidates: [[Int]], label: Int) {
+        self.prompt = prompt
+        self.candidates = candidates
+        self.label = label
+    }
+
+    /// True when every candidate is one token: then one sequence (the prompt) scores them all.
+    public var hasSingleTokenCandidates: Bool { candidates.allSatisfy { $0.count == 1 } }
+}
+
+/// Tokenizes examples of a task; long prompts keep their end (where the question and cue are).
+public struct ExampleEncoder {
+    public let tokenizer: ByteLevelBPETokenizer
+    public let task: ClassificationTask
+    /// Longest prompt + candidate, in tokens.
+    public let maxTokens: Int
+
+    public init(tokenizer: ByteLevelBPETokenizer, task: ClassificationTask, maxTokens: Int) {
+        self.tokenizer = tokenizer
+        self.task = task
+        self.maxTokens = maxTokens
+    }
+
+    public func encode(_ example: Example) throws -> EncodedExample {
+        let candidates = task.candidates(for: example).map { tokenizer.encode($0, addSpecialTokens: false) }
+        if let empty = candidates.firstIndex(where: \.isEmpty) {
+            throw TrainingError.emptyCandidate(task: task.name, candidate: task.candidates(for: example)[empty])
+        }
+        var prompt = tokenizer.encode(try task.prompt(for: example), addSpecialTokens: false)
+        let room = maxTokens - (candidates.map(\.count).max() ?? 0)
+        guard room > 0 else { throw TrainingError.candidateTooLong(task: task.name, limit: maxTokens) }
+        if prompt.count > room { prompt = Array(prompt.suffix(room)) }
+        if prompt.isEmpty { throw TrainingError.emptyPrompt(task: task.name) }
+        return EncodedExample(prompt: prompt, candidates: candidates, label: example.label)
+    }
+
+    public func encode(_ examples: [Example]) throws -> [EncodedExample] { try examples.map(encode) }
+}

@@ -1,0 +1,38 @@
+import ZOEstimators
+
+/// The estimators' view of the task: the objective on the current minibatch at the model's current
+/// weights. Counts forward passes (one per `loss()`: all candidates of a batch go in one pass).
+public final class MinibatchLossOracle: LossOracle {
+    private let scorer: CandidateScorer
+    private let objective: Objective
+    private let examples: [EncodedExample]
+    private let sampler: MinibatchSampler
+    private var step = 0
+    private var draw = 0
+    private var current: [EncodedExample] = []
+    public private(set) var forwardPasses = 0
+
+    public init(scorer: CandidateScorer, objective: Objective, examples: [EncodedExample], sampler: MinibatchSampler) {
+        self.scorer = scorer
+        self.objective = objective
+        self.examples = examples
+        self.sampler = sampler
+    }
+
+    /// Selects the batch of `step` (draw 0).
+    public func begin(step: Int) {
+        self.step = step
+        draw = 0
+        current = sampler.batch(step: step, draw: 0).map { examples[$0] }
+    }
+
+    public func loss() throws -> Float {
+        forwardPasses += 1
+        return objective.loss(scores: try scorer.scores(current), labels: current.map(\.label))
+    }
+
+    public func advanceBatch() throws {
+        draw += 1
+        current = sampler.batch(step: step, draw: draw).map { examples[$0] }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import ZOFormats
+
+/// The folder a training run leaves behind, laid out so a user can read it:
+///
+///     config.json          every option of the run (enough to resume or replay it)
+///     metrics.jsonl        one JSON object per step and per evaluation
+///     seed-log.jsonl       one StepRecord per step: replays the weights with no forward pass
+///     checkpoints/latest/  weights (HF names, safetensors) + trainer and estimator state
+///     checkpoints/best/    weights at the best dev accuracy
+///     summary.json         zero-shot vs fine-tuned accuracy, cost
+///     training.svg         loss and dev accuracy against steps
+public struct RunDirectory: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url }
+
+    public var configuration: URL { url.appendingPathComponent("config.json") }
+    public var metrics: URL { url.appendingPathComponent("metrics.jsonl") }
+    public var seedLog: URL { url.appendingPathComponent("seed-log.jsonl") }
+    public var latestCheckpoint: URL { url.appendingPathComponent("checkpoints/latest") }
+    public var bestCheckpoint: URL { url.appendingPathComponent("checkpoints/best") }
+    public var summary: URL { url.appendingPathComponent("summary.json") }
+    public var plot: URL { url.appendingPathComponent("training.svg") }
+
+    public func create() throws {
+        for folder in [latestCheckpoint, bestCheckpoint] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Writes a Codable value as pretty JSON, atomically.
+    public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(value) + Data("\n".utf8), to: url)
+    }
+
+    public static func readJSON<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw TrainingError.missingRun(path: url.path, reason: "the file does not exist")
+        }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw TrainingError.corruptRun(path: url.path, reason: "it does not decode as \(type)")
+        }
+    }
+}
+
+/// Appends JSON lines to a file and flushes each line, so a killed run loses at most the line
+/// being written. On resume the file is cut back to the lines before the checkpoint's step.
+public final class JSONLinesWriter {
+    private let handle: FileHandle
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    public init(url: URL, keepingLinesWhere keep: ((Data) -> Bool)? = nil) throws {
+        if let keep, let existing = FileManager.default.contents(atPath: url.path) {
+            let kept = existing.split(separator: UInt8(ascii: "\n")).filter { keep(Data($0)) }
+            var data = Data()
+            for line in kept { data.append(contentsOf: line); data.append(UInt8(ascii: "\n")) }
+            try AtomicFile.write(data, to: url)
+        } else if keep == nil || !FileManager.default.fileExists(atPath: url.path) {
+            try Data().write(to: url)
+        }
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+    }
+
+    deinit { try? handle.close() }
+
+    public func append<T: Encodable>(_ value: T) throws {
+        var line = try encoder.encode(value)
+        line.append(UInt8(ascii: "\n"))
+        try handle.write(contentsOf: line)
+    }
+}

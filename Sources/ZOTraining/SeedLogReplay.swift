@@ -1,0 +1,40 @@
+import Foundation
+import ZOEstimators
+
+/// Rebuilds trained weights from the base model and a run's seed log alone, with no forward pass:
+/// each record is re-applied by the estimator's `replay`, which shares its update code with `step`,
+/// so the result is byte-identical to the trained weights.
+public enum SeedLogReplay {
+    public static func records(from url: URL) throws -> [StepRecord] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw TrainingError.missingRun(path: url.path, reason: "the seed log does not exist")
+        }
+        let decoder = JSONDecoder()
+        return try data.split(separator: UInt8(ascii: "\n")).enumerated().map { index, line in
+            do {
+                return try decoder.decode(StepRecord.self, from: Data(line))
+            } catch {
+                throw TrainingError.corruptRun(path: url.path, reason: "line \(index + 1) is not a step record")
+            }
+        }
+    }
+
+    /// Applies `records` to `parameters` (which must hold the base weights). Returns the step count.
+    @discardableResult
+    public static func replay<Estimator: ZerothOrderEstimator>(
+        _ records: [StepRecord], estimator: Estimator, parameters: TrainableSet, runSeed: UInt64, totalSteps: Int
+    ) throws -> Int {
+        for tensor in estimator.anchorTensors(in: parameters) {
+            parameters.setAnchor(tensor, values: parameters.pointer(tensor))
+        }
+        var state = try estimator.makeState(for: parameters, runSeed: runSeed)
+        for (expected, record) in records.enumerated() {
+            guard record.step == expected else {
+                throw TrainingError.corruptRun(path: "seed log", reason: "record \(expected + 1) is for step \(record.step), expected \(expected)")
+            }
+            let context = StepContext(step: record.step, totalSteps: totalSteps, learningRate: record.learningRate, runSeed: runSeed)
+            try estimator.replay(record, parameters: parameters, state: &state, context: context)
+        }
+        return records.count
+    }
+}

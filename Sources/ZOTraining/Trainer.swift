@@ -1,0 +1,203 @@
+import Foundation
+import ZOEstimators
+import ZOModels
+import ZOTensor
+
+/// Runs a zeroth-order estimator on a task: zero-shot evaluation, the step loop with periodic dev
+/// evaluation and checkpoints, then test accuracy at the best dev point. Writes everything to a
+/// `RunDirectory`; `resume` continues from `checkpoints/latest` and produces the same bytes as an
+/// uninterrupted run (batches, directions and states are pure functions of seed and step).
+public final class Trainer<Estimator: ZerothOrderEstimator> {
+    public let model: LlamaModel
+    public let estimator: Estimator
+    public let parameters: TrainableSet
+    public let data: EncodedSplits
+    public let settings: TrainingSettings
+    public let run: RunDirectory
+    public let methodName: String
+    public let taskName: String
+    public weak var observer: TrainingObserver?
+
+    private let evaluator: Evaluator
+    private let oracle: MinibatchLossOracle
+
+    public init(
+        model: LlamaModel, estimator: Estimator, parameters: TrainableSet, data: EncodedSplits,
+        settings: TrainingSettings, run: RunDirectory, taskName: String
+    ) {
+        self.model = model
+        self.estimator = estimator
+        self.parameters = parameters
+        self.data = data
+        self.settings = settings
+        self.run = run
+        self.methodName = Estimator.name
+        self.taskName = taskName
+        let scorer = CandidateScorer(model: model)
+        evaluator = Evaluator(scorer: scorer, objective: settings.objective, batchSize: settings.evalBatchSize)
+        oracle = MinibatchLossOracle(
+            scorer: scorer, objective: settings.objective, examples: data.train,
+            sampler: MinibatchSampler(exampleCount: data.train.count, batchSize: settings.batchSize, seed: settings.seed))
+    }
+
+    private var trainableEntries: [ParameterEntry] { parameters.tensors.map(\.entry) }
+    private var trainerStateURL: URL { run.latestCheckpoint.appendingPathComponent("trainer-state.json") }
+    private var estimatorStateURL: URL { run.latestCheckpoint.appendingPathComponent("estimator-state.json") }
+    private var weightsURL: URL { run.latestCheckpoint.appendingPathComponent("model.safetensors") }
+    private var bestWeightsURL: URL { run.bestCheckpoint.appendingPathComponent("model.safetensors") }
+
+    /// Trains (or resumes) and returns the summary. The arena must hold the pretrained weights.
+    /// `pauseAfter` stops after that many steps with a checkpoint (as an interruption would), so the
+    /// run can be resumed; the summary then has no test result.
+    @discardableResult
+    public func train(resume: Bool = false, pauseAfter: Int? = nil) throws -> TrainingSummary {
+        for tensor in estimator.anchorTensors(in: parameters) {
+            parameters.setAnchor(tensor, values: parameters.pointer(tensor))
+        }
+        var state: Estimator.State
+        var progress: TrainerState
+        if resume {
+            Self.recoverInterruptedSave(run)
+            progress = try RunDirectory.readJSON(TrainerState.self, from: trainerStateURL)
+            state = try RunDirectory.readJSON(Estimator.State.self, from: estimatorStateURL)
+            try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: weightsURL)
+        } else {
+            try run.create()
+            state = try estimator.makeState(for: parameters, runSeed: settings.seed)
+            progress = TrainerState()
+            progress.zeroShotDev = try evaluate(data.dev, split: "dev (zero-shot)")
+            progress.zeroShotTest = try evaluate(data.test, split: "test (zero-shot)")
+        }
+        let resumeStep = progress.nextStep
+        let metrics = try JSONLinesWriter(url: run.metrics, keepingLinesWhere: resume ? { Self.step(of: $0) < resumeStep } : nil)
+        let seedLog = try JSONLinesWriter(url: run.seedLog, keepingLinesWhere: resume ? { Self.step(of: $0) < resumeStep } : nil)
+        if !resume, let dev = progress.zeroShotDev, let test = progress.zeroShotTest {
+            try metrics.append(MetricLine.evaluation(step: 0, split: "zero-shot", dev: dev, test: test))
+        }
+
+        let stop = min(settings.steps, pauseAfter ?? .max)
+        while progress.nextStep < stop {
+            let step = progress.nextStep
+            let start = DispatchTime.now().uptimeNanoseconds
+            let rate = settings.schedule.rate(base: settings.learningRate, step: step, totalSteps: settings.steps)
+            let context = StepContext(step: step, totalSteps: settings.steps, learningRate: rate, runSeed: settings.seed)
+            oracle.begin(step: step)
+            let outcome = try estimator.step(parameters, state: &state, context: context, oracle: oracle)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            progress.forwardPasses += outcome.forwardPasses
+            progress.seconds += seconds
+            if outcome.record.skipped { progress.skippedSteps += 1 }
+            progress.nextStep = step + 1
+            try seedLog.append(outcome.record)
+            try metrics.append(MetricLine.step(step: step, outcome: outcome, learningRate: rate, seconds: seconds,
+                                               forwardPasses: progress.forwardPasses))
+            observer?.stepDidFinish(step: step, totalSteps: settings.steps, outcome: outcome, learningRate: rate,
+                                    secondsPerStep: seconds)
+
+            if progress.nextStep % settings.evalEvery == 0 || progress.nextStep == settings.steps {
+                let dev = try evaluate(data.dev, split: "dev")
+                try metrics.append(MetricLine.evaluation(step: progress.nextStep, split: "dev", dev: dev, test: nil))
+                if dev.accuracy > (progress.bestDev?.accuracy ?? -1) {
+                    progress.bestDev = dev
+                    progress.bestStep = progress.nextStep
+                    try WeightCheckpoint.save(parameters.arena, entries: trainableEntries, to: bestWeightsURL,
+                                              metadata: ["step": String(progress.nextStep)])
+                    observer?.checkpointDidSave(step: progress.nextStep, best: true)
+                }
+                try saveCheckpoint(state: state, progress: progress)
+            }
+        }
+        if progress.nextStep < settings.steps {
+            if progress.nextStep % settings.evalEvery != 0 { try saveCheckpoint(state: state, progress: progress) }
+            return summary(progress, test: nil)
+        }
+        return try finish(progress)
+    }
+
+    /// Writes weights and both states into `checkpoints/latest.partial`, then swaps folders with
+    /// renames: a crash at any point leaves a complete `latest` (old or new), never a mixed one.
+    private func saveCheckpoint(state: Estimator.State, progress: TrainerState) throws {
+        let fm = FileManager.default
+        let partial = run.latestCheckpoint.appendingPathExtension("partial")
+        let previous = run.latestCheckpoint.appendingPathExtension("previous")
+        try? fm.removeItem(at: partial)
+        try fm.createDirectory(at: partial, withIntermediateDirectories: true)
+        try WeightCheckpoint.save(parameters.arena, entries: trainableEntries,
+                                  to: partial.appendingPathComponent("model.safetensors"),
+                                  metadata: ["step": String(progress.nextStep)])
+        try RunDirectory.writeJSON(state, to: partial.appendingPathComponent("estimator-state.json"))
+        try RunDirectory.writeJSON(progress, to: partial.appendingPathComponent("trainer-state.json"))
+        try? fm.removeItem(at: previous)
+        if fm.fileExists(atPath: run.latestCheckpoint.path) { try fm.moveItem(at: run.latestCheckpoint, to: previous) }
+        try fm.moveItem(at: partial, to: run.latestCheckpoint)
+        try? fm.removeItem(at: previous)
+        observer?.checkpointDidSave(step: progress.nextStep, best: false)
+    }
+
+    /// If a save was interrupted between its two renames, `latest` is missing and `latest.previous`
+    /// holds the last complete checkpoint.
+    static func recoverInterruptedSave(_ run: RunDirectory) {
+        let fm = FileManager.default
+        let previous = run.latestCheckpoint.appendingPathExtension("previous")
+        if !fm.fileExists(atPath: run.latestCheckpoint.path), fm.fileExists(atPath: previous.path) {
+            try? fm.moveItem(at: previous, to: run.latestCheckpoint)
+        }
+    }
+
+    private func finish(_ progress: TrainerState) throws -> TrainingSummary {
+        var test: Evaluation?
+        if progress.bestStep != nil {
+            // Evaluate the best weights, then put the final weights back (the arena is the caller's).
+            let final = FloatBuffer(count: parameters.arena.storage.count)
+            final.pointer.update(from: parameters.arena.storage.pointer, count: final.count)
+            try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: bestWeightsURL)
+            test = try evaluate(data.test, split: "test (best dev)")
+            parameters.arena.storage.pointer.update(from: final.pointer, count: final.count)
+        }
+        let summary = summary(progress, test: test)
+        try RunDirectory.writeJSON(summary, to: run.summary)
+        try writePlot()
+        return summary
+    }
+
+    private func summary(_ progress: TrainerState, test: Evaluation?) -> TrainingSummary {
+        TrainingSummary(
+            method: methodName, task: taskName, steps: progress.nextStep, zeroShotDev: progress.zeroShotDev,
+            zeroShotTest: progress.zeroShotTest, bestStep: progress.bestStep, bestDev: progress.bestDev, test: test,
+            forwardPasses: progress.forwardPasses, skippedSteps: progress.skippedSteps, seconds: progress.seconds,
+            peakResidentBytes: System.peakResidentBytes)
+    }
+
+    private func evaluate(_ examples: [EncodedExample], split: String) throws -> Evaluation {
+        observer?.evaluationDidStart(split: split, examples: examples.count)
+        let result = try evaluator.evaluate(examples) { [weak observer] in observer?.evaluationDidProgress(examples: $0) }
+        observer?.evaluationDidFinish(split: split, result: result)
+        return result
+    }
+
+    private func writePlot() throws {
+        guard let data = FileManager.default.contents(atPath: run.metrics.path) else { return }
+        var losses: [(Int, Float)] = []
+        var accuracy: [(Int, Double)] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let step = object["step"] as? Int else { continue }
+            if let loss = (object["loss"] as? NSNumber)?.floatValue, object["kind"] as? String == "step" {
+                losses.append((step, loss))
+            } else if let dev = (object["dev_accuracy"] as? NSNumber)?.doubleValue {
+                accuracy.append((step, dev))
+            }
+        }
+        let svg = TrainingPlot.svg(losses: losses.map { ($0.0, $0.1) }, devAccuracy: accuracy.map { ($0.0, $0.1) },
+                                   title: "\(methodName) on \(taskName)")
+        try svg.write(to: run.plot, atomically: true, encoding: .utf8)
+    }
+
+    /// The `step` field of a JSON line (metrics or seed log), for cutting files back on resume.
+    static func step(of line: Data) -> Int {
+        guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
+              let step = object["step"] as? Int else { return Int.max }
+        // Evaluation lines carry the step count after the step (step + 1); keep them with their step.
+        return object["kind"] as? String == "eval" ? step - 1 : step
+    }
+}

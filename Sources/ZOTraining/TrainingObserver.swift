@@ -1,0 +1,18 @@
+import ZOEstimators
+
+/// Receives progress from the trainer (console progress bar, logs). Everything is optional.
+public protocol TrainingObserver: AnyObject {
+    func evaluationDidStart(split: String, examples: Int)
+    func evaluationDidProgress(examples: Int)
+    func evaluationDidFinish(split: String, result: Evaluation)
+    func stepDidFinish(step: Int, totalSteps: Int, outcome: StepOutcome, learningRate: Float, secondsPerStep: Double)
+    func checkpointDidSave(step: Int, best: Bool)
+}
+
+extension TrainingObserver {
+    public func evaluationDidStart(split: String, examples: Int) {}
+    public func evaluationDidProgress(examples: Int) {}
+    public func evaluationDidFinish(split: String, result: Evaluation) {}
+    public func stepDidFinish(step: Int, totalSteps: Int, outcome: StepOutcome, learningRate: Float, secondsPerStep: Double) {}
+    public func checkpointDidSave(step: Int, best: Bool) {}
+}

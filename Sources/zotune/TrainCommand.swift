@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import ZOEstimators
+import ZOModels
+import ZOTasks
+import ZOTensor
+import ZOTraining
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune a model on a task with forward passes only.",
+        discussion: """
+            Evaluates zero-shot on dev and test, trains with the chosen zeroth-order method, evaluates on \
+            dev every --eval-every steps (keeping the best), and reports test accuracy at the best dev point. \
+            The output folder holds config.json, metrics.jsonl, seed-log.jsonl, checkpoints/, summary.json \
+            and training.svg; --resume DIR continues an interrupted run exactly.
+
+            Method defaults: mezo ε 1e-3; subzero rank 8, window 1000; dizo projection every 50 steps on \
+            k_proj and v_proj; pgap rank 64, window 100, 10 probes, δ 2.0 → 0.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var taskOptions: TaskOptions
+    @OptionGroup var methodOptions: MethodOptions
+
+    @Option(name: .long, help: "Training steps.")
+    var steps = TrainingSettings().steps
+
+    @Option(name: .long, help: "Examples per step.")
+    var batchSize = TrainingSettings().batchSize
+
+    @Option(name: .customLong("lr"), help: "Learning rate η.")
+    var learningRate = TrainingSettings().learningRate
+
+    @Option(name: .long, help: "Learning-rate schedule: constant or linear (decay to 0).")
+    var schedule = TrainingSettings().schedule
+
+    @Option(name: .long, help: "Seed for minibatches and perturbation directions.")
+    var seed = TrainingSettings().seed
+
+    @Option(name: .long, help: "Evaluate on dev and checkpoint every N steps.")
+    var evalEvery = TrainingSettings().evalEvery
+
+    @Option(name: .long, help: "Objective: candidate-ce, answer-lm or neg-accuracy.")
+    var objective = TrainingSettings().objective
+
+    @Option(name: .long, help: "Longest prompt + candidate in tokens; longer prompts keep their end.")
+    var maxTokens = TrainingSettings().maxTokens
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Parameter roles to train: matrix embedding norm bias (default all).")
+    var trainable: [ParameterRole] = []
+
+    @Option(name: .long, help: "Run folder (default runs/<method>-<task>-<time>).")
+    var output: String?
+
+    @Option(name: .long, help: "Resume the run in this folder from its latest checkpoint (other options are read from its config.json).")
+    var resume: String?
+
+    func validate() throws {
+        guard steps > 0, batchSize > 0, evalEvery > 0, maxTokens > 1 else {
+            throw ValidationError("--steps, --batch-size, --eval-every and --max-tokens must be positive.")
+        }
+        guard learningRate.isFinite, learningRate >= 0 else { throw ValidationError("--lr must be a finite number ≥ 0.") }
+    }
+
+    func run() throws {
+        let (configuration, folder) = try resume.map(Self.resumedRun) ?? newRun()
+        let run = RunDirectory(folder)
+        if resume == nil {
+            try run.create()
+            try RunDirectory.writeJSON(configuration, to: run.configuration)
+        }
+        Console.status("run folder: \(folder.path)")
+        let summary = try configuration.method.accept(TrainingVisitor(configuration: configuration, run: run, resume: resume != nil))
+        FinalReport.print(summary, run: run)
+    }
+
+    private func newRun() throws -> (RunConfiguration, URL) {
+        var settings = TrainingSettings()
+        settings.steps = steps
+        settings.batchSize = batchSize
+        settings.learningRate = learningRate
+        settings.schedule = schedule
+        settings.seed = seed
+        settings.evalEvery = evalEvery
+        settings.objective = objective
+        settings.maxTokens = maxTokens
+        let method = try methodOptions.configuration()
+        let configuration = RunConfiguration(
+            zotuneVersion: ZOTuneCommand.configuration.version, model: modelOptions.model, task: taskOptions.task,
+            taskSpec: taskOptions.taskSpec, dataSeed: taskOptions.dataSeed, splitSizes: taskOptions.sizes,
+            method: method, training: settings,
+            trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable)
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let folder = URL(fileURLWithPath: output ?? "runs/\(method.name)-\(taskOptions.name)-\(stamp)")
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
+            throw ValidationError("\(folder.path) already holds a run; pass --resume \(folder.path) to continue it, or choose another --output.")
+        }
+        return (configuration, folder)
+    }
+
+    private static func resumedRun(_ path: String) throws -> (RunConfiguration, URL) {
+        let folder = URL(fileURLWithPath: path)
+        return (try RunDirectory.readJSON(RunConfiguration.self, from: RunDirectory(folder).configuration), folder)
+    }
+}
+
+/// Loads model and data for a run configuration and trains with the concrete estimator type.
+struct TrainingVisitor: EstimatorVisitor {
+    let configuration: RunConfiguration
+    let run: RunDirectory
+    let resume: Bool
+
+    func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
+        let loaded = try ModelReference.load(configuration.model) { Console.status($0) }
+        let tasks = TaskOptions(task: configuration.task, taskSpec: configuration.taskSpec, dataSeed: configuration.dataSeed,
+                                sizes: configuration.splitSizes)
+        let (task, data) = try tasks.encodedSplits(tokenizer: loaded.tokenizer(), maxTokens: configuration.training.maxTokens)
+        Console.status("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")
+        let parameters = TrainableSet(arena: loaded.model.weights, roles: Set(configuration.trainableRoles))
+        Console.status(String(format: "%@ on %.1fM trainable parameters", Estimator.name, Double(parameters.parameterCount) / 1e6))
+        let trainer = Trainer(
+            model: loaded.model, estimator: estimator, parameters: parameters, data: data,
+            settings: configuration.training, run: run, taskName: task.name)
+        let observer = ConsoleTrainingObserver()
+        trainer.observer = observer
+        return try trainer.train(resume: resume)
+    }
+}
+
+extension TaskOptions {
+    init(task: String?, taskSpec: String?, dataSeed: UInt64, sizes: SplitSizes) {
+        self.init()
+        self.task = task
+        self.taskSpec = taskSpec
+        self.dataSeed = dataSeed
+        trainExamples = sizes.train
+        devExamples = sizes.dev
+        testExamples = sizes.test
+    }
+}
+
+extension ParameterRole: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}
+extension Objective: ExpressibleByArgument {}
+
+/// The before/after table at the end of a run.
+enum FinalReport {
+    static func print(_ s: TrainingSummary, run: RunDirectory) {
+        func accuracy(_ e: Evaluation?) -> String { e.map { String(format: "%.4f", $0.accuracy) } ?? "—" }
+        Swift.print("")
+        Swift.print("\(s.method) on \(s.task)              zero-shot   fine-tuned")
+        Swift.print("dev accuracy               \(accuracy(s.zeroShotDev))      \(accuracy(s.bestDev))" + (s.bestStep.map { " (best, step \($0))" } ?? ""))
+        Swift.print("test accuracy              \(accuracy(s.zeroShotTest))      \(accuracy(s.test))")
+        Swift.print(String(format: "steps %d · forward passes %d · training time %@ · peak memory %@%@",
+                           s.steps, s.forwardPasses, ProgressReporter.duration(s.seconds),
+                           InspectCommand.bytes(s.peakResidentBytes),
+                           s.skippedSteps > 0 ? " · \(s.skippedSteps) steps skipped (non-finite loss)" : ""))
+        Swift.print("run folder: \(run.url.path)")
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import XCTest
+import ZOEstimators
+import ZOModels
+import ZOTensor
+import ZOTraining
+
+/// Trainer plumbing on the tiny LLaMA: resume is byte-identical to an uninterrupted run, the seed log
+/// replays the weights byte for byte, and the run folder holds what it promises. `TrainerHarness`
+/// runs the same checks for every real estimator (see EstimatorTrainingTests).
+final class TrainerTests: XCTestCase {
+    func testResumeAndReplayWithAMinimalEstimator() throws {
+        try TrainerHarness.assertResumeAndReplayAreBitExact(estimator: SignSPSA(), steps: 6)
+    }
+
+    func testRunFolderContents() throws {
+        let harness = try TrainerHarness()
+        let run = harness.newRun()
+        let summary = try harness.trainer(SignSPSA(), run: run, steps: 4).train()
+        for file in [run.configuration.deletingLastPathComponent().appendingPathComponent("metrics.jsonl"), run.seedLog,
+                     run.summary, run.plot, run.latestCheckpoint.appendingPathComponent("model.safetensors"),
+                     run.latestCheckpoint.appendingPathComponent("trainer-state.json"),
+                     run.bestCheckpoint.appendingPathComponent("model.safetensors")] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), file.lastPathComponent)
+        }
+        XCTAssertEqual(summary.steps, 4)
+        XCTAssertEqual(summary.forwardPasses, 8)
+        XCTAssertNotNil(summary.zeroShotTest)
+        XCTAssertNotNil(summary.test)
+        XCTAssertEqual(try SeedLogReplay.records(from: run.seedLog).map(\.step), [0, 1, 2, 3])
+    }
+}
+
+/// A deliberately simple estimator for plumbing tests: ±ε·sign-noise on every weight from a
+/// SplitMix stream, update −η·g·noise. Not a real method.
+struct SignSPSA: ZerothOrderEstimator {
+    struct State: Codable { var steps = 0 }
+    static let name = "sign-spsa"
+    let epsilon: Float = 1e-2
+
+    func makeState(for parameters: TrainableSet, runSeed: UInt64) throws -> State { State() }
+
+    private func sweep(_ parameters: TrainableSet, seed: UInt64, scale: Float) {
+        for tensor in parameters.tensors {
+            var generator = SplitMix64(keys: seed, UInt64(tensor.index))
+            let p = parameters.pointer(tensor)
+            for i in 0..<tensor.entry.count { p[i] += (generator.next() & 1 == 0 ? scale : -scale) }
+        }
+    }
+
+    func step(_ parameters: TrainableSet, state: inout State, context: StepContext, oracle: LossOracle) throws -> StepOutcome {
+        let seed = SplitMix64.mix(context.runSeed &+ UInt64(context.step))
+        sweep(parameters, seed: seed, scale: epsilon)
+        let plus = try oracle.loss()
+        sweep(parameters, seed: seed, scale: -2 * epsilon)
+        let minus = try oracle.loss()
+        let gradient = (plus - minus) / (2 * epsilon)
+        let record = StepRecord(step: context.step, learningRate: context.learningRate, seeds: [seed], gradients: [gradient])
+        try replay(record, parameters: parameters, state: &state, context: context, restoreFirst: false)
+        return StepOutcome(loss: (plus + minus) / 2, forwardPasses: 2, record: record)
+    }
+
+    func replay(_ record: StepRecord, parameters: TrainableSet, state: inout State, context: StepContext) throws {
+        sweep(parameters, seed: record.seeds[0], scale: epsilon)
+        sweep(parameters, seed: record.seeds[0], scale: -2 * epsilon)
+        try replay(record, parameters: parameters, state: &state, context: context, restoreFirst: false)
+    }
+
+    private func replay(_ record: StepRecord, parameters: TrainableSet, state: inout State, context: StepContext, restoreFirst: Bool) throws {
+        sweep(parameters, seed: record.seeds[0], scale: epsilon - record.learningRate * record.gradients[0])
+        state.steps += 1
+    }
+}
+
+/// Builds tiny training runs on the tiny LLaMA fixture with synthetic, learnable examples.
+struct TrainerHarness {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    let data: EncodedSplits
+
+    init() throws {
+        // Label = whether the prompt ends in an even token; candidates are two fixed tokens.
+        var generator = SplitMix64(seed: 42)
+        func examples(_ count: Int) -> [EncodedExample] {
+            (0..<count).map { _ in
+                let prompt = (0..<(3 + Int(generator.next() % 6))).map { _ in 3 + Int(generator.next() % 500) }
+                return EncodedExample(prompt: prompt, candidates: [[40], [41]], label: prompt.last! % 2)
+            }
+        }
+        data = try EncodedSplits(train: examples(64), dev: examples(16), test: examples(16))
+    }
+
+    func model() throws -> LlamaModel {
+        try LoadedModel.open(path: Self.fixtures.appendingPathComponent("tiny-llama").path).model
+    }
+
+    func newRun() -> RunDirectory {
+        RunDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("zotune-run-\(UUID())"))
+    }
+
+    func trainer<E: ZerothOrderEstimator>(_ estimator: E, run: RunDirectory, steps: Int, model: LlamaModel? = nil) throws -> Trainer<E> {
+        var settings = TrainingSettings()
+        settings.steps = steps
+        settings.batchSize = 8
+        settings.learningRate = 1e-3
+        settings.evalEvery = 2
+        settings.seed = 3
+        let model = try model ?? self.model()
+        return Trainer(model: model, estimator: estimator, parameters: TrainableSet(arena: model.weights), data: data,
+                       settings: settings, run: run, taskName: "synthetic")
+    }
+
+    static func bytes(_ arena: WeightArena) -> Data {
+        Data(bytes: arena.storage.pointer, count: arena.storage.count * 4)
+    }
+
+    /// Stop after N+1 steps (mid-window, off the evaluation grid), resume to 2N == 2N straight (byte-identical weights and seed log); replaying the
+    /// seed log on the base weights == the trained weights.
+    static func assertResumeAndReplayAreBitExact<E: ZerothOrderEstimator>(
+        estimator: E, steps: Int, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let harness = try TrainerHarness()
+        let straightRun = harness.newRun(), resumedRun = harness.newRun()
+        defer { for run in [straightRun, resumedRun] { try? FileManager.default.removeItem(at: run.url) } }
+
+        let straight = try harness.trainer(estimator, run: straightRun, steps: steps)
+        try straight.train()
+
+        try harness.trainer(estimator, run: resumedRun, steps: steps).train(pauseAfter: steps / 2 + 1)
+        let resumed = try harness.trainer(estimator, run: resumedRun, steps: steps)
+        try resumed.train(resume: true)
+
+        XCTAssertEqual(bytes(straight.model.weights), bytes(resumed.model.weights), "\(E.name): resume", file: file, line: line)
+        XCTAssertEqual(try Data(contentsOf: straightRun.seedLog), try Data(contentsOf: resumedRun.seedLog),
+                       "\(E.name): seed log", file: file, line: line)
+        XCTAssertNotEqual(bytes(straight.model.weights), bytes(try harness.model().weights), "\(E.name): training changed nothing",
+                          file: file, line: line)
+
+        let base = try harness.model()
+        let records = try SeedLogReplay.records(from: straightRun.seedLog)
+        XCTAssertEqual(records.count, steps, file: file, line: line)
+        try SeedLogReplay.replay(records, estimator: estimator, parameters: TrainableSet(arena: base.weights), runSeed: 3, totalSteps: steps)
+        XCTAssertEqual(bytes(base.weights), bytes(straight.model.weights), "\(E.name): replay", file: file, line: line)
+    }
+}

@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "ZOTokenizers", swiftSettings: kernelFlags),
         .target(name: "ZOAssets"),
         .target(name: "ZOEstimators", dependencies: ["ZOTensor", "CBLAS"], swiftSettings: kernelFlags),
-        .target(name: "ZOTasks", dependencies: ["ZOAssets"]),
+        .target(name: "ZOTasks", dependencies: ["ZOAssets", "ZOTensor"]),
         .target(
             name: "ZOModels", dependencies: ["ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets"],
             swiftSettings: kernelFlags),

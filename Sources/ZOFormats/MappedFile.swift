@@ -42,4 +42,18 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     public var count: Int { bytes.count }
+
+    /// Tells the kernel the pages under `region` are not needed any more, so they stop counting
+    /// towards this process's memory (they are re-read from the file if touched again). Loaders call
+    /// it after decoding each tensor: decoding a model then peaks at the decoded weights, not at
+    /// decoded weights plus the whole file.
+    public func release(_ region: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, let start = region.baseAddress, region.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let offset = start - base
+        let first = (offset + page - 1) / page * page
+        let end = (offset + region.count) / page * page
+        guard end > first else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, Int32(MADV_DONTNEED))
+    }
 }

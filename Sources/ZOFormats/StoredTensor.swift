@@ -38,6 +38,12 @@ public struct StoredTensor: @unchecked Sendable {
         }
     }
 
+    /// Decodes, then releases the tensor's file pages (see `MappedFile.release`).
+    public func decodeAndRelease(into destination: UnsafeMutableBufferPointer<Float>) throws {
+        try decode(into: destination)
+        file.release(bytes)
+    }
+
     /// Decodes to a new array (convenient for small tensors and tests).
     public func floats() throws -> [Float] {
         var out = [Float](repeating: 0, count: elementCount)

@@ -25,7 +25,7 @@ enum LlamaLoader {
                 throw ModelError.wrongShape(name: entry.name, expected: entry.shape, actual: tensor.shape)
             }
             let destination = model.weights.values(entry)
-            try tensor.decode(into: destination)
+            try tensor.decodeAndRelease(into: destination)
             prepare(entry.name, destination)
         }
     }

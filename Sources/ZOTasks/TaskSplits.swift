@@ -1,3 +1,5 @@
+import ZOTensor
+
 /// The train, dev and test examples of a task.
 ///
 /// Sampling (MeZO protocol): the pool is permuted with `SplitMix64(seed)` (Fisher–Yates), then cut in

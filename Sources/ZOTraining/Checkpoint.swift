@@ -22,7 +22,7 @@ public enum WeightCheckpoint {
             guard tensor.shape == entry.shape else {
                 throw TrainingError.corruptRun(path: url.path, reason: "weight \(entry.name) has shape \(tensor.shape), expected \(entry.shape)")
             }
-            try tensor.decode(into: arena.values(entry))
+            try tensor.decodeAndRelease(into: arena.values(entry))
         }
     }
 }

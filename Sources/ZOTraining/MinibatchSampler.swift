@@ -19,7 +19,7 @@ public struct MinibatchSampler: Sendable {
         var generator = SplitMix64(keys: seed, UInt64(step), UInt64(draw))
         var indices = Array(0..<exampleCount)
         for i in 0..<batchSize {
-            let j = i + Int(generator.next() % UInt64(exampleCount - i))
+            let j = i + generator.below(exampleCount - i)
             indices.swapAt(i, j)
         }
         return Array(indices.prefix(batchSize))

@@ -147,12 +147,11 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     private func finish(_ progress: TrainerState) throws -> TrainingSummary {
         var test: Evaluation?
         if progress.bestStep != nil {
-            // Evaluate the best weights, then put the final weights back (the arena is the caller's).
-            let final = FloatBuffer(count: parameters.arena.storage.count)
-            final.pointer.update(from: parameters.arena.storage.pointer, count: final.count)
+            // Evaluate the best weights, then reload the final ones from the last checkpoint (saved at
+            // the last step) rather than holding a second copy of the model in memory.
             try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: bestWeightsURL)
             test = try evaluate(data.test, split: "test (best dev)")
-            parameters.arena.storage.pointer.update(from: final.pointer, count: final.count)
+            try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: weightsURL)
         }
         let summary = summary(progress, test: test)
         try RunDirectory.writeJSON(summary, to: run.summary)

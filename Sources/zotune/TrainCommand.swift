@@ -113,15 +113,19 @@ struct TrainingVisitor: EstimatorVisitor {
     let resume: Bool
 
     func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
-        let loaded = try ModelReference.load(configuration.model) { Console.status($0) }
-        let tasks = TaskOptions(task: configuration.task, taskSpec: configuration.taskSpec, dataSeed: configuration.dataSeed,
-                                sizes: configuration.splitSizes)
-        let (task, data) = try tasks.encodedSplits(tokenizer: loaded.tokenizer(), maxTokens: configuration.training.maxTokens)
+        // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
+        let (model, task, data): (LlamaModel, ClassificationTask, EncodedSplits) = try {
+            let loaded = try ModelReference.load(configuration.model) { Console.status($0) }
+            let tasks = TaskOptions(task: configuration.task, taskSpec: configuration.taskSpec,
+                                    dataSeed: configuration.dataSeed, sizes: configuration.splitSizes)
+            let (task, data) = try tasks.encodedSplits(tokenizer: loaded.tokenizer(), maxTokens: configuration.training.maxTokens)
+            return (loaded.model, task, data)
+        }()
         Console.status("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")
-        let parameters = TrainableSet(arena: loaded.model.weights, roles: Set(configuration.trainableRoles))
+        let parameters = TrainableSet(arena: model.weights, roles: Set(configuration.trainableRoles))
         Console.status(String(format: "%@ on %.1fM trainable parameters", Estimator.name, Double(parameters.parameterCount) / 1e6))
         let trainer = Trainer(
-            model: loaded.model, estimator: estimator, parameters: parameters, data: data,
+            model: model, estimator: estimator, parameters: parameters, data: data,
             settings: configuration.training, run: run, taskName: task.name)
         let observer = ConsoleTrainingObserver()
         trainer.observer = observer

@@ -1,5 +1,8 @@
-/// SplitMix64: a tiny, fast, seedable generator for sampling decisions (minibatches, benchmark
-/// inputs). Perturbation directions use the counter-based generator in ZOEstimators instead.
+/// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a tiny, fast, seedable generator for sampling
+/// decisions (dataset splits, minibatches, benchmark inputs). Perturbation directions use the
+/// counter-based Philox generator in ZOEstimators instead. Bounded draws and shuffles are written out
+/// rather than using the standard library's `shuffle(using:)`, whose draws are an implementation
+/// detail, so a seed gives the same samples on every platform and Swift version.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
@@ -15,6 +18,28 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         return SplitMix64.mix(state)
+    }
+
+    /// Uniform in `0..<bound` (`bound` > 0): Lemire's multiply-shift with rejection (unbiased).
+    public mutating func below(_ bound: Int) -> Int {
+        let n = UInt64(bound)
+        var product = next().multipliedFullWidth(by: n)
+        if product.low < n {
+            let threshold = (0 &- n) % n
+            while product.low < threshold { product = next().multipliedFullWidth(by: n) }
+        }
+        return Int(product.high)
+    }
+
+    /// A uniformly random permutation of `items` (Fisher–Yates from the last index down).
+    public mutating func shuffled<T>(_ items: [T]) -> [T] {
+        var out = items
+        var i = out.count - 1
+        while i > 0 {
+            out.swapAt(i, below(i + 1))
+            i -= 1
+        }
+        return out
     }
 
     /// The SplitMix64 finaliser: a bijective 64-bit hash.

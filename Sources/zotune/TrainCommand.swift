@@ -57,6 +57,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Resume the run in this folder from its latest checkpoint (other options are read from its config.json).")
     var resume: String?
 
+    @Option(name: .long, help: "Stop after this many steps with a checkpoint; continue later with --resume.")
+    var pauseAfter: Int?
+
     func validate() throws {
         guard steps > 0, batchSize > 0, evalEvery > 0, maxTokens > 1 else {
             throw ValidationError("--steps, --batch-size, --eval-every and --max-tokens must be positive.")
@@ -72,8 +75,13 @@ struct TrainCommand: ParsableCommand {
             try RunDirectory.writeJSON(configuration, to: run.configuration)
         }
         Console.status("run folder: \(folder.path)")
-        let summary = try configuration.method.accept(TrainingVisitor(configuration: configuration, run: run, resume: resume != nil))
-        FinalReport.print(summary, run: run)
+        let visitor = TrainingVisitor(configuration: configuration, run: run, resume: resume != nil, pauseAfter: pauseAfter)
+        let summary = try configuration.method.accept(visitor)
+        if summary.steps < configuration.training.steps {
+            print("paused after step \(summary.steps) of \(configuration.training.steps); continue with: zotune train --resume \(folder.path)")
+        } else {
+            FinalReport.print(summary, run: run)
+        }
     }
 
     private func newRun() throws -> (RunConfiguration, URL) {
@@ -111,6 +119,7 @@ struct TrainingVisitor: EstimatorVisitor {
     let configuration: RunConfiguration
     let run: RunDirectory
     let resume: Bool
+    let pauseAfter: Int?
 
     func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
         // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
@@ -129,7 +138,7 @@ struct TrainingVisitor: EstimatorVisitor {
             settings: configuration.training, run: run, taskName: task.name)
         let observer = ConsoleTrainingObserver()
         trainer.observer = observer
-        return try trainer.train(resume: resume)
+        return try trainer.train(resume: resume, pauseAfter: pauseAfter)
     }
 }
 

@@ -8,7 +8,7 @@ import ZOTraining
 
 /// `--task` / `--task-spec`: which examples to train and evaluate on.
 struct TaskOptions: ParsableArguments {
-    @Option(name: .long, help: "A built-in task: \(TaskCatalog.names.joined(separator: ", ")).")
+    @Option(name: .long, help: "A built-in task: \(TaskCatalog.names.joined(separator: ", ")) (default \(TaskCatalog.defaultName)).")
     var task: String?
 
     @Option(name: .long, help: "A custom task: JSON spec (template, candidates, label field, data file).")

@@ -161,11 +161,15 @@ extension Objective: ExpressibleByArgument {}
 /// The before/after table at the end of a run.
 enum FinalReport {
     static func print(_ s: TrainingSummary, run: RunDirectory) {
-        func accuracy(_ e: Evaluation?) -> String { e.map { String(format: "%.4f", $0.accuracy) } ?? "—" }
+        func accuracy(_ e: Evaluation?) -> String { InspectCommand.padded(e.map { String(format: "%.4f", $0.accuracy) } ?? "—", 12) }
+        func label(_ text: String) -> String { InspectCommand.padded(text, 16) }
         Swift.print("")
-        Swift.print("\(s.method) on \(s.task)              zero-shot   fine-tuned")
-        Swift.print("dev accuracy               \(accuracy(s.zeroShotDev))      \(accuracy(s.bestDev))" + (s.bestStep.map { " (best, step \($0))" } ?? ""))
-        Swift.print("test accuracy              \(accuracy(s.zeroShotTest))      \(accuracy(s.test))")
+        Swift.print("\(s.method) on \(s.task)")
+        Swift.print(label("") + InspectCommand.padded("zero-shot", 12) + "fine-tuned")
+        Swift.print(label("dev accuracy") + accuracy(s.zeroShotDev) + accuracy(s.bestDev)
+                    + (s.bestStep.map { "(best dev, step \($0))" } ?? ""))
+        Swift.print(label("test accuracy") + accuracy(s.zeroShotTest) + accuracy(s.test)
+                    + (s.bestStep.map { "(at step \($0))" } ?? ""))
         Swift.print(String(format: "steps %d · forward passes %d · training time %@ · peak memory %@%@",
                            s.steps, s.forwardPasses, ProgressReporter.duration(s.seconds),
                            InspectCommand.bytes(s.peakResidentBytes),

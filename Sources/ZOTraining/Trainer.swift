@@ -155,7 +155,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         }
         let summary = summary(progress, test: test)
         try RunDirectory.writeJSON(summary, to: run.summary)
-        try writePlot()
+        try TrainingPlot.write(run, title: "\(methodName) on \(taskName)")
         return summary
     }
 
@@ -172,24 +172,6 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         let result = try evaluator.evaluate(examples) { [weak observer] in observer?.evaluationDidProgress(examples: $0) }
         observer?.evaluationDidFinish(split: split, result: result)
         return result
-    }
-
-    private func writePlot() throws {
-        guard let data = FileManager.default.contents(atPath: run.metrics.path) else { return }
-        var losses: [(Int, Float)] = []
-        var accuracy: [(Int, Double)] = []
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let step = object["step"] as? Int else { continue }
-            if let loss = (object["loss"] as? NSNumber)?.floatValue, object["kind"] as? String == "step" {
-                losses.append((step, loss))
-            } else if let dev = (object["dev_accuracy"] as? NSNumber)?.doubleValue {
-                accuracy.append((step, dev))
-            }
-        }
-        let svg = TrainingPlot.svg(losses: losses.map { ($0.0, $0.1) }, devAccuracy: accuracy.map { ($0.0, $0.1) },
-                                   title: "\(methodName) on \(taskName)")
-        try svg.write(to: run.plot, atomically: true, encoding: .utf8)
     }
 
     /// The `step` field of a JSON line (metrics or seed log), for cutting files back on resume.

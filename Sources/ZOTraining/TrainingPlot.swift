@@ -11,7 +11,10 @@ public enum TrainingPlot {
         let lossMin = (smoothed.min() ?? 0), lossMax = max((smoothed.max() ?? 1), lossMin + 1e-6)
         func x(_ step: Int) -> Double { left + Double(step) / maxStep * plotWidth }
         func yLoss(_ v: Double) -> Double { top + (1 - (v - lossMin) / (lossMax - lossMin)) * plotHeight }
-        func yAccuracy(_ v: Double) -> Double { top + (1 - v) * plotHeight }
+        // Accuracy axis: the data's range widened to tenths, so small gains stay visible.
+        let accuracyMin = max(0, ((devAccuracy.map(\.accuracy).min() ?? 0) * 10 - 0.5).rounded(.down) / 10)
+        let accuracyMax = min(1, max(accuracyMin + 0.1, ((devAccuracy.map(\.accuracy).max() ?? 1) * 10 + 0.5).rounded(.up) / 10))
+        func yAccuracy(_ v: Double) -> Double { top + (1 - (v - accuracyMin) / (accuracyMax - accuracyMin)) * plotHeight }
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
@@ -24,8 +27,8 @@ public enum TrainingPlot {
             <text x="\(width - 12)" y="\(top + plotHeight / 2)" fill="#d62728" transform="rotate(90 \(width - 12) \(top + plotHeight / 2))" text-anchor="middle">dev accuracy</text>
             <text x="\(left - 4)" y="\(top + 4)" text-anchor="end" fill="#1f77b4">\(format(lossMax))</text>
             <text x="\(left - 4)" y="\(top + plotHeight)" text-anchor="end" fill="#1f77b4">\(format(lossMin))</text>
-            <text x="\(left + plotWidth + 4)" y="\(top + 4)" fill="#d62728">1.0</text>
-            <text x="\(left + plotWidth + 4)" y="\(top + plotHeight)" fill="#d62728">0.0</text>
+            <text x="\(left + plotWidth + 4)" y="\(top + 4)" fill="#d62728">\(format(accuracyMax))</text>
+            <text x="\(left + plotWidth + 4)" y="\(top + plotHeight)" fill="#d62728">\(format(accuracyMin))</text>
 
             """
         if !smoothed.isEmpty {
@@ -40,6 +43,25 @@ public enum TrainingPlot {
             }
         }
         return svg + "</svg>\n"
+    }
+
+    /// Renders `training.svg` of a run folder from its `metrics.jsonl`.
+    public static func write(_ run: RunDirectory, title: String) throws {
+        guard let data = FileManager.default.contents(atPath: run.metrics.path) else {
+            throw TrainingError.missingRun(path: run.metrics.path, reason: "the metrics file does not exist")
+        }
+        var losses: [(step: Int, loss: Float)] = []
+        var accuracy: [(step: Int, accuracy: Double)] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let step = object["step"] as? Int else { continue }
+            if object["kind"] as? String == "step", let loss = (object["loss"] as? NSNumber)?.floatValue {
+                losses.append((step, loss))
+            } else if let dev = (object["dev_accuracy"] as? NSNumber)?.doubleValue {
+                accuracy.append((step, dev))
+            }
+        }
+        try svg(losses: losses, devAccuracy: accuracy, title: title).write(to: run.plot, atomically: true, encoding: .utf8)
     }
 
     static func movingAverage(_ values: [Double], window: Int) -> [Double] {

@@ -96,7 +96,8 @@ struct TrainCommand: ParsableCommand {
         settings.maxTokens = maxTokens
         let method = try methodOptions.configuration()
         let configuration = RunConfiguration(
-            zotuneVersion: ZOTuneCommand.configuration.version, model: modelOptions.model, task: taskOptions.task,
+            zotuneVersion: ZOTuneCommand.configuration.version, model: modelOptions.model,
+            task: taskOptions.taskSpec == nil ? taskOptions.task ?? TaskCatalog.defaultName : nil,
             taskSpec: taskOptions.taskSpec, dataSeed: taskOptions.dataSeed, splitSizes: taskOptions.sizes,
             method: method, training: settings,
             trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable)

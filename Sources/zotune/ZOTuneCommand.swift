@@ -11,7 +11,7 @@ struct ZOTuneCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            TrainCommand.self, EvalCommand.self, ReplayCommand.self, FetchCommand.self, GenerateCommand.self, TokenizeCommand.self,
+            TrainCommand.self, EvalCommand.self, ReplayCommand.self, PlotCommand.self, FetchCommand.self, GenerateCommand.self, TokenizeCommand.self,
             ForwardCommand.self, InspectCommand.self, BenchCommand.self,
         ])
 }

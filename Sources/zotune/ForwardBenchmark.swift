@@ -1,0 +1,105 @@
+import Foundation
+import ZOModels
+import ZOTensor
+
+/// `zotune bench` (default): forward tokens/s on random sequences, GEMM GFLOP/s at the model's
+/// shapes, the machine's fp32 peak, and the same forward in PyTorch (`bench_forward.py`) as a ratio.
+struct ForwardBenchmark {
+    static let defaultReferenceScript = "scripts/reference/bench_forward.py"
+
+    let modelOptions: ModelOptions
+    let batch: Int
+    let sequenceLength: Int
+    let repeats: Int
+    /// PyTorch script; nil skips the comparison.
+    let referenceScript: String?
+
+    func run() throws {
+        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads")
+        BenchCommand.warnAboutSlowKernel()
+        let peak = PeakThroughput.measureFP32()
+        print(String(format: "FP32 peak (FMA microbenchmark, %d cores): %.0f GFLOP/s", BLAS.workerCount, peak))
+        let loaded = try modelOptions.load()
+        let model = loaded.model
+        let c = model.configuration
+        var random = SplitMix64(seed: 0)
+        let sequences = (0..<batch).map { _ in
+            (0..<sequenceLength).map { _ in Int(random.next() % UInt64(c.vocabularySize)) }
+        }
+        _ = try model.lastPositionLogits(sequences)
+        var seconds: [Double] = []
+        for _ in 0..<repeats {
+            seconds.append(try secondsTaken { _ = try model.lastPositionLogits(sequences) })
+        }
+        let tokens = Double(batch * sequenceLength)
+        let ours = Summary(seconds)
+        print(String(format: "zotune forward %d×%d: %.3f s median (min %.3f, max %.3f) = %.0f tokens/s",
+                     batch, sequenceLength, ours.median, ours.min, ours.max, tokens / ours.median))
+        let flops = forwardFLOPs(c, tokens: batch * sequenceLength, sequenceLength: sequenceLength, outputs: batch)
+        print(String(format: "  ≈ %.1f GFLOP per forward, %.0f GFLOP/s = %.0f%% of peak", flops / 1e9,
+                     flops / 1e9 / ours.median, 100 * flops / 1e9 / ours.median / peak))
+        benchmarkGEMMs(c, tokens: batch * sequenceLength, peak: peak)
+        if let referenceScript { try compareWithPyTorch(ours: ours, script: referenceScript) }
+    }
+
+    /// Multiply-adds of one forward: projections, attention and the LM head at the requested rows.
+    private func forwardFLOPs(_ c: LlamaConfiguration, tokens: Int, sequenceLength: Int, outputs: Int) -> Double {
+        let projections = c.hiddenSize * (2 * c.queryWidth + 2 * c.keyValueWidth) + 3 * c.hiddenSize * c.intermediateSize
+        let attention = 2 * sequenceLength * c.queryWidth
+        return 2 * Double(c.layerCount) * Double(tokens) * Double(projections + attention)
+            + 2 * Double(outputs * c.hiddenSize * c.vocabularySize)
+    }
+
+    /// GEMM speed at the model's projection shapes under both threading policies; the faster one
+    /// is the default (`BLAS.Threading.splitColumns`), and this is the measurement that keeps it honest.
+    private func benchmarkGEMMs(_ c: LlamaConfiguration, tokens m: Int, peak: Double) {
+        let shapes = [
+            ("q|k|v", c.hiddenSize, c.queryWidth + 2 * c.keyValueWidth),
+            ("o_proj", c.queryWidth, c.hiddenSize),
+            ("gate|up", c.hiddenSize, 2 * c.intermediateSize),
+            ("down_proj", c.intermediateSize, c.hiddenSize),
+        ]
+        let policy = BLAS.threading
+        defer { BLAS.setThreading(policy) }
+        print(String(format: "GEMM GFLOP/s at the model's shapes (M = %d tokens; median, best; peak %.0f):", m, peak))
+        print("  shape                          split columns    OpenBLAS threads")
+        for (name, k, n) in shapes {
+            let a = FloatBuffer(count: m * k), b = FloatBuffer(count: n * k), out = FloatBuffer(count: m * n)
+            for i in 0..<a.count { a[i] = Float(i % 7) * 0.1 }
+            for i in 0..<b.count { b[i] = Float(i % 5) * 0.1 }
+            var cells: [String] = []
+            for threading in [BLAS.Threading.splitColumns, .openBLAS] {
+                BLAS.setThreading(threading)
+                BLAS.linear(a.pointer, rows: m, inner: k, weight: b.pointer, columns: n, into: out.pointer)
+                var times: [Double] = []
+                for _ in 0..<max(repeats, 5) {
+                    times.append(secondsTaken {
+                        BLAS.linear(a.pointer, rows: m, inner: k, weight: b.pointer, columns: n, into: out.pointer)
+                    })
+                }
+                let t = Summary(times), flop = 2 * Double(m * k * n)
+                cells.append(String(format: "%6.0f, %6.0f", flop / t.median / 1e9, flop / t.min / 1e9))
+            }
+            print("  " + InspectCommand.padded("\(name) \(m)×\(k)×\(n)", 30) + cells[0] + "     " + cells[1])
+        }
+    }
+
+    private func compareWithPyTorch(ours: Summary, script: String) throws {
+        let modelPath = try ModelReference.resolve(modelOptions.model)
+        guard let lines = try PyTorchBenchmark.run(script: script, arguments: [
+            "--gguf", modelPath, "--batch", String(batch), "--seq", String(sequenceLength),
+            "--repeats", String(repeats), "--threads", "2",
+        ]) else { return }
+        for object in lines {
+            guard let variant = object["variant"] as? String,
+                  let median = PyTorchBenchmark.number(object, "median_s"),
+                  let best = PyTorchBenchmark.number(object, "min_s"),
+                  let worst = PyTorchBenchmark.number(object, "max_s")
+            else { continue }
+            let tokens = Double(batch * sequenceLength)
+            print(String(
+                format: "PyTorch %@: %.3f s median (min %.3f, max %.3f) = %.0f tokens/s → zotune %.2f× (median), %.2f× (best)",
+                variant, median, best, worst, tokens / median, median / ours.median, best / ours.min))
+        }
+    }
+}

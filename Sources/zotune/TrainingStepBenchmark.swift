@@ -1,0 +1,261 @@
+import Foundation
+import ZOEstimators
+import ZOModels
+import ZOTasks
+import ZOTensor
+import ZOTraining
+
+/// `zotune bench --training-step`: seconds per training step of every estimator with its default
+/// configuration, on one fixed batch (the first `batch` rt-sentiment training examples, MeZO-protocol
+/// splits, data seed 0), side by side with the official MeZO step in PyTorch on the same weights and
+/// batch (`bench_mezo_step.py`).
+///
+/// Steps whose cost recurs only every few steps are timed separately and amortised:
+/// SubZero's basis refresh (every T0 steps), DiZO's projection phase (every κ steps) and P-GAP's
+/// window start (probes + SVD, every k steps): amortised = (one special step + (n − 1) steady
+/// steps)/n. The measurements run round-robin (one of each per round; round 0 is the warm-up), so
+/// that the ratios compare steps taken under the same machine load.
+struct TrainingStepBenchmark {
+    static let defaultReferenceScript = "scripts/reference/bench_mezo_step.py"
+    /// Far beyond any step index used here: schedules (P-GAP's δ) stay at their start values.
+    static let totalSteps = 1_000_000
+
+    let modelOptions: ModelOptions
+    let batch: Int
+    let repeats: Int
+    /// PyTorch script; nil skips the comparison.
+    let referenceScript: String?
+
+    /// One timed quantity: `body(round)` runs it once and returns (seconds, forward passes).
+    final class Measurement {
+        let method: String
+        let phase: String
+        let body: (Int) throws -> (seconds: Double, forwardPasses: Int)
+        var times: [Double] = []
+        var forwardPasses = 0
+
+        init(_ method: String, _ phase: String, _ body: @escaping (Int) throws -> (seconds: Double, forwardPasses: Int)) {
+            self.method = method
+            self.phase = phase
+            self.body = body
+        }
+
+        var summary: Summary { Summary(times) }
+    }
+
+    /// An estimator and its state, stepped at chosen step indices.
+    final class Stepper<Estimator: ZerothOrderEstimator> {
+        let estimator: Estimator
+        var state: Estimator.State
+        let parameters: TrainableSet
+        let oracle: LossOracle
+        let learningRate: Float
+        let runSeed: UInt64
+
+        init(_ estimator: Estimator, parameters: TrainableSet, oracle: LossOracle, learningRate: Float, runSeed: UInt64) throws {
+            self.estimator = estimator
+            self.parameters = parameters
+            self.oracle = oracle
+            self.learningRate = learningRate
+            self.runSeed = runSeed
+            for tensor in estimator.anchorTensors(in: parameters) where parameters.anchor(tensor) == nil {
+                parameters.setAnchor(tensor, values: parameters.pointer(tensor))
+            }
+            state = try estimator.makeState(for: parameters, runSeed: runSeed)
+        }
+
+        func step(_ step: Int) throws -> (seconds: Double, forwardPasses: Int) {
+            let context = StepContext(
+                step: step, totalSteps: TrainingStepBenchmark.totalSteps, learningRate: learningRate, runSeed: runSeed)
+            var passes = 0
+            let seconds = try secondsTaken {
+                passes = try estimator.step(parameters, state: &state, context: context, oracle: oracle).forwardPasses
+            }
+            return (seconds, passes)
+        }
+    }
+
+    struct PromptLine: Encodable {
+        let prompt: String
+        let label: Int
+    }
+
+    func run() throws {
+        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads")
+        BenchCommand.warnAboutSlowKernel()
+        let settings = TrainingSettings()
+        // As `zotune train`: only the decoded weights outlive this block (mapping and tokenizer go).
+        let (model, examples, prompts): (LlamaModel, [EncodedExample], [PromptLine]) = try {
+            let loaded = try modelOptions.load()
+            let tasks = TaskOptions(task: TaskCatalog.defaultName, taskSpec: nil, dataSeed: 0, sizes: .mezo)
+            let (task, splits) = try tasks.load()
+            let chosen = Array(splits.train.prefix(batch))
+            let encoder = ExampleEncoder(tokenizer: try loaded.tokenizer(), task: task, maxTokens: settings.maxTokens)
+            let prompts = try chosen.map { PromptLine(prompt: try task.prompt(for: $0), label: $0.label) }
+            return (loaded.model, try encoder.encode(chosen), prompts)
+        }()
+        let lengths = examples.map(\.prompt.count)
+        print(String(
+            format: "batch: the first %d %@ training examples (MeZO splits, data seed 0), %d prompt tokens (%d–%d per prompt), candidates %@",
+            examples.count, TaskCatalog.defaultName, lengths.reduce(0, +), lengths.min() ?? 0, lengths.max() ?? 0,
+            examples.first.map { "\($0.candidates)" } ?? "—"))
+
+        let oracle = BenchmarkLossOracle(scorer: CandidateScorer(model: model), objective: settings.objective, examples: examples)
+        let initialLoss = try oracle.loss()
+        let parameters = TrainableSet(arena: model.weights)
+        print(String(format: "%.1fM trainable parameters (all roles); η %g, objective %@, loss at the pretrained weights %.5f",
+                     Double(parameters.parameterCount) / 1e6, settings.learningRate, settings.objective.rawValue, initialLoss))
+
+        let measurements = try makeMeasurements(parameters: parameters, oracle: oracle, learningRate: settings.learningRate,
+                                                runSeed: settings.seed)
+        for round in 0...repeats {
+            Console.status(round == 0 ? "warm-up round" : "round \(round)/\(repeats)")
+            for measurement in measurements {
+                let (seconds, passes) = try measurement.body(round)
+                if round > 0 { measurement.times.append(seconds) }
+                measurement.forwardPasses = passes
+            }
+        }
+        let zotunePeak = System.peakResidentBytes
+        report(measurements)
+        if let referenceScript {
+            try compareWithPyTorch(script: referenceScript, prompts: prompts, ours: measurements, initialLoss: initialLoss,
+                                   promptTokens: lengths.reduce(0, +), learningRate: settings.learningRate)
+        }
+        print("peak RSS (zotune process, after loading and all steps): \(InspectCommand.bytes(zotunePeak))")
+    }
+
+    // MARK: Measurements
+
+    private var subzero: SubZero.Configuration { SubZero().configuration }
+    private var dizo: DiZO.Configuration { DiZO().configuration }
+    private var pgap: PGAP.Configuration { PGAP().configuration }
+
+    private func makeMeasurements(
+        parameters: TrainableSet, oracle: BenchmarkLossOracle, learningRate: Float, runSeed: UInt64
+    ) throws -> [Measurement] {
+        func stepper<E: ZerothOrderEstimator>(_ estimator: E) throws -> Stepper<E> {
+            try Stepper(estimator, parameters: parameters, oracle: oracle, learningRate: learningRate, runSeed: runSeed)
+        }
+        let engine = PerturbationEngine()
+        let epsilon = MeZO.Configuration().perturbationScale
+        let mezo = try stepper(MeZO())
+        let subzero = try stepper(SubZero())
+        let dizo = try stepper(DiZO())
+        let pgap = try stepper(PGAP())
+        let (t0, kappa, k) = (self.subzero.refreshInterval, self.dizo.projectionInterval, self.pgap.windowLength)
+        return [
+            Measurement("forward", "loss of the batch") { _ in
+                (try secondsTaken { _ = try oracle.loss() }, 1)
+            },
+            Measurement("sweep", "θ += c·z, all parameters") { round in
+                // A +c and a −c sweep (weights unchanged up to rounding); reports one.
+                let seed = SeedDerivation.derive(runSeed, .direction, TrainingStepBenchmark.totalSteps + round, 0)
+                let seconds = secondsTaken {
+                    engine.apply(DenseSweep(seed: seed, coefficient: epsilon), to: parameters.tensors, in: parameters)
+                    engine.apply(DenseSweep(seed: seed, coefficient: -epsilon), to: parameters.tensors, in: parameters)
+                }
+                return (seconds / 2, 0)
+            },
+            Measurement(MeZO.name, "step") { try mezo.step($0) },
+            Measurement(SubZero.name, "window start (new bases)") { try subzero.step($0 * t0) },
+            Measurement(SubZero.name, "steady step") { try subzero.step($0 * t0 + 1) },
+            Measurement(DiZO.name, "ordinary step") { try dizo.step($0 * kappa) },
+            Measurement(DiZO.name, "projection step") { try dizo.step($0 * kappa + kappa - 1) },
+            Measurement(PGAP.name, "window start (probes + SVD)") { try pgap.step($0 * k) },
+            Measurement(PGAP.name, "steady step") { try pgap.step($0 * k + 1) },
+        ]
+    }
+
+    // MARK: Report
+
+    private func row(_ method: String, _ phase: String, passes: String, _ s: Summary, mezo: Summary?) -> String {
+        var line = InspectCommand.padded(method, 9) + InspectCommand.padded(phase, 38) + InspectCommand.padded(passes, 5)
+        line += String(format: "%8.3f %8.3f %8.3f", s.median, s.min, s.max)
+        if let mezo { line += String(format: "   %6.3f× %6.3f×", s.median / mezo.median, s.min / mezo.min) }
+        return line
+    }
+
+    /// (special + (n − 1)·steady)/n for min, median and max alike.
+    private func amortised(_ special: Summary, _ steady: Summary, over n: Int) -> Summary {
+        let f = { (a: Double, b: Double) in (a + Double(n - 1) * b) / Double(n) }
+        return Summary([f(special.min, steady.min), f(special.median, steady.median), f(special.max, steady.max)])
+    }
+
+    private func report(_ m: [Measurement]) {
+        let byName = Dictionary(uniqueKeysWithValues: m.map { ("\($0.method)/\($0.phase)", $0) })
+        let mezo = byName["\(MeZO.name)/step"]!.summary
+        print("")
+        print("seconds per step, \(repeats) rounds after a warm-up round (measurements interleaved round by round):")
+        print(InspectCommand.padded("method", 9) + InspectCommand.padded("phase", 38) + InspectCommand.padded("fwd", 5)
+              + "  median      min      max   ÷ MeZO (median, best)")
+        for measurement in m {
+            let isStep = measurement.method != "forward" && measurement.method != "sweep"
+            print(row(measurement.method, measurement.phase, passes: "\(measurement.forwardPasses)", measurement.summary,
+                      mezo: isStep ? mezo : nil))
+        }
+        let amortisedRows: [(String, String, String, String, Int)] = [
+            (SubZero.name, "window start", "steady step", "amortised over T0 = \(subzero.refreshInterval)", subzero.refreshInterval),
+            (DiZO.name, "projection step", "ordinary step", "amortised over κ = \(dizo.projectionInterval)", dizo.projectionInterval),
+            (PGAP.name, "window start", "steady step", "amortised over k = \(pgap.windowLength)", pgap.windowLength),
+        ]
+        print("amortised (one special step + (n − 1) steady steps)/n:")
+        for (method, specialPrefix, steadyPhase, label, n) in amortisedRows {
+            guard let special = m.first(where: { $0.method == method && $0.phase.hasPrefix(specialPrefix) }),
+                  let steady = byName["\(method)/\(steadyPhase)"] else { continue }
+            let passes = Double(special.forwardPasses + (n - 1) * steady.forwardPasses) / Double(n)
+            let s = amortised(special.summary, steady.summary, over: n)
+            print(row(method, label, passes: String(format: "%.2f", passes), s, mezo: mezo)
+                  + ((method == SubZero.name || method == PGAP.name)
+                     ? (s.median / mezo.median <= 1.10 ? "  (target ≤ 1.10×: met)" : "  (target ≤ 1.10×: not met)") : ""))
+        }
+        print(String(format: "pgap rank %d, %d probes; subzero rank %d; dizo %d projection iterations on %@",
+                     pgap.rank, pgap.probeCount, subzero.rank, dizo.projectionIterations,
+                     dizo.projectedTensorPatterns.joined(separator: ", ")))
+    }
+
+    private func compareWithPyTorch(
+        script: String, prompts: [PromptLine], ours: [Measurement], initialLoss: Float, promptTokens: Int,
+        learningRate: Float
+    ) throws {
+        let modelPath = try ModelReference.resolve(modelOptions.model)
+        guard modelPath.hasSuffix(".gguf") else {
+            print("PyTorch reference: skipped (\(script) reads a GGUF file; --model is \(modelPath))")
+            return
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-bench-prompts-\(UUID().uuidString).json")
+        try JSONEncoder().encode(prompts).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        Console.status("running \(script) (PyTorch MeZO step, \(repeats) repeats after a warm-up step)")
+        guard let lines = try PyTorchBenchmark.run(script: script, arguments: [
+            "--gguf", modelPath, "--prompts", file.path, "--threads", "2", "--repeats", String(repeats),
+            "--eps", "\(MeZO.Configuration().perturbationScale)", "--lr", "\(learningRate)",
+        ]), let object = lines.first(where: { $0["variant"] as? String == "mezo_step" }),
+              let median = PyTorchBenchmark.number(object, "median_s"),
+              let best = PyTorchBenchmark.number(object, "min_s"),
+              let worst = PyTorchBenchmark.number(object, "max_s")
+        else { return }
+        let mezo = ours.first { $0.method == MeZO.name }!.summary
+        let forward = ours.first { $0.method == "forward" }!.summary
+        let sweep = ours.first { $0.method == "sweep" }!.summary
+        print("")
+        print(String(format: "PyTorch MeZO step (eager fp32, full logits, 4 torch.normal sweeps): %.3f s median (min %.3f, max %.3f)",
+                     median, best, worst))
+        if let f = PyTorchBenchmark.number(object, "forward_median_s"), let s = PyTorchBenchmark.number(object, "sweep_median_s") {
+            print(String(format: "  breakdown (medians): forward %.3f s × 2, sweep %.3f s × 4; zotune: forward %.3f s × 2, sweep %.3f s × 3",
+                         f, s, forward.median, sweep.median))
+        }
+        let ratio = median / mezo.median
+        print(String(format: "→ zotune MeZO step %.2f× faster (median), %.2f× (best) — target ≥ 5×: %@",
+                     ratio, best / mezo.min, ratio >= 5 ? "met" : "not met"))
+        let theirLoss = PyTorchBenchmark.number(object, "loss0")
+        let theirTokens = PyTorchBenchmark.number(object, "prompt_tokens").map(Int.init)
+        print(String(format: "same batch check: loss at the pretrained weights zotune %.5f, PyTorch %@; prompt tokens zotune %d, PyTorch %@ (padded to %@)",
+                     initialLoss, theirLoss.map { String(format: "%.5f", $0) } ?? "?", promptTokens,
+                     theirTokens.map(String.init) ?? "?",
+                     PyTorchBenchmark.number(object, "padded_tokens").map { String(Int($0)) } ?? "?"))
+        if let rss = PyTorchBenchmark.number(object, "peak_rss_bytes") {
+            print("peak RSS (PyTorch process): \(InspectCommand.bytes(Int(rss)))")
+        }
+    }
+}

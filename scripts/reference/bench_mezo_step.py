@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""PyTorch fp32 eager benchmark of one MeZO step (Malladi et al. 2023, official implementation's
+update rule) on the default GGUF (dequantized), as the baseline for `zotune bench --training-step`.
+
+The step, as in MeZO's trainer (zo_step + zo_update), over every parameter of
+model.named_parameters() (the tied embedding / LM head counted once):
+
+  seed = fresh per step
+  sweep 1: torch.manual_seed(seed); for each p: z = torch.normal(0, 1, p.shape); p.data = p.data + eps*z
+  L+ = loss()
+  sweep 2: torch.manual_seed(seed); for each p: z = torch.normal(...);           p.data = p.data - 2*eps*z
+  L- = loss()
+  g = (L+ - L-) / (2*eps)
+  sweep 3: torch.manual_seed(seed); for each p: z = torch.normal(...);           p.data = p.data + eps*z
+  sweep 4: torch.manual_seed(seed); for each p: z = torch.normal(...);
+           p.data = p.data - lr*(g*z + wd*p.data)   (wd skipped on names containing bias / layer_norm / layernorm,
+           MeZO's rule; default wd 0)
+
+loss(): candidate cross-entropy from full logits: model(ids, attention_mask) under
+torch.inference_mode() -> logits [B, T, V]; at each prompt's last real position, log-softmax over
+the vocabulary, take the candidates' log-probs (single tokens " terrible" / " great"), cross-entropy
+against the label, mean over the batch. Prompts are right-padded (the attention mask makes the
+padding invisible to real positions).
+
+Prompts come from --prompts FILE: a JSON list of {"prompt": str, "label": int} (zotune bench
+--training-step writes it), tokenized with no special tokens (as ZOTune does).
+
+Timing: 1 warm-up step, then --repeats timed steps (time.perf_counter around the whole step, with
+each sweep and forward also timed for a breakdown). One JSON line on stdout: min/median/max seconds
+per step, median sweep and forward seconds, the loss at the unperturbed weights (computed once before
+the warm-up, to cross-check ZOTune's objective on the same batch), token counts and peak RSS.
+
+Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/bench_mezo_step.py \
+        --prompts FILE [--threads 2] [--repeats 5] [--gguf PATH]
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+ZOTUNE_HOME = os.environ.get("ZOTUNE_HOME", os.path.expanduser("~/.cache/zotune"))
+DEFAULT_GGUF = os.path.join(ZOTUNE_HOME, "models", "SmolLM2-135M-Instruct.Q4_1.gguf")
+CANDIDATES = [" terrible", " great"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--prompts", required=True, help='JSON list of {"prompt": str, "label": int}')
+    ap.add_argument("--gguf", default=DEFAULT_GGUF)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--eps", type=float, default=1e-3)
+    ap.add_argument("--lr", type=float, default=1e-5)
+    ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--seed", type=int, default=0, help="seed of the per-step direction seeds")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    info = torch.__config__.parallel_info().strip().splitlines()
+    print("\n".join(info[:8]), file=sys.stderr)
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    import transformers
+
+    with open(args.prompts) as f:
+        examples = json.load(f)
+    if not examples or not all(isinstance(e.get("prompt"), str) and isinstance(e.get("label"), int) for e in examples):
+        sys.exit(f"{args.prompts}: expected a non-empty JSON list of {{\"prompt\": str, \"label\": int}}")
+
+    d, name = os.path.split(os.path.abspath(args.gguf))
+    t0 = time.perf_counter()
+    tok = AutoTokenizer.from_pretrained(d, gguf_file=name)
+    model = AutoModelForCausalLM.from_pretrained(d, gguf_file=name, dtype=torch.float32).eval()
+    print(f"loaded {name} in {time.perf_counter() - t0:.1f}s; attn_implementation="
+          f"{model.config._attn_implementation}", file=sys.stderr)
+
+    candidate_ids = []
+    for text in CANDIDATES:
+        ids = tok(text, add_special_tokens=False).input_ids
+        if len(ids) != 1:
+            sys.exit(f"candidate {text!r} is {len(ids)} tokens; this script handles single-token candidates")
+        candidate_ids.append(ids[0])
+    labels = torch.tensor([e["label"] for e in examples], dtype=torch.int64)
+    if labels.min() < 0 or labels.max() >= len(CANDIDATES):
+        sys.exit("labels must index the candidates " + str(CANDIDATES))
+
+    # Right-padded batch; the last real position of each prompt predicts the candidate token.
+    encoded = [tok(e["prompt"], add_special_tokens=False).input_ids for e in examples]
+    lengths = torch.tensor([len(ids) for ids in encoded], dtype=torch.int64)
+    width = int(lengths.max())
+    pad = tok.pad_token_id if tok.pad_token_id is not None else 0
+    input_ids = torch.full((len(encoded), width), pad, dtype=torch.int64)
+    attention_mask = torch.zeros((len(encoded), width), dtype=torch.int64)
+    for i, ids in enumerate(encoded):
+        input_ids[i, : len(ids)] = torch.tensor(ids, dtype=torch.int64)
+        attention_mask[i, : len(ids)] = 1
+    rows = torch.arange(len(encoded))
+    candidates = torch.tensor(candidate_ids, dtype=torch.int64)
+
+    def loss():
+        with torch.inference_mode():
+            logits = model(input_ids=input_ids, attention_mask=attention_mask).logits  # [B, T, V]
+            last = logits[rows, lengths - 1]                                          # [B, V]
+            log_probs = F.log_softmax(last, dim=-1)[:, candidates]                    # [B, C]
+            return F.cross_entropy(log_probs, labels).item()
+
+    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    parameter_count = sum(p.numel() for _, p in params)
+
+    def perturb(seed, scale):
+        torch.manual_seed(seed)
+        for _, p in params:
+            z = torch.normal(mean=0, std=1, size=p.data.size(), device=p.data.device, dtype=p.data.dtype)
+            p.data = p.data + scale * z * args.eps
+
+    def update(seed, g, lr):
+        torch.manual_seed(seed)
+        for n, p in params:
+            z = torch.normal(mean=0, std=1, size=p.data.size(), device=p.data.device, dtype=p.data.dtype)
+            if "bias" not in n and "layer_norm" not in n and "layernorm" not in n:
+                p.data = p.data - lr * (g * z + args.weight_decay * p.data)
+            else:
+                p.data = p.data - lr * (g * z)
+
+    seeds = torch.Generator().manual_seed(args.seed)
+
+    def step():
+        """One MeZO step; returns (sweep seconds [4], forward seconds [2], L+, L-)."""
+        seed = int(torch.randint(0, 1_000_000_000, (1,), generator=seeds))
+        sweeps, forwards = [], []
+        with torch.no_grad():
+            t = time.perf_counter(); perturb(seed, 1); sweeps.append(time.perf_counter() - t)
+            t = time.perf_counter(); plus = loss(); forwards.append(time.perf_counter() - t)
+            t = time.perf_counter(); perturb(seed, -2); sweeps.append(time.perf_counter() - t)
+            t = time.perf_counter(); minus = loss(); forwards.append(time.perf_counter() - t)
+            g = (plus - minus) / (2 * args.eps)
+            t = time.perf_counter(); perturb(seed, 1); sweeps.append(time.perf_counter() - t)
+            t = time.perf_counter(); update(seed, g, args.lr); sweeps.append(time.perf_counter() - t)
+        return sweeps, forwards, plus, minus
+
+    loss0 = loss()
+    for _ in range(args.warmup):
+        step()
+    times, sweep_times, forward_times = [], [], []
+    for _ in range(args.repeats):
+        t = time.perf_counter()
+        sweeps, forwards, _, _ = step()
+        times.append(time.perf_counter() - t)
+        sweep_times += sweeps
+        forward_times += forwards
+
+    print(json.dumps({
+        "variant": "mezo_step",
+        "batch": len(examples), "prompt_tokens": int(lengths.sum()), "padded_tokens": len(encoded) * width,
+        "candidate_ids": candidate_ids, "parameters": parameter_count,
+        "threads": args.threads, "torch_threads": torch.get_num_threads(),
+        "warmup": args.warmup, "repeats": args.repeats, "eps": args.eps, "lr": args.lr,
+        "min_s": round(min(times), 5), "median_s": round(statistics.median(times), 5), "max_s": round(max(times), 5),
+        "sweep_median_s": round(statistics.median(sweep_times), 5),
+        "forward_median_s": round(statistics.median(forward_times), 5),
+        "loss0": loss0,
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "torch": torch.__version__, "transformers": transformers.__version__,
+    }), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ import ZOTensor
 /// and factored by a truncated SVD: S ≈ U_r diag(σ) V_rᵀ, S^r = diag(σ).
 ///
 /// Each step, per low-rank tensor: Z0 ~ N(0,1)^{r×r}, a sign ξ, and Z = Z0 moved onto the hyperplane
-/// ⟨S^r, Z⟩ = ξ√δ‖S^r‖ (`alignedCoefficients`); P = scale·U_r Z V_rᵀ, applied materialised. Other
+/// ⟨S^r, Z⟩ = ξ√δ‖S^r‖ (`alignedCoefficients`); P = scale·U_r Z V_rᵀ, applied materialised or factored (`LowRankApplication`). Other
 /// tensors: dense Gaussian. Then the usual two-point estimate and fused update.
 ///
 /// Several details come from secondary sources (algorithms.md marks them unverified); each is a
@@ -74,12 +74,16 @@ public struct PGAP: ZerothOrderEstimator {
         public var powerIterations: Int
         /// λ on matrices and embeddings. `--weight-decay`; default 0.
         public var weightDecay: Float
+        /// Materialised or factored application per tensor. `--low-rank-apply`; nil (the default)
+        /// means `auto`.
+        public var lowRankApplication: LowRankApplication?
 
         public init(
             perturbationScale: Float = 1e-3, rank: Int = 64, windowLength: Int = 100, probeCount: Int = 10,
             probeScale: Float? = nil, alignment: Float = 2.0, alignmentSchedule: AlignmentSchedule = .linearDecay,
             signMode: SignMode = .perTensor, directionScale: DirectionScale = .subspaceVolume,
-            lowRankEmbeddings: Bool = true, oversampling: Int = 10, powerIterations: Int = 1, weightDecay: Float = 0
+            lowRankEmbeddings: Bool = true, oversampling: Int = 10, powerIterations: Int = 1, weightDecay: Float = 0,
+            lowRankApplication: LowRankApplication? = nil
         ) {
             self.perturbationScale = perturbationScale
             self.rank = rank
@@ -94,6 +98,7 @@ public struct PGAP: ZerothOrderEstimator {
             self.oversampling = oversampling
             self.powerIterations = powerIterations
             self.weightDecay = weightDecay
+            self.lowRankApplication = lowRankApplication
         }
 
         func validate() throws {
@@ -112,6 +117,8 @@ public struct PGAP: ZerothOrderEstimator {
     /// Saved: the current window and its probes (seeds and c_j). Cached, never encoded: the bases.
     public struct State: Codable, Sendable, Equatable {
         public var skippedSteps: Int = 0
+        /// Tensors applied factored (`LowRankPlan`), fixed at the first step.
+        public internal(set) var factoredTensors: [Int]?
         /// Window whose probes are held.
         public internal(set) var window: Int?
         public internal(set) var probeSeeds: [UInt64] = []
@@ -122,7 +129,7 @@ public struct PGAP: ZerothOrderEstimator {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey { case skippedSteps, window, probeSeeds, probeGradients }
+        enum CodingKeys: String, CodingKey { case skippedSteps, factoredTensors, window, probeSeeds, probeGradients }
     }
 
     public static let name = "pgap"
@@ -160,6 +167,13 @@ public struct PGAP: ZerothOrderEstimator {
             record.scalars[RecordKey.probeGradients] = gradients
         }
         try prepareBases(&state, parameters: parameters, runSeed: context.runSeed)
+        let factored = LowRankPlan.resolve(&state.factoredTensors, record: &record) {
+            LowRankPlan.factoredTensors(
+                lowRankTensors(parameters), rank: configuration.rank,
+                application: configuration.lowRankApplication ?? .auto, windowLength: configuration.windowLength,
+                weightDecay: configuration.weightDecay, parameters: parameters)
+        }
+        LowRankPlan.installDeltas(factored, bases: state.bases, tag: window, parameters: parameters)
         let seed = MeZO.directionSeed(runSeed: context.runSeed, step: context.step, direction: 0)
         let direction = self.direction(seed: seed, state: state, parameters: parameters, context: context)
         let (plus, minus, gradient) = try direction.twoPointStep(
@@ -188,6 +202,8 @@ public struct PGAP: ZerothOrderEstimator {
                 "step \(record.step) is in window \(window), but the probes held are for window \(state.window.map(String.init) ?? "none"): replay from the window's first record or a checkpoint")
         }
         try prepareBases(&state, parameters: parameters, runSeed: context.runSeed)
+        let factored = LowRankPlan.adopt(&state.factoredTensors, from: record)
+        LowRankPlan.installDeltas(factored, bases: state.bases, tag: window, parameters: parameters)
         var context = context
         if context.step != record.step {
             context = StepContext(step: record.step, totalSteps: context.totalSteps, learningRate: record.learningRate, runSeed: context.runSeed)
@@ -300,6 +316,7 @@ public struct PGAP: ZerothOrderEstimator {
 
     func direction(seed: UInt64, state: State, parameters: TrainableSet, context: StepContext) -> SubspaceDirection {
         let delta = alignment(step: context.step, totalSteps: context.totalSteps)
+        let factored = Set(state.factoredTensors ?? [])
         var components: [SubspaceDirection.Component] = []
         var dense: [TrainableTensor] = []
         for tensor in parameters.tensors {
@@ -314,7 +331,8 @@ public struct PGAP: ZerothOrderEstimator {
                 alignment: delta)
             let scale: Float = configuration.directionScale == .subspaceVolume
                 ? subspaceScale(rows: basis.rows, columns: basis.columns, rank: r) : 1
-            components.append(SubspaceDirection.Component(tensor: tensor, basis: basis, coefficients: z, scale: scale))
+            components.append(SubspaceDirection.Component(
+                tensor: tensor, basis: basis, coefficients: z, scale: scale, factored: factored.contains(tensor.index)))
         }
         return SubspaceDirection(seed: seed, components: components, denseTensors: dense)
     }

@@ -18,12 +18,19 @@ public struct SubZero: ZerothOrderEstimator {
         /// λ on matrices and embeddings (folded into the update GEMM as β = 1 − ηλ). `--weight-decay`;
         /// default 0.
         public var weightDecay: Float
+        /// Materialised or factored application per tensor. `--low-rank-apply`; nil (the default)
+        /// means `auto`.
+        public var lowRankApplication: LowRankApplication?
 
-        public init(perturbationScale: Float = 1e-3, rank: Int = 8, refreshInterval: Int = 1000, weightDecay: Float = 0) {
+        public init(
+            perturbationScale: Float = 1e-3, rank: Int = 8, refreshInterval: Int = 1000, weightDecay: Float = 0,
+            lowRankApplication: LowRankApplication? = nil
+        ) {
             self.perturbationScale = perturbationScale
             self.rank = rank
             self.refreshInterval = refreshInterval
             self.weightDecay = weightDecay
+            self.lowRankApplication = lowRankApplication
         }
 
         func validate() throws {
@@ -35,10 +42,12 @@ public struct SubZero: ZerothOrderEstimator {
         }
     }
 
-    /// Saved: the skipped-step count. Cached (rebuilt on demand, never encoded): the bases of the
-    /// current window, by tensor index.
+    /// Saved: the skipped-step count and the factored plan. Cached (rebuilt on demand, never
+    /// encoded): the bases of the current window, by tensor index.
     public struct State: Codable, Sendable, Equatable {
         public var skippedSteps: Int = 0
+        /// Tensors applied factored (`LowRankPlan`), fixed at the first step.
+        public internal(set) var factoredTensors: [Int]?
         /// Seed the cached bases were drawn from.
         public internal(set) var basisSeed: UInt64?
         /// U, V per low-rank tensor (by `TrainableTensor.index`) for the window of `basisSeed`.
@@ -46,7 +55,7 @@ public struct SubZero: ZerothOrderEstimator {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey { case skippedSteps }
+        enum CodingKeys: String, CodingKey { case skippedSteps, factoredTensors }
     }
 
     public static let name = "subzero"
@@ -72,17 +81,27 @@ public struct SubZero: ZerothOrderEstimator {
     public func step(
         _ parameters: TrainableSet, state: inout State, context: StepContext, oracle: LossOracle
     ) throws -> StepOutcome {
-        let basisSeed = Self.basisSeed(runSeed: context.runSeed, window: context.step / configuration.refreshInterval)
+        let window = context.step / configuration.refreshInterval
+        let basisSeed = Self.basisSeed(runSeed: context.runSeed, window: window)
+        var record = StepRecord(
+            step: context.step, learningRate: context.learningRate, extraSeeds: [RecordKey.subspaceBasisSeed: [basisSeed]])
         try prepareBases(&state, seed: basisSeed, parameters: parameters)
+        let factored = LowRankPlan.resolve(&state.factoredTensors, record: &record) {
+            LowRankPlan.factoredTensors(
+                Self.lowRankTensors(parameters), rank: configuration.rank,
+                application: configuration.lowRankApplication ?? .auto, windowLength: configuration.refreshInterval,
+                weightDecay: configuration.weightDecay, parameters: parameters)
+        }
+        LowRankPlan.installDeltas(factored, bases: state.bases, tag: window, parameters: parameters)
         let seed = MeZO.directionSeed(runSeed: context.runSeed, step: context.step, direction: 0)
         let direction = self.direction(seed: seed, state: state, parameters: parameters)
         let (plus, minus, gradient) = try direction.twoPointStep(
             epsilon: configuration.perturbationScale, learningRate: context.learningRate,
             weightDecay: configuration.weightDecay, parameters: parameters, engine: engine, oracle: oracle)
         if gradient == nil { state.skippedSteps += 1 }
-        let record = StepRecord(
-            step: context.step, learningRate: context.learningRate, seeds: [seed], gradients: [gradient ?? 0],
-            extraSeeds: [RecordKey.subspaceBasisSeed: [basisSeed]], skipped: gradient == nil)
+        record.seeds = [seed]
+        record.gradients = [gradient ?? 0]
+        record.skipped = gradient == nil
         return StepOutcome(loss: (plus + minus) / 2, forwardPasses: 2, record: record)
     }
 
@@ -90,9 +109,12 @@ public struct SubZero: ZerothOrderEstimator {
         guard record.seeds.count == 1, record.gradients.count == 1 else {
             throw EstimatorError.recordMismatch("SubZero records hold one seed and one gradient (step \(record.step))")
         }
+        let window = record.step / configuration.refreshInterval
         let basisSeed = record.extraSeeds[RecordKey.subspaceBasisSeed]?.first
-            ?? Self.basisSeed(runSeed: context.runSeed, window: record.step / configuration.refreshInterval)
+            ?? Self.basisSeed(runSeed: context.runSeed, window: window)
         try prepareBases(&state, seed: basisSeed, parameters: parameters)
+        let factored = LowRankPlan.adopt(&state.factoredTensors, from: record)
+        LowRankPlan.installDeltas(factored, bases: state.bases, tag: window, parameters: parameters)
         let direction = self.direction(seed: record.seeds[0], state: state, parameters: parameters)
         direction.replay(
             epsilon: configuration.perturbationScale, learningRate: record.learningRate,
@@ -120,6 +142,7 @@ public struct SubZero: ZerothOrderEstimator {
 
     /// Z_ℓ = z(seed, ℓ, .coefficients)[0..<r²] per low-rank tensor; dense z(seed, ℓ) elsewhere.
     func direction(seed: UInt64, state: State, parameters: TrainableSet) -> SubspaceDirection {
+        let factored = Set(state.factoredTensors ?? [])
         var components: [SubspaceDirection.Component] = []
         var dense: [TrainableTensor] = []
         for tensor in parameters.tensors {
@@ -132,7 +155,8 @@ public struct SubZero: ZerothOrderEstimator {
                 SubspaceDirection.Component(
                     tensor: tensor, basis: basis,
                     coefficients: GaussianStream(seed: seed, tensor: tensor.index, kind: .coefficients).normals(0..<(r * r)),
-                    scale: subspaceScale(rows: basis.rows, columns: basis.columns, rank: r)))
+                    scale: subspaceScale(rows: basis.rows, columns: basis.columns, rank: r),
+                    factored: factored.contains(tensor.index)))
         }
         return SubspaceDirection(seed: seed, components: components, denseTensors: dense)
     }

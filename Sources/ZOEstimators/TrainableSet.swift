@@ -26,6 +26,10 @@ public final class TrainableSet: @unchecked Sendable {
     public let tensors: [TrainableTensor]
     /// Pretrained values by HF name, for the tensors an estimator asked anchors for.
     public private(set) var anchors: [String: FloatBuffer] = [:]
+    /// Per 2-D tensor (by index): activation rows it multiplies in one training forward, counted so
+    /// that a factored low-rank delta costs rows·r·(m+n) there (see `LowRankCostModel`). Set by the
+    /// trainer from the model and batch; empty when unknown, and then `auto` stays materialised.
+    public var activationRows: [Int: Double] = [:]
 
     /// All arena entries whose role is in `roles` (default: everything).
     public init(arena: WeightArena, roles: Set<ParameterRole> = Set(ParameterRole.allCases)) {

@@ -72,6 +72,8 @@ public enum RecordKey {
     public static let probeSeeds = "pgap.probeSeeds"
     /// … and their projected gradients c_j (0 for a probe whose loss was not finite).
     public static let probeGradients = "pgap.probeGradients"
+    /// SubZero and P-GAP, first step of a run: indices of the tensors applied factored.
+    public static let factoredTensors = "lowrank.factored"
     /// DiZO, projection steps: final γ/‖Δ‖ per projected tensor, in `anchorTensors` order.
     public static let projectionRatios = "dizo.ratios"
 }

@@ -8,14 +8,33 @@ public struct SafetensorsWriter {
         public let name: String
         public let shape: [Int]
         public let dtype: SafetensorsDType
-        public let data: Data
+        /// Bytes of the encoded values.
+        public let byteCount: Int
+        /// Produces the encoded values when the writer reaches this tensor: a computed tensor (e.g.
+        /// weights with a low-rank delta folded in) exists in memory only while it is written.
+        public let encoded: () throws -> Data
 
         public init(name: String, shape: [Int], dtype: SafetensorsDType, data: Data) {
             precondition(shape.reduce(1, *) * dtype.byteWidth == data.count, "tensor \(name): shape and data disagree")
+            self.init(name: name, shape: shape, dtype: dtype, byteCount: data.count) { data }
+        }
+
+        /// An F32 tensor computed on demand: `fill` writes its values into a zeroed buffer.
+        public init(name: String, shape: [Int], computing fill: @escaping (UnsafeMutableBufferPointer<Float>) -> Void) {
+            let count = shape.reduce(1, *)
+            self.init(name: name, shape: shape, dtype: .f32, byteCount: count * 4) {
+                var data = Data(count: count * 4)
+                data.withUnsafeMutableBytes { fill($0.bindMemory(to: Float.self)) }
+                return data
+            }
+        }
+
+        private init(name: String, shape: [Int], dtype: SafetensorsDType, byteCount: Int, encoded: @escaping () throws -> Data) {
             self.name = name
             self.shape = shape
             self.dtype = dtype
-            self.data = data
+            self.byteCount = byteCount
+            self.encoded = encoded
         }
 
         /// fp32 values stored as F32, F16 or BF16 (round to nearest even).
@@ -60,9 +79,9 @@ public struct SafetensorsWriter {
         for tensor in tensors {
             header[tensor.name] = [
                 "dtype": tensor.dtype.rawValue, "shape": tensor.shape,
-                "data_offsets": [offset, offset + tensor.data.count],
+                "data_offsets": [offset, offset + tensor.byteCount],
             ]
-            offset += tensor.data.count
+            offset += tensor.byteCount
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var headerData = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
@@ -73,7 +92,13 @@ public struct SafetensorsWriter {
         withUnsafeBytes(of: UInt64(headerData.count).littleEndian) { prefix.append(contentsOf: $0) }
         prefix.append(headerData)
         // Streamed piece by piece: a checkpoint of a large model is never assembled in memory.
-        try AtomicFile.write([prefix] + tensors.map(\.data), to: url)
+        try AtomicFile.write(producing: [{ prefix }] + tensors.map { tensor in
+            {
+                let data = try tensor.encoded()
+                precondition(data.count == tensor.byteCount, "tensor \(tensor.name) produced \(data.count) bytes, declared \(tensor.byteCount)")
+                return data
+            }
+        }, to: url)
     }
 }
 
@@ -87,10 +112,11 @@ func bfloat16Bits(_ value: Float) -> UInt16 {
 
 /// Writes files so that a reader sees either the old or the new contents, never a partial file.
 public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws { try write([data], to: url) }
+    public static func write(_ data: Data, to url: URL) throws { try write(producing: [{ data }], to: url) }
 
-    /// Writes the pieces one after another into a temporary sibling, syncs it, then renames it over `url`.
-    public static func write(_ pieces: [Data], to url: URL) throws {
+    /// Writes the pieces one after another into a temporary sibling, syncs it, then renames it over
+    /// `url`. Each piece is produced only when it is written.
+    public static func write(producing pieces: [() throws -> Data], to url: URL) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
@@ -99,7 +125,7 @@ public enum AtomicFile {
         do {
             let handle = try FileHandle(forWritingTo: temporary)
             defer { try? handle.close() }
-            for piece in pieces { try handle.write(contentsOf: piece) }
+            for piece in pieces { try handle.write(contentsOf: piece()) }
             try handle.synchronize()
         } catch {
             try? FileManager.default.removeItem(at: temporary)

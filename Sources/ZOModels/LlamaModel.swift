@@ -63,23 +63,66 @@ public final class LlamaModel {
         self.rotary = RotaryEmbedding(headDim: configuration.headDim, base: configuration.ropeTheta)
     }
 
-    /// Resolved pointers of one layer's weights.
+    /// One weight as the forward uses it: its storage and its arena index (which keys a
+    /// `LowRankDelta` the forward must add, when a subspace estimator runs factored).
+    private struct Weight {
+        let pointer: UnsafeMutablePointer<Float>
+        let index: Int
+    }
+
+    /// Resolved weights of one layer.
     private struct LayerWeights {
-        let inputNorm, query, key, value, output, postNorm, gate, up, down: UnsafeMutablePointer<Float>
+        let inputNorm, query, key, value, output, postNorm, gate, up, down: Weight
+    }
+
+    private func weight(_ name: String) -> Weight {
+        guard let index = weights.index(of: name) else { preconditionFailure("no parameter \(name)") }
+        return Weight(pointer: weights.pointer(weights.entries[index]), index: index)
     }
 
     private func layerWeights(_ layer: Int) -> LayerWeights {
         let p = "model.layers.\(layer)."
         return LayerWeights(
-            inputNorm: weights.pointer(p + "input_layernorm.weight"),
-            query: weights.pointer(p + "self_attn.q_proj.weight"),
-            key: weights.pointer(p + "self_attn.k_proj.weight"),
-            value: weights.pointer(p + "self_attn.v_proj.weight"),
-            output: weights.pointer(p + "self_attn.o_proj.weight"),
-            postNorm: weights.pointer(p + "post_attention_layernorm.weight"),
-            gate: weights.pointer(p + "mlp.gate_proj.weight"),
-            up: weights.pointer(p + "mlp.up_proj.weight"),
-            down: weights.pointer(p + "mlp.down_proj.weight"))
+            inputNorm: weight(p + "input_layernorm.weight"),
+            query: weight(p + "self_attn.q_proj.weight"),
+            key: weight(p + "self_attn.k_proj.weight"),
+            value: weight(p + "self_attn.v_proj.weight"),
+            output: weight(p + "self_attn.o_proj.weight"),
+            postNorm: weight(p + "post_attention_layernorm.weight"),
+            gate: weight(p + "mlp.gate_proj.weight"),
+            up: weight(p + "mlp.up_proj.weight"),
+            down: weight(p + "mlp.down_proj.weight"))
+    }
+
+    /// output = input·Wᵀ (+ output when `accumulate`), plus W's low-rank delta if it has one.
+    private func linear(
+        _ input: UnsafePointer<Float>, tokens: Int, inner: Int, _ w: Weight, columns: Int,
+        into output: UnsafeMutablePointer<Float>, accumulate: Bool = false
+    ) {
+        BLAS.linear(input, rows: tokens, inner: inner, weight: w.pointer, columns: columns, into: output,
+                    beta: accumulate ? 1 : 0)
+        weights.delta(w.index)?.addLinear(input, tokens: tokens, into: output)
+    }
+
+    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward of
+    /// `tokens` tokens with `scoredRows` logit rows — what a factored low-rank delta costs there, in
+    /// units of r·(m+n) multiply-adds (`TrainableSet.activationRows`). Layer matrices see every
+    /// token; the embedding's lookup only gathers rows (r·n per token) and, when tied, it is also the
+    /// head over the scored rows.
+    public func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double] {
+        var rows: [Int: Double] = [:]
+        for (index, entry) in weights.entries.enumerated() where entry.shape.count == 2 {
+            let (m, n) = (Double(entry.shape[0]), Double(entry.shape[1]))
+            switch entry.name {
+            case "model.embed_tokens.weight":
+                rows[index] = tokens * n / (m + n) + (configuration.tieWordEmbeddings ? scoredRows : 0)
+            case "lm_head.weight":
+                rows[index] = scoredRows
+            default:
+                rows[index] = tokens
+            }
+        }
+        return rows
     }
 
     /// Logits at the last position of every sequence: `[sequences.count × vocabularySize]`, row-major.
@@ -114,14 +157,15 @@ public final class LlamaModel {
         rotary.reserve(positions: longest)
 
         let x = workspace.residual.pointer
-        let embedding = weights.pointer("model.embed_tokens.weight")
+        let embedding = weight("model.embed_tokens.weight")
         var row = 0
         for sequence in sequences {
             for id in sequence {
-                (x + row * c.hiddenSize).update(from: embedding + id * c.hiddenSize, count: c.hiddenSize)
+                (x + row * c.hiddenSize).update(from: embedding.pointer + id * c.hiddenSize, count: c.hiddenSize)
                 row += 1
             }
         }
+        weights.delta(embedding.index)?.addRows(sequences.flatMap { $0 }, into: x)
         for layer in 0..<c.layerCount {
             let w = layerWeights(layer)
             attentionBlock(w, tokens: total, sequences: sequences, offsets: offsets)
@@ -136,7 +180,7 @@ public final class LlamaModel {
         let x = workspace.residual.pointer, h = workspace.normalized.pointer
         let qkv = workspace.queryKeyValue.pointer, out = workspace.attention.pointer
         let qkvWidth = c.queryWidth + 2 * c.keyValueWidth
-        rmsNorm(x, gain: w.inputNorm, into: h, rows: tokens, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
+        rmsNorm(x, gain: w.inputNorm.pointer, into: h, rows: tokens, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
         projectFused(
             h, tokens: tokens, inner: c.hiddenSize,
             [(w.query, c.queryWidth), (w.key, c.keyValueWidth), (w.value, c.keyValueWidth)], into: qkv, width: qkvWidth)
@@ -167,8 +211,7 @@ public final class LlamaModel {
                     scores: scratch + worker * longest)
             }
         }
-        BLAS.linear(out, rows: tokens, inner: c.queryWidth, weight: w.output, columns: c.hiddenSize,
-                    into: x, beta: 1)
+        linear(out, tokens: tokens, inner: c.queryWidth, w.output, columns: c.hiddenSize, into: x, accumulate: true)
     }
 
     /// x += down(silu(gate(h)) · up(h)) with h = rmsnorm(x).
@@ -176,32 +219,36 @@ public final class LlamaModel {
         let c = configuration
         let x = workspace.residual.pointer, h = workspace.normalized.pointer
         let gateUp = workspace.gateUp.pointer, act = workspace.activation.pointer
-        rmsNorm(x, gain: w.postNorm, into: h, rows: tokens, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
+        rmsNorm(x, gain: w.postNorm.pointer, into: h, rows: tokens, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
         projectFused(
             h, tokens: tokens, inner: c.hiddenSize,
             [(w.gate, c.intermediateSize), (w.up, c.intermediateSize)], into: gateUp, width: 2 * c.intermediateSize)
         swiGLU(gateUp, into: act, rows: tokens, width: c.intermediateSize)
-        BLAS.linear(act, rows: tokens, inner: c.intermediateSize, weight: w.down, columns: c.hiddenSize,
-                    into: x, beta: 1)
+        linear(act, tokens: tokens, inner: c.intermediateSize, w.down, columns: c.hiddenSize, into: x, accumulate: true)
     }
 
     /// Several linear maps of the same input written side by side into `[tokens × width]`; one GEMM when
-    /// the weight matrices are adjacent in the arena (the usual case), else one GEMM per part.
+    /// the weight matrices are adjacent in the arena (the usual case), else one GEMM per part. Deltas
+    /// are added per part.
     private func projectFused(
         _ input: UnsafePointer<Float>, tokens: Int, inner: Int,
-        _ parts: [(weight: UnsafeMutablePointer<Float>, rows: Int)], into output: UnsafeMutablePointer<Float>,
+        _ parts: [(weight: Weight, rows: Int)], into output: UnsafeMutablePointer<Float>,
         width: Int
     ) {
         var adjacent = true
-        for (a, b) in zip(parts, parts.dropFirst()) where a.weight + a.rows * inner != b.weight { adjacent = false }
+        for (a, b) in zip(parts, parts.dropFirst()) where a.weight.pointer + a.rows * inner != b.weight.pointer {
+            adjacent = false
+        }
         if adjacent {
-            BLAS.linear(input, rows: tokens, inner: inner, weight: parts[0].weight, columns: width, into: output)
-            return
+            BLAS.linear(input, rows: tokens, inner: inner, weight: parts[0].weight.pointer, columns: width, into: output)
         }
         var column = 0
         for part in parts {
-            BLAS.linear(input, rows: tokens, inner: inner, weight: part.weight, columns: part.rows,
-                        into: output + column, ldc: width)
+            if !adjacent {
+                BLAS.linear(input, rows: tokens, inner: inner, weight: part.weight.pointer, columns: part.rows,
+                            into: output + column, ldc: width)
+            }
+            weights.delta(part.weight.index)?.addLinear(input, tokens: tokens, into: output + column, outputStride: width)
             column += part.rows
         }
     }
@@ -217,11 +264,10 @@ public final class LlamaModel {
                     gain: weights.pointer("model.norm.weight"), into: h + i * c.hiddenSize,
                     rows: 1, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
         }
-        let head = weights.pointer(c.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight")
+        let head = weight(c.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight")
         var logits = [Float](repeating: 0, count: requests.count * c.vocabularySize)
         logits.withUnsafeMutableBufferPointer { out in
-            BLAS.linear(h, rows: requests.count, inner: c.hiddenSize, weight: head, columns: c.vocabularySize,
-                        into: out.baseAddress!)
+            linear(h, tokens: requests.count, inner: c.hiddenSize, head, columns: c.vocabularySize, into: out.baseAddress!)
         }
         return logits
     }

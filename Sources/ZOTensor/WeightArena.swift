@@ -38,6 +38,9 @@ public final class WeightArena: @unchecked Sendable {
     public let entries: [ParameterEntry]
     public let storage: FloatBuffer
     private let indexByName: [String: Int]
+    /// Low-rank changes the forward adds on top of stored weights, by entry index (see
+    /// `LowRankDelta`). Empty unless a subspace estimator runs factored.
+    public private(set) var deltas: [Int: LowRankDelta] = [:]
 
     public init(_ specs: [ParameterSpec]) {
         var offset = 0
@@ -63,6 +66,31 @@ public final class WeightArena: @unchecked Sendable {
 
     public func entry(named name: String) -> ParameterEntry? {
         indexByName[name].map { entries[$0] }
+    }
+
+    /// Position of `name` in `entries` (the key of `deltas`).
+    public func index(of name: String) -> Int? { indexByName[name] }
+
+    /// The delta the forward adds to entry `index`, if any.
+    public func delta(_ index: Int) -> LowRankDelta? { deltas[index] }
+
+    /// Installs (or, with nil, drops without folding) the delta of entry `index`.
+    public func setDelta(_ delta: LowRankDelta?, for index: Int) {
+        if let delta {
+            precondition(entries[index].shape == [delta.rows, delta.columns], "delta shape differs from \(entries[index].name)")
+        }
+        deltas[index] = delta
+    }
+
+    /// Writes entry `index`'s delta into its stored weights and drops it.
+    public func foldDelta(_ index: Int) {
+        guard let delta = deltas.removeValue(forKey: index) else { return }
+        delta.fold(into: pointer(entries[index]))
+    }
+
+    /// Folds every delta, in entry order (deterministic, so a replay folds identically).
+    public func foldAllDeltas() {
+        for index in deltas.keys.sorted() { foldDelta(index) }
     }
 
     /// Pointer to the first element of `name`. Programmer error if the name does not exist.

@@ -13,8 +13,33 @@ public final class CandidateScorer {
 
     public init(model: LlamaModel) { self.model = model }
 
+    /// Tokens and logit rows of the forward that scores `examples` (for cost models).
+    public func forwardSize(_ examples: [EncodedExample]) -> (tokens: Int, scoredRows: Int) {
+        let layout = Self.layout(examples)
+        return (layout.sequences.reduce(0) { $0 + $1.count }, layout.requests.count)
+    }
+
     /// `scores[e][c]`: mean log p(candidate c tokens | prompt of example e).
     public func scores(_ examples: [EncodedExample]) throws -> [[Float]] {
+        let (sequences, requests, plan) = Self.layout(examples)
+        let vocabulary = model.configuration.vocabularySize
+        let logits = try model.logits(sequences, at: requests)
+        return logits.withUnsafeBufferPointer { buffer in
+            let normalizers = (0..<requests.count).map { logSumExp(buffer.baseAddress! + $0 * vocabulary, count: vocabulary) }
+            return plan.map { candidates in
+                candidates.map { rows in
+                    rows.reduce(Float(0)) { $0 + buffer[$1.row * vocabulary + $1.token] - normalizers[$1.row] }
+                        / Float(rows.count)
+                }
+            }
+        }
+    }
+
+    /// The batch's sequences, the logit rows to compute, and for every example and candidate the
+    /// request rows with the target token at each.
+    private static func layout(_ examples: [EncodedExample]) -> (
+        sequences: [[Int]], requests: [LogitRequest], plan: [[[(row: Int, token: Int)]]]
+    ) {
         var sequences: [[Int]] = []
         var requests: [LogitRequest] = []
         // For every example and candidate: the request rows and the target token at each row.
@@ -39,16 +64,6 @@ public final class CandidateScorer {
             }
             plan.append(candidatePlans)
         }
-        let vocabulary = model.configuration.vocabularySize
-        let logits = try model.logits(sequences, at: requests)
-        return logits.withUnsafeBufferPointer { buffer in
-            let normalizers = (0..<requests.count).map { logSumExp(buffer.baseAddress! + $0 * vocabulary, count: vocabulary) }
-            return plan.map { candidates in
-                candidates.map { rows in
-                    rows.reduce(Float(0)) { $0 + buffer[$1.row * vocabulary + $1.token] - normalizers[$1.row] }
-                        / Float(rows.count)
-                }
-            }
-        }
+        return (sequences, requests, plan)
     }
 }

@@ -4,10 +4,18 @@ import ZOTensor
 
 /// Saves and restores the trainable weights of an arena as safetensors under their HF names.
 /// Writes are atomic (temporary file + rename), so an interrupted save keeps the previous checkpoint.
+/// Weights with a low-rank delta are saved as the forward sees them, W + U·M·Vᵀ (folded into a
+/// copy, one tensor at a time; the arena keeps W and the delta).
 public enum WeightCheckpoint {
     public static func save(_ arena: WeightArena, entries: [ParameterEntry], to url: URL, metadata: [String: String] = [:]) throws {
         let tensors = entries.map { entry in
-            SafetensorsWriter.Tensor(name: entry.name, shape: entry.shape, borrowing: UnsafeBufferPointer(arena.values(entry)))
+            guard let delta = arena.index(of: entry.name).flatMap(arena.delta) else {
+                return SafetensorsWriter.Tensor(name: entry.name, shape: entry.shape, borrowing: UnsafeBufferPointer(arena.values(entry)))
+            }
+            return SafetensorsWriter.Tensor(name: entry.name, shape: entry.shape) { copy in
+                _ = copy.update(from: arena.values(entry))
+                delta.fold(into: copy.baseAddress!)
+            }
         }
         try SafetensorsWriter().write(tensors, metadata: metadata, to: url)
     }

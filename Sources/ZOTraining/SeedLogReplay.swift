@@ -35,6 +35,7 @@ public enum SeedLogReplay {
             let context = StepContext(step: record.step, totalSteps: totalSteps, learningRate: record.learningRate, runSeed: runSeed)
             try estimator.replay(record, parameters: parameters, state: &state, context: context)
         }
+        parameters.arena.foldAllDeltas()
         return records.count
     }
 }

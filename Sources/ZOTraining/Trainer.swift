@@ -38,6 +38,13 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         oracle = MinibatchLossOracle(
             scorer: scorer, objective: settings.objective, examples: data.train,
             sampler: MinibatchSampler(exampleCount: data.train.count, batchSize: settings.batchSize, seed: settings.seed))
+        if !data.train.isEmpty {
+            // The mean training forward, for the low-rank cost model (`LowRankCostModel`).
+            let size = scorer.forwardSize(data.train)
+            let perExample = Double(min(settings.batchSize, data.train.count)) / Double(data.train.count)
+            parameters.activationRows = model.activationRows(
+                tokens: Double(size.tokens) * perExample, scoredRows: Double(size.scoredRows) * perExample)
+        }
     }
 
     private var trainableEntries: [ParameterEntry] { parameters.tensors.map(\.entry) }
@@ -61,6 +68,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             progress = try RunDirectory.readJSON(TrainerState.self, from: trainerStateURL)
             state = try RunDirectory.readJSON(Estimator.State.self, from: estimatorStateURL)
             try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: weightsURL)
+            try DeltaCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: run.latestCheckpoint)
         } else {
             try run.create()
             state = try estimator.makeState(for: parameters, runSeed: settings.seed)
@@ -125,6 +133,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         try WeightCheckpoint.save(parameters.arena, entries: trainableEntries,
                                   to: partial.appendingPathComponent("model.safetensors"),
                                   metadata: ["step": String(progress.nextStep)])
+        try DeltaCheckpoint.save(parameters.arena, entries: trainableEntries, in: partial)
         try RunDirectory.writeJSON(state, to: partial.appendingPathComponent("estimator-state.json"))
         try RunDirectory.writeJSON(progress, to: partial.appendingPathComponent("trainer-state.json"))
         try? fm.removeItem(at: previous)
@@ -145,6 +154,9 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     }
 
     private func finish(_ progress: TrainerState) throws -> TrainingSummary {
+        // The trained weights are W + U·M·Vᵀ; from here on the arena holds them plainly (the same
+        // fold `replay` ends with, so both give the same bytes).
+        parameters.arena.foldAllDeltas()
         var test: Evaluation?
         if progress.bestStep != nil {
             // Evaluate the best weights, then reload the final ones from the last checkpoint (saved at

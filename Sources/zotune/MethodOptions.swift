@@ -23,6 +23,9 @@ struct MethodOptions: ParsableArguments {
     @Option(name: .long, help: "Steps per subspace window: subzero's T0 (default 1000), pgap's k (default 100).")
     var window: Int?
 
+    @Option(name: .long, help: "subzero, pgap: apply U Z Vᵀ materialised (into W), factored (added by the forward), or auto (per tensor by a cost model; default).")
+    var lowRankApply: LowRankApplication?
+
     @Option(name: .long, help: "pgap: probes h per window (default 10).")
     var probes: Int?
 
@@ -68,9 +71,15 @@ struct MethodOptions: ParsableArguments {
         func take<T>(_ value: T?, _ flag: String, into target: inout T) {
             if let value { target = value; used.insert(flag) }
         }
+        // For optional settings (nil = derived default): without this overload T would be the
+        // optional itself and an unset flag would count as given.
+        func take<T>(_ value: T?, _ flag: String, into target: inout T?) {
+            if let value { target = value; used.insert(flag) }
+        }
         let given: [(String, Bool)] = [
             ("--epsilon", epsilon != nil), ("--directions", directions != nil), ("--weight-decay", weightDecay != nil),
-            ("--rank", rank != nil), ("--window", window != nil), ("--probes", probes != nil),
+            ("--rank", rank != nil), ("--window", window != nil), ("--low-rank-apply", lowRankApply != nil),
+            ("--probes", probes != nil),
             ("--probe-epsilon", probeEpsilon != nil), ("--alignment", alignment != nil),
             ("--alignment-schedule", alignmentSchedule != nil), ("--sign", sign != nil),
             ("--direction-scale", directionScale != nil), ("--low-rank-embeddings", lowRankEmbeddings != nil),
@@ -90,6 +99,7 @@ struct MethodOptions: ParsableArguments {
             take(rank, "--rank", into: &c.rank)
             take(window, "--window", into: &c.refreshInterval)
             take(weightDecay, "--weight-decay", into: &c.weightDecay)
+            take(lowRankApply, "--low-rank-apply", into: &c.lowRankApplication)
             result = .subzero(c)
         case var .dizo(c):
             take(epsilon, "--epsilon", into: &c.perturbationScale)
@@ -106,13 +116,14 @@ struct MethodOptions: ParsableArguments {
             take(rank, "--rank", into: &c.rank)
             take(window, "--window", into: &c.windowLength)
             take(probes, "--probes", into: &c.probeCount)
-            if let probeEpsilon { c.probeScale = probeEpsilon; used.insert("--probe-epsilon") }
+            take(probeEpsilon, "--probe-epsilon", into: &c.probeScale)
             take(alignment, "--alignment", into: &c.alignment)
             take(alignmentSchedule, "--alignment-schedule", into: &c.alignmentSchedule)
             take(sign, "--sign", into: &c.signMode)
             take(directionScale, "--direction-scale", into: &c.directionScale)
             take(lowRankEmbeddings, "--low-rank-embeddings", into: &c.lowRankEmbeddings)
             take(weightDecay, "--weight-decay", into: &c.weightDecay)
+            take(lowRankApply, "--low-rank-apply", into: &c.lowRankApplication)
             result = .pgap(c)
         }
         if let unused = given.first(where: { $0.1 && !used.contains($0.0) }) {
@@ -123,5 +134,6 @@ struct MethodOptions: ParsableArguments {
 }
 
 extension PGAP.AlignmentSchedule: ExpressibleByArgument {}
+extension LowRankApplication: ExpressibleByArgument {}
 extension PGAP.SignMode: ExpressibleByArgument {}
 extension PGAP.DirectionScale: ExpressibleByArgument {}

@@ -43,10 +43,12 @@ struct TrainingStepBenchmark {
         var summary: Summary { Summary(times) }
     }
 
-    /// An estimator and its state, stepped at chosen step indices.
+    /// An estimator and its state, stepped at chosen step indices. Steppers share one arena, so each
+    /// keeps its own low-rank deltas (factored tensors) parked between its steps, outside the timing.
     final class Stepper<Estimator: ZerothOrderEstimator> {
         let estimator: Estimator
         var state: Estimator.State
+        private var parkedDeltas: [Int: LowRankDelta] = [:]
         let parameters: TrainableSet
         let oracle: LossOracle
         let learningRate: Float
@@ -68,9 +70,13 @@ struct TrainingStepBenchmark {
             let context = StepContext(
                 step: step, totalSteps: TrainingStepBenchmark.totalSteps, learningRate: learningRate, runSeed: runSeed)
             var passes = 0
+            let arena = parameters.arena
+            for (index, delta) in parkedDeltas { arena.setDelta(delta, for: index) }
             let seconds = try secondsTaken {
                 passes = try estimator.step(parameters, state: &state, context: context, oracle: oracle).forwardPasses
             }
+            parkedDeltas = arena.deltas
+            for index in parkedDeltas.keys { arena.setDelta(nil, for: index) }
             return (seconds, passes)
         }
     }
@@ -103,6 +109,8 @@ struct TrainingStepBenchmark {
         let oracle = BenchmarkLossOracle(scorer: CandidateScorer(model: model), objective: settings.objective, examples: examples)
         let initialLoss = try oracle.loss()
         let parameters = TrainableSet(arena: model.weights)
+        let size = oracle.scorer.forwardSize(examples)
+        parameters.activationRows = model.activationRows(tokens: Double(size.tokens), scoredRows: Double(size.scoredRows))
         print(String(format: "%.1fM trainable parameters (all roles); η %g, objective %@, loss at the pretrained weights %.5f",
                      Double(parameters.parameterCount) / 1e6, settings.learningRate, settings.objective.rawValue, initialLoss))
 
@@ -143,6 +151,15 @@ struct TrainingStepBenchmark {
         let subzero = try stepper(SubZero())
         let dizo = try stepper(DiZO())
         let pgap = try stepper(PGAP())
+        // P-GAP with each application forced, stepped inside window 0 after an untimed window start.
+        var forced = [(LowRankApplication, Stepper<PGAP>)]()
+        for application in [LowRankApplication.materialised, .factored] {
+            var configuration = self.pgap
+            configuration.lowRankApplication = application
+            let variant = try stepper(PGAP(configuration: configuration))
+            _ = try variant.step(0)
+            forced.append((application, variant))
+        }
         let (t0, kappa, k) = (self.subzero.refreshInterval, self.dizo.projectionInterval, self.pgap.windowLength)
         return [
             Measurement("forward", "loss of the batch") { _ in
@@ -164,7 +181,9 @@ struct TrainingStepBenchmark {
             Measurement(DiZO.name, "projection step") { try dizo.step($0 * kappa + kappa - 1) },
             Measurement(PGAP.name, "window start (probes + SVD)") { try pgap.step($0 * k) },
             Measurement(PGAP.name, "steady step") { try pgap.step($0 * k + 1) },
-        ]
+        ] + forced.map { application, variant in
+            Measurement(PGAP.name, "steady step, \(application.rawValue)") { try variant.step(1 + $0 % (k - 1)) }
+        }
     }
 
     // MARK: Report

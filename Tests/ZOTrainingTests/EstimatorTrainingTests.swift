@@ -25,6 +25,17 @@ final class EstimatorTrainingTests: XCTestCase {
             estimator: PGAP(configuration: .init(rank: 4, windowLength: 3, probeCount: 2)), steps: 8)
     }
 
+    func testSubZeroFactored() throws {
+        try TrainerHarness.assertResumeAndReplayAreBitExact(
+            estimator: SubZero(configuration: .init(rank: 4, refreshInterval: 3, lowRankApplication: .factored)), steps: 8)
+    }
+
+    func testPGAPFactored() throws {
+        try TrainerHarness.assertResumeAndReplayAreBitExact(
+            estimator: PGAP(configuration: .init(rank: 4, windowLength: 3, probeCount: 2, lowRankApplication: .factored)),
+            steps: 8)
+    }
+
     func testPGAPWithConstantAlignmentPerStepSignAndDenseEmbeddings() throws {
         try TrainerHarness.assertResumeAndReplayAreBitExact(
             estimator: PGAP(configuration: .init(rank: 4, windowLength: 3, probeCount: 2, alignmentSchedule: .constant,

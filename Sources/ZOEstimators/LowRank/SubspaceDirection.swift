@@ -1,9 +1,9 @@
 /// One step's direction for the subspace methods (SubZero, P-GAP): on each low-rank tensor
 /// P_ℓ = scale_ℓ · U_ℓ Z_ℓ V_ℓᵀ, on every other tensor a dense Gaussian z(seed, ℓ).
 ///
-/// Applied materialised: W += c·P is a rank-r GEMM into W (`LowRankUpdate`). The (basis,
-/// coefficients, scale) triple per tensor is also exactly what a factored forward
-/// (W x + U (M (Vᵀ x))) would consume.
+/// Each component is applied materialised (W += c·P, a rank-r GEMM into W: `LowRankUpdate`) or
+/// factored (M += c·scale·Z in the tensor's `LowRankDelta`, which the forward adds), per the
+/// run's `LowRankPlan`.
 struct SubspaceDirection {
     struct Component {
         let tensor: TrainableTensor
@@ -11,6 +11,8 @@ struct SubspaceDirection {
         /// Z, r×r row-major.
         let coefficients: [Float]
         let scale: Float
+        /// Whether the arena holds a `LowRankDelta` for this tensor that takes the change instead of W.
+        var factored = false
     }
 
     var seed: UInt64
@@ -27,6 +29,14 @@ struct SubspaceDirection {
             decay: decay.map { WeightDecay(factor: $0.factor, coefficients: [$0.coefficient]) })
         engine.apply(sweep, to: denseTensors, in: parameters)
         for component in components {
+            if component.factored {
+                guard let delta = parameters.arena.delta(component.tensor.index) else {
+                    preconditionFailure("\(component.tensor.entry.name) is planned factored but has no delta")
+                }
+                // The plan never factors a tensor that decays (`LowRankPlan`).
+                delta.accumulate(component.coefficients, scale: coefficient * component.scale)
+                continue
+            }
             let decayed = decay != nil && WeightDecay.applies(to: component.tensor.entry.role)
             let c = decayed ? decay!.coefficient : coefficient
             LowRankUpdate.apply(

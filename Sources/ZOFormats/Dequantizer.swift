@@ -1,8 +1,10 @@
-/// Decodes ggml tensor encodings to fp32. Supported: F32, F16, BF16 and the 32-weight block types Q4_0, Q4_1,
-/// Q5_0, Q5_1, Q8_0 (`LegacyBlockQuants`).
-/// Any other type throws `unsupported quantization <type> in tensor <name>`.
+/// Decodes ggml tensor encodings to fp32. Supported: F32, F16, BF16, the 32-weight block types Q4_0, Q4_1,
+/// Q5_0, Q5_1, Q8_0 (`LegacyBlockQuants`) and the K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K (`KQuants`).
+/// Any other type (IQ*, TQ*, MXFP4, Q8_1, integers) throws `unsupported quantization <type> in tensor <name>`.
 public enum Dequantizer {
-    public static let supported: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
+    public static let supported: Set<GGMLType> = [
+        .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K,
+    ]
 
     public static func supports(_ type: GGMLType) -> Bool { supported.contains(type) }
 
@@ -27,6 +29,12 @@ public enum Dequantizer {
         case .q5_0: LegacyBlockQuants.decodeQ5_0(src, into: dst, blocks: blocks)
         case .q5_1: LegacyBlockQuants.decodeQ5_1(src, into: dst, blocks: blocks)
         case .q8_0: LegacyBlockQuants.decodeQ8_0(src, into: dst, blocks: blocks)
+        case .q2_K: KQuants.decodeQ2_K(src, into: dst, blocks: blocks)
+        case .q3_K: KQuants.decodeQ3_K(src, into: dst, blocks: blocks)
+        case .q4_K: KQuants.decodeQ4_K(src, into: dst, blocks: blocks)
+        case .q5_K: KQuants.decodeQ5_K(src, into: dst, blocks: blocks)
+        case .q6_K: KQuants.decodeQ6_K(src, into: dst, blocks: blocks)
+        case .q8_K: KQuants.decodeQ8_K(src, into: dst, blocks: blocks)
         default: throw FormatError.unsupportedQuantization(type: type.name, tensor: tensor)
         }
     }

@@ -5,13 +5,14 @@ import ZOFormats
 /// type, the raw blocks and the values gguf-py (and the script's transliteration of ggml-quants.c) decode
 /// them to.
 final class BlockQuantDequantizationTests: XCTestCase {
-    static let types: [GGMLType] = [.q4_0, .q5_0, .q5_1]
+    static let types: [GGMLType] = [.q4_0, .q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K]
 
     /// Tolerance: none, bit patterns must match (so −0.0 ≠ +0.0 too). Every weight is at most
     /// `(d · s) · q − dmin · m`: exact f16→f32 and int→f32 conversions and up to three fp32 operations,
     /// which the decoders perform in the same order as ggml and numpy, with no fused multiply-add.
     func testEveryTypeDecodesBitForBitLikeTheReference() throws {
         let file = try GGUFFile(path: Fixtures.url("formats/block-quants.gguf").path)
+        XCTAssertEqual(file.tensors.count, 2 * Self.types.count)
         for type in Self.types {
             let name = type.name.lowercased().replacingOccurrences(of: "_k", with: "_K")
             let tensor = try XCTUnwrap(file.tensor(named: name), name)
@@ -52,7 +53,7 @@ final class BlockQuantDequantizationTests: XCTestCase {
         let unsupported = GGMLType.all.values.filter { !Dequantizer.supports($0) }.sorted { $0.rawValue < $1.rawValue }
         XCTAssertEqual(
             unsupported.map(\.name),
-            ["Q8_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS", "I8", "I16",
+            ["Q8_1", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS", "I8", "I16",
              "I32", "I64", "F64", "IQ1_M", "TQ1_0", "TQ2_0", "MXFP4"])
         for type in unsupported {
             XCTAssertThrowsError(try decodeZeros(type, byteCount: type.blockBytes, elements: type.blockSize)) { error in

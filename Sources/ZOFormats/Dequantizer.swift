@@ -1,7 +1,10 @@
-/// Decodes ggml tensor encodings to fp32. Supported: F32, F16, BF16, Q8_0, Q4_1.
-/// Any other type throws `unsupported quantization <type> in tensor <name>`.
+/// Decodes ggml tensor encodings to fp32. Supported: F32, F16, BF16, the 32-weight block types Q4_0, Q4_1,
+/// Q5_0, Q5_1, Q8_0 (`LegacyBlockQuants`) and the K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K (`KQuants`).
+/// Any other type (IQ*, TQ*, MXFP4, Q8_1, integers) throws `unsupported quantization <type> in tensor <name>`.
 public enum Dequantizer {
-    public static let supported: Set<GGMLType> = [.f32, .f16, .bf16, .q8_0, .q4_1]
+    public static let supported: Set<GGMLType> = [
+        .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K,
+    ]
 
     public static func supports(_ type: GGMLType) -> Bool { supported.contains(type) }
 
@@ -16,24 +19,28 @@ public enum Dequantizer {
                 expected: type.byteCount(elements: out.count) ?? -1, actual: bytes.count)
         }
         guard let src = bytes.baseAddress, let dst = out.baseAddress else { return }
+        let blocks = out.count / type.blockSize
         switch type {
         case .f32: dst.update(from: src.assumingMemoryBound(to: Float.self), count: out.count)
         case .f16: decodeFloat16(src, into: dst, count: out.count)
         case .bf16: decodeBFloat16(src, into: dst, count: out.count)
-        case .q8_0: decodeQ8_0(src, into: dst, blocks: out.count / 32)
-        case .q4_1: decodeQ4_1(src, into: dst, blocks: out.count / 32)
+        case .q4_0: LegacyBlockQuants.decodeQ4_0(src, into: dst, blocks: blocks)
+        case .q4_1: LegacyBlockQuants.decodeQ4_1(src, into: dst, blocks: blocks)
+        case .q5_0: LegacyBlockQuants.decodeQ5_0(src, into: dst, blocks: blocks)
+        case .q5_1: LegacyBlockQuants.decodeQ5_1(src, into: dst, blocks: blocks)
+        case .q8_0: LegacyBlockQuants.decodeQ8_0(src, into: dst, blocks: blocks)
+        case .q2_K: KQuants.decodeQ2_K(src, into: dst, blocks: blocks)
+        case .q3_K: KQuants.decodeQ3_K(src, into: dst, blocks: blocks)
+        case .q4_K: KQuants.decodeQ4_K(src, into: dst, blocks: blocks)
+        case .q5_K: KQuants.decodeQ5_K(src, into: dst, blocks: blocks)
+        case .q6_K: KQuants.decodeQ6_K(src, into: dst, blocks: blocks)
+        case .q8_K: KQuants.decodeQ8_K(src, into: dst, blocks: blocks)
         default: throw FormatError.unsupportedQuantization(type: type.name, tensor: tensor)
         }
     }
 
-    /// IEEE half → float (F16C instruction with `-target-cpu native`).
-    @inline(__always)
-    static func half(_ raw: UnsafeRawPointer, _ byteOffset: Int) -> Float {
-        Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: byteOffset, as: UInt16.self)))
-    }
-
     static func decodeFloat16(_ src: UnsafeRawPointer, into dst: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { dst[i] = half(src, 2 * i) }
+        for i in 0..<count { dst[i] = src.loadHalf(at: 2 * i) }
     }
 
     /// bfloat16 is the top half of an fp32 bit pattern.
@@ -41,33 +48,6 @@ public enum Dequantizer {
         for i in 0..<count {
             let raw = src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
             dst[i] = Float(bitPattern: UInt32(raw) << 16)
-        }
-    }
-
-    /// Q8_0: blocks of 32 weights in 34 bytes — f16 scale d, then 32 × i8; w = d · q.
-    static func decodeQ8_0(_ src: UnsafeRawPointer, into dst: UnsafeMutablePointer<Float>, blocks: Int) {
-        for b in 0..<blocks {
-            let block = src + 34 * b
-            let d = half(block, 0)
-            let q = (block + 2).assumingMemoryBound(to: Int8.self)
-            let out = dst + 32 * b
-            for j in 0..<32 { out[j] = d * Float(q[j]) }
-        }
-    }
-
-    /// Q4_1: blocks of 32 weights in 20 bytes — f16 scale d, f16 minimum m, 16 bytes of nibbles;
-    /// w[j] = d · (q[j] & 0xF) + m and w[j + 16] = d · (q[j] >> 4) + m.
-    static func decodeQ4_1(_ src: UnsafeRawPointer, into dst: UnsafeMutablePointer<Float>, blocks: Int) {
-        for b in 0..<blocks {
-            let block = src + 20 * b
-            let d = half(block, 0)
-            let m = half(block, 2)
-            let q = (block + 4).assumingMemoryBound(to: UInt8.self)
-            let out = dst + 32 * b
-            for j in 0..<16 {
-                out[j] = d * Float(q[j] & 0x0F) + m
-                out[j + 16] = d * Float(q[j] >> 4) + m
-            }
         }
     }
 }

@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Golden data for the Swift GGUF block dequantizers: Q4_0, Q5_0, Q5_1 and the K-quants
+Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K.
+
+Writes Tests/Fixtures/formats/block-quants.gguf (gguf.GGUFWriter, GGUF v3, alignment 32).
+For each type there are two tensors, named after the type in lower case (e.g. "q4_K"):
+  <t>            the quantized tensor (raw ggml blocks)
+  <t>.expected   F32 of the same shape: what gguf.quants.dequantize makes of <t>
+
+Legacy types (32-weight blocks): shape [4, 64] = 8 blocks, quantized with gguf.quants.quantize
+from seeded N(0, 2^2) floats; the last block is all zero (scale 0, so some values are -0.0).
+gguf cannot quantize the K-quants, so those are seeded random bytes, shape [2, 512] = 4 blocks
+of 256, with every f16 scale field (d, dmin) overwritten by a finite half from N(0, 0.02^2)
+(block 1's first one subnormal) so every value is finite; Q8_K's f32 d likewise, and Q8_K's
+bsums set to the true 16-weight sums so its blocks are valid.
+
+gguf 0.19 has no Q8_K dequantizer; Q8_K's expected values are d * q in float32, as ggml's
+dequantize_row_q8_K computes them.
+
+Every expected value is also checked, bit for bit, against a scalar transliteration of
+ggml-quants.c's dequantize_row_* below, so the fixture pins ggml's semantics and not only
+gguf-py's vectorised reading of them.
+
+Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/make_kquant_fixtures.py
+"""
+import os
+
+import numpy as np
+
+SCRIPT_VERSION = "1"
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PATH = os.path.join(REPO, "Tests", "Fixtures", "formats", "block-quants.gguf")
+
+F = np.float32
+
+
+# ---- ggml-quants.c dequantize_row_*, one block at a time, in the C code's operation order ----
+
+def f16(b, offset):
+    return F(b[offset:offset + 2].view(np.float16)[0])
+
+
+def u32(b, offset):
+    return int.from_bytes(b[offset:offset + 4].tobytes(), "little")
+
+
+def ggml_q4_0(b):
+    d, qs, y = f16(b, 0), [int(v) for v in b[2:18]], [None] * 32
+    for j in range(16):
+        y[j] = F((qs[j] & 0x0F) - 8) * d
+        y[j + 16] = F((qs[j] >> 4) - 8) * d
+    return y
+
+
+def ggml_q5_0(b):
+    d, qh, qs, y = f16(b, 0), u32(b, 2), [int(v) for v in b[6:22]], [None] * 32
+    for j in range(16):
+        xh_0 = ((qh >> j) << 4) & 0x10
+        xh_1 = (qh >> (j + 12)) & 0x10
+        y[j] = F(((qs[j] & 0x0F) | xh_0) - 16) * d
+        y[j + 16] = F(((qs[j] >> 4) | xh_1) - 16) * d
+    return y
+
+
+def ggml_q5_1(b):
+    d, m, qh, qs, y = f16(b, 0), f16(b, 2), u32(b, 4), [int(v) for v in b[8:24]], [None] * 32
+    for j in range(16):
+        xh_0 = ((qh >> j) << 4) & 0x10
+        xh_1 = (qh >> (j + 12)) & 0x10
+        y[j] = F((qs[j] & 0x0F) | xh_0) * d + m
+        y[j + 16] = F((qs[j] >> 4) | xh_1) * d + m
+    return y
+
+
+def ggml_q2_K(b):
+    scales, q = [int(v) for v in b[0:16]], [int(v) for v in b[16:80]]
+    d, dmin, y, is_ = f16(b, 80), f16(b, 82), [], 0
+    for n in (0, 32):
+        for shift in (0, 2, 4, 6):
+            for half in (0, 16):
+                sc = scales[is_]
+                is_ += 1
+                dl, ml = d * F(sc & 0xF), dmin * F(sc >> 4)
+                y += [dl * F((q[n + half + l] >> shift) & 3) - ml for l in range(16)]
+    return y
+
+
+def ggml_q3_K(b):
+    hm, q, d = [int(v) for v in b[0:32]], [int(v) for v in b[32:96]], f16(b, 108)
+    kmask1, kmask2 = 0x03030303, 0x0F0F0F0F
+    a0, a1, tmp = u32(b, 96), u32(b, 100), u32(b, 104)
+    aux = [(a0 & kmask2) | (((tmp >> 0) & kmask1) << 4),
+           (a1 & kmask2) | (((tmp >> 2) & kmask1) << 4),
+           ((a0 >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4),
+           ((a1 >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4)]
+    scales = [int(v) for v in np.array(aux, dtype="<u4").view(np.int8)]
+    y, is_, m = [], 0, 1
+    for n in (0, 32):
+        for shift in (0, 2, 4, 6):
+            for half in (0, 16):
+                dl = d * F(scales[is_] - 32)
+                is_ += 1
+                y += [dl * F(((q[n + half + l] >> shift) & 3) - (0 if hm[half + l] & m else 4))
+                      for l in range(16)]
+            m <<= 1
+    return y
+
+
+def get_scale_min_k4(j, q):
+    if j < 4:
+        return q[j] & 63, q[j + 4] & 63
+    return (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4), (q[j + 4] >> 4) | ((q[j] >> 6) << 4)
+
+
+def ggml_q45_K(b, qh_at, ql_at):
+    """dequantize_row_q4_K (qh_at None) and dequantize_row_q5_K."""
+    d, dmin, sc = f16(b, 0), f16(b, 2), [int(v) for v in b[4:16]]
+    ql = [int(v) for v in b[ql_at:ql_at + 128]]
+    qh = [int(v) for v in b[qh_at:qh_at + 32]] if qh_at is not None else [0] * 32
+    y = []
+    for c in range(4):
+        s1, m1 = get_scale_min_k4(2 * c, sc)
+        s2, m2 = get_scale_min_k4(2 * c + 1, sc)
+        d1, dm1, d2, dm2 = d * F(s1), dmin * F(m1), d * F(s2), dmin * F(m2)
+        u1, u2 = 1 << (2 * c), 2 << (2 * c)
+        y += [d1 * F((ql[32 * c + l] & 0xF) + (16 if qh[l] & u1 else 0)) - dm1 for l in range(32)]
+        y += [d2 * F((ql[32 * c + l] >> 4) + (16 if qh[l] & u2 else 0)) - dm2 for l in range(32)]
+    return y
+
+
+def ggml_q6_K(b):
+    ql, qh = [int(v) for v in b[0:128]], [int(v) for v in b[128:192]]
+    sc, d = [int(v) for v in b[192:208].view(np.int8)], f16(b, 208)
+    y = [None] * 256
+    for h in range(2):
+        L, H, S, Y = ql[64 * h:], qh[32 * h:], sc[8 * h:], 128 * h
+        for l in range(32):
+            is_ = l // 16
+            q1 = ((L[l] & 0xF) | (((H[l] >> 0) & 3) << 4)) - 32
+            q2 = ((L[l + 32] & 0xF) | (((H[l] >> 2) & 3) << 4)) - 32
+            q3 = ((L[l] >> 4) | (((H[l] >> 4) & 3) << 4)) - 32
+            q4 = ((L[l + 32] >> 4) | (((H[l] >> 6) & 3) << 4)) - 32
+            y[Y + l] = d * F(S[is_]) * F(q1)
+            y[Y + l + 32] = d * F(S[is_ + 2]) * F(q2)
+            y[Y + l + 64] = d * F(S[is_ + 4]) * F(q3)
+            y[Y + l + 96] = d * F(S[is_ + 6]) * F(q4)
+    return y
+
+
+def ggml_q8_K(b):
+    d = F(b[0:4].view("<f4")[0])
+    return [d * F(v) for v in b[4:260].view(np.int8)]
+
+
+def q8_K_dequantize(raw):
+    """gguf-py 0.19 has no Q8_K; dequantize_row_q8_K is y = d * q."""
+    blocks = raw.reshape(-1, 292)
+    d = blocks[:, 0:4].copy().view("<f4").astype(np.float32)
+    return (d * blocks[:, 4:260].copy().view(np.int8).astype(np.float32)).reshape(raw.shape[0], -1)
+
+
+# ---- fixture ----
+
+def main():
+    import gguf
+    from gguf import GGMLQuantizationType as QT
+
+    legacy = [(QT.Q4_0, ggml_q4_0), (QT.Q5_0, ggml_q5_0), (QT.Q5_1, ggml_q5_1)]
+    # K-quants with the byte offsets of their f16 scale fields (ggml's block_q*_K structs).
+    kquants = [
+        (QT.Q2_K, ggml_q2_K, [80, 82]),
+        (QT.Q3_K, ggml_q3_K, [108]),
+        (QT.Q4_K, lambda b: ggml_q45_K(b, None, 16), [0, 2]),
+        (QT.Q5_K, lambda b: ggml_q45_K(b, 16, 48), [0, 2]),
+        (QT.Q6_K, ggml_q6_K, [208]),
+        (QT.Q8_K, ggml_q8_K, []),
+    ]
+
+    rng = np.random.default_rng(0)
+    made = []  # (qtype, raw uint8 [rows, bytes per row], ggml port)
+    for qt, port in legacy:
+        x = rng.standard_normal((4, 64)).astype(np.float32) * 2.0
+        x[3, 32:] = 0.0
+        made.append((qt, gguf.quants.quantize(x, qt), port))
+    for qt, port, half_fields in kquants:
+        n_blocks, (_, block_bytes) = 4, gguf.GGML_QUANT_SIZES[qt]
+        raw = rng.integers(0, 256, size=(n_blocks, block_bytes), dtype=np.uint8)
+        for k, offset in enumerate(half_fields):
+            halves = (rng.standard_normal(n_blocks) * 0.02).astype(np.float16)
+            if k == 0:
+                halves[1] = np.float16(3e-6)  # subnormal half
+            raw[:, offset:offset + 2] = halves.view(np.uint8).reshape(n_blocks, 2)
+        if qt == QT.Q8_K:
+            raw[:, 0:4] = (rng.standard_normal(n_blocks) * 0.02).astype("<f4").view(np.uint8).reshape(n_blocks, 4)
+            q = raw[:, 4:260].view(np.int8).astype(np.int16)
+            raw[:, 260:292] = q.reshape(n_blocks, 16, 16).sum(axis=-1).astype("<i2").view(np.uint8)
+        made.append((qt, raw.reshape(2, -1), port))
+
+    w = gguf.GGUFWriter(PATH, arch="zotest")
+    w.add_string("zotest.generator", "scripts/reference/make_kquant_fixtures.py")
+    w.add_string("zotest.script_version", SCRIPT_VERSION)
+    w.add_string("zotest.gguf_python", _gguf_version())
+    for qt, raw, port in made:
+        expected = q8_K_dequantize(raw) if qt == QT.Q8_K else gguf.quants.dequantize(raw, qt)
+        expected = np.ascontiguousarray(expected, dtype=np.float32)
+        assert np.isfinite(expected).all(), qt.name
+        _, block_bytes = gguf.GGML_QUANT_SIZES[qt]
+        blocks = raw.reshape(-1, block_bytes)
+        ported = np.array([v for blk in blocks for v in port(blk)], dtype=np.float32)
+        mismatch = np.flatnonzero(ported.view(np.uint32) != expected.reshape(-1).view(np.uint32))
+        assert mismatch.size == 0, (qt.name, mismatch[:8], ported[mismatch[:8]], expected.reshape(-1)[mismatch[:8]])
+        name = qt.name.lower().replace("_k", "_K")
+        w.add_tensor(name, raw, raw_dtype=qt)
+        w.add_tensor(name + ".expected", expected)
+        print(f"  {name:5s} {raw.shape[0]}x{expected.shape[1]} values, {blocks.shape[0]} blocks of "
+              f"{block_bytes} bytes, |value| <= {float(np.abs(expected).max()):.3g}, "
+              f"-0.0 x{int((expected.view(np.uint32) == 0x80000000).sum())}")
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+    # Read back: the raw blocks must be in the file unchanged.
+    r = gguf.GGUFReader(PATH)
+    by_name = {t.name: t for t in r.tensors}
+    for qt, raw, _ in made:
+        t = by_name[qt.name.lower().replace("_k", "_K")]
+        assert QT(t.tensor_type) == qt and bytes(t.data.tobytes()) == raw.tobytes(), qt.name
+    print(f"wrote {os.path.relpath(PATH, REPO)}: {os.path.getsize(PATH)} bytes")
+
+
+def _gguf_version():
+    try:
+        from importlib.metadata import version
+        return version("gguf")
+    except Exception:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    main()

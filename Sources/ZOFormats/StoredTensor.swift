@@ -30,17 +30,50 @@ public struct StoredTensor: @unchecked Sendable {
     /// Decodes all elements to fp32. `destination.count` must equal `elementCount`.
     public func decode(into destination: UnsafeMutableBufferPointer<Float>) throws {
         precondition(destination.count == elementCount, "decode destination has the wrong size")
+        try Self.decode(encoding, bytes: bytes, into: destination, tensor: name)
+    }
+
+    private static func decode(
+        _ encoding: TensorEncoding, bytes: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>,
+        tensor: String
+    ) throws {
         switch encoding {
         case let .ggml(type):
-            try Dequantizer.decode(type, bytes: bytes, into: destination, tensor: name)
+            try Dequantizer.decode(type, bytes: bytes, into: destination, tensor: tensor)
         case let .safetensors(dtype):
-            try dtype.decode(bytes: bytes, into: destination, tensor: name)
+            try dtype.decode(bytes: bytes, into: destination, tensor: tensor)
         }
     }
 
-    /// Decodes, then releases the tensor's file pages (see `MappedFile.release`).
+    /// (elements, bytes) of the smallest independently decodable unit.
+    private var block: (elements: Int, bytes: Int) {
+        switch encoding {
+        case let .ggml(type): return (type.blockSize, type.blockBytes)
+        case let .safetensors(dtype): return (1, dtype.byteWidth)
+        }
+    }
+
+    /// Decodes slice by slice (≈ 4 MB of file each) and releases each slice's file pages as soon as
+    /// it is decoded (see `MappedFile.release`): even the largest tensor (an embedding of 100+ MB)
+    /// then adds at most one slice of file pages to the process's memory, not all of itself.
     public func decodeAndRelease(into destination: UnsafeMutableBufferPointer<Float>) throws {
-        try decode(into: destination)
+        precondition(destination.count == elementCount, "decode destination has the wrong size")
+        let (blockElements, blockBytes) = block
+        let blocks = elementCount / blockElements
+        guard elementCount % blockElements == 0, bytes.count == blocks * blockBytes else {
+            try decode(into: destination)  // throws the precise size error
+            return
+        }
+        let blocksPerSlice = max(1, (4 << 20) / blockBytes)
+        for first in stride(from: 0, to: blocks, by: blocksPerSlice) {
+            let end = min(blocks, first + blocksPerSlice)
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[(first * blockBytes)..<(end * blockBytes)])
+            try Self.decode(
+                encoding, bytes: slice,
+                into: UnsafeMutableBufferPointer(rebasing: destination[(first * blockElements)..<(end * blockElements)]),
+                tensor: name)
+            file.release(slice)
+        }
         file.release(bytes)
     }
 

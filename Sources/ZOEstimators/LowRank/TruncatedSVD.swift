@@ -17,14 +17,15 @@ public enum TruncatedSVD {
         precondition(k > 0)
         // Row-major S (m×n) is column-major A = Sᵀ (n×m): factor A = U_A Σ V_Aᵀ, so U_S = V_A, V_S = U_A.
         let rowsA = n, columnsA = m
-        var a = [Float](UnsafeBufferPointer(start: matrix, count: m * n))
         let width = k + max(0, oversampling)
         let (uA, sigma, vtA, inner): ([Float], [Float], [Float], Int)
         if width >= min(m, n) {
+            // sgesdd destroys its input; the randomized path only reads S (no copy of a large matrix).
+            var a = [Float](UnsafeBufferPointer(start: matrix, count: m * n))
             let svd = try DenseFactorizations.thinSVD(&a, rows: rowsA, columns: columnsA)
             (uA, sigma, vtA, inner) = (svd.u, svd.singularValues, svd.vt, min(m, n))
         } else {
-            let svd = try randomized(a, rows: rowsA, columns: columnsA, width: width, powerIterations: powerIterations, sketch: sketch)
+            let svd = try randomized(matrix, rows: rowsA, columns: columnsA, width: width, powerIterations: powerIterations, sketch: sketch)
             (uA, sigma, vtA, inner) = (svd.u, svd.singularValues, svd.vt, width)
         }
         var left = [Float](repeating: 0, count: m * k)  // U_S[i, j] = V_A[i, j] = Vᵀ_A[j, i]
@@ -40,7 +41,7 @@ public enum TruncatedSVD {
 
     /// Randomized thin SVD of column-major A (rows × columns) with `width` = r + p columns.
     static func randomized(
-        _ a: [Float], rows: Int, columns: Int, width: Int, powerIterations: Int, sketch: GaussianStream
+        _ a: UnsafePointer<Float>, rows: Int, columns: Int, width: Int, powerIterations: Int, sketch: GaussianStream
     ) throws -> (u: [Float], singularValues: [Float], vt: [Float]) {
         let M = Int32(rows), N = Int32(columns), L = Int32(width)
         let omega = sketch.normals(0..<(columns * width))  // N×L

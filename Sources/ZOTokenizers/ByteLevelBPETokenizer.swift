@@ -13,12 +13,10 @@ import Foundation
 public struct ByteLevelBPETokenizer: TextTokenizer {
     let model: BPEModel
     let pipeline: EncodingPipeline
-    let vocabulary: TokenVocabulary
+    public let tokenVocabulary: TokenVocabulary
     /// Bytes the decoder emits for each id (nil = id unknown).
     let bytesByID: [[UInt8]?]
 
-    /// One past the largest token id (model vocabulary and added tokens); the embedding-table size.
-    public let vocabularySize: Int
     /// Special token roles: BOS is the first id a TemplateProcessing post-processor prepends;
     /// RobertaProcessing gives CLS/BOS (`<s>`) and SEP/EOS (`</s>`). Settable by loaders that know better.
     public var specialTokenIDs: SpecialTokenIDs
@@ -90,9 +88,8 @@ public struct ByteLevelBPETokenizer: TextTokenizer {
                          ignoreMerges: definition.ignoreMerges, wholeWordIDs: wholeWordIDs)
 
         pipeline = EncodingPipeline(definition)
-        self.vocabulary = vocabulary
+        tokenVocabulary = vocabulary
         self.bytesByID = bytesByID
-        vocabularySize = vocabulary.size
         specialTokenIDs = vocabulary.specialTokenIDs(definition)
     }
 
@@ -131,27 +128,9 @@ public struct ByteLevelBPETokenizer: TextTokenizer {
         bytes.reserveCapacity(ids.count * 4)
         for id in ids where id >= 0 && id < bytesByID.count {
             guard let b = bytesByID[id] else { continue }
-            if skipSpecialTokens && vocabulary.isSpecial(id) { continue }
+            if skipSpecialTokens && tokenVocabulary.isSpecial(id) { continue }
             bytes.append(contentsOf: b)
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    // MARK: - Vocabulary
-
-    /// The id of a token string: added-token content (`"<|im_end|>"`) or byte-level vocabulary
-    /// spelling (`"Ġthe"`). Comparison is by exact scalars, not canonical equivalence.
-    public func id(forToken token: String) -> Int? {
-        vocabulary.id(forToken: token)
-    }
-
-    /// The token string for an id (byte-level spelling for vocabulary tokens).
-    public func token(forID id: Int) -> String? {
-        vocabulary.token(forID: id)
-    }
-
-    /// Whether `id` is a special added token (chat markers, end-of-text, ...).
-    public func isSpecialToken(_ id: Int) -> Bool {
-        vocabulary.isSpecial(id)
     }
 }

@@ -1,8 +1,8 @@
 /// What the rest of ZOTune needs from any tokenizer, whatever its model (byte-level BPE, WordPiece):
 /// `TokenizerLoader.load(tokenizerJSON:)` returns one without the caller knowing which.
 public protocol TextTokenizer: Sendable {
-    /// One past the largest token id (model vocabulary and added tokens); the embedding-table size.
-    var vocabularySize: Int { get }
+    /// The id <-> token tables (model vocabulary and added tokens).
+    var tokenVocabulary: TokenVocabulary { get }
     /// The ids of the special tokens the tokenizer knows roles for.
     var specialTokenIDs: SpecialTokenIDs { get }
     /// Encodes `text` like HF `Tokenizer.encode`; `addSpecialTokens: false` skips the post-processor
@@ -10,15 +10,29 @@ public protocol TextTokenizer: Sendable {
     func encode(_ text: String, addSpecialTokens: Bool) -> [Int]
     /// Decodes like HF `Tokenizer.decode`; `skipSpecialTokens` drops special added tokens. Unknown ids are skipped.
     func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String
-    /// The id of a token string: added-token content, or the model's spelling of a vocabulary token.
-    func id(forToken token: String) -> Int?
-    /// The token string for an id.
-    func token(forID id: Int) -> String?
-    /// Whether `id` is a special added token.
-    func isSpecialToken(_ id: Int) -> Bool
 }
 
 extension TextTokenizer {
+    /// One past the largest token id (model vocabulary and added tokens); the embedding-table size.
+    public var vocabularySize: Int { tokenVocabulary.size }
+
+    /// The id of a token string: added-token content (`"<|im_end|>"`, `"[CLS]"`) or the model's spelling
+    /// of a vocabulary token (byte-level `"Ġthe"` for BPE, `"##ing"` for WordPiece). Compared by exact
+    /// scalars, not canonical equivalence.
+    public func id(forToken token: String) -> Int? {
+        tokenVocabulary.id(forToken: token)
+    }
+
+    /// The token string for an id (the model's spelling for vocabulary tokens).
+    public func token(forID id: Int) -> String? {
+        tokenVocabulary.token(forID: id)
+    }
+
+    /// Whether `id` is a special added token (chat markers, end-of-text, `[CLS]`, ...).
+    public func isSpecialToken(_ id: Int) -> Bool {
+        tokenVocabulary.isSpecial(id)
+    }
+
     /// Encodes `text` like HF `Tokenizer.encode(text)`: special tokens in the text are recognised, and
     /// the post-processor's special tokens (BOS, `[CLS]` ... `[SEP]`) are added.
     public func encode(_ text: String) -> [Int] {

@@ -1,6 +1,7 @@
 /// The id <-> token tables every tokenizer needs: the model vocabulary and the added tokens, which win
-/// over the vocabulary for the same id (as in HF), plus which ids are special.
-struct TokenVocabulary: Sendable {
+/// over the vocabulary for the same id (as in HF), plus which ids are special. `TextTokenizer`'s
+/// look-ups (`id(forToken:)`, ...) read it.
+public struct TokenVocabulary: Sendable {
     /// Token string by id.
     let tokenByID: [String?]
     let isSpecialByID: [Bool]
@@ -10,7 +11,7 @@ struct TokenVocabulary: Sendable {
     let modelIDs: [[UInt8]: Int]
 
     /// One past the largest id.
-    var size: Int { tokenByID.count }
+    public var size: Int { tokenByID.count }
 
     init(_ definition: TokenizerDefinition) throws {
         var maxID = -1
@@ -41,17 +42,17 @@ struct TokenVocabulary: Sendable {
         self.modelIDs = modelIDs
     }
 
-    func id(forToken token: String) -> Int? {
+    public func id(forToken token: String) -> Int? {
         let key = Array(token.utf8)
         return addedIDs[key] ?? modelIDs[key]
     }
 
-    func token(forID id: Int) -> String? {
+    public func token(forID id: Int) -> String? {
         guard id >= 0 && id < tokenByID.count else { return nil }
         return tokenByID[id]
     }
 
-    func isSpecial(_ id: Int) -> Bool {
+    public func isSpecial(_ id: Int) -> Bool {
         id >= 0 && id < isSpecialByID.count && isSpecialByID[id]
     }
 

@@ -11,11 +11,10 @@ import Foundation
 public struct WordPieceTokenizer: TextTokenizer {
     let model: WordPieceModel
     let pipeline: EncodingPipeline
-    let vocabulary: TokenVocabulary
+    public let tokenVocabulary: TokenVocabulary
     let decoderPrefix: [UInt8]
     let decoderCleanup: Bool
 
-    public let vocabularySize: Int
     /// CLS/SEP from the post-processor, UNK from the model, PAD/MASK by their conventional names.
     /// Settable by loaders that know better (e.g. from special_tokens_map.json).
     public var specialTokenIDs: SpecialTokenIDs
@@ -43,10 +42,9 @@ public struct WordPieceTokenizer: TextTokenizer {
             ids: vocabulary.modelIDs, continuingSubwordPrefix: Array(prefix.utf8), maxInputCharsPerWord: maxChars,
             unknownID: try vocabulary.unknownID(unknownToken))
         pipeline = EncodingPipeline(definition)
-        self.vocabulary = vocabulary
+        tokenVocabulary = vocabulary
         self.decoderPrefix = Array(decoderPrefix.utf8)
         decoderCleanup = cleanup
-        vocabularySize = vocabulary.size
         specialTokenIDs = vocabulary.specialTokenIDs(definition)
     }
 
@@ -62,23 +60,10 @@ public struct WordPieceTokenizer: TextTokenizer {
         var tokens: [[UInt8]] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {
-            guard let token = vocabulary.token(forID: id) else { continue }
-            if skipSpecialTokens && vocabulary.isSpecial(id) { continue }
+            guard let token = tokenVocabulary.token(forID: id) else { continue }
+            if skipSpecialTokens && tokenVocabulary.isSpecial(id) { continue }
             tokens.append(Array(token.utf8))
         }
         return TokenDecoder.joinWordPieces(tokens, prefix: decoderPrefix, cleanup: decoderCleanup)
-    }
-
-    /// The id of a token string: added-token content (`"[CLS]"`) or vocabulary spelling (`"##ing"`).
-    public func id(forToken token: String) -> Int? {
-        vocabulary.id(forToken: token)
-    }
-
-    public func token(forID id: Int) -> String? {
-        vocabulary.token(forID: id)
-    }
-
-    public func isSpecialToken(_ id: Int) -> Bool {
-        vocabulary.isSpecial(id)
     }
 }

@@ -7,26 +7,11 @@ import ZOTokenizers
 /// "a b" merges, ...). Each variant is a list of patches (set a JSON path to a value) plus HF's ids
 /// for a set of texts, written by `make_golden.py`.
 final class TinyBPEVariantTests: XCTestCase {
-    private struct Variant: Decodable {
-        let name: String
-        let vocab_size: Int
-        let cases: [Case]
-    }
-
-    private struct Case: Decodable {
-        let text: String
-        let ids: [Int]
-    }
-
     func testVariantsMatchHF() throws {
-        let fixture = try TokenizerFixtures.data("tiny-variants-golden.json")
-        let variants = try JSONDecoder().decode([Variant].self, from: fixture)
-        let rawVariants = try JSONSerialization.jsonObject(with: fixture) as! [[String: Any]]
+        let variants = try VariantGolden.load("tiny-variants-golden.json", base: "tiny-bpe/tokenizer.json")
         XCTAssertGreaterThanOrEqual(variants.count, 10)
 
-        for (variant, raw) in zip(variants, rawVariants) {
-            let patches = (raw["patches"] as! [[String: Any]]).map { (path: $0["path"] as! [Any], value: $0["value"]!) }
-            let data = try TokenizerFixtures.patchedJSON("tiny-bpe/tokenizer.json", patches)
+        for (variant, data) in variants {
             let tokenizer: ByteLevelBPETokenizer
             do {
                 tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: data)

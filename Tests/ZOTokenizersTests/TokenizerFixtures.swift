@@ -134,6 +134,31 @@ func checkDecodeGolden(_ tokenizer: any TextTokenizer, _ lines: [DecodeGoldenLin
     return (matched, lines.count, failures)
 }
 
+/// A `*-variants-golden.json` entry: a fixture tokenizer.json with patches (set a JSON path to a value),
+/// and HF's ids (and, in the WordPiece variants, decode) for some texts.
+struct VariantGolden: Decodable {
+    struct Case: Decodable {
+        let text: String
+        let ids: [Int]
+        let decoded: String?
+    }
+
+    let name: String
+    let vocab_size: Int
+    let cases: [Case]
+
+    /// The variants in `fixture`, each with its patched copy of `base`.
+    static func load(_ fixture: String, base: String) throws -> [(variant: VariantGolden, json: Data)] {
+        let data = try TokenizerFixtures.data(fixture)
+        let variants = try JSONDecoder().decode([VariantGolden].self, from: data)
+        let raw = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+        return try zip(variants, raw).map { variant, raw in
+            let patches = (raw["patches"] as! [[String: Any]]).map { (path: $0["path"] as! [Any], value: $0["value"]!) }
+            return (variant, try TokenizerFixtures.patchedJSON(base, patches))
+        }
+    }
+}
+
 /// `<name>-golden.json` (make_wordpiece_and_roberta_fixtures.py): for every line of `allCorpora()`, a
 /// digest of HF's ids and decodes, and the full results for every 50th line.
 struct DigestGolden: Decodable {

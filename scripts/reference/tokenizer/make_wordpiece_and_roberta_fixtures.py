@@ -34,7 +34,6 @@ both switched off, which is what transformers' tokenizer(text) returns and what 
 
 Deterministic: re-running produces identical files.
 """
-import copy
 import hashlib
 import json
 import os
@@ -43,24 +42,11 @@ import sys
 
 from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
-FIX = os.path.join(ROOT, "Tests", "Fixtures", "tokenizer")
+from make_golden import FIX, dumps, write_lines, write_variants
+
 CACHE = os.environ.get("ZOTUNE_HOME") or os.path.expanduser("~/.cache/zotune")
 MINILM_JSON = os.path.join(CACHE, "models", "all-MiniLM-L6-v2", "tokenizer.json")
 BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-
-
-def dumps(obj):
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-def write_lines(name, rows):
-    path = os.path.join(FIX, name)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for row in rows:
-            f.write(dumps(row) + "\n")
-    print(f"wrote {path} ({len(rows)} lines, {os.path.getsize(path)} bytes)", file=sys.stderr)
 
 
 def read_lines(name):
@@ -122,6 +108,11 @@ def train_wordpiece(corpus, cased):
     tok.decoder = decoders.WordPiece(prefix="##", cleanup=True)
     trainer = trainers.WordPieceTrainer(vocab_size=700, special_tokens=BERT_SPECIALS, show_progress=False)
     tok.train_from_iterator(corpus, trainer)
+    # The trainer numbers the "##" alphabet in hash-map order, which changes from run to run; WordPiece
+    # ids carry no meaning (no merges), so renumber: specials first, then the rest in code-point order.
+    trained = tok.get_vocab(with_added_tokens=False)
+    ordered = BERT_SPECIALS + sorted(t for t in trained if t not in BERT_SPECIALS)
+    tok.model = models.WordPiece({t: i for i, t in enumerate(ordered)}, unk_token="[UNK]", max_input_chars_per_word=100)
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     if cased:
         tok.post_processor = processors.TemplateProcessing(
@@ -145,13 +136,6 @@ def train_byte_level(corpus, roberta):
                                                           ("<s>", tok.token_to_id("<s>")),
                                                           trim_offsets=True, add_prefix_space=True)
     return tok
-
-
-def set_path(doc, path, value):
-    node = doc
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
 
 
 def wordpiece_variants():
@@ -203,6 +187,11 @@ def show(name, line, minilm_path):
     print(dumps(dict(text=corpus[line], digest=digest(r), **r)))
 
 
+def variant_case(tok, text):
+    ids = tok.encode(text).ids
+    return {"text": text, "ids": ids, "decoded": tok.decode(ids, skip_special_tokens=False)}
+
+
 def main():
     args = sys.argv[1:]
     minilm_path = MINILM_JSON
@@ -229,23 +218,7 @@ def main():
 
     base_doc = json.load(open(os.path.join(FIX, "tiny-wordpiece", "tokenizer.json"), encoding="utf-8"))
     sample = rng.sample(corpus, 12)
-    out = []
-    for name, patches, extra in wordpiece_variants():
-        doc = copy.deepcopy(base_doc)
-        for path, value in patches:
-            set_path(doc, path, value)
-        tok = Tokenizer.from_str(json.dumps(doc))
-        cases = []
-        for text in extra + sample:
-            ids = tok.encode(text).ids
-            cases.append({"text": text, "ids": ids, "decoded": tok.decode(ids, skip_special_tokens=False)})
-        out.append({"name": name, "patches": [{"path": p, "value": v} for p, v in patches],
-                    "vocab_size": tok.get_vocab_size(with_added_tokens=True), "cases": cases})
-    path = os.path.join(FIX, "wordpiece-variants-golden.json")
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write("[\n" + ",\n".join(dumps(v) for v in out) + "\n]\n")
-    print(f"wrote {path} ({len(out)} variants, {os.path.getsize(path)} bytes)", file=sys.stderr)
-
+    write_variants("wordpiece-variants-golden.json", base_doc, wordpiece_variants(), sample, variant_case)
 
 if __name__ == "__main__":
     main()

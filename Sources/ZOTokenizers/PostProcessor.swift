@@ -1,13 +1,19 @@
 /// The special tokens a post-processor wraps around one encoded sequence (HF `TemplateProcessing`,
-/// single-sequence template only), e.g. a BOS id in front. `ByteLevel` post-processing only touches
-/// offsets, so it contributes nothing here.
+/// single-sequence template only; `BertProcessing` and `RobertaProcessing`, which are fixed templates
+/// `cls A sep`), e.g. a BOS id in front. `ByteLevel` post-processing, and RoBERTa's `trim_offsets` /
+/// `add_prefix_space`, only touch offsets, so they contribute nothing here.
 struct PostProcessor: Sendable, Equatable {
     var prefix: [Int] = []
     var suffix: [Int] = []
+    /// The classifier and separator ids, when the post-processor names them (`BertProcessing`,
+    /// `RobertaProcessing`); a template only lists ids, whose roles it does not say.
+    var classifierID: Int? = nil
+    var separatorID: Int? = nil
 
     static let none = PostProcessor()
 
-    /// Parses `post_processor` (null, ByteLevel, TemplateProcessing, or a Sequence of those).
+    /// Parses `post_processor` (null, ByteLevel, TemplateProcessing, BertProcessing, RobertaProcessing,
+    /// or a Sequence of those).
     static func parse(_ node: JSONNode?) throws -> PostProcessor {
         guard let node, !node.isNull else { return .none }
         let type = try node.requiredField("type").string()
@@ -16,6 +22,9 @@ struct PostProcessor: Sendable, Equatable {
             return .none
         case "TemplateProcessing":
             return try parseTemplate(node)
+        case "BertProcessing", "RobertaProcessing":
+            let cls = try specialTokenID(node, "cls"), sep = try specialTokenID(node, "sep")
+            return PostProcessor(prefix: [cls], suffix: [sep], classifierID: cls, separatorID: sep)
         case "Sequence":
             var result = PostProcessor.none
             var sawTemplate = false
@@ -33,6 +42,16 @@ struct PostProcessor: Sendable, Equatable {
         default:
             throw TokenizerError.unsupportedComponent(type: type, path: "\(node.path).type")
         }
+    }
+
+    /// `"cls": ["[CLS]", 101]`: the id of a (token, id) pair.
+    private static func specialTokenID(_ node: JSONNode, _ key: String) throws -> Int {
+        let pair = try node.requiredField(key).array()
+        guard pair.count == 2 else {
+            throw TokenizerError.invalidField(path: "\(node.path).\(key)", expected: "a [token, id] pair")
+        }
+        _ = try pair[0].string()
+        return try pair[1].int()
     }
 
     private static func parseTemplate(_ node: JSONNode) throws -> PostProcessor {

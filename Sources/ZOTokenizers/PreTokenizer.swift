@@ -1,7 +1,7 @@
 /// The pre-tokenization pipeline: a list of splitting steps applied in order to each text segment
 /// (the text between added tokens), mirroring HF's `Sequence` of pre-tokenizers. The final byte-level
 /// mapping of HF's `ByteLevel` is implicit: pieces stay raw UTF-8 bytes and the BPE model is keyed
-/// by bytes.
+/// by bytes. WordPiece models split into words instead (`words`), with no byte-level step.
 struct PreTokenizer: Sendable, Equatable {
     enum Step: Sendable, Equatable {
         /// HF `Digits`: isolate numeric scalars (each one alone, or contiguous runs).
@@ -12,6 +12,8 @@ struct PreTokenizer: Sendable, Equatable {
         case gpt2Split
         /// HF `Split` with the Llama 3 pattern (`maxDigits` 3) or the Qwen2 pattern (`maxDigits` 1).
         case llama3Split(maxDigits: Int)
+        /// HF `BertPreTokenizer`, `WhitespaceSplit` or `Whitespace` (see `WordSplitter`).
+        case words(WordSplitter.Rule)
     }
 
     var steps: [Step]
@@ -62,6 +64,8 @@ struct PreTokenizer: Sendable, Equatable {
                     out.append(piece[(base + r.lowerBound)..<(base + r.upperBound)])
                 }
             }
+        case let .words(rule):
+            WordSplitter.split(piece, rule: rule, into: &out)
         case let .digits(individual):
             piece.withUnsafeBufferPointer { buf in
                 let base = piece.startIndex

@@ -1,11 +1,13 @@
-/// Everything needed to build a `ByteLevelBPETokenizer`, independent of where it came from
-/// (HF `tokenizer.json` or GGUF metadata). Token strings here are in byte-level spelling
-/// (`Ġthe`), except added-token contents, which are plain text (`<|im_end|>`).
+/// Everything needed to build a `ByteLevelBPETokenizer` or a `WordPieceTokenizer`, independent of
+/// where it came from (HF `tokenizer.json` or GGUF metadata). BPE token strings here are in
+/// byte-level spelling (`Ġthe`), WordPiece ones plain (`##ing`); added-token contents are plain text
+/// (`<|im_end|>`, `[CLS]`).
 struct TokenizerDefinition {
-    /// Model vocabulary: byte-level token string and id.
+    /// Model vocabulary: token string and id.
     var vocabulary: [(token: String, id: Int)]
-    /// Merge rules in rank order.
+    /// BPE merge rules in rank order (empty for WordPiece).
     var merges: [(left: String, right: String)]
+    var model: SubwordModelKind = .bpe
     var addedTokens: [AddedToken] = []
     var unknownToken: String? = nil
     var fuseUnknown = false
@@ -13,6 +15,23 @@ struct TokenizerDefinition {
     var normalizer: Normalizer = .none
     var preTokenizer: PreTokenizer = .gpt2
     var postProcessor: PostProcessor = .none
+    var decoder: TokenDecoder = .byteLevel
+}
+
+/// The subword model of a tokenizer (HF `model.type`).
+enum SubwordModelKind: Equatable {
+    /// Byte-level BPE (`"BPE"`).
+    case bpe
+    /// `"WordPiece"`, with its continuing-subword prefix (`##`) and longest word in scalars.
+    case wordPiece(continuingSubwordPrefix: String, maxInputCharsPerWord: Int)
+
+    /// The `model.type` string.
+    var typeName: String {
+        switch self {
+        case .bpe: return "BPE"
+        case .wordPiece: return "WordPiece"
+        }
+    }
 }
 
 /// Splits a merge written as `"left right"`; the separator is the first space after the first

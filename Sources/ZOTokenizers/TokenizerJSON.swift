@@ -1,28 +1,45 @@
 /// Reading HF `tokenizer.json` into a `TokenizerDefinition`.
 ///
-/// Only what byte-level BPE needs is accepted; every unknown component `type` or id-changing option
-/// throws a `TokenizerError` naming its JSON path (e.g. `pre_tokenizer.pretokenizers[1].type`).
+/// Only what byte-level BPE and WordPiece need is accepted; every unknown component `type` or
+/// id-changing option throws a `TokenizerError` naming its JSON path (e.g.
+/// `pre_tokenizer.pretokenizers[1].type`). The normalizer, pre-tokenizer and decoder readers are in
+/// the `TokenizerJSON+...` files.
 enum TokenizerJSON {
+    /// The supported `model.type` values.
+    enum ModelType: String {
+        case bpe = "BPE"
+        case wordPiece = "WordPiece"
+    }
+
     /// GPT-2's split pattern, as HF writes it in `Split` pre-tokenizers.
     static let gpt2Pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
 
-    static func parse(_ data: [UInt8]) throws -> TokenizerDefinition {
+    /// Parses a tokenizer.json; with `expected`, any other model type throws `unsupportedComponent`
+    /// at `model.type` before the rest is read.
+    ///
+    /// `truncation` and `padding` are read but not applied: they are batch-encoding defaults saved with
+    /// the file, which transformers' tokenizers override on every call (`tokenizer(text)` neither
+    /// truncates nor pads unless asked); callers truncate to their model's length themselves.
+    static func parse(_ data: [UInt8], expecting expected: ModelType? = nil) throws -> TokenizerDefinition {
         let root = JSONNode(try JSONValue.parse(data), path: "")
         guard case .object = root.value else {
             throw TokenizerError.invalidField(path: "<root>", expected: "an object, found \(root.value.typeName)")
         }
 
         for key in ["truncation", "padding"] {
-            if let node = try root.optionalField(key) {
-                throw TokenizerError.unsupportedOption(path: node.path, value: "non-null (changes the ids)")
-            }
+            if let node = try root.optionalField(key) { _ = try node.members() }
         }
 
-        var definition = try parseModel(try root.requiredField("model"))
+        let modelNode = try root.requiredField("model")
+        let type = try modelType(modelNode)
+        if let expected, type != expected {
+            throw TokenizerError.unsupportedComponent(type: type.rawValue, path: "model.type")
+        }
+        var definition = type == .bpe ? try parseBPEModel(modelNode) : try parseWordPieceModel(modelNode)
         definition.normalizer = try parseNormalizer(try root.optionalField("normalizer"))
-        definition.preTokenizer = try parsePreTokenizer(try root.optionalField("pre_tokenizer"))
+        definition.preTokenizer = try parsePreTokenizer(try root.optionalField("pre_tokenizer"), model: type)
         definition.postProcessor = try PostProcessor.parse(try root.optionalField("post_processor"))
-        try checkDecoder(try root.optionalField("decoder"))
+        definition.decoder = try parseDecoder(try root.optionalField("decoder"), model: type)
         if let added = try root.optionalField("added_tokens") {
             definition.addedTokens = try parseAddedTokens(added, definition: definition)
         }
@@ -31,11 +48,43 @@ enum TokenizerJSON {
 
     // MARK: model
 
-    private static func parseModel(_ model: JSONNode) throws -> TokenizerDefinition {
-        if let typeNode = try model.field("type") {
-            let type = try typeNode.string()
-            guard type == "BPE" else { throw TokenizerError.unsupportedComponent(type: type, path: typeNode.path) }
+    /// `model.type`; a missing type means BPE (older files).
+    private static func modelType(_ model: JSONNode) throws -> ModelType {
+        guard let typeNode = try model.field("type") else { return .bpe }
+        let type = try typeNode.string()
+        guard let known = ModelType(rawValue: type) else {
+            throw TokenizerError.unsupportedComponent(type: type, path: typeNode.path)
         }
+        return known
+    }
+
+    /// `model.vocab`: token -> id.
+    private static func parseVocabulary(_ model: JSONNode) throws -> [(token: String, id: Int)] {
+        var vocabulary: [(token: String, id: Int)] = []
+        let vocabNode = try model.requiredField("vocab")
+        guard case let .object(members) = vocabNode.value else {
+            throw TokenizerError.invalidField(path: vocabNode.path, expected: "an object of token -> id")
+        }
+        vocabulary.reserveCapacity(members.count)
+        for member in members {
+            guard case let .number(_, id?) = member.value, id >= 0 else {
+                throw TokenizerError.invalidField(path: "\(vocabNode.path)[\"\(member.key)\"]", expected: "a non-negative integer id")
+            }
+            vocabulary.append((member.key, id))
+        }
+        return vocabulary
+    }
+
+    private static func parseWordPieceModel(_ model: JSONNode) throws -> TokenizerDefinition {
+        let prefix = try model.optionalField("continuing_subword_prefix")?.string() ?? "##"
+        let maxChars = try model.optionalField("max_input_chars_per_word")?.int() ?? 100
+        var definition = TokenizerDefinition(vocabulary: try parseVocabulary(model), merges: [])
+        definition.model = .wordPiece(continuingSubwordPrefix: prefix, maxInputCharsPerWord: maxChars)
+        definition.unknownToken = try model.optionalField("unk_token")?.string() ?? "[UNK]"
+        return definition
+    }
+
+    private static func parseBPEModel(_ model: JSONNode) throws -> TokenizerDefinition {
         if let dropout = try model.optionalField("dropout") {
             guard case let .number(p, _) = dropout.value else {
                 throw TokenizerError.invalidField(path: dropout.path, expected: "a number or null")
@@ -51,19 +100,7 @@ enum TokenizerJSON {
             }
         }
 
-        var vocabulary: [(token: String, id: Int)] = []
-        let vocabNode = try model.requiredField("vocab")
-        guard case let .object(members) = vocabNode.value else {
-            throw TokenizerError.invalidField(path: vocabNode.path, expected: "an object of token -> id")
-        }
-        vocabulary.reserveCapacity(members.count)
-        for member in members {
-            guard case let .number(_, id?) = member.value, id >= 0 else {
-                throw TokenizerError.invalidField(path: "\(vocabNode.path)[\"\(member.key)\"]", expected: "a non-negative integer id")
-            }
-            vocabulary.append((member.key, id))
-        }
-
+        let vocabulary = try parseVocabulary(model)
         var merges: [(left: String, right: String)] = []
         if let mergesNode = try model.optionalField("merges") {
             guard case let .array(items) = mergesNode.value else {
@@ -93,114 +130,6 @@ enum TokenizerJSON {
         definition.fuseUnknown = try model.bool("fuse_unk", default: false)
         definition.ignoreMerges = try model.bool("ignore_merges", default: false)
         return definition
-    }
-
-    // MARK: normalizer
-
-    private static func parseNormalizer(_ node: JSONNode?) throws -> Normalizer {
-        guard let node else { return .none }
-        let typeNode = try node.requiredField("type")
-        let type = try typeNode.string()
-        switch type {
-        case "NFC":
-            return .nfc
-        case "Sequence":
-            var result = Normalizer.none
-            for child in try node.requiredField("normalizers").array() {
-                let n = try parseNormalizer(child)
-                if n == .nfc { result = .nfc }
-            }
-            return result
-        default:
-            throw TokenizerError.unsupportedComponent(type: type, path: typeNode.path)
-        }
-    }
-
-    // MARK: pre-tokenizer
-
-    private static func parsePreTokenizer(_ node: JSONNode?) throws -> PreTokenizer {
-        guard let node else {
-            throw TokenizerError.unsupportedOption(path: "pre_tokenizer", value: "null (a ByteLevel pre-tokenizer is required)")
-        }
-        var steps: [PreTokenizer.Step] = []
-        var byteLevelPath: String? = nil
-        try collectSteps(node, into: &steps, byteLevelPath: &byteLevelPath)
-        guard byteLevelPath != nil else {
-            throw TokenizerError.unsupportedOption(path: "pre_tokenizer", value: "no ByteLevel step (byte-level BPE requires one)")
-        }
-        return PreTokenizer(steps: steps)
-    }
-
-    private static func collectSteps(_ node: JSONNode, into steps: inout [PreTokenizer.Step], byteLevelPath: inout String?) throws {
-        let typeNode = try node.requiredField("type")
-        let type = try typeNode.string()
-        if let previous = byteLevelPath, type != "Sequence" {
-            // Steps after ByteLevel would see byte-level characters instead of text.
-            throw TokenizerError.unsupportedOption(path: typeNode.path, value: "\"\(type)\" after ByteLevel at \(previous)")
-        }
-        switch type {
-        case "Sequence":
-            for child in try node.requiredField("pretokenizers").array() {
-                try collectSteps(child, into: &steps, byteLevelPath: &byteLevelPath)
-            }
-        case "ByteLevel":
-            // HF defaults: add_prefix_space = true, use_regex = true.
-            if try node.bool("add_prefix_space", default: true) { steps.append(.prefixSpace) }
-            if try node.bool("use_regex", default: true) { steps.append(.gpt2Split) }
-            byteLevelPath = node.path
-        case "Digits":
-            steps.append(.digits(individual: try node.bool("individual_digits", default: false)))
-        case "Split":
-            let pattern = try node.requiredField("pattern")
-            let step: PreTokenizer.Step
-            if let regex = try pattern.field("Regex") {
-                // Compared by exact scalars: these are the only patterns with a scanner.
-                let text = Array(try regex.string().utf8)
-                if text == Array(gpt2Pattern.utf8) {
-                    step = .gpt2Split
-                } else if text == Array(Llama3PreTokenizer.llama3Pattern.utf8) {
-                    step = .llama3Split(maxDigits: 3)
-                } else if text == Array(Llama3PreTokenizer.qwen2Pattern.utf8) {
-                    step = .llama3Split(maxDigits: 1)
-                } else {
-                    throw TokenizerError.unsupportedOption(
-                        path: regex.path, value: "\"\(try regex.string())\" (only the GPT-2, Llama 3 and Qwen2 patterns are implemented)")
-                }
-            } else {
-                throw TokenizerError.unsupportedOption(path: pattern.path, value: "a non-Regex pattern")
-            }
-            if let behavior = try node.optionalField("behavior"), try behavior.string() != "Isolated" {
-                throw TokenizerError.unsupportedOption(path: behavior.path, value: "\"\(try behavior.string())\"")
-            }
-            if try node.bool("invert", default: false) {
-                throw TokenizerError.unsupportedOption(path: "\(node.path).invert", value: "true")
-            }
-            steps.append(step)
-        default:
-            throw TokenizerError.unsupportedComponent(type: type, path: typeNode.path)
-        }
-    }
-
-    // MARK: decoder
-
-    private static func checkDecoder(_ node: JSONNode?) throws {
-        guard let node else {
-            throw TokenizerError.unsupportedOption(path: "decoder", value: "null (a ByteLevel decoder is required)")
-        }
-        let typeNode = try node.requiredField("type")
-        let type = try typeNode.string()
-        switch type {
-        case "ByteLevel":
-            return
-        case "Sequence":
-            let children = try node.requiredField("decoders").array()
-            guard !children.isEmpty else {
-                throw TokenizerError.unsupportedOption(path: "decoder.decoders", value: "[] (a ByteLevel decoder is required)")
-            }
-            for child in children { try checkDecoder(child) }
-        default:
-            throw TokenizerError.unsupportedComponent(type: type, path: typeNode.path)
-        }
     }
 
     // MARK: added tokens

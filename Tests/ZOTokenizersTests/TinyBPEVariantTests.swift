@@ -7,30 +7,11 @@ import ZOTokenizers
 /// "a b" merges, ...). Each variant is a list of patches (set a JSON path to a value) plus HF's ids
 /// for a set of texts, written by `make_golden.py`.
 final class TinyBPEVariantTests: XCTestCase {
-    private struct Variant: Decodable {
-        let name: String
-        let vocab_size: Int
-        let cases: [Case]
-    }
-
-    private struct Case: Decodable {
-        let text: String
-        let ids: [Int]
-    }
-
     func testVariantsMatchHF() throws {
-        let base = try TokenizerFixtures.data("tiny-bpe/tokenizer.json")
-        let fixture = try TokenizerFixtures.data("tiny-variants-golden.json")
-        let variants = try JSONDecoder().decode([Variant].self, from: fixture)
-        let rawVariants = try JSONSerialization.jsonObject(with: fixture) as! [[String: Any]]
+        let variants = try VariantGolden.load("tiny-variants-golden.json", base: "tiny-bpe/tokenizer.json")
         XCTAssertGreaterThanOrEqual(variants.count, 10)
 
-        for (variant, raw) in zip(variants, rawVariants) {
-            var doc = try JSONSerialization.jsonObject(with: base, options: [.mutableContainers]) as Any
-            for patch in raw["patches"] as! [[String: Any]] {
-                doc = setting(doc, path: patch["path"] as! [Any], to: patch["value"]!)
-            }
-            let data = try JSONSerialization.data(withJSONObject: doc)
+        for (variant, data) in variants {
             let tokenizer: ByteLevelBPETokenizer
             do {
                 tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: data)
@@ -52,20 +33,5 @@ final class TinyBPEVariantTests: XCTestCase {
             XCTAssertEqual(matched, variant.cases.count,
                            "variant \(variant.name): \(failures.prefix(6).joined(separator: "\n"))")
         }
-    }
-
-    /// Returns `root` with the value at `path` (object keys and array indices) replaced.
-    private func setting(_ root: Any, path: [Any], to value: Any) -> Any {
-        guard let head = path.first else { return value }
-        let rest = Array(path.dropFirst())
-        if let key = head as? String {
-            var object = root as! [String: Any]
-            object[key] = setting(object[key] ?? NSNull(), path: rest, to: value)
-            return object
-        }
-        let index = head as! Int
-        var array = root as! [Any]
-        array[index] = setting(array[index], path: rest, to: value)
-        return array
     }
 }

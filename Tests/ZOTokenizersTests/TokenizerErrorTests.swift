@@ -6,27 +6,18 @@ import ZOTokenizers
 final class TokenizerErrorTests: XCTestCase {
     /// The tiny tokenizer.json with one JSON value replaced.
     private func tinyJSON(setting path: [Any], to value: Any) throws -> Data {
-        var doc = try JSONSerialization.jsonObject(with: TokenizerFixtures.data("tiny-bpe/tokenizer.json"),
-                                                   options: [.mutableContainers]) as Any
-        doc = set(doc, path[...], value)
-        return try JSONSerialization.data(withJSONObject: doc)
+        try TokenizerFixtures.patchedJSON("tiny-bpe/tokenizer.json", [(path, value)])
     }
 
-    private func set(_ root: Any, _ path: ArraySlice<Any>, _ value: Any) -> Any {
-        guard let head = path.first else { return value }
-        if let key = head as? String {
-            var object = root as! [String: Any]
-            object[key] = set(object[key] ?? NSNull(), path.dropFirst(), value)
-            return object
-        }
-        var array = root as! [Any]
-        array[head as! Int] = set(array[head as! Int], path.dropFirst(), value)
-        return array
+    /// The tiny WordPiece tokenizer.json with some JSON values replaced.
+    private func wordPieceJSON(_ patches: [(path: [Any], value: Any)]) throws -> Data {
+        try TokenizerFixtures.patchedJSON("tiny-wordpiece/tokenizer.json", patches)
     }
 
-    private func loadError(_ data: Data) -> TokenizerError? {
+    /// The error loading `data` throws (by default as a byte-level BPE tokenizer), or nil.
+    private func loadError(_ data: Data, load: (Data) throws -> Any = { try ByteLevelBPETokenizer(tokenizerJSON: $0) }) -> TokenizerError? {
         do {
-            _ = try ByteLevelBPETokenizer(tokenizerJSON: data)
+            _ = try load(data)
             return nil
         } catch let error as TokenizerError {
             return error
@@ -46,14 +37,14 @@ final class TokenizerErrorTests: XCTestCase {
     }
 
     func testUnknownComponentsElsewhere() throws {
-        XCTAssertEqual(loadError(try tinyJSON(setting: ["normalizer"], to: ["type": "Lowercase"])),
-                       .unsupportedComponent(type: "Lowercase", path: "normalizer.type"))
+        XCTAssertEqual(loadError(try tinyJSON(setting: ["normalizer"], to: ["type": "Precompiled", "precompiled_charsmap": ""])),
+                       .unsupportedComponent(type: "Precompiled", path: "normalizer.type"))
         XCTAssertEqual(loadError(try tinyJSON(setting: ["model", "type"], to: "WordPiece")),
                        .unsupportedComponent(type: "WordPiece", path: "model.type"))
         XCTAssertEqual(loadError(try tinyJSON(setting: ["decoder"], to: ["type": "WordPiece"])),
                        .unsupportedComponent(type: "WordPiece", path: "decoder.type"))
-        XCTAssertEqual(loadError(try tinyJSON(setting: ["post_processor"], to: ["type": "RobertaProcessing"])),
-                       .unsupportedComponent(type: "RobertaProcessing", path: "post_processor.type"))
+        XCTAssertEqual(loadError(try tinyJSON(setting: ["post_processor"], to: ["type": "ChatProcessing"])),
+                       .unsupportedComponent(type: "ChatProcessing", path: "post_processor.type"))
         XCTAssertEqual(loadError(try tinyJSON(setting: ["normalizer"], to: ["type": "Sequence", "normalizers": [["type": "NFC"], ["type": "NFKC"]]])),
                        .unsupportedComponent(type: "NFKC", path: "normalizer.normalizers[1].type"))
     }
@@ -68,11 +59,6 @@ final class TokenizerErrorTests: XCTestCase {
             XCTAssertEqual(path, "pre_tokenizer.pretokenizers[0].pattern.Regex")
         } else {
             XCTFail("non-GPT-2 Split pattern must be rejected")
-        }
-        if case .unsupportedOption(let path, _)? = loadError(try tinyJSON(setting: ["truncation"], to: ["max_length": 8])) {
-            XCTAssertEqual(path, "truncation")
-        } else {
-            XCTFail("truncation must be rejected")
         }
         if case .unsupportedOption(let path, _)? = loadError(try tinyJSON(setting: ["pre_tokenizer"], to: ["type": "Digits", "individual_digits": true])) {
             XCTAssertEqual(path, "pre_tokenizer")  // no ByteLevel step at all
@@ -119,5 +105,47 @@ final class TokenizerErrorTests: XCTestCase {
         XCTAssertThrowsError(try ByteLevelBPETokenizer(vocabulary: ["a", "b"], merges: ["a b"], tokenTypes: nil, preTokenizer: nil)) { error in
             guard case .invalidMerge(0, "a b", _)? = error as? TokenizerError else { return XCTFail("\(error)") }
         }
+    }
+
+    /// Truncation and padding saved in a tokenizer.json are batch defaults that transformers overrides
+    /// on every call; they are accepted and not applied (MiniLM's file has both).
+    func testTruncationAndPaddingAreReadButNotApplied() throws {
+        let data = try TokenizerFixtures.patchedJSON("tiny-bpe/tokenizer.json", [
+            (["truncation"], ["max_length": 2, "strategy": "LongestFirst", "stride": 0]),
+            (["padding"], ["strategy": ["Fixed": 16], "direction": "Right", "pad_id": 0, "pad_token": "<|endoftext|>"]),
+        ])
+        let tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: data)
+        XCTAssertEqual(tokenizer.encode("hello world, this is long"), try TokenizerFixtures.tinyTokenizer().encode("hello world, this is long"))
+        XCTAssertEqual(loadError(try tinyJSON(setting: ["truncation"], to: 8)),
+                       .invalidField(path: "truncation", expected: "an object, found a number"))
+    }
+
+    /// WordPiece files: unknown components name their path, and the pieces that only fit the other
+    /// model are refused.
+    func testWordPieceErrorsNamePaths() throws {
+        let loadWordPiece: (Data) throws -> Any = { try WordPieceTokenizer(tokenizerJSON: $0) }
+        let loadAny: (Data) throws -> Any = { try TokenizerLoader.load(tokenizerJSON: $0) }
+        XCTAssertEqual(loadError(try wordPieceJSON([(["normalizer"], ["type": "Sequence", "normalizers": [["type": "NFD"], ["type": "NFKD"]]])]), load: loadAny),
+                       .unsupportedComponent(type: "NFKD", path: "normalizer.normalizers[1].type"))
+        XCTAssertEqual(loadError(try wordPieceJSON([(["pre_tokenizer"], ["type": "Sequence", "pretokenizers": [["type": "WhitespaceSplit"], ["type": "Punctuation"]]])]), load: loadAny),
+                       .unsupportedComponent(type: "Punctuation", path: "pre_tokenizer.pretokenizers[1].type"))
+        XCTAssertEqual(loadError(try wordPieceJSON([(["model", "type"], "Unigram")]), load: loadAny),
+                       .unsupportedComponent(type: "Unigram", path: "model.type"))
+        XCTAssertEqual(loadError(try wordPieceJSON([(["decoder"], ["type": "ByteLevel"])]), load: loadWordPiece),
+                       .unsupportedComponent(type: "ByteLevel", path: "decoder.type"))
+        XCTAssertEqual(loadError(try wordPieceJSON([(["post_processor"], ["type": "ChatProcessing"])]), load: loadWordPiece),
+                       .unsupportedComponent(type: "ChatProcessing", path: "post_processor.type"))
+        XCTAssertEqual(loadError(try wordPieceJSON([]), load: { try ByteLevelBPETokenizer(tokenizerJSON: $0) }),
+                       .unsupportedComponent(type: "WordPiece", path: "model.type"))
+        XCTAssertEqual(loadError(try tinyJSON(setting: ["model", "type"], to: "BPE"), load: loadWordPiece),
+                       .unsupportedComponent(type: "BPE", path: "model.type"))
+        XCTAssertEqual(loadError(try wordPieceJSON([(["pre_tokenizer"], ["type": "ByteLevel"])]), load: loadWordPiece),
+                       .unsupportedOption(path: "pre_tokenizer.type", value: "\"ByteLevel\" with a WordPiece model"))
+        XCTAssertEqual(loadError(try wordPieceJSON([(["decoder"], NSNull())]), load: loadWordPiece),
+                       .unsupportedOption(path: "decoder", value: "null (a WordPiece decoder is required)"))
+        XCTAssertEqual(loadError(try wordPieceJSON([(["model", "unk_token"], "<nope>")]), load: loadWordPiece),
+                       .invalidVocabulary("unk_token \"<nope>\" is not in the vocabulary"))
+        XCTAssertEqual(loadError(try wordPieceJSON([(["post_processor"], ["type": "BertProcessing", "sep": ["[SEP]"], "cls": ["[CLS]", 2]])]), load: loadWordPiece),
+                       .invalidField(path: "post_processor.sep", expected: "a [token, id] pair"))
     }
 }

@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-"""Write the deterministic tokenizer test corpus (Tests/Fixtures/tokenizer/corpus.jsonl).
+"""Write the deterministic tokenizer test corpora (Tests/Fixtures/tokenizer/corpus.jsonl and
+corpus-bert.jsonl).
 
 One JSON string per line. Seeded, so re-running produces byte-identical output. The corpus is
 aimed at the places where a hand-written byte-level BPE tokenizer tends to diverge from
 HuggingFace `tokenizers`: whitespace runs, contractions, digits, Unicode categories at the edges
 of \\p{L} / \\p{N} / \\s, combining marks, emoji sequences, and added tokens embedded in text.
+
+corpus-bert.jsonl adds what BERT-style normalizers and pre-tokenizers (WordPiece, RoBERTa) are
+sensitive to: accents and combining-mark ordering, the CJK blocks, Unicode punctuation and control
+characters (including those whose category changed between Unicode 8.0, HF's category tables, and
+the current version), words around `max_input_chars_per_word` (100), and BERT/RoBERTa special tokens.
+It is a separate file so corpus.jsonl, and the goldens made from it, stay as they are.
 """
 import json
 import os
@@ -15,6 +22,7 @@ import unicodedata
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "tokenizer", "corpus.jsonl")
+OUT_BERT = os.path.join(ROOT, "Tests", "Fixtures", "tokenizer", "corpus-bert.jsonl")
 
 rng = random.Random(20240611)
 
@@ -223,8 +231,90 @@ for s in lines:
     assert isinstance(s, str)
     s.encode("utf-8")  # no lone surrogates
 
-os.makedirs(os.path.dirname(OUT), exist_ok=True)
-with open(OUT, "w", encoding="utf-8", newline="\n") as f:
-    for s in lines:
-        f.write(json.dumps(s, ensure_ascii=False) + "\n")
-print(f"wrote {len(lines)} lines to {OUT}", file=sys.stderr)
+
+
+def write(path, strings):
+    for s in strings:
+        assert isinstance(s, str)
+        s.encode("utf-8")  # no lone surrogates
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for s in strings:
+            f.write(json.dumps(s, ensure_ascii=False) + "\n")
+    print(f"wrote {len(strings)} lines to {path}", file=sys.stderr)
+
+
+write(OUT, lines)
+
+
+def bert_lines():
+    """The BERT-oriented supplement (its own seed, so corpus.jsonl is unaffected)."""
+    brng = random.Random(20250301)
+    out = []
+    add = out.append
+    # Accents: precomposed, decomposed, stacked marks in non-canonical order, marks alone.
+    for w in ACCENTED + ["ÀÉÎÕÜ", "àéîõü", "Ǆemal", "ǅemal", "Œuvre", "ÿ", "Ÿ", "ﬀ ﬁ ﬂ", "İi̇", "ΆΈΉΊΌΎΏ", "ᾼ ᾈ", "Ωμέγα"]:
+        add(unicodedata.normalize("NFC", w))
+        add(unicodedata.normalize("NFD", w))
+        add(unicodedata.normalize("NFKD", w))
+        add(w.upper() + " " + w.lower())
+    for s in ["a\u0301\u0316", "a\u0316\u0301", "a\u0334\u0301\u0316", "e\u0301\u0301", "\u0301", " \u0301 ", "x\u20dd",
+              "o\u0308\u0304", "q\u0307\u0323", "\u1e0b\u0323", "\u1e0d\u0307", "a\u05ae\u0300\u0301", "a\u0952\u0951",
+              "a\u07fd\u0301", "a\u0301\u07fd", "a\u08d3\u0316", "a\u0316\u08d3", "a\u1df6\u0316",  # marks newer than Unicode 9.0
+              "\u0958\u0959", "\u2126\u212b\u2000", "\uf900\uf901", "\u0344", "\u1100\u1161\u11a8", "\uac00\ud7a3"]:
+        add(s)
+        add("word" + s + "word")
+    # Characters whose Unicode category changed after 8.0, new format/mark characters, old/new cases.
+    for cp in [0x166D, 0x111C9, 0x1734, 0x1171E, 0x1885, 0x1886, 0xA9BD, 0x890, 0x891, 0x8E2, 0x110CD, 0x13430,
+               0x13439, 0x8D4, 0x898, 0x1AC0, 0x11938, 0x105C9, 0x16121, 0x16D68, 0x2E43, 0x2E52, 0x61D, 0x1B7D,
+               0xB, 0xC, 0x85, 0xAD, 0xFFFD, 0xE000, 0xF8FF, 0xF0000, 0x378, 0x180E, 0x200D, 0x2060, 0xFEFF, 0x10FFFD,
+               0x1E900, 0x1E922, 0x10D50, 0x10D70, 0x2C2F, 0xA7C0, 0xA7DC, 0x1C89, 0x1C8A, 0x88F, 0x1ACF]:
+        c = chr(cp)
+        add(c)
+        add("ab" + c + "cd")
+        add("ab " + c + " cd")
+    # The CJK blocks BERT splits around, their edges, and neighbours that it does not split.
+    for cp in [0x3400, 0x4DBF, 0x4E00, 0x9FFF, 0xF900, 0xFAFF, 0x20000, 0x2A6DF, 0x2A700, 0x2B73F, 0x2B740, 0x2B81F,
+               0x2B820, 0x2B920, 0x2CEAF, 0x2CEB0, 0x2F800, 0x2FA1F, 0x30000, 0x3007, 0x3005, 0x3041, 0x30A2, 0xAC00,
+               0x2E80, 0x31C0, 0x4DC0]:
+        c = chr(cp)
+        add(c)
+        add("ab" + c + "cd" + c + c)
+    # Punctuation (ASCII, Unicode P*, symbols that are not punctuation) inside and between words.
+    for c in PUNCT + ["\u00b7", "\u055d", "\u05f3", "\u060c", "\u066a", "\u0964", "\u104a", "\u2010", "\u2016", "\u2020",
+                      "\u2030", "\u2041", "\u2e2e", "\u3001", "\u3002", "\u300c", "\u30fb", "\uff01", "\uff0c", "\uff5e",
+                      "\ufe50", "\U0001f600", "\u00a6", "\u00ac", "^", "`", "$", "+", "<", "=", ">", "|", "~"]:
+        add("x" + c + "y")
+        add(word() + c + word() + c + c + " " + c)
+    # Whitespace and control runs between words.
+    for _ in range(60):
+        parts = [word()]
+        for _ in range(brng.randint(1, 4)):
+            parts.append("".join(brng.choice(WHITESPACE + ["\x00", "\x01", "\x1f", "\x7f", "\x85", "\u200b", "\ufffd"])
+                                 for _ in range(brng.randint(1, 4))))
+            parts.append(brng.choice([word(), word().upper(), brng.choice(UNICODE_SAMPLES), brng.choice(PUNCT)]))
+        add("".join(parts))
+    # Words around max_input_chars_per_word (100 characters, counted in scalars after normalization).
+    for n in [8, 99, 100, 101, 150]:
+        add("a" * n)
+        add("Ab" * (n // 2) + "!" + " x")
+        add("é" * n)
+        add("e\u0301" * (n // 2))
+        add("日" * n)
+        add("token" * (n // 5) + " end")
+        add("ab" + "\u00ad" * 5 + "c" * (n - 3))
+    # Special tokens of the BERT and RoBERTa fixtures, embedded in text.
+    for t in ["[CLS]", "[SEP]", "[MASK]", "[PAD]", "[UNK]", "<s>", "</s>", "<mask>", "<pad>", "<unk>", "<|endoftext|>"]:
+        for ctx in ["{t}", " {t} ", "a{t}b", "a {t} b", "a  {t}  b", "{t}{t}", "The {t} is here.", "{t}\n{t}", "[{t}]",
+                    "{t}'s", "\u00e9{t}"]:
+            add(ctx.format(t=t))
+    for t in ["[cls]", "[Mask]", "[ MASK ]", "<MASK>", "< mask>", "[MASK", "MASK]"]:
+        add("a " + t + " b")
+    # Mixed sentences with emoji, accents and CJK.
+    for _ in range(80):
+        add(" ".join(brng.choice(UNICODE_SAMPLES + ACCENTED + [word(), word().capitalize(), word().upper()])
+                     for _ in range(brng.randint(2, 7))) + brng.choice(["", ".", "!", "?", " 😀", "…"]))
+    return out
+
+
+write(OUT_BERT, bert_lines())

@@ -199,6 +199,24 @@ def variants(base_doc, corpus):
     ]
 
 
+def write_variants(name, base_doc, variant_list, sample, case):
+    """Writes `name`: for each (variant name, patches, texts), the patches and `case(tok, text)` for the
+    texts and `sample`, where tok is `base_doc` patched."""
+    out = []
+    for variant, patches, extra in variant_list:
+        doc = copy.deepcopy(base_doc)
+        for path, value in patches:
+            set_path(doc, path, value)
+        tok = Tokenizer.from_str(json.dumps(doc))
+        out.append({"name": variant, "patches": [{"path": p, "value": v} for p, v in patches],
+                    "vocab_size": tok.get_vocab_size(with_added_tokens=True),
+                    "cases": [case(tok, text) for text in extra + sample]})
+    path = os.path.join(FIX, name)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("[\n" + ",\n".join(dumps(v) for v in out) + "\n]\n")
+    print(f"wrote {path} ({len(out)} variants, {os.path.getsize(path)} bytes)", file=sys.stderr)
+
+
 def main():
     corpus = [json.loads(line) for line in open(os.path.join(FIX, "corpus.jsonl"), encoding="utf-8")]
     rng = random.Random(7)
@@ -222,20 +240,8 @@ def main():
     # --- variants of the tiny tokenizer ---
     base_doc = json.load(open(tiny_path, encoding="utf-8"))
     sample = corpus[:20] + rng.sample(corpus[20:], 20)
-    out = []
-    for name, patches, extra in variants(base_doc, corpus):
-        doc = copy.deepcopy(base_doc)
-        for path, value in patches:
-            set_path(doc, path, value)
-        tok = Tokenizer.from_str(json.dumps(doc))
-        cases = [{"text": t, "ids": tok.encode(t).ids} for t in extra + sample]
-        out.append({"name": name, "patches": [{"path": p, "value": v} for p, v in patches],
-                    "vocab_size": tok.get_vocab_size(with_added_tokens=True), "cases": cases})
-    path = os.path.join(FIX, "tiny-variants-golden.json")
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write("[\n" + ",\n".join(dumps(v) for v in out) + "\n]\n")
-    print(f"wrote {path} ({len(out)} variants, {os.path.getsize(path)} bytes)", file=sys.stderr)
-
+    write_variants("tiny-variants-golden.json", base_doc, variants(base_doc, corpus), sample,
+                   lambda tok, text: {"text": text, "ids": tok.encode(text).ids})
 
 if __name__ == "__main__":
     main()

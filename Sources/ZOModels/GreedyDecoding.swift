@@ -4,12 +4,12 @@
 /// uses for checks and evaluation, quadratic for long ones.
 public enum GreedyDecoding {
     public static func continuation(
-        of prompt: [Int], model: LlamaModel, maxNewTokens: Int, stopAt stopTokens: Set<Int> = [],
+        of prompt: [Int], model: LanguageModel, maxNewTokens: Int, stopAt stopTokens: Set<Int> = [],
         onToken: (Int) -> Void = { _ in }
     ) throws -> [Int] {
         var sequence = prompt
         var generated: [Int] = []
-        let limit = min(maxNewTokens, model.configuration.maxPositions - prompt.count)
+        let limit = min(maxNewTokens, model.maxPositions - prompt.count)
         while generated.count < limit {
             let logits = try model.lastPositionLogits([sequence])
             let next = argmax(logits)

@@ -10,7 +10,7 @@ public struct LoadedModel {
         case huggingFaceFolder(URL)
     }
 
-    public let model: LlamaModel
+    public let model: LanguageModel
     public let source: Source
     /// What the user passed (`smollm2-135m`, a path).
     public let reference: String
@@ -35,17 +35,44 @@ public struct LoadedModel {
         var encodings: [String: Int] = [:]
         if isDirectory.boolValue {
             let folder = URL(fileURLWithPath: path)
-            let (model, tensors) = try LlamaLoader.load(huggingFaceFolder: folder)
+            let (model, tensors) = try loadHuggingFaceFolder(folder)
             for tensor in tensors { encodings[tensor.encoding.description, default: 0] += 1 }
             return LoadedModel(
                 model: model, source: .huggingFaceFolder(folder), reference: reference ?? path, path: path,
                 encodings: encodings)
         }
         let gguf = try GGUFFile(path: path)
-        let model = try LlamaLoader.load(gguf: gguf)
+        let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
+        let model = try ModelFamilies.family(ggufArchitecture: architecture).load(gguf: gguf)
         for tensor in gguf.tensors { encodings[tensor.encoding.description, default: 0] += 1 }
         return LoadedModel(
             model: model, source: .gguf(gguf), reference: reference ?? path, path: path, encodings: encodings)
+    }
+
+    /// `config.json` (its `model_type` picks the family) plus every `*.safetensors` file in the folder.
+    private static func loadHuggingFaceFolder(_ folder: URL) throws -> (LanguageModel, [StoredTensor]) {
+        let configURL = folder.appendingPathComponent("config.json")
+        guard let configData = FileManager.default.contents(atPath: configURL.path) else {
+            throw ModelError.missingFile(path: configURL.path, purpose: "the model configuration")
+        }
+        let config = try ModelFamilies.parseConfig(configData, source: configURL.path)
+        let family = try ModelFamilies.family(modelType: config["model_type"] as? String ?? "(none)")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".safetensors") }.sorted()
+        guard !files.isEmpty else {
+            throw ModelError.missingFile(path: folder.appendingPathComponent("model.safetensors").path, purpose: "the weights")
+        }
+        var tensors: [String: StoredTensor] = [:]
+        for file in files {
+            let parsed = try SafetensorsFile(path: folder.appendingPathComponent(file).path)
+            for tensor in parsed.tensors {
+                guard tensors[tensor.name] == nil else { throw FormatError.duplicateTensor(name: tensor.name) }
+                tensors[tensor.name] = tensor
+            }
+        }
+        let model = try family.load(
+            HuggingFaceCheckpoint(config: config, configPath: configURL.path, tensors: tensors, folder: folder.path))
+        return (model, Array(tensors.values))
     }
 
     /// The tokenizer that ships with the model.

@@ -9,9 +9,9 @@ import ZOTensor
 /// candidate gets its own sequence `prompt + candidate[..<last]`, and logits are computed only at the
 /// positions that predict candidate tokens.
 public final class CandidateScorer {
-    public let model: LlamaModel
+    public let model: LanguageModel
 
-    public init(model: LlamaModel) { self.model = model }
+    public init(model: LanguageModel) { self.model = model }
 
     /// Tokens and logit rows of the forward that scores `examples` (for cost models).
     public func forwardSize(_ examples: [EncodedExample]) -> (tokens: Int, scoredRows: Int) {
@@ -22,7 +22,7 @@ public final class CandidateScorer {
     /// `scores[e][c]`: mean log p(candidate c tokens | prompt of example e).
     public func scores(_ examples: [EncodedExample]) throws -> [[Float]] {
         let (sequences, requests, plan) = Self.layout(examples)
-        let vocabulary = model.configuration.vocabularySize
+        let vocabulary = model.outputSize
         let logits = try model.logits(sequences, at: requests)
         return logits.withUnsafeBufferPointer { buffer in
             let normalizers = (0..<requests.count).map { logSumExp(buffer.baseAddress! + $0 * vocabulary, count: vocabulary) }

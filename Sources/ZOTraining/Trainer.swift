@@ -8,7 +8,7 @@ import ZOTensor
 /// `RunDirectory`; `resume` continues from `checkpoints/latest` and produces the same bytes as an
 /// uninterrupted run (batches, directions and states are pure functions of seed and step).
 public final class Trainer<Estimator: ZerothOrderEstimator> {
-    public let model: LlamaModel
+    public let model: LanguageModel
     public let estimator: Estimator
     public let parameters: TrainableSet
     public let data: EncodedSplits
@@ -22,7 +22,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     private let oracle: MinibatchLossOracle
 
     public init(
-        model: LlamaModel, estimator: Estimator, parameters: TrainableSet, data: EncodedSplits,
+        model: LanguageModel, estimator: Estimator, parameters: TrainableSet, data: EncodedSplits,
         settings: TrainingSettings, run: RunDirectory, taskName: String
     ) {
         self.model = model

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ZOModels
 import ZOTensor
@@ -20,7 +21,9 @@ struct ForwardBenchmark {
         let peak = PeakThroughput.measureFP32()
         print(String(format: "FP32 peak (FMA microbenchmark, %d cores): %.0f GFLOP/s", BLAS.workerCount, peak))
         let loaded = try modelOptions.load()
-        let model = loaded.model
+        guard let model = loaded.model as? LlamaModel else {
+            throw ValidationError("the forward benchmark measures LLaMA-family models; \(loaded.reference) is \(loaded.model.family).")
+        }
         let c = model.configuration
         var random = SplitMix64(seed: 0)
         let sequences = (0..<batch).map { _ in

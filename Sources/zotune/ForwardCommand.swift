@@ -37,7 +37,7 @@ struct ForwardCommand: ParsableCommand {
         if let empty = sequences.firstIndex(where: \.isEmpty) {
             throw ValidationError("\(textFile) line \(empty + 1) is empty; every line needs at least one token.")
         }
-        let vocabulary = loaded.model.configuration.vocabularySize
+        let vocabulary = loaded.model.outputSize
         var logits: [Float] = []
         logits.reserveCapacity(sequences.count * vocabulary)
         let progress = ProgressReporter(total: sequences.count, unit: "sequences")

@@ -18,19 +18,12 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try modelOptions.load()
-        let c = loaded.model.configuration
         let arena = loaded.model.weights
         print("model      \(loaded.reference)")
         print("path       \(loaded.path)")
         print("format     \(loaded.format)")
         print("stored as  " + loaded.encodings.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
-        print("family     llama (decoder, RMSNorm, RoPE, SwiGLU, grouped-query attention)")
-        print("""
-            shape      \(c.layerCount) layers, hidden \(c.hiddenSize), FFN \(c.intermediateSize), \
-            \(c.headCount) heads / \(c.keyValueHeadCount) KV heads × \(c.headDim), vocab \(c.vocabularySize)
-            """)
-        print(String(format: "rope       base %g, rms eps %g, context %d, LM head %@", c.ropeTheta, c.rmsNormEpsilon,
-                     c.maxPositions, c.tieWordEmbeddings ? "tied to embeddings" : "separate"))
+        for (label, value) in loaded.model.architectureSummary { print(Self.padded(label, 11) + value) }
         if let tokenizer = try? loaded.tokenizer() {
             print("tokenizer  byte-level BPE, \(tokenizer.vocabularySize) tokens")
         }
@@ -45,7 +38,7 @@ struct InspectCommand: ParsableCommand {
         print(Self.padded("total", 11) + Self.count(arena.parameterCount))
         print()
         let weightBytes = arena.storage.count * 4
-        let activation = c.activationBytes(tokens: 16 * 64, longestSequence: 64)
+        let activation = loaded.model.activationBytes(tokens: 16 * 64, longestSequence: 64)
         print("memory     fp32 weights \(Self.bytes(weightBytes)); one forward of 16×64 tokens adds \(Self.bytes(activation)) of activations")
         if metadata {
             print()

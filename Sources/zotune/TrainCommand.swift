@@ -124,7 +124,7 @@ struct TrainingVisitor: EstimatorVisitor {
 
     func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
         // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
-        let (model, task, data): (LlamaModel, ClassificationTask, EncodedSplits) = try {
+        let (model, task, data): (LanguageModel, ClassificationTask, EncodedSplits) = try {
             let loaded = try ModelReference.load(configuration.model) { Console.status($0) }
             let tasks = TaskOptions(task: configuration.task, taskSpec: configuration.taskSpec,
                                     dataSeed: configuration.dataSeed, sizes: configuration.splitSizes)

@@ -91,7 +91,7 @@ struct TrainingStepBenchmark {
         BenchCommand.warnAboutSlowKernel()
         let settings = TrainingSettings()
         // As `zotune train`: only the decoded weights outlive this block (mapping and tokenizer go).
-        let (model, examples, prompts): (LlamaModel, [EncodedExample], [PromptLine]) = try {
+        let (model, examples, prompts): (LanguageModel, [EncodedExample], [PromptLine]) = try {
             let loaded = try modelOptions.load()
             let tasks = TaskOptions(task: TaskCatalog.defaultName, taskSpec: nil, dataSeed: 0, sizes: .mezo)
             let (task, splits) = try tasks.load()

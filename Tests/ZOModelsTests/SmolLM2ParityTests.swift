@@ -23,7 +23,7 @@ final class SmolLM2ParityTests: XCTestCase {
         let reference = try golden.floats("logits")
         let topIDs = try golden.integers("top_ids"), topLogits = try golden.floats("top_logits")
         let logSumExp = try golden.floats("logsumexp")
-        let vocabulary = model.configuration.vocabularySize
+        let vocabulary = model.outputSize
 
         // Batched in groups of 16 of very different lengths (the reference used right padding + mask).
         var batched: [Float] = []

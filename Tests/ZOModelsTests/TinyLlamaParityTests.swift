@@ -9,7 +9,7 @@ final class TinyLlamaParityTests: XCTestCase {
         for (folder, key) in [("tiny-llama", "logits_tied"), ("tiny-llama-untied", "logits_untied")] {
             let model = try LoadedModel.open(path: Fixtures.url(folder).path).model
             let reference = try golden.floats(key)
-            let vocabulary = model.configuration.vocabularySize
+            let vocabulary = model.outputSize
             let batched = try model.lastPositionLogits(sequences)
             for (i, sequence) in sequences.enumerated() {
                 let single = try model.lastPositionLogits([sequence])
@@ -32,7 +32,7 @@ final class TinyLlamaParityTests: XCTestCase {
     }
 
     func testConfigurationIsReadFromTransformers5ConfigJSON() throws {
-        let untied = try LoadedModel.open(path: Fixtures.url("tiny-llama-untied").path).model.configuration
+        let untied = try XCTUnwrap(LoadedModel.open(path: Fixtures.url("tiny-llama-untied").path).model as? LlamaModel).configuration
         XCTAssertEqual(untied.ropeTheta, 500_000)
         XCTAssertFalse(untied.tieWordEmbeddings)
         XCTAssertEqual(untied.headDim, 16)

@@ -12,7 +12,7 @@ final class FactoredApplicationTests: XCTestCase {
     /// Sequences of different lengths, so packing and the per-token embedding rows are exercised.
     private let sequences = [[5, 17, 300, 42, 9, 1], [7], [100, 200, 300, 400]]
 
-    private func logits(_ model: LlamaModel) throws -> [Float] {
+    private func logits(_ model: LanguageModel) throws -> [Float] {
         try model.logits(sequences, at: sequences.indices.flatMap { s in
             sequences[s].indices.map { LogitRequest(sequence: s, position: $0) }
         })

@@ -32,7 +32,7 @@ final class CandidateScorerTests: XCTestCase {
     private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
-    private func logProbability(_ model: LlamaModel, context: [Int], token: Int) throws -> Float {
+    private func logProbability(_ model: LanguageModel, context: [Int], token: Int) throws -> Float {
         let logits = try model.lastPositionLogits([context])
         let m = logits.max()!
         let lse = m + Float(log(logits.reduce(0.0) { $0 + exp(Double($1 - m)) }))

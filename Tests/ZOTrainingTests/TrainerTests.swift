@@ -90,7 +90,7 @@ struct TrainerHarness {
         data = try EncodedSplits(train: examples(64), dev: examples(16), test: examples(16))
     }
 
-    func model() throws -> LlamaModel {
+    func model() throws -> LanguageModel {
         try LoadedModel.open(path: Self.fixtures.appendingPathComponent("tiny-llama").path).model
     }
 
@@ -98,7 +98,7 @@ struct TrainerHarness {
         RunDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("zotune-run-\(UUID())"))
     }
 
-    func trainer<E: ZerothOrderEstimator>(_ estimator: E, run: RunDirectory, steps: Int, model: LlamaModel? = nil) throws -> Trainer<E> {
+    func trainer<E: ZerothOrderEstimator>(_ estimator: E, run: RunDirectory, steps: Int, model: LanguageModel? = nil) throws -> Trainer<E> {
         var settings = TrainingSettings()
         settings.steps = steps
         settings.batchSize = 8

@@ -69,20 +69,14 @@ extension LlamaConfiguration {
     /// Reads a transformers `config.json` of `model_type` "llama". Rejects options this forward does not
     /// implement (rope scaling, biases) instead of silently computing something else.
     public static func fromHuggingFace(_ data: Data, source: String) throws -> LlamaConfiguration {
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ModelError.invalidConfiguration(source: source, reason: "it is not a JSON object")
-            }
-            object = parsed
-        } catch let error as ModelError {
-            throw error
-        } catch {
-            throw ModelError.invalidConfiguration(source: source, reason: "it is not valid JSON")
-        }
+        try fromHuggingFace(ModelFamilies.parseConfig(data, source: source), source: source)
+    }
+
+    /// Reads a parsed `config.json` (see `fromHuggingFace(_:source:)`).
+    public static func fromHuggingFace(_ object: [String: Any], source: String) throws -> LlamaConfiguration {
         let modelType = object["model_type"] as? String ?? "(none)"
-        guard modelType == "llama" else {
-            throw ModelError.unsupportedArchitecture(name: modelType, supported: ["llama"])
+        guard LlamaFamily.modelTypes.contains(modelType) else {
+            throw ModelError.unsupportedArchitecture(name: modelType, supported: LlamaFamily.modelTypes)
         }
         func int(_ key: String, default value: Int? = nil) throws -> Int {
             if let n = object[key] as? NSNumber { return n.intValue }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import ZOTensor
 
 /// Which logits a forward pass should produce: the vocabulary row at `position` of `sequence`.
@@ -21,7 +22,7 @@ public struct LogitRequest: Hashable, Sendable {
 /// A batch is a list of variable-length sequences. They are packed back to back (no padding rows are
 /// computed) and attention is causal within each sequence: the same result as right padding with an
 /// attention mask, without the wasted work. Logits are computed only for the requested positions.
-public final class LlamaModel {
+public final class LlamaModel: LanguageModel {
     public let configuration: LlamaConfiguration
     public let weights: WeightArena
     private var rotary: RotaryEmbedding
@@ -56,7 +57,27 @@ public final class LlamaModel {
         return specs
     }
 
-    /// A model with all-zero weights; fill `weights` before use (see `LlamaLoader`).
+    public var family: String { "llama" }
+    public var outputKind: OutputKind { .causalLanguageModel }
+    public var outputSize: Int { configuration.vocabularySize }
+    public var maxPositions: Int { configuration.maxPositions }
+
+    public func activationBytes(tokens: Int, longestSequence: Int) -> Int {
+        configuration.activationBytes(tokens: tokens, longestSequence: longestSequence)
+    }
+
+    public var architectureSummary: [(label: String, value: String)] {
+        let c = configuration
+        return [
+            ("family", "llama (decoder, RMSNorm, RoPE, SwiGLU, grouped-query attention)"),
+            ("shape", "\(c.layerCount) layers, hidden \(c.hiddenSize), FFN \(c.intermediateSize), "
+                + "\(c.headCount) heads / \(c.keyValueHeadCount) KV heads × \(c.headDim), vocab \(c.vocabularySize)"),
+            ("rope", String(format: "base %g, rms eps %g, context %d, LM head %@", c.ropeTheta, c.rmsNormEpsilon,
+                            c.maxPositions, c.tieWordEmbeddings ? "tied to embeddings" : "separate")),
+        ]
+    }
+
+    /// A model with all-zero weights; fill `weights` before use (see `LlamaFamily`).
     public init(configuration: LlamaConfiguration) {
         self.configuration = configuration
         self.weights = WeightArena(Self.parameterSpecs(for: configuration))
@@ -125,32 +146,15 @@ public final class LlamaModel {
         return rows
     }
 
-    /// Logits at the last position of every sequence: `[sequences.count × vocabularySize]`, row-major.
-    public func lastPositionLogits(_ sequences: [[Int]]) throws -> [Float] {
-        try logits(sequences, at: sequences.indices.map { LogitRequest(sequence: $0, position: sequences[$0].count - 1) })
-    }
-
     /// Runs the batch and returns `[requests.count × vocabularySize]` logits, row-major, in request order.
     public func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float] {
         let c = configuration
+        try validate(sequences, vocabularySize: c.vocabularySize, requests: requests)
         var offsets: [Int] = []
         var total = 0
-        for (index, sequence) in sequences.enumerated() {
-            guard !sequence.isEmpty else { throw ModelError.emptySequence(index: index) }
-            guard sequence.count <= c.maxPositions else {
-                throw ModelError.sequenceTooLong(length: sequence.count, limit: c.maxPositions)
-            }
-            for id in sequence where id < 0 || id >= c.vocabularySize {
-                throw ModelError.tokenOutOfRange(id: id, vocabularySize: c.vocabularySize)
-            }
+        for sequence in sequences {
             offsets.append(total)
             total += sequence.count
-        }
-        for request in requests {
-            precondition(
-                sequences.indices.contains(request.sequence)
-                    && (0..<sequences[request.sequence].count).contains(request.position),
-                "logit request outside the batch")
         }
         let longest = sequences.map(\.count).max() ?? 0
         workspace.reserve(tokens: total, longestSequence: longest, configuration: c)

@@ -1,0 +1,50 @@
+import Foundation
+import ZOFormats
+import ZOTensor
+
+/// Fills a `LlamaModel` from stored tensors, strictly: every arena entry must be present with the
+/// right shape, and every stored tensor must be used (a few known-redundant ones excepted).
+/// The LLaMA family (`model_type` "llama", GGUF architecture "llama"): SmolLM2, LLaMA 2/3, …
+public enum LlamaFamily: ModelFamily {
+    public static let modelTypes = ["llama"]
+    public static let ggufArchitectures = ["llama"]
+
+    /// Tensors that checkpoints carry but a LLaMA forward does not need.
+    private static func isIgnorable(_ name: String, tied: Bool) -> Bool {
+        name.hasSuffix("rotary_emb.inv_freq") || (tied && name == "lm_head.weight")
+    }
+
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
+        let configuration = try LlamaConfiguration.fromHuggingFace(checkpoint.config, source: checkpoint.configPath)
+        let model = LlamaModel(configuration: configuration)
+        try WeightLoading.fill(model.weights, from: checkpoint.tensors, source: checkpoint.folder) {
+            isIgnorable($0, tied: configuration.tieWordEmbeddings)
+        }
+        return model
+    }
+
+    /// GGUF: configuration from metadata, tensors renamed to HF names, q/k rows un-permuted.
+    public static func load(gguf: GGUFFile) throws -> LanguageModel {
+        try TokenizerLoading.checkSupported(gguf)
+        let configuration = try LlamaConfiguration.fromGGUF(gguf)
+        let model = LlamaModel(configuration: configuration)
+        var tensors: [String: StoredTensor] = [:]
+        for tensor in gguf.tensors {
+            guard let name = GGUFTensorNames.huggingFaceName(tensor.name) else {
+                throw ModelError.unusedWeight(name: tensor.name, source: gguf.path)
+            }
+            tensors[name] = tensor
+        }
+        try WeightLoading.fill(model.weights, from: tensors, source: gguf.path) {
+            isIgnorable($0, tied: configuration.tieWordEmbeddings)
+        } prepare: { name, values in
+            if name.hasSuffix("self_attn.q_proj.weight") {
+                GGUFTensorNames.unpermuteRows(values, heads: configuration.headCount, columns: configuration.hiddenSize)
+            } else if name.hasSuffix("self_attn.k_proj.weight") {
+                GGUFTensorNames.unpermuteRows(
+                    values, heads: configuration.keyValueHeadCount, columns: configuration.hiddenSize)
+            }
+        }
+        return model
+    }
+}

@@ -1,0 +1,68 @@
+import ZOTensor
+
+/// How a model's output rows relate to the task's candidates (`CandidateScorer`, `ExampleEncoder`).
+public enum OutputKind: Sendable, Equatable {
+    /// Next-token distribution over the vocabulary at any position (decoders): a candidate is
+    /// scored by its tokens' log-probabilities after the prompt.
+    case causalLanguageModel
+    /// Token distribution at a position holding the mask token (encoders with an MLM head, MeZO's
+    /// RoBERTa protocol): the prompt carries the mask where the answer goes.
+    case maskedLanguageModel(maskTokenID: Int)
+    /// Class logits per sequence from a classification head: `outputSize` classes; a logit request
+    /// is answered for its sequence whatever its position.
+    case sequenceClassifier
+}
+
+/// What the trainer, scorer, decoder and CLI need from a model, whatever its family. All weights
+/// live in one `WeightArena` under their Hugging Face names; estimators see only that arena.
+public protocol LanguageModel: AnyObject {
+    /// The family's `model_type` ("llama", "opt", …), as registered in `ModelFamilies`.
+    var family: String { get }
+    var weights: WeightArena { get }
+    var outputKind: OutputKind { get }
+    /// Width of one output row: the vocabulary, or the number of classes.
+    var outputSize: Int { get }
+    /// Longest sequence the model accepts.
+    var maxPositions: Int { get }
+
+    /// Runs the batch (sequences packed without padding) and returns `[requests.count × outputSize]`
+    /// logits, row-major, in request order.
+    func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float]
+
+    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward of
+    /// `tokens` tokens with `scoredRows` output rows, in units of r·(m+n) multiply-adds for a
+    /// factored low-rank delta (`TrainableSet.activationRows`).
+    func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double]
+
+    /// Bytes of activation scratch one forward over `tokens` packed tokens needs.
+    func activationBytes(tokens: Int, longestSequence: Int) -> Int
+
+    /// (label, text) lines describing the architecture, for `zotune inspect`.
+    var architectureSummary: [(label: String, value: String)] { get }
+}
+
+extension LanguageModel {
+    /// Logits at the last position of every sequence: `[sequences.count × outputSize]`.
+    public func lastPositionLogits(_ sequences: [[Int]]) throws -> [Float] {
+        try logits(sequences, at: sequences.indices.map { LogitRequest(sequence: $0, position: sequences[$0].count - 1) })
+    }
+
+    /// Checks a batch against the vocabulary and context before a forward pass (shared by families).
+    public func validate(_ sequences: [[Int]], vocabularySize: Int, requests: [LogitRequest]) throws {
+        for (index, sequence) in sequences.enumerated() {
+            guard !sequence.isEmpty else { throw ModelError.emptySequence(index: index) }
+            guard sequence.count <= maxPositions else {
+                throw ModelError.sequenceTooLong(length: sequence.count, limit: maxPositions)
+            }
+            for id in sequence where id < 0 || id >= vocabularySize {
+                throw ModelError.tokenOutOfRange(id: id, vocabularySize: vocabularySize)
+            }
+        }
+        for request in requests {
+            precondition(
+                sequences.indices.contains(request.sequence)
+                    && (0..<sequences[request.sequence].count).contains(request.position),
+                "logit request outside the batch")
+        }
+    }
+}

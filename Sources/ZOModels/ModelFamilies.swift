@@ -1,0 +1,68 @@
+import Foundation
+import ZOFormats
+
+/// One architecture family: how to build it from a Hugging Face folder or a GGUF file.
+/// Each family lives in its own file under Families/ and is listed in `ModelFamilies.all`.
+public protocol ModelFamily {
+    /// HF `config.json` `model_type` values this family reads.
+    static var modelTypes: [String] { get }
+    /// GGUF `general.architecture` values this family reads (empty: HF folders only).
+    static var ggufArchitectures: [String] { get }
+    /// Builds the model from a folder's parsed `config.json` and fills its weights (strictly: see
+    /// `WeightLoading`).
+    static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel
+    /// Builds the model from GGUF metadata and tensors.
+    static func load(gguf: GGUFFile) throws -> LanguageModel
+}
+
+extension ModelFamily {
+    public static var ggufArchitectures: [String] { [] }
+    public static func load(gguf: GGUFFile) throws -> LanguageModel {
+        let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
+        throw ModelError.unsupportedArchitecture(name: "\(architecture) (GGUF)", supported: ModelFamilies.ggufArchitectures)
+    }
+}
+
+/// A Hugging Face folder as read from disk: parsed `config.json` and the tensors of its safetensors files.
+public struct HuggingFaceCheckpoint {
+    public let config: [String: Any]
+    /// The `config.json` path (the source named in configuration errors).
+    public let configPath: String
+    public let tensors: [String: StoredTensor]
+    /// The folder (the source named in weight errors).
+    public let folder: String
+}
+
+/// The registry of families, by `model_type` and GGUF architecture.
+public enum ModelFamilies {
+    public static let all: [ModelFamily.Type] = [LlamaFamily.self]
+
+    public static var modelTypes: [String] { all.flatMap { $0.modelTypes }.sorted() }
+    public static var ggufArchitectures: [String] { all.flatMap { $0.ggufArchitectures }.sorted() }
+
+    static func family(modelType: String) throws -> ModelFamily.Type {
+        guard let family = all.first(where: { $0.modelTypes.contains(modelType) }) else {
+            throw ModelError.unsupportedArchitecture(name: modelType, supported: modelTypes)
+        }
+        return family
+    }
+
+    static func family(ggufArchitecture: String) throws -> ModelFamily.Type {
+        guard let family = all.first(where: { $0.ggufArchitectures.contains(ggufArchitecture) }) else {
+            throw ModelError.unsupportedArchitecture(name: ggufArchitecture, supported: ggufArchitectures)
+        }
+        return family
+    }
+
+    /// Parses `config.json` into a dictionary (one-sentence errors for non-JSON or non-objects).
+    static func parseConfig(_ data: Data, source: String) throws -> [String: Any] {
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+            throw ModelError.invalidConfiguration(source: source, reason: "it is not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw ModelError.invalidConfiguration(source: source, reason: "it is not a JSON object")
+        }
+        return object
+    }
+}

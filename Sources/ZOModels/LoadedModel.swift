@@ -76,7 +76,7 @@ public struct LoadedModel {
     }
 
     /// The tokenizer that ships with the model.
-    public func tokenizer() throws -> ByteLevelBPETokenizer {
+    public func tokenizer() throws -> any TextTokenizer {
         switch source {
         case let .gguf(file): return try TokenizerLoading.tokenizer(gguf: file)
         case let .huggingFaceFolder(folder): return try TokenizerLoading.tokenizer(huggingFaceFolder: folder)

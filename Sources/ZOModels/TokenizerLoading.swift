@@ -27,12 +27,13 @@ public enum TokenizerLoading {
             preTokenizer: metadata["tokenizer.ggml.pre"]?.string)
     }
 
-    public static func tokenizer(huggingFaceFolder folder: URL) throws -> ByteLevelBPETokenizer {
+    /// The folder's `tokenizer.json`, byte-level BPE or WordPiece as its `model.type` says.
+    public static func tokenizer(huggingFaceFolder folder: URL) throws -> any TextTokenizer {
         let url = folder.appendingPathComponent("tokenizer.json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ModelError.noTokenizer(model: folder.path)
         }
-        return try ByteLevelBPETokenizer(tokenizerJSON: data)
+        return try TokenizerLoader.load(tokenizerJSON: data)
     }
 
     /// Fails early, before weights are decoded, when the file's tokenizer type is unknown.

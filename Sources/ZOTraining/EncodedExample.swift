@@ -20,12 +20,12 @@ public struct EncodedExample: Sendable, Hashable {
 
 /// Tokenizes examples of a task; long prompts keep their end (where the question and cue are).
 public struct ExampleEncoder {
-    public let tokenizer: ByteLevelBPETokenizer
+    public let tokenizer: any TextTokenizer
     public let task: ClassificationTask
     /// Longest prompt + candidate, in tokens.
     public let maxTokens: Int
 
-    public init(tokenizer: ByteLevelBPETokenizer, task: ClassificationTask, maxTokens: Int) {
+    public init(tokenizer: any TextTokenizer, task: ClassificationTask, maxTokens: Int) {
         self.tokenizer = tokenizer
         self.task = task
         self.maxTokens = maxTokens

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZOModels
 import ZOTensor
+import ZOTokenizers
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +26,8 @@ struct InspectCommand: ParsableCommand {
         print("stored as  " + loaded.encodings.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         for (label, value) in loaded.model.architectureSummary { print(Self.padded(label, 11) + value) }
         if let tokenizer = try? loaded.tokenizer() {
-            print("tokenizer  byte-level BPE, \(tokenizer.vocabularySize) tokens")
+            let kind = tokenizer is WordPieceTokenizer ? "WordPiece" : "byte-level BPE"
+            print("tokenizer  \(kind), \(tokenizer.vocabularySize) tokens")
         }
         print()
         printParameterTable(arena)

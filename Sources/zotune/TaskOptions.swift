@@ -46,7 +46,7 @@ struct TaskOptions: ParsableArguments {
     }
 
     /// Loads and tokenizes the splits for `model`.
-    func encodedSplits(tokenizer: ByteLevelBPETokenizer, maxTokens: Int) throws -> (ClassificationTask, EncodedSplits) {
+    func encodedSplits(tokenizer: any TextTokenizer, maxTokens: Int) throws -> (ClassificationTask, EncodedSplits) {
         let (task, splits) = try load()
         let encoder = ExampleEncoder(tokenizer: tokenizer, task: task, maxTokens: maxTokens)
         return (task, try EncodedSplits(

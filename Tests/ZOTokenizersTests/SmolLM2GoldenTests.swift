@@ -10,7 +10,7 @@ import ZOTokenizers
 /// The GGUF reader lives in another target, so the test that loads the real model and calls this
 /// helper is wired up there. Returns the ids match count for reporting.
 @discardableResult
-func assertMatchesSmolLM2Golden(_ tokenizer: ByteLevelBPETokenizer,
+func assertMatchesSmolLM2Golden(_ tokenizer: any TextTokenizer,
                                 file: StaticString = #filePath, line: UInt = #line) -> (matched: Int, total: Int) {
     XCTAssertEqual(tokenizer.vocabularySize, 49152, "vocabulary size", file: file, line: line)
     XCTAssertEqual(tokenizer.encode("The capital of France is"), [504, 3575, 282, 4649, 314], file: file, line: line)

@@ -1,3 +1,4 @@
+import Dispatch
 import ZOTensor
 
 /// P-GAP (projected gradient-aligned perturbations). Every k steps (a window), h dense Gaussian
@@ -256,26 +257,56 @@ public struct PGAP: ZerothOrderEstimator {
     }
 
     /// Builds U_r, V_r, σ of every low-rank tensor from the held probes (no-op when cached).
+    ///
+    /// Tensors above `parallelThreshold` elements (the embedding) are done one at a time with every
+    /// core on the estimate; the many smaller ones run one tensor per core, since the SVD itself is
+    /// single-threaded (compute.md §5). Every tensor's result is the same either way.
     func prepareBases(_ state: inout State, parameters: TrainableSet, runSeed: UInt64) throws {
         guard let window = state.window, state.basesWindow != window else { return }
-        let tensors = lowRankTensors(parameters)
-        let largest = tensors.map(\.entry.count).max() ?? 0
-        let estimate = FloatBuffer(count: largest)
         let h = Float(state.probeSeeds.count)
         let sweep = DenseSweep(seeds: state.probeSeeds, coefficients: state.probeGradients.map { $0 / h })
         let sketchSeed = SeedDerivation.derive(runSeed, .sketch, window)
+        let tensors = lowRankTensors(parameters)
+        let (large, small) = (tensors.filter { $0.entry.count > Self.parallelThreshold },
+                              tensors.filter { $0.entry.count <= Self.parallelThreshold })
         var bases: [Int: LowRankBasis] = [:]
-        for tensor in tensors {
-            let (m, n) = tensor.matrixShape!
-            estimate.pointer.update(repeating: 0, count: m * n)
-            engine.apply(sweep, to: estimate.pointer, count: m * n, tensorIndex: tensor.index)
-            bases[tensor.index] = try TruncatedSVD.compute(
-                estimate.pointer, rows: m, columns: n, rank: min(configuration.rank, m, n),
-                oversampling: configuration.oversampling, powerIterations: configuration.powerIterations,
-                sketch: GaussianStream(seed: sketchSeed, tensor: tensor.index, kind: .sketch))
+        let scratch = FloatBuffer(count: large.map(\.entry.count).max() ?? 0)
+        for tensor in large {
+            bases[tensor.index] = try basis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine, scratch: scratch)
         }
+        // One tensor per core: each worker has its own scratch, a single-threaded engine, and
+        // writes only its own slots of `results`.
+        let workers = BLAS.threading == .splitColumns ? min(engine.workerCount, max(1, small.count)) : 1
+        let results = UnsafeMutableBufferPointer<Result<LowRankBasis, Error>?>.allocate(capacity: small.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let largestSmall = small.map(\.entry.count).max() ?? 0
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let scratch = FloatBuffer(count: largestSmall)
+            let single = PerturbationEngine(workerCount: 1)
+            for i in stride(from: worker, to: small.count, by: workers) {
+                results[i] = Result { try basis(small[i], sweep: sweep, sketchSeed: sketchSeed, engine: single, scratch: scratch) }
+            }
+        }
+        for (i, tensor) in small.enumerated() { bases[tensor.index] = try results[i]!.get() }
         state.bases = bases
         state.basesWindow = window
+    }
+
+    /// Tensors larger than this get all cores on their estimate instead of one core each.
+    static let parallelThreshold = 1 << 22
+
+    /// U_r, V_r, σ of one tensor: S = Σ_j (c_j/h)·z_j rebuilt into `scratch`, then the truncated SVD.
+    private func basis(
+        _ tensor: TrainableTensor, sweep: DenseSweep, sketchSeed: UInt64, engine: PerturbationEngine, scratch: FloatBuffer
+    ) throws -> LowRankBasis {
+        let (m, n) = tensor.matrixShape!
+        scratch.pointer.update(repeating: 0, count: m * n)
+        engine.apply(sweep, to: scratch.pointer, count: m * n, tensorIndex: tensor.index)
+        return try TruncatedSVD.compute(
+            scratch.pointer, rows: m, columns: n, rank: min(configuration.rank, m, n),
+            oversampling: configuration.oversampling, powerIterations: configuration.powerIterations,
+            sketch: GaussianStream(seed: sketchSeed, tensor: tensor.index, kind: .sketch))
     }
 
     // MARK: Directions

@@ -116,3 +116,26 @@ extension LowRankBasis {
         return out
     }
 }
+
+/// P-GAP builds the bases of small tensors one tensor per core: the same bases (bit for bit) as
+/// building them one after another on one core.
+final class PGAPBasisParallelismTests: XCTestCase {
+    func testBasesDoNotDependOnTheWorkerCount() throws {
+        var bases: [[Int: LowRankBasis]] = []
+        for workers in [1, 2, 3] {
+            let arena = makeSmallArena()
+            fillArena(arena, seed: 5)
+            let parameters = TrainableSet(arena: arena)
+            let pgap = PGAP(configuration: .init(rank: 3, windowLength: 4, probeCount: 4),
+                            engine: PerturbationEngine(workerCount: workers, minimumParallelCount: 1))
+            var state = try pgap.makeState(for: parameters, runSeed: 9)
+            let oracle = QuadraticOracle(parameters: parameters, seed: 2)
+            _ = try pgap.step(parameters, state: &state, context: StepContext(step: 0, totalSteps: 8, learningRate: 1e-3, runSeed: 9),
+                              oracle: oracle)
+            XCTAssertEqual(state.bases.count, 3, "embedding and two projections")
+            bases.append(state.bases)
+        }
+        XCTAssertEqual(bases[0], bases[1])
+        XCTAssertEqual(bases[0], bases[2])
+    }
+}

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Rebuilds the study's tables and plots from the committed compact runs in docs/study/.
+
+Writes docs/study/plots/<task>-dev-accuracy.svg and <task>-training-loss.svg (mean over seeds with
+a min–max band, against forward passes) and replaces the part of docs/RESULTS.md between
+<!-- study:begin --> and <!-- study:end --> with the tables. Standard library only.
+
+    scripts/study/report.py
+"""
+import json
+import os
+import statistics
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STUDY = os.path.join(ROOT, "docs", "study")
+RESULTS = os.path.join(ROOT, "docs", "RESULTS.md")
+COLORS = {"mezo": "#1f77b4", "subzero": "#2ca02c", "dizo": "#9467bd", "pgap": "#d62728"}
+METHODS = ["mezo", "subzero", "dizo", "pgap"]
+
+
+def read_run(folder):
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    with open(os.path.join(folder, "summary.json")) as f:
+        summary = json.load(f)
+    steps, evals = [], []
+    with open(os.path.join(folder, "metrics.jsonl")) as f:
+        for line in f:
+            record = json.loads(line)
+            (steps if record["kind"] == "step" else evals).append(record)
+    return {"config": config, "summary": summary, "steps": steps, "evals": evals,
+            "label": os.path.basename(folder), "lr": config["training"]["learningRate"],
+            "seed": config["training"]["seed"]}
+
+
+def load():
+    """{task: {group: [run]}} where group is a method or '<method>-ablation'."""
+    runs = {}
+    if not os.path.isdir(STUDY):
+        return runs
+    for task in sorted(os.listdir(STUDY)):
+        task_dir = os.path.join(STUDY, task)
+        if not os.path.isdir(task_dir) or task == "plots":
+            continue
+        for group in sorted(os.listdir(task_dir)):
+            for label in sorted(os.listdir(os.path.join(task_dir, group))):
+                folder = os.path.join(task_dir, group, label)
+                if os.path.exists(os.path.join(folder, "summary.json")):
+                    runs.setdefault(task, {}).setdefault(group, []).append(read_run(folder))
+    return runs
+
+
+def chosen(runs):
+    """The learning rate with the best seed-0 dev accuracy, and every run at it."""
+    seed0 = [r for r in runs if r["seed"] == 0 and not r["label"].startswith(("alignment", "rank", "window"))]
+    if not seed0:
+        return None, []
+    lr = max(seed0, key=lambda r: (r["summary"]["bestDev"]["accuracy"], -r["lr"]))["lr"]
+    return lr, [r for r in runs if r["lr"] == lr]
+
+
+def mean_std(values):
+    if not values:
+        return "—"
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
+
+
+def dev_curve(run):
+    """[(forward passes, dev accuracy)] at each evaluation, including zero-shot at 0."""
+    passes_at_step = {s["step"] + 1: s["forward_passes"] for s in run["steps"]}
+    return [(0 if e["split"] == "zero-shot" else passes_at_step.get(e["step"], 0), e["dev_accuracy"])
+            for e in run["evals"] if e["split"] in ("zero-shot", "dev")]
+
+
+def reach(run, target):
+    """(steps, forward passes, seconds) at the first evaluation with dev accuracy ≥ target, or None."""
+    seconds, passes = {}, {}
+    total = 0.0
+    for s in run["steps"]:
+        total += s["seconds"]
+        seconds[s["step"] + 1] = total
+        passes[s["step"] + 1] = s["forward_passes"]
+    for e in run["evals"]:
+        if e["split"] == "dev" and e["dev_accuracy"] >= target:
+            return e["step"], passes[e["step"]], seconds[e["step"]]
+    return None
+
+
+def main_table(task, groups):
+    lines = [f"### {task}", "",
+             "| method | lr (chosen on dev) | seeds | zero-shot test | test at best dev | best dev | forward passes | train time / run |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    final_dev = {}
+    picked = {}
+    for method in METHODS:
+        lr, runs = chosen(groups.get(method, []))
+        if not runs:
+            continue
+        picked[method] = runs
+        s = [r["summary"] for r in runs]
+        final_dev[method] = statistics.mean(r["evals"][-1]["dev_accuracy"] for r in runs if r["evals"])
+        lines.append(
+            f"| {method} | {lr:g} | {len(runs)} | {s[0]['zeroShotTest']['accuracy']:.3f} | "
+            f"{mean_std([x['test']['accuracy'] for x in s])} | {mean_std([x['bestDev']['accuracy'] for x in s])} | "
+            f"{statistics.mean(x['forwardPasses'] for x in s):.0f} | {statistics.mean(x['seconds'] for x in s) / 60:.1f} min |")
+    if "mezo" in final_dev:
+        target = final_dev["mezo"]
+        lines += ["", f"To reach MeZO's final dev accuracy ({target:.3f}, mean over its seeds): first evaluation at or above it, "
+                      "mean over the seeds that reach it (steps, forward passes, training seconds), and the ratio to MeZO's.", "",
+                  "| method | seeds reaching it | steps | forward passes | seconds | forward passes ÷ MeZO's | seconds ÷ MeZO's |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        base = None
+        for method in METHODS:
+            if method not in picked:
+                continue
+            hits = [h for h in (reach(r, target) for r in picked[method]) if h]
+            if not hits:
+                lines.append(f"| {method} | 0/{len(picked[method])} | — | — | — | — | — |")
+                continue
+            steps, passes, seconds = (statistics.mean(h[i] for h in hits) for i in range(3))
+            if method == "mezo":
+                base = (passes, seconds)
+            ratio = f"{passes / base[0]:.2f} | {seconds / base[1]:.2f}" if base else "— | —"
+            lines.append(f"| {method} | {len(hits)}/{len(picked[method])} | {steps:.0f} | {passes:.0f} | {seconds:.0f} | {ratio} |")
+    return lines, picked
+
+
+def ablation_table(task, runs):
+    variants = {}
+    for r in runs:
+        variants.setdefault(r["label"].rsplit("-lr", 1)[0], []).append(r)
+    lines = [f"### P-GAP ablations on {task}", "",
+             "| variant | seeds | test at best dev | best dev |", "|---|---:|---:|---:|"]
+    for name, group in sorted(variants.items()):
+        s = [r["summary"] for r in group]
+        lines.append(f"| {name} | {len(s)} | {mean_std([x['test']['accuracy'] for x in s])} | "
+                     f"{mean_std([x['bestDev']['accuracy'] for x in s])} |")
+    return lines
+
+
+def svg_plot(path, title, y_label, series):
+    """series: {method: [curve per seed]} with curves [(x, y)]; draws mean and min–max band."""
+    width, height, left, right, top, bottom = 640, 360, 60, 120, 30, 45
+    points = [p for curves in series.values() for c in curves for p in c]
+    if not points:
+        return
+    x_max = max(p[0] for p in points) or 1
+    y_min, y_max = min(p[1] for p in points), max(p[1] for p in points)
+    pad = (y_max - y_min) * 0.08 or 0.01
+    y_min, y_max = y_min - pad, y_max + pad
+
+    def sx(x):
+        return left + (width - left - right) * x / x_max
+
+    def sy(y):
+        return top + (height - top - bottom) * (1 - (y - y_min) / (y_max - y_min))
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="13">{title}</text>',
+           f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
+           f'<text x="{(left + width - right) / 2}" y="{height - 10}" text-anchor="middle">forward passes</text>',
+           f'<text x="14" y="{(top + height - bottom) / 2}" text-anchor="middle" transform="rotate(-90 14 {(top + height - bottom) / 2})">{y_label}</text>']
+    for i in range(5):
+        y = y_min + (y_max - y_min) * i / 4
+        out.append(f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" text-anchor="end">{y:.3f}</text>')
+        x = x_max * i / 4
+        out.append(f'<text x="{sx(x):.1f}" y="{height - bottom + 15}" text-anchor="middle">{x:.0f}</text>')
+    legend = 0
+    for method, curves in series.items():
+        color = COLORS.get(method, "#555")
+        xs = sorted({p[0] for c in curves for p in c})
+        mean, low, high = [], [], []
+        for x in xs:
+            ys = [dict(c).get(x) for c in curves]
+            ys = [y for y in ys if y is not None]
+            if ys:
+                mean.append((x, statistics.mean(ys)))
+                low.append((x, min(ys)))
+                high.append((x, max(ys)))
+        if len(curves) > 1:
+            band = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in high + low[::-1])
+            out.append(f'<polygon points="{band}" fill="{color}" fill-opacity="0.15" stroke="none"/>')
+        line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in mean)
+        out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2"/>')
+        out.append(f'<text x="{width - right + 10}" y="{top + 14 + 16 * legend}" fill="{color}">{method} ({len(curves)} seeds)</text>')
+        legend += 1
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def loss_curve(run, window=25):
+    """Moving average of the step losses against forward passes."""
+    losses = [(s["forward_passes"], s["loss"]) for s in run["steps"]]
+    curve = []
+    for i in range(window - 1, len(losses), max(1, window // 5)):
+        chunk = losses[i - window + 1:i + 1]
+        curve.append((chunk[-1][0], statistics.mean(l for _, l in chunk)))
+    return curve
+
+
+def main():
+    runs = load()
+    if not runs:
+        sys.exit("report.py: no finished runs under docs/study (run scripts/study/run.py first)")
+    plots = os.path.join(STUDY, "plots")
+    os.makedirs(plots, exist_ok=True)
+    lines = ["<!-- study:begin (generated by scripts/study/report.py; edit outside these markers) -->", ""]
+    for task, groups in runs.items():
+        table, picked = main_table(task, groups)
+        lines += table + [""]
+        if "pgap-ablation" in groups:
+            lines += ablation_table(task, groups["pgap-ablation"]) + [""]
+        svg_plot(os.path.join(plots, f"{task}-dev-accuracy.svg"), f"{task}: dev accuracy (mean, min–max over seeds)",
+                 "dev accuracy", {m: [dev_curve(r) for r in rs] for m, rs in picked.items()})
+        svg_plot(os.path.join(plots, f"{task}-training-loss.svg"), f"{task}: training loss (moving average of 25 steps)",
+                 "loss", {m: [loss_curve(r) for r in rs] for m, rs in picked.items()})
+        lines += [f"![{task} dev accuracy](study/plots/{task}-dev-accuracy.svg)",
+                  f"![{task} training loss](study/plots/{task}-training-loss.svg)", ""]
+    lines.append("<!-- study:end -->")
+    text = open(RESULTS).read() if os.path.exists(RESULTS) else "# Results\n\n<!-- study:begin -->\n<!-- study:end -->\n"
+    begin, end = text.find("<!-- study:begin"), text.find("<!-- study:end -->")
+    if begin < 0 or end < 0:
+        sys.exit(f"report.py: {RESULTS} lacks the <!-- study:begin --> / <!-- study:end --> markers")
+    text = text[:begin] + "\n".join(lines) + text[end + len("<!-- study:end -->"):]
+    with open(RESULTS, "w") as f:
+        f.write(text)
+    print(f"wrote {RESULTS} and {plots}/")
+
+
+if __name__ == "__main__":
+    main()

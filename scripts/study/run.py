@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Runs (or resumes) the convergence study defined in scripts/study/study.json with `zotune train`.
+
+Every run gets its own folder under --work (default studies/, not committed). A finished run
+(summary.json present) is skipped, an interrupted one is continued with `zotune train --resume`, so
+the script can be stopped and restarted at any point. After each run a compact copy goes to
+docs/study/<task>/<method>/<label>/ (config.json, metrics.jsonl, summary.json, gzipped seed log:
+no checkpoints), from which scripts/study/report.py rebuilds every table and plot.
+
+Phases, in order: the learning-rate grid on seed 0 for every task and method; the remaining seeds
+at the learning rate with the best dev accuracy (never test); the P-GAP ablations.
+
+    scripts/study/run.py                      # everything (hours on 2 cores)
+    scripts/study/run.py --tasks rt-sentiment # one task
+    scripts/study/run.py --phase ablations    # only the ablations
+    scripts/study/run.py --dry-run            # print the commands
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# A copy of the binary can be given with ZOTUNE_BINARY, so that rebuilding during a long study does
+# not change the program between its runs.
+ZOTUNE = os.environ.get("ZOTUNE_BINARY", os.path.join(ROOT, ".build", "release", "zotune"))
+COMPACT = os.path.join(ROOT, "docs", "study")
+
+
+def load_study(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def steps_for(study, method):
+    """Steps that spend the forward budget: the same number of forward passes for every method."""
+    return int(study["forward_budget"] // study["forward_passes_per_step"][method])
+
+
+def lr_label(lr):
+    return f"{lr:g}".replace("+", "")
+
+
+class Run:
+    def __init__(self, study, task, method, seed, lr, variant=None, extra=()):
+        self.task, self.method, self.seed, self.lr = task, method, seed, lr
+        self.variant, self.extra = variant, list(extra)
+        self.steps = steps_for(study, method)
+        self.eval_every = max(1, math.ceil(self.steps / study["evaluations"]))
+        self.model = study["model"]
+        prefix = f"{variant}-" if variant else ""
+        self.label = f"{prefix}lr{lr_label(lr)}-seed{seed}"
+        group = f"{method}-ablation" if variant else method
+        self.relative = os.path.join(task, group, self.label)
+
+    def arguments(self, folder):
+        return [ZOTUNE, "train", "--model", self.model, "--task", self.task, "--method", self.method,
+                "--steps", str(self.steps), "--eval-every", str(self.eval_every), "--lr", f"{self.lr:g}",
+                "--seed", str(self.seed), "--output", folder] + self.extra
+
+
+def summary_of(folder):
+    path = os.path.join(folder, "summary.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def execute(run, work, dry_run):
+    folder = os.path.join(work, run.relative)
+    if summary_of(folder) is None:
+        if os.path.exists(os.path.join(folder, "config.json")):
+            command = [ZOTUNE, "train", "--resume", folder]
+        else:
+            os.makedirs(os.path.dirname(folder), exist_ok=True)
+            command = run.arguments(folder)
+        print("$ " + " ".join(command), flush=True)
+        if dry_run:
+            return None
+        subprocess.run(command, check=True)
+    compact(folder, os.path.join(COMPACT, run.relative))
+    return summary_of(folder)
+
+
+def compact(folder, destination):
+    """config, metrics, summary and the gzipped seed log: enough to redo tables, plots and weights."""
+    os.makedirs(destination, exist_ok=True)
+    for name in ["config.json", "metrics.jsonl", "summary.json"]:
+        shutil.copyfile(os.path.join(folder, name), os.path.join(destination, name))
+    with open(os.path.join(folder, "seed-log.jsonl"), "rb") as source:
+        with gzip.GzipFile(os.path.join(destination, "seed-log.jsonl.gz"), "wb", mtime=0) as target:
+            shutil.copyfileobj(source, target)
+
+
+def best_lr(summaries):
+    """The grid point with the best dev accuracy (ties: the smaller learning rate)."""
+    return max(summaries, key=lambda item: (item[1]["bestDev"]["accuracy"], -item[0]))[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--study", default=os.path.join(ROOT, "scripts", "study", "study.json"))
+    parser.add_argument("--work", default=os.path.join(ROOT, "studies"), help="where full run folders go")
+    parser.add_argument("--tasks", nargs="*", help="subset of the study's tasks")
+    parser.add_argument("--methods", nargs="*", help="subset of the study's methods")
+    parser.add_argument("--phase", choices=["all", "main", "ablations"], default="all")
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+
+    if not os.access(ZOTUNE, os.X_OK):
+        sys.exit(f"run.py: {ZOTUNE} is missing; build it first: swift build -c release --product zotune")
+    study = load_study(args.study)
+    tasks = args.tasks or study["tasks"]
+    methods = args.methods or study["methods"]
+    unknown = [t for t in tasks if t not in study["tasks"]] + [m for m in methods if m not in study["methods"]]
+    if unknown:
+        sys.exit(f"run.py: not in the study: {', '.join(unknown)}")
+
+    if args.phase in ("all", "main"):
+        for task in tasks:
+            for method in methods:
+                grid = []
+                for lr in study["grid"]["lr"]:
+                    summary = execute(Run(study, task, method, study["seeds"][0], lr), args.work, args.dry_run)
+                    if summary:
+                        grid.append((lr, summary))
+                if len(grid) < len(study["grid"]["lr"]):
+                    continue
+                lr = best_lr(grid)
+                for seed in study["seeds"][1:]:
+                    execute(Run(study, task, method, seed, lr), args.work, args.dry_run)
+
+    if args.phase in ("all", "ablations"):
+        ablation = study["ablations"]
+        if ablation["task"] in tasks and ablation["method"] in methods:
+            grid = [(lr, summary_of(os.path.join(args.work, Run(study, ablation["task"], ablation["method"],
+                                                                 study["seeds"][0], lr).relative)))
+                    for lr in study["grid"]["lr"]]
+            if all(summary for _, summary in grid):
+                lr = best_lr(grid)
+                for variant, extra in ablation["variants"].items():
+                    for seed in ablation["seeds"]:
+                        execute(Run(study, ablation["task"], ablation["method"], seed, lr, variant, extra),
+                                args.work, args.dry_run)
+            else:
+                print("ablations wait for the P-GAP learning-rate grid on seed 0", flush=True)
+
+
+if __name__ == "__main__":
+    main()

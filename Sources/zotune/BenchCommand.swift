@@ -11,6 +11,9 @@ struct BenchCommand: ParsableCommand {
             shapes, and, if the reference environment exists ($ZOTUNE_HOME/reference-venv, made by \
             scripts/reference/setup), the same forward in PyTorch on the same weights as a ratio.
 
+            With --gaussian: Gaussian directions per second (fill and the fused θ += ε·z sweep) against \
+            torch.randn and w.add_(torch.randn(...)) (scripts/reference/bench_randn.py).
+
             With --training-step: times one step of each estimator (mezo, subzero, dizo, pgap; default \
             configurations) on a fixed batch of the first --batch rt-sentiment training examples, with \
             window refreshes and projection phases timed separately and amortised, then the same MeZO step \
@@ -23,6 +26,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Time one training step of each estimator (and PyTorch's MeZO step) instead of the forward pass.")
     var trainingStep = false
+
+    @Flag(name: .long, help: "Time Gaussian direction generation (fill and fused sweep) against torch.randn instead of the forward pass.")
+    var gaussian = false
 
     @Option(name: .long, help: "Sequences per forward pass (with --training-step: examples per step).")
     var batch = 16
@@ -48,7 +54,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        if trainingStep {
+        guard !(trainingStep && gaussian) else { throw ValidationError("choose one of --training-step and --gaussian.") }
+        if gaussian {
+            try GaussianBenchmark(
+                repeats: repeats,
+                referenceScript: noReference ? nil : referenceScript ?? GaussianBenchmark.defaultReferenceScript
+            ).run()
+        } else if trainingStep {
             try TrainingStepBenchmark(
                 modelOptions: modelOptions, batch: batch, repeats: repeats,
                 referenceScript: noReference ? nil : referenceScript ?? TrainingStepBenchmark.defaultReferenceScript

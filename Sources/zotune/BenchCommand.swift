@@ -14,6 +14,9 @@ struct BenchCommand: ParsableCommand {
             With --gaussian: Gaussian directions per second (fill and the fused θ += ε·z sweep) against \
             torch.randn and w.add_(torch.randn(...)) (scripts/reference/bench_randn.py).
 
+            With --memory: peak RSS of --repeats MeZO steps on the --training-step batch against weights + \
+            activations, and of a PyTorch AdamW backprop step (scripts/reference/bench_adam_memory.py).
+
             With --training-step: times one step of each estimator (mezo, subzero, dizo, pgap; default \
             configurations) on a fixed batch of the first --batch rt-sentiment training examples, with \
             window refreshes and projection phases timed separately and amortised, then the same MeZO step \
@@ -29,6 +32,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Time Gaussian direction generation (fill and fused sweep) against torch.randn instead of the forward pass.")
     var gaussian = false
+
+    @Flag(name: .long, help: "Measure peak memory of MeZO steps against weights + activations and a PyTorch AdamW backprop step.")
+    var memory = false
 
     @Option(name: .long, help: "Sequences per forward pass (with --training-step: examples per step).")
     var batch = 16
@@ -47,6 +53,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip the PyTorch comparison.")
     var noReference = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write the key figures as JSON to this file (used by scripts/bench).", valueName: "file"))
+    var report: String?
+
     func validate() throws {
         guard batch > 0, sequenceLength > 0, repeats > 0 else {
             throw ValidationError("--batch, --sequence-length and --repeats must be positive.")
@@ -54,23 +63,36 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard !(trainingStep && gaussian) else { throw ValidationError("choose one of --training-step and --gaussian.") }
-        if gaussian {
+        let figures = BenchmarkReport()
+        guard [trainingStep, gaussian, memory].filter({ $0 }).count <= 1 else {
+            throw ValidationError("choose one of --training-step, --gaussian and --memory.")
+        }
+        if memory {
+            try MemoryBenchmark(
+                modelOptions: modelOptions, batch: batch, steps: repeats,
+                referenceScript: noReference ? nil : referenceScript ?? MemoryBenchmark.defaultReferenceScript,
+                report: figures
+            ).run()
+        } else if gaussian {
             try GaussianBenchmark(
                 repeats: repeats,
-                referenceScript: noReference ? nil : referenceScript ?? GaussianBenchmark.defaultReferenceScript
+                referenceScript: noReference ? nil : referenceScript ?? GaussianBenchmark.defaultReferenceScript,
+                report: figures
             ).run()
         } else if trainingStep {
             try TrainingStepBenchmark(
                 modelOptions: modelOptions, batch: batch, repeats: repeats,
-                referenceScript: noReference ? nil : referenceScript ?? TrainingStepBenchmark.defaultReferenceScript
+                referenceScript: noReference ? nil : referenceScript ?? TrainingStepBenchmark.defaultReferenceScript,
+                report: figures
             ).run()
         } else {
             try ForwardBenchmark(
                 modelOptions: modelOptions, batch: batch, sequenceLength: sequenceLength, repeats: repeats,
-                referenceScript: noReference ? nil : referenceScript ?? ForwardBenchmark.defaultReferenceScript
+                referenceScript: noReference ? nil : referenceScript ?? ForwardBenchmark.defaultReferenceScript,
+                report: figures
             ).run()
         }
+        if let report { try figures.write(to: report) }
     }
 
     static func warnAboutSlowKernel() {

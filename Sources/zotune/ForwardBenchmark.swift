@@ -14,6 +14,7 @@ struct ForwardBenchmark {
     let repeats: Int
     /// PyTorch script; nil skips the comparison.
     let referenceScript: String?
+    let report: BenchmarkReport
 
     func run() throws {
         print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads")
@@ -39,6 +40,11 @@ struct ForwardBenchmark {
         print(String(format: "zotune forward %d×%d: %.3f s median (min %.3f, max %.3f) = %.0f tokens/s",
                      batch, sequenceLength, ours.median, ours.min, ours.max, tokens / ours.median))
         let flops = forwardFLOPs(c, tokens: batch * sequenceLength, sequenceLength: sequenceLength, outputs: batch)
+        report.record("peak_gflops", peak)
+        report.record("forward_median_s", ours.median)
+        report.record("forward_tokens_per_s", tokens / ours.median)
+        report.record("forward_gflops", flops / 1e9 / ours.median)
+        report.record("forward_fraction_of_peak", flops / 1e9 / ours.median / peak)
         print(String(format: "  ≈ %.1f GFLOP per forward, %.0f GFLOP/s = %.0f%% of peak", flops / 1e9,
                      flops / 1e9 / ours.median, 100 * flops / 1e9 / ours.median / peak))
         benchmarkGEMMs(c, tokens: batch * sequenceLength, peak: peak)
@@ -100,6 +106,8 @@ struct ForwardBenchmark {
                   let worst = PyTorchBenchmark.number(object, "max_s")
             else { continue }
             let tokens = Double(batch * sequenceLength)
+            report.record("pytorch_\(variant)_median_s", median)
+            report.record("speedup_vs_pytorch_\(variant)", median / ours.median)
             print(String(
                 format: "PyTorch %@: %.3f s median (min %.3f, max %.3f) = %.0f tokens/s → zotune %.2f× (median), %.2f× (best)",
                 variant, median, best, worst, tokens / median, median / ours.median, best / ours.min))

@@ -17,6 +17,7 @@ struct GaussianBenchmark {
 
     let repeats: Int
     let referenceScript: String?
+    let report: BenchmarkReport
 
     func run() throws {
         let engine = PerturbationEngine()
@@ -35,6 +36,8 @@ struct GaussianBenchmark {
         }.dropFirst().map { $0 })
         let perturb = Summary((0...repeats).map { _ in sweep(1e-3) }.dropFirst().map { $0 })
         let n = Double(Self.count)
+        report.record("fill_normals_per_s", n / fill.median)
+        report.record("sweep_params_per_s", n / perturb.median)
         print(String(format: "zotune fill:  %.3f s median (min %.3f, max %.3f) = %.2f G normals/s", fill.median, fill.min, fill.max, n / fill.median / 1e9))
         print(String(format: "zotune sweep: %.3f s median (min %.3f, max %.3f) = %.2f G params/s", perturb.median, perturb.min, perturb.max, n / perturb.median / 1e9))
         guard let referenceScript,
@@ -44,6 +47,8 @@ struct GaussianBenchmark {
               let randn = object["randn"] as? [String: Any], let add = object["perturb"] as? [String: Any],
               let randnMedian = PyTorchBenchmark.number(randn, "median_s"), let addMedian = PyTorchBenchmark.number(add, "median_s")
         else { return }
+        report.record("torch_randn_normals_per_s", n / randnMedian)
+        report.record("torch_add_randn_params_per_s", n / addMedian)
         print(String(format: "torch.randn:  %.3f s median = %.2f G normals/s  → zotune fill %.1f× faster", randnMedian, n / randnMedian / 1e9, randnMedian / fill.median))
         print(String(format: "torch add_(randn): %.3f s median = %.2f G params/s → zotune sweep %.1f× faster", addMedian, n / addMedian / 1e9, addMedian / perturb.median))
     }

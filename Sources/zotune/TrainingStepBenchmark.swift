@@ -25,6 +25,7 @@ struct TrainingStepBenchmark {
     let repeats: Int
     /// PyTorch script; nil skips the comparison.
     let referenceScript: String?
+    let report: BenchmarkReport
 
     /// One timed quantity: `body(round)` runs it once and returns (seconds, forward passes).
     final class Measurement {
@@ -81,30 +82,13 @@ struct TrainingStepBenchmark {
         }
     }
 
-    struct PromptLine: Encodable {
-        let prompt: String
-        let label: Int
-    }
-
     func run() throws {
         print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads")
         BenchCommand.warnAboutSlowKernel()
         let settings = TrainingSettings()
-        // As `zotune train`: only the decoded weights outlive this block (mapping and tokenizer go).
-        let (model, examples, prompts): (LanguageModel, [EncodedExample], [PromptLine]) = try {
-            let loaded = try modelOptions.load()
-            let tasks = TaskOptions(task: TaskCatalog.defaultName, taskSpec: nil, dataSeed: 0, sizes: .mezo)
-            let (task, splits) = try tasks.load()
-            let chosen = Array(splits.train.prefix(batch))
-            let encoder = ExampleEncoder(tokenizer: try loaded.tokenizer(), task: task, maxTokens: settings.maxTokens)
-            let prompts = try chosen.map { PromptLine(prompt: try task.prompt(for: $0), label: $0.label) }
-            return (loaded.model, try encoder.encode(chosen), prompts)
-        }()
-        let lengths = examples.map(\.prompt.count)
-        print(String(
-            format: "batch: the first %d %@ training examples (MeZO splits, data seed 0), %d prompt tokens (%d–%d per prompt), candidates %@",
-            examples.count, TaskCatalog.defaultName, lengths.reduce(0, +), lengths.min() ?? 0, lengths.max() ?? 0,
-            examples.first.map { "\($0.candidates)" } ?? "—"))
+        let batch = try BenchmarkBatch(modelOptions: modelOptions, size: self.batch, maxTokens: settings.maxTokens)
+        batch.describe()
+        let (model, examples) = (batch.model, batch.examples)
 
         let oracle = BenchmarkLossOracle(scorer: CandidateScorer(model: model), objective: settings.objective, examples: examples)
         let initialLoss = try oracle.loss()
@@ -125,10 +109,11 @@ struct TrainingStepBenchmark {
             }
         }
         let zotunePeak = System.peakResidentBytes
+        report.record("zotune_peak_rss_bytes", Double(zotunePeak))
         report(measurements)
         if let referenceScript {
-            try compareWithPyTorch(script: referenceScript, prompts: prompts, ours: measurements, initialLoss: initialLoss,
-                                   promptTokens: lengths.reduce(0, +), learningRate: settings.learningRate)
+            try compareWithPyTorch(script: referenceScript, batch: batch, ours: measurements, initialLoss: initialLoss,
+                                   learningRate: settings.learningRate)
         }
         print("peak RSS (zotune process, after loading and all steps): \(InspectCommand.bytes(zotunePeak))")
     }
@@ -209,6 +194,7 @@ struct TrainingStepBenchmark {
         print(InspectCommand.padded("method", 9) + InspectCommand.padded("phase", 38) + InspectCommand.padded("fwd", 5)
               + "  median      min      max   ÷ MeZO (median, best)")
         for measurement in m {
+            report.record("\(measurement.method)/\(measurement.phase)/median_s", measurement.summary.median)
             let isStep = measurement.method != "forward" && measurement.method != "sweep"
             print(row(measurement.method, measurement.phase, passes: "\(measurement.forwardPasses)", measurement.summary,
                       mezo: isStep ? mezo : nil))
@@ -224,6 +210,8 @@ struct TrainingStepBenchmark {
                   let steady = byName["\(method)/\(steadyPhase)"] else { continue }
             let passes = Double(special.forwardPasses + (n - 1) * steady.forwardPasses) / Double(n)
             let s = amortised(special.summary, steady.summary, over: n)
+            report.record("\(method)/amortised/median_s", s.median)
+            report.record("\(method)/amortised/ratio_to_mezo", s.median / mezo.median)
             print(row(method, label, passes: String(format: "%.2f", passes), s, mezo: mezo)
                   + ((method == SubZero.name || method == PGAP.name)
                      ? (s.median / mezo.median <= 1.10 ? "  (target ≤ 1.10×: met)" : "  (target ≤ 1.10×: not met)") : ""))
@@ -234,22 +222,20 @@ struct TrainingStepBenchmark {
     }
 
     private func compareWithPyTorch(
-        script: String, prompts: [PromptLine], ours: [Measurement], initialLoss: Float, promptTokens: Int,
-        learningRate: Float
+        script: String, batch: BenchmarkBatch, ours: [Measurement], initialLoss: Float, learningRate: Float
     ) throws {
         let modelPath = try ModelReference.resolve(modelOptions.model)
         guard modelPath.hasSuffix(".gguf") else {
             print("PyTorch reference: skipped (\(script) reads a GGUF file; --model is \(modelPath))")
             return
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-bench-prompts-\(UUID().uuidString).json")
-        try JSONEncoder().encode(prompts).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
         Console.status("running \(script) (PyTorch MeZO step, \(repeats) repeats after a warm-up step)")
-        guard let lines = try PyTorchBenchmark.run(script: script, arguments: [
-            "--gguf", modelPath, "--prompts", file.path, "--threads", "2", "--repeats", String(repeats),
-            "--eps", "\(MeZO.Configuration().perturbationScale)", "--lr", "\(learningRate)",
-        ]), let object = lines.first(where: { $0["variant"] as? String == "mezo_step" }),
+        guard let lines = try batch.withPromptFile({ prompts in
+            try PyTorchBenchmark.run(script: script, arguments: [
+                "--gguf", modelPath, "--prompts", prompts, "--threads", "2", "--repeats", String(repeats),
+                "--eps", "\(MeZO.Configuration().perturbationScale)", "--lr", "\(learningRate)",
+            ])
+        }), let object = lines.first(where: { $0["variant"] as? String == "mezo_step" }),
               let median = PyTorchBenchmark.number(object, "median_s"),
               let best = PyTorchBenchmark.number(object, "min_s"),
               let worst = PyTorchBenchmark.number(object, "max_s")
@@ -265,15 +251,18 @@ struct TrainingStepBenchmark {
                          f, s, forward.median, sweep.median))
         }
         let ratio = median / mezo.median
+        report.record("pytorch_mezo_step_median_s", median)
+        report.record("mezo_speedup_vs_pytorch", ratio)
         print(String(format: "→ zotune MeZO step %.2f× faster (median), %.2f× (best) — target ≥ 5×: %@",
                      ratio, best / mezo.min, ratio >= 5 ? "met" : "not met"))
         let theirLoss = PyTorchBenchmark.number(object, "loss0")
         let theirTokens = PyTorchBenchmark.number(object, "prompt_tokens").map(Int.init)
         print(String(format: "same batch check: loss at the pretrained weights zotune %.5f, PyTorch %@; prompt tokens zotune %d, PyTorch %@ (padded to %@)",
-                     initialLoss, theirLoss.map { String(format: "%.5f", $0) } ?? "?", promptTokens,
+                     initialLoss, theirLoss.map { String(format: "%.5f", $0) } ?? "?", batch.promptTokens,
                      theirTokens.map(String.init) ?? "?",
                      PyTorchBenchmark.number(object, "padded_tokens").map { String(Int($0)) } ?? "?"))
         if let rss = PyTorchBenchmark.number(object, "peak_rss_bytes") {
+            report.record("pytorch_mezo_peak_rss_bytes", rss)
             print("peak RSS (PyTorch process): \(InspectCommand.bytes(Int(rss)))")
         }
     }

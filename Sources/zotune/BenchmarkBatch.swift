@@ -1,0 +1,48 @@
+import Foundation
+import ZOModels
+import ZOTasks
+import ZOTraining
+
+/// The fixed batch the step and memory benchmarks use: the first `size` rt-sentiment training
+/// examples (MeZO splits, data seed 0), encoded for the model, plus their prompt texts for the
+/// PyTorch scripts, which tokenize them themselves.
+struct BenchmarkBatch {
+    struct PromptLine: Encodable {
+        let prompt: String
+        let label: Int
+    }
+
+    let model: LanguageModel
+    let examples: [EncodedExample]
+    let prompts: [PromptLine]
+
+    /// As `zotune train`: only the decoded weights outlive loading (mapping and tokenizer go).
+    init(modelOptions: ModelOptions, size: Int, maxTokens: Int) throws {
+        let loaded = try modelOptions.load()
+        let tasks = TaskOptions(task: TaskCatalog.defaultName, taskSpec: nil, dataSeed: 0, sizes: .mezo)
+        let (task, splits) = try tasks.load()
+        let chosen = Array(splits.train.prefix(size))
+        let encoder = ExampleEncoder(tokenizer: try loaded.tokenizer(), task: task, maxTokens: maxTokens)
+        prompts = try chosen.map { PromptLine(prompt: try task.prompt(for: $0), label: $0.label) }
+        examples = try encoder.encode(chosen)
+        model = loaded.model
+    }
+
+    var promptTokens: Int { examples.reduce(0) { $0 + $1.prompt.count } }
+
+    func describe() {
+        let lengths = examples.map(\.prompt.count)
+        print(String(
+            format: "batch: the first %d %@ training examples (MeZO splits, data seed 0), %d prompt tokens (%d–%d per prompt), candidates %@",
+            examples.count, TaskCatalog.defaultName, promptTokens, lengths.min() ?? 0, lengths.max() ?? 0,
+            examples.first.map { "\($0.candidates)" } ?? "—"))
+    }
+
+    /// Writes the prompts for a PyTorch script to a temporary file, runs `body` with its path, removes it.
+    func withPromptFile<T>(_ body: (String) throws -> T) throws -> T {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-bench-prompts-\(UUID().uuidString).json")
+        try JSONEncoder().encode(prompts).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try body(file.path)
+    }
+}

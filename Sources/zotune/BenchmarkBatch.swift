@@ -38,11 +38,20 @@ struct BenchmarkBatch {
             examples.first.map { "\($0.candidates)" } ?? "—"))
     }
 
-    /// Writes the prompts for a PyTorch script to a temporary file, runs `body` with its path, removes it.
-    func withPromptFile<T>(_ body: (String) throws -> T) throws -> T {
+    /// Runs a PyTorch reference script on the same weights (the GGUF `model` resolves to) and this
+    /// batch (`--gguf PATH --prompts FILE --threads 2` + `arguments`) and returns its JSON lines; nil,
+    /// after saying why, when it is skipped or fails (see `PyTorchBenchmark`).
+    func runPyTorch(_ script: String, model: String, doing purpose: String, arguments: [String] = []) throws -> [[String: Any]]? {
+        let modelPath = try ModelReference.resolve(model)
+        guard modelPath.hasSuffix(".gguf") else {
+            print("PyTorch reference: skipped (\(script) reads a GGUF file; --model is \(modelPath))")
+            return nil
+        }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-bench-prompts-\(UUID().uuidString).json")
         try JSONEncoder().encode(prompts).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        return try body(file.path)
+        Console.status("running \(script) (\(purpose))")
+        return try PyTorchBenchmark.run(
+            script: script, arguments: ["--gguf", modelPath, "--prompts", file.path, "--threads", "2"] + arguments)
     }
 }

@@ -45,16 +45,9 @@ struct MemoryBenchmark {
         print("fp32 weights \(InspectCommand.bytes(weights)); one forward's activations (incl. scored logits) \(InspectCommand.bytes(activations))")
         print("zotune: RSS after loading \(InspectCommand.bytes(afterLoad)); peak after \(steps) MeZO steps \(InspectCommand.bytes(peak))"
               + String(format: " = %.2f× (weights + activations) — target ≤ 1.25×: %@", ratio, ratio <= 1.25 ? "met" : "not met"))
-        guard let referenceScript else { return }
-        let modelPath = try ModelReference.resolve(modelOptions.model)
-        guard modelPath.hasSuffix(".gguf") else {
-            print("PyTorch reference: skipped (\(referenceScript) reads a GGUF file; --model is \(modelPath))")
-            return
-        }
-        Console.status("running \(referenceScript) (PyTorch AdamW backprop steps)")
-        guard let lines = try batch.withPromptFile({ prompts in
-            try PyTorchBenchmark.run(script: referenceScript, arguments: ["--gguf", modelPath, "--prompts", prompts, "--threads", "2"])
-        }), let object = lines.first(where: { $0["variant"] as? String == "adam_step" }),
+        guard let referenceScript,
+              let lines = try batch.runPyTorch(referenceScript, model: modelOptions.model, doing: "PyTorch AdamW backprop steps"),
+              let object = lines.first(where: { $0["variant"] as? String == "adam_step" }),
               let theirs = PyTorchBenchmark.number(object, "peak_rss_bytes")
         else { return }
         report.record("pytorch_adam_peak_rss_bytes", theirs)

@@ -224,18 +224,10 @@ struct TrainingStepBenchmark {
     private func compareWithPyTorch(
         script: String, batch: BenchmarkBatch, ours: [Measurement], initialLoss: Float, learningRate: Float
     ) throws {
-        let modelPath = try ModelReference.resolve(modelOptions.model)
-        guard modelPath.hasSuffix(".gguf") else {
-            print("PyTorch reference: skipped (\(script) reads a GGUF file; --model is \(modelPath))")
-            return
-        }
-        Console.status("running \(script) (PyTorch MeZO step, \(repeats) repeats after a warm-up step)")
-        guard let lines = try batch.withPromptFile({ prompts in
-            try PyTorchBenchmark.run(script: script, arguments: [
-                "--gguf", modelPath, "--prompts", prompts, "--threads", "2", "--repeats", String(repeats),
-                "--eps", "\(MeZO.Configuration().perturbationScale)", "--lr", "\(learningRate)",
-            ])
-        }), let object = lines.first(where: { $0["variant"] as? String == "mezo_step" }),
+        guard let lines = try batch.runPyTorch(
+            script, model: modelOptions.model, doing: "PyTorch MeZO step, \(repeats) repeats after a warm-up step",
+            arguments: ["--repeats", String(repeats), "--eps", "\(MeZO.Configuration().perturbationScale)", "--lr", "\(learningRate)"]),
+              let object = lines.first(where: { $0["variant"] as? String == "mezo_step" }),
               let median = PyTorchBenchmark.number(object, "median_s"),
               let best = PyTorchBenchmark.number(object, "min_s"),
               let worst = PyTorchBenchmark.number(object, "max_s")

@@ -42,12 +42,36 @@ public enum BLAS {
     ) {
         guard m > 0, n > 0 else { return }
         let lda = lda ?? k, ldb = ldb ?? k, ldc = ldc ?? n
+        splitColumns(rows: m, inner: k, columns: n) { start, width in
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(width), Int32(k), alpha,
+                a, Int32(lda), b + start * ldb, Int32(ldb), beta, c + start, Int32(ldc))
+        }
+    }
+
+    /// C[m×n] = alpha · A[m×k] · B[k×n] + beta · C, all row-major (no transposes): the forward of
+    /// a layer whose weight is stored inputs × outputs (GPT-2's `Conv1D`). Split like `linear`.
+    public static func multiply(
+        _ a: UnsafePointer<Float>, rows m: Int, inner k: Int, lda: Int? = nil,
+        _ b: UnsafePointer<Float>, columns n: Int, ldb: Int? = nil,
+        into c: UnsafeMutablePointer<Float>, ldc: Int? = nil, alpha: Float = 1, beta: Float = 0
+    ) {
+        guard m > 0, n > 0 else { return }
+        let lda = lda ?? k, ldb = ldb ?? n, ldc = ldc ?? n
+        splitColumns(rows: m, inner: k, columns: n) { start, width in
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(width), Int32(k), alpha,
+                a, Int32(lda), b + start, Int32(ldb), beta, c + start, Int32(ldc))
+        }
+    }
+
+    /// Runs `gemm(start, width)` over blocks of the output columns: one block on the calling thread
+    /// for small GEMMs or under OpenBLAS threading, else one block per worker.
+    private static func splitColumns(rows m: Int, inner k: Int, columns n: Int, _ gemm: (Int, Int) -> Void) {
         let workers = threading == .splitColumns && m * n * k >= splitThreshold && n >= 32 * workerCount
             ? workerCount : 1
         if workers == 1 {
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), alpha,
-                a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            gemm(0, n)
             return
         }
         // Column blocks rounded to 16 so every block starts on a SIMD-friendly boundary.
@@ -56,23 +80,8 @@ public enum BLAS {
             let start = worker * block
             let width = min(block, n - start)
             guard width > 0 else { return }
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(width), Int32(k), alpha,
-                a, Int32(lda), b + start * ldb, Int32(ldb), beta, c + start, Int32(ldc))
+            gemm(start, width)
         }
-    }
-
-    /// C[m×n] = alpha · A[m×k] · B[k×n] + beta · C, all row-major (no transposes).
-    @inline(__always)
-    public static func multiply(
-        _ a: UnsafePointer<Float>, rows m: Int, inner k: Int, lda: Int? = nil,
-        _ b: UnsafePointer<Float>, columns n: Int, ldb: Int? = nil,
-        into c: UnsafeMutablePointer<Float>, ldc: Int? = nil, alpha: Float = 1, beta: Float = 0
-    ) {
-        guard m > 0, n > 0 else { return }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
-            a, Int32(lda ?? k), b, Int32(ldb ?? n), beta, c, Int32(ldc ?? n))
     }
 
     /// The OpenBLAS kernel family that was selected at load time ("Cooperlake", "SkylakeX", "Haswell", …).

@@ -71,6 +71,21 @@ public final class LowRankDelta: @unchecked Sendable {
         }
     }
 
+    /// output[t, 0..<n] += (x[t]·U)·M·Vᵀ for `tokens` rows of x (width m): the delta's share of
+    /// y = x·W when W is stored inputs × outputs (GPT-2's `Conv1D`), so W + U·M·Vᵀ keeps that layout.
+    public func addMultiply(
+        _ input: UnsafePointer<Float>, tokens: Int, into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil
+    ) {
+        guard tokens > 0 else { return }
+        let reduced = FloatBuffer(count: tokens * rank)
+        left.withUnsafeBufferPointer { u in
+            BLAS.multiply(input, rows: tokens, inner: rows, u.baseAddress!, columns: rank, into: reduced.pointer)
+        }
+        // (x·U)·M·Vᵀ = (x·U)·Rᵀ with R = V·Mᵀ.
+        BLAS.linear(reduced.pointer, rows: tokens, inner: rank, weight: projection.pointer, columns: columns,
+                    into: output, ldc: outputStride ?? columns, beta: 1)
+    }
+
     /// x[t] += row ids[t] of U·M·Vᵀ: the delta's share of an embedding lookup (U rows gathered).
     public func addRows(_ ids: [Int], into output: UnsafeMutablePointer<Float>) {
         guard !ids.isEmpty else { return }

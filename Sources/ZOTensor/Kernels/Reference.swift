@@ -61,3 +61,34 @@ extension ReferenceKernels {
         return out
     }
 }
+
+extension ReferenceKernels {
+    /// `nn.LayerNorm` of each row, in double precision.
+    public static func layerNorm(_ x: [Float], gain: [Float], bias: [Float], rows: Int, width: Int, epsilon: Float) -> [Float] {
+        var y = [Float](repeating: 0, count: x.count)
+        for r in 0..<rows {
+            let row = x[(r * width)..<((r + 1) * width)].map(Double.init)
+            let mean = row.reduce(0, +) / Double(width)
+            let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(width)
+            for j in 0..<width {
+                y[r * width + j] = Float((row[j] - mean) / (variance + Double(epsilon)).squareRoot() * Double(gain[j]) + Double(bias[j]))
+            }
+        }
+        return y
+    }
+
+    public static func relu(_ x: [Float]) -> [Float] { x.map { max($0, 0) } }
+
+    /// transformers' `gelu_new`, with libm's tanh in double precision.
+    public static func geluTanh(_ x: [Float]) -> [Float] {
+        x.map { v in
+            let d = Double(v)
+            return Float(0.5 * d * (1 + tanh((2 / Double.pi).squareRoot() * (d + 0.044715 * d * d * d))))
+        }
+    }
+
+    /// Adds `bias` to every row of `[rows × width]`.
+    public static func addBias(_ bias: [Float], to x: [Float], rows: Int, width: Int) -> [Float] {
+        (0..<(rows * width)).map { x[$0] + bias[$0 % width] }
+    }
+}

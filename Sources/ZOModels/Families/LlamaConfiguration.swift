@@ -1,9 +1,16 @@
 import Foundation
 import ZOFormats
 
-/// Hyper-parameters of a LLaMA-family decoder, decoded from HF `config.json` or GGUF metadata.
-/// Defaults live here, once; the CodingKeys mirror transformers' names.
+/// Hyper-parameters of a LLaMA-family decoder (LLaMA, and Qwen2, which adds q/k/v biases), decoded
+/// from HF `config.json` or GGUF metadata. Defaults live here, once; the CodingKeys mirror
+/// transformers' names.
 public struct LlamaConfiguration: Codable, Sendable, Equatable {
+    /// The `model_type` this configuration was read as ("llama", "qwen2"): what the model reports as
+    /// its family. Not coded: it comes from the family that parses the file.
+    public var modelType = "llama"
+    /// Whether q, k and v projections have biases (Qwen2; its o_proj has none). Not coded: Qwen2's
+    /// config.json does not name it, the family implies it.
+    public var queryKeyValueBias = false
     public var vocabularySize: Int
     public var hiddenSize: Int
     public var intermediateSize: Int
@@ -67,7 +74,8 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
 
 extension LlamaConfiguration {
     /// Reads a transformers `config.json` of `model_type` "llama". Rejects options this forward does not
-    /// implement (rope scaling, biases) instead of silently computing something else.
+    /// implement (rope scaling, LLaMA's attention and MLP biases) instead of silently computing
+    /// something else.
     public static func fromHuggingFace(_ data: Data, source: String) throws -> LlamaConfiguration {
         try fromHuggingFace(ModelFamilies.parseConfig(data, source: source), source: source)
     }
@@ -78,39 +86,33 @@ extension LlamaConfiguration {
         guard LlamaFamily.modelTypes.contains(modelType) else {
             throw ModelError.unsupportedArchitecture(name: modelType, supported: LlamaFamily.modelTypes)
         }
-        func int(_ key: String, default value: Int? = nil) throws -> Int {
-            if let n = object[key] as? NSNumber { return n.intValue }
-            if let value { return value }
-            throw ModelError.invalidConfiguration(source: source, reason: "\(key) is missing")
-        }
-        func float(_ key: String, in dictionary: [String: Any]) -> Float? {
-            (dictionary[key] as? NSNumber).map { $0.floatValue }
-        }
+        let config = ConfigReader(object: object, source: source)
+        try config.rejectTrue("attention_bias", "mlp_bias")
+        return try decoderFields(config, modelType: modelType)
+    }
+
+    /// The fields LLaMA and Qwen2 share, validated; rejects rope scaling and activations other than SiLU.
+    static func decoderFields(_ config: ConfigReader, modelType: String) throws -> LlamaConfiguration {
         // transformers 5 moved rope_theta into rope_parameters; older files keep it top-level.
-        let ropeParameters = object["rope_parameters"] as? [String: Any] ?? [:]
-        let scaling = object["rope_scaling"] as? [String: Any] ?? ropeParameters
+        let ropeParameters = config.object["rope_parameters"] as? [String: Any] ?? [:]
+        let scaling = config.object["rope_scaling"] as? [String: Any] ?? ropeParameters
         let ropeType = (scaling["rope_type"] ?? scaling["type"]) as? String ?? "default"
-        guard ropeType == "default" else {
-            throw ModelError.invalidConfiguration(source: source, reason: "rope scaling type \(ropeType) is not supported")
+        guard ropeType == "default" else { throw config.fail("rope scaling type \(ropeType) is not supported") }
+        if let activation = config.string("hidden_act"), activation != "silu" {
+            throw config.fail("hidden_act \(activation) is not supported")
         }
-        for flag in ["attention_bias", "mlp_bias"] where (object[flag] as? Bool) == true {
-            throw ModelError.invalidConfiguration(source: source, reason: "\(flag) = true is not supported")
-        }
-        if let activation = object["hidden_act"] as? String, activation != "silu" {
-            throw ModelError.invalidConfiguration(source: source, reason: "hidden_act \(activation) is not supported")
-        }
-        let heads = try int("num_attention_heads")
-        let hidden = try int("hidden_size")
-        let configuration = LlamaConfiguration(
-            vocabularySize: try int("vocab_size"), hiddenSize: hidden,
-            intermediateSize: try int("intermediate_size"), layerCount: try int("num_hidden_layers"),
-            headCount: heads, keyValueHeadCount: try int("num_key_value_heads", default: heads),
-            headDim: (object["head_dim"] as? NSNumber)?.intValue,
-            rmsNormEpsilon: float("rms_norm_eps", in: object) ?? 1e-6,
-            ropeTheta: float("rope_theta", in: object) ?? float("rope_theta", in: ropeParameters) ?? 10_000,
-            tieWordEmbeddings: object["tie_word_embeddings"] as? Bool ?? false,
-            maxPositions: try int("max_position_embeddings", default: 2048))
-        try configuration.validate(source: source)
+        let heads = try config.int("num_attention_heads")
+        var configuration = LlamaConfiguration(
+            vocabularySize: try config.int("vocab_size"), hiddenSize: try config.int("hidden_size"),
+            intermediateSize: try config.int("intermediate_size"), layerCount: try config.int("num_hidden_layers"),
+            headCount: heads, keyValueHeadCount: try config.int("num_key_value_heads", default: heads),
+            headDim: config.optionalInt("head_dim"),
+            rmsNormEpsilon: config.float("rms_norm_eps") ?? 1e-6,
+            ropeTheta: config.float("rope_theta") ?? (ropeParameters["rope_theta"] as? NSNumber)?.floatValue ?? 10_000,
+            tieWordEmbeddings: config.bool("tie_word_embeddings", default: false),
+            maxPositions: try config.int("max_position_embeddings", default: 2048))
+        configuration.modelType = modelType
+        try configuration.validate(source: config.source)
         return configuration
     }
 

@@ -15,7 +15,11 @@ public enum LlamaFamily: ModelFamily {
     }
 
     public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
-        let configuration = try LlamaConfiguration.fromHuggingFace(checkpoint.config, source: checkpoint.configPath)
+        try load(checkpoint, configuration: LlamaConfiguration.fromHuggingFace(checkpoint.config, source: checkpoint.configPath))
+    }
+
+    /// Builds and fills the model of an already parsed configuration (shared with `Qwen2Family`).
+    static func load(_ checkpoint: HuggingFaceCheckpoint, configuration: LlamaConfiguration) throws -> LanguageModel {
         let model = LlamaModel(configuration: configuration)
         try WeightLoading.fill(model.weights, from: checkpoint.tensors, source: checkpoint.folder) {
             isIgnorable($0, tied: configuration.tieWordEmbeddings)

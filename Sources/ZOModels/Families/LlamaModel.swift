@@ -1,32 +1,20 @@
-import Dispatch
 import Foundation
 import ZOTensor
 
-/// Which logits a forward pass should produce: the vocabulary row at `position` of `sequence`.
-public struct LogitRequest: Hashable, Sendable {
-    public let sequence: Int
-    public let position: Int
-
-    public init(sequence: Int, position: Int) {
-        self.sequence = sequence
-        self.position = position
-    }
-}
-
 /// A LLaMA-family decoder in fp32: RMSNorm, rotary embeddings (HF `rotate_half`), grouped-query
-/// causal attention, SwiGLU MLP, optionally tied LM head.
+/// causal attention (with q/k/v biases for Qwen2), SwiGLU MLP, optionally tied LM head.
 ///
 /// All weights live in one `WeightArena` under their Hugging Face names. Per layer the arena order is
 /// q, k, v then gate, up, so each group is one contiguous `[out × in]` matrix and runs as one GEMM.
 ///
-/// A batch is a list of variable-length sequences. They are packed back to back (no padding rows are
-/// computed) and attention is causal within each sequence: the same result as right padding with an
-/// attention mask, without the wasted work. Logits are computed only for the requested positions.
+/// A batch is a list of variable-length sequences, packed back to back (`PackedBatch`); logits are
+/// computed only for the requested positions.
 public final class LlamaModel: LanguageModel {
     public let configuration: LlamaConfiguration
     public let weights: WeightArena
     private var rotary: RotaryEmbedding
-    private let workspace = ForwardWorkspace()
+    private let workspace: ForwardWorkspace
+    private let attention: CausalSelfAttention
 
     /// The arena layout for `configuration`, in HF names.
     public static func parameterSpecs(for c: LlamaConfiguration) -> [ParameterSpec] {
@@ -42,6 +30,15 @@ public final class LlamaModel: LanguageModel {
                 spec("self_attn.q_proj.weight", [c.queryWidth, c.hiddenSize], .matrix),
                 spec("self_attn.k_proj.weight", [c.keyValueWidth, c.hiddenSize], .matrix),
                 spec("self_attn.v_proj.weight", [c.keyValueWidth, c.hiddenSize], .matrix),
+            ]
+            if c.queryKeyValueBias {
+                specs += [
+                    spec("self_attn.q_proj.bias", [c.queryWidth], .bias),
+                    spec("self_attn.k_proj.bias", [c.keyValueWidth], .bias),
+                    spec("self_attn.v_proj.bias", [c.keyValueWidth], .bias),
+                ]
+            }
+            specs += [
                 spec("self_attn.o_proj.weight", [c.hiddenSize, c.queryWidth], .matrix),
                 spec("post_attention_layernorm.weight", [c.hiddenSize], .norm),
                 spec("mlp.gate_proj.weight", [c.intermediateSize, c.hiddenSize], .matrix),
@@ -57,7 +54,7 @@ public final class LlamaModel: LanguageModel {
         return specs
     }
 
-    public var family: String { "llama" }
+    public var family: String { configuration.modelType }
     public var outputKind: OutputKind { .causalLanguageModel }
     public var outputSize: Int { configuration.vocabularySize }
     public var maxPositions: Int { configuration.maxPositions }
@@ -68,8 +65,9 @@ public final class LlamaModel: LanguageModel {
 
     public var architectureSummary: [(label: String, value: String)] {
         let c = configuration
+        let biases = c.queryKeyValueBias ? ", q/k/v biases" : ""
         return [
-            ("family", "llama (decoder, RMSNorm, RoPE, SwiGLU, grouped-query attention)"),
+            ("family", "\(c.modelType) (decoder, RMSNorm, RoPE, SwiGLU, grouped-query attention\(biases))"),
             ("shape", "\(c.layerCount) layers, hidden \(c.hiddenSize), FFN \(c.intermediateSize), "
                 + "\(c.headCount) heads / \(c.keyValueHeadCount) KV heads × \(c.headDim), vocab \(c.vocabularySize)"),
             ("rope", String(format: "base %g, rms eps %g, context %d, LM head %@", c.ropeTheta, c.rmsNormEpsilon,
@@ -82,197 +80,134 @@ public final class LlamaModel: LanguageModel {
         self.configuration = configuration
         self.weights = WeightArena(Self.parameterSpecs(for: configuration))
         self.rotary = RotaryEmbedding(headDim: configuration.headDim, base: configuration.ropeTheta)
-    }
-
-    /// One weight as the forward uses it: its storage and its arena index (which keys a
-    /// `LowRankDelta` the forward must add, when a subspace estimator runs factored).
-    private struct Weight {
-        let pointer: UnsafeMutablePointer<Float>
-        let index: Int
+        workspace = ForwardWorkspace(widths: configuration.activationWidths)
+        attention = CausalSelfAttention(
+            headCount: configuration.headCount, keyValueHeadCount: configuration.keyValueHeadCount,
+            headDim: configuration.headDim)
     }
 
     /// Resolved weights of one layer.
     private struct LayerWeights {
-        let inputNorm, query, key, value, output, postNorm, gate, up, down: Weight
-    }
-
-    private func weight(_ name: String) -> Weight {
-        guard let index = weights.index(of: name) else { preconditionFailure("no parameter \(name)") }
-        return Weight(pointer: weights.pointer(weights.entries[index]), index: index)
+        let inputNorm, postNorm: ArenaWeight
+        let queryKeyValue: [LinearMap]
+        let output, down: LinearMap
+        let gateUp: [LinearMap]
     }
 
     private func layerWeights(_ layer: Int) -> LayerWeights {
+        let c = configuration
         let p = "model.layers.\(layer)."
+        func map(_ name: String, inputs: Int, outputs: Int, bias: Bool = false) -> LinearMap {
+            LinearMap(weights, weight: p + name + ".weight", bias: bias ? p + name + ".bias" : nil,
+                      inputs: inputs, outputs: outputs)
+        }
         return LayerWeights(
-            inputNorm: weight(p + "input_layernorm.weight"),
-            query: weight(p + "self_attn.q_proj.weight"),
-            key: weight(p + "self_attn.k_proj.weight"),
-            value: weight(p + "self_attn.v_proj.weight"),
-            output: weight(p + "self_attn.o_proj.weight"),
-            postNorm: weight(p + "post_attention_layernorm.weight"),
-            gate: weight(p + "mlp.gate_proj.weight"),
-            up: weight(p + "mlp.up_proj.weight"),
-            down: weight(p + "mlp.down_proj.weight"))
-    }
-
-    /// output = input·Wᵀ (+ output when `accumulate`), plus W's low-rank delta if it has one.
-    private func linear(
-        _ input: UnsafePointer<Float>, tokens: Int, inner: Int, _ w: Weight, columns: Int,
-        into output: UnsafeMutablePointer<Float>, accumulate: Bool = false
-    ) {
-        BLAS.linear(input, rows: tokens, inner: inner, weight: w.pointer, columns: columns, into: output,
-                    beta: accumulate ? 1 : 0)
-        weights.delta(w.index)?.addLinear(input, tokens: tokens, into: output)
+            inputNorm: ArenaWeight(weights, p + "input_layernorm.weight"),
+            postNorm: ArenaWeight(weights, p + "post_attention_layernorm.weight"),
+            queryKeyValue: [
+                map("self_attn.q_proj", inputs: c.hiddenSize, outputs: c.queryWidth, bias: c.queryKeyValueBias),
+                map("self_attn.k_proj", inputs: c.hiddenSize, outputs: c.keyValueWidth, bias: c.queryKeyValueBias),
+                map("self_attn.v_proj", inputs: c.hiddenSize, outputs: c.keyValueWidth, bias: c.queryKeyValueBias),
+            ],
+            output: map("self_attn.o_proj", inputs: c.queryWidth, outputs: c.hiddenSize),
+            down: map("mlp.down_proj", inputs: c.intermediateSize, outputs: c.hiddenSize),
+            gateUp: [
+                map("mlp.gate_proj", inputs: c.hiddenSize, outputs: c.intermediateSize),
+                map("mlp.up_proj", inputs: c.hiddenSize, outputs: c.intermediateSize),
+            ])
     }
 
     /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward of
     /// `tokens` tokens with `scoredRows` logit rows — what a factored low-rank delta costs there, in
     /// units of r·(m+n) multiply-adds (`TrainableSet.activationRows`). Layer matrices see every
-    /// token; the embedding's lookup only gathers rows (r·n per token) and, when tied, it is also the
-    /// head over the scored rows.
+    /// token; the embedding's lookup only gathers rows and, when tied, it is also the head over the
+    /// scored rows.
     public func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double] {
-        var rows: [Int: Double] = [:]
-        for (index, entry) in weights.entries.enumerated() where entry.shape.count == 2 {
-            let (m, n) = (Double(entry.shape[0]), Double(entry.shape[1]))
-            switch entry.name {
-            case "model.embed_tokens.weight":
-                rows[index] = tokens * n / (m + n) + (configuration.tieWordEmbeddings ? scoredRows : 0)
-            case "lm_head.weight":
-                rows[index] = scoredRows
-            default:
-                rows[index] = tokens
+        ZOModels.activationRows(of: weights, tokens: tokens, scoredRows: scoredRows) { name in
+            switch name {
+            case "model.embed_tokens.weight": return .lookup(tiedHead: configuration.tieWordEmbeddings)
+            case "lm_head.weight": return .scoredRows
+            default: return .everyToken
             }
         }
-        return rows
     }
 
     /// Runs the batch and returns `[requests.count × vocabularySize]` logits, row-major, in request order.
     public func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float] {
         let c = configuration
-        try validate(sequences, vocabularySize: c.vocabularySize, requests: requests)
-        var offsets: [Int] = []
-        var total = 0
-        for sequence in sequences {
-            offsets.append(total)
-            total += sequence.count
-        }
-        let longest = sequences.map(\.count).max() ?? 0
-        workspace.reserve(tokens: total, longestSequence: longest, configuration: c)
-        rotary.reserve(positions: longest)
+        let batch = try PackedBatch(sequences, requests, for: self, reserving: workspace)
+        rotary.reserve(positions: batch.longest)
 
         let x = workspace.residual.pointer
-        let embedding = weight("model.embed_tokens.weight")
-        var row = 0
-        for sequence in sequences {
-            for id in sequence {
-                (x + row * c.hiddenSize).update(from: embedding.pointer + id * c.hiddenSize, count: c.hiddenSize)
-                row += 1
-            }
-        }
-        weights.delta(embedding.index)?.addRows(sequences.flatMap { $0 }, into: x)
+        EmbeddingTable(weights, "model.embed_tokens.weight", width: c.hiddenSize).lookUp(batch.tokens, into: x)
         for layer in 0..<c.layerCount {
             let w = layerWeights(layer)
-            attentionBlock(w, tokens: total, sequences: sequences, offsets: offsets)
-            mlpBlock(w, tokens: total)
+            attentionBlock(w, batch: batch)
+            mlpBlock(w, tokens: batch.tokenCount)
         }
-        return outputLogits(requests, offsets: offsets)
+        return outputLogits(requests, batch: batch)
     }
 
     /// x += o_proj(attention(rope(q), rope(k), v)) over rmsnorm(x).
-    private func attentionBlock(_ w: LayerWeights, tokens: Int, sequences: [[Int]], offsets: [Int]) {
+    private func attentionBlock(_ w: LayerWeights, batch: PackedBatch) {
         let c = configuration
         let x = workspace.residual.pointer, h = workspace.normalized.pointer
         let qkv = workspace.queryKeyValue.pointer, out = workspace.attention.pointer
-        let qkvWidth = c.queryWidth + 2 * c.keyValueWidth
-        rmsNorm(x, gain: w.inputNorm.pointer, into: h, rows: tokens, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
-        projectFused(
-            h, tokens: tokens, inner: c.hiddenSize,
-            [(w.query, c.queryWidth), (w.key, c.keyValueWidth), (w.value, c.keyValueWidth)], into: qkv, width: qkvWidth)
-
-        for (index, sequence) in sequences.enumerated() {
-            let base = qkv + offsets[index] * qkvWidth
+        let qkvWidth = attention.fusedWidth
+        rmsNorm(x, gain: w.inputNorm.pointer, into: h, rows: batch.tokenCount, width: c.hiddenSize,
+                epsilon: c.rmsNormEpsilon)
+        LinearMap.applyFused(w.queryKeyValue, h, rows: batch.tokenCount, into: qkv)
+        for (index, sequence) in batch.sequences.enumerated() {
+            let base = qkv + batch.offsets[index] * qkvWidth
             rotary.apply(base, rows: sequence.count, stride: qkvWidth, heads: c.headCount, firstPosition: 0)
             rotary.apply(base + c.queryWidth, rows: sequence.count, stride: qkvWidth, heads: c.keyValueHeadCount,
                          firstPosition: 0)
         }
-        // (sequence, head) pairs are independent: split them over both cores, interleaved so that
-        // long and short sequences spread evenly.
-        let groupSize = c.headCount / c.keyValueHeadCount
-        let scale = 1 / Float(c.headDim).squareRoot()
-        let pairs = sequences.count * c.headCount
-        let scratch = workspace.scores.pointer
-        let longest = workspace.sequenceCapacity
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
-            for pair in stride(from: worker, to: pairs, by: 2) {
-                let (index, head) = pair.quotientAndRemainder(dividingBy: c.headCount)
-                let base = qkv + offsets[index] * qkvWidth
-                let kvHead = head / groupSize
-                causalAttentionHead(
-                    query: base + head * c.headDim, key: base + c.queryWidth + kvHead * c.headDim,
-                    value: base + c.queryWidth + c.keyValueWidth + kvHead * c.headDim, stride: qkvWidth,
-                    output: out + offsets[index] * c.queryWidth + head * c.headDim, outputStride: c.queryWidth,
-                    length: sequences[index].count, headDim: c.headDim, scale: scale,
-                    scores: scratch + worker * longest)
-            }
-        }
-        linear(out, tokens: tokens, inner: c.queryWidth, w.output, columns: c.hiddenSize, into: x, accumulate: true)
+        attention.run(qkv, batch: batch, scale: 1 / Float(c.headDim).squareRoot(), into: out,
+                      scratch: workspace.scores.pointer, scratchStride: workspace.sequenceCapacity)
+        w.output.apply(out, rows: batch.tokenCount, into: x, accumulate: true)
     }
 
     /// x += down(silu(gate(h)) · up(h)) with h = rmsnorm(x).
     private func mlpBlock(_ w: LayerWeights, tokens: Int) {
         let c = configuration
         let x = workspace.residual.pointer, h = workspace.normalized.pointer
-        let gateUp = workspace.gateUp.pointer, act = workspace.activation.pointer
+        let gateUp = workspace.feedForward.pointer, act = workspace.activation.pointer
         rmsNorm(x, gain: w.postNorm.pointer, into: h, rows: tokens, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
-        projectFused(
-            h, tokens: tokens, inner: c.hiddenSize,
-            [(w.gate, c.intermediateSize), (w.up, c.intermediateSize)], into: gateUp, width: 2 * c.intermediateSize)
+        LinearMap.applyFused(w.gateUp, h, rows: tokens, into: gateUp)
         swiGLU(gateUp, into: act, rows: tokens, width: c.intermediateSize)
-        linear(act, tokens: tokens, inner: c.intermediateSize, w.down, columns: c.hiddenSize, into: x, accumulate: true)
-    }
-
-    /// Several linear maps of the same input written side by side into `[tokens × width]`; one GEMM when
-    /// the weight matrices are adjacent in the arena (the usual case), else one GEMM per part. Deltas
-    /// are added per part.
-    private func projectFused(
-        _ input: UnsafePointer<Float>, tokens: Int, inner: Int,
-        _ parts: [(weight: Weight, rows: Int)], into output: UnsafeMutablePointer<Float>,
-        width: Int
-    ) {
-        var adjacent = true
-        for (a, b) in zip(parts, parts.dropFirst()) where a.weight.pointer + a.rows * inner != b.weight.pointer {
-            adjacent = false
-        }
-        if adjacent {
-            BLAS.linear(input, rows: tokens, inner: inner, weight: parts[0].weight.pointer, columns: width, into: output)
-        }
-        var column = 0
-        for part in parts {
-            if !adjacent {
-                BLAS.linear(input, rows: tokens, inner: inner, weight: part.weight.pointer, columns: part.rows,
-                            into: output + column, ldc: width)
-            }
-            weights.delta(part.weight.index)?.addLinear(input, tokens: tokens, into: output + column, outputStride: width)
-            column += part.rows
-        }
+        w.down.apply(act, rows: tokens, into: x, accumulate: true)
     }
 
     /// Final norm and LM head for the requested rows only.
-    private func outputLogits(_ requests: [LogitRequest], offsets: [Int]) -> [Float] {
+    private func outputLogits(_ requests: [LogitRequest], batch: PackedBatch) -> [Float] {
         let c = configuration
         let x = workspace.residual.pointer
         let normalized = FloatBuffer(count: requests.count * c.hiddenSize)
         let h = normalized.pointer
         for (i, request) in requests.enumerated() {
-            rmsNorm(x + (offsets[request.sequence] + request.position) * c.hiddenSize,
-                    gain: weights.pointer("model.norm.weight"), into: h + i * c.hiddenSize,
-                    rows: 1, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
+            rmsNorm(x + batch.row(request) * c.hiddenSize, gain: weights.pointer("model.norm.weight"),
+                    into: h + i * c.hiddenSize, rows: 1, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
         }
-        let head = weight(c.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight")
+        let head = LinearMap(weights, weight: c.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight",
+                             inputs: c.hiddenSize, outputs: c.vocabularySize)
         var logits = [Float](repeating: 0, count: requests.count * c.vocabularySize)
-        logits.withUnsafeMutableBufferPointer { out in
-            linear(h, tokens: requests.count, inner: c.hiddenSize, head, columns: c.vocabularySize, into: out.baseAddress!)
-        }
+        logits.withUnsafeMutableBufferPointer { head.apply(h, rows: requests.count, into: $0.baseAddress!) }
         return logits
+    }
+}
+
+extension LlamaConfiguration {
+    /// Floats per token of the forward's activation buffers.
+    var activationWidths: ForwardWorkspace.Widths {
+        ForwardWorkspace.Widths(
+            residual: hiddenSize, normalized: hiddenSize, queryKeyValue: queryWidth + 2 * keyValueWidth,
+            attention: queryWidth, feedForward: 2 * intermediateSize, activation: intermediateSize)
+    }
+
+    /// Bytes of activation scratch one forward pass over `tokens` packed tokens needs
+    /// (the `ForwardWorkspace` buffers), excluding the requested logits.
+    public func activationBytes(tokens: Int, longestSequence: Int) -> Int {
+        activationWidths.activationBytes(tokens: tokens, longestSequence: longestSequence)
     }
 }

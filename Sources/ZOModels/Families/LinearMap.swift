@@ -1,0 +1,128 @@
+import ZOTensor
+
+/// One weight as a forward uses it: its storage, and its arena index, which keys the `LowRankDelta`
+/// the forward must add when a subspace estimator runs factored.
+struct ArenaWeight {
+    let pointer: UnsafeMutablePointer<Float>
+    let index: Int
+
+    init(_ arena: WeightArena, _ name: String) {
+        guard let index = arena.index(of: name) else { preconditionFailure("no parameter \(name)") }
+        self.index = index
+        pointer = arena.pointer(arena.entries[index])
+    }
+}
+
+/// How a checkpoint stores a linear layer's weight. The arena keeps the checkpoint's own layout, so
+/// a checkpoint ZOTune writes loads back into transformers unchanged; the forward picks the GEMM.
+public enum WeightLayout: Sendable, Equatable {
+    /// `nn.Linear`: W is outputs × inputs and y = x·Wᵀ.
+    case outputsByInputs
+    /// GPT-2's `Conv1D`: W is inputs × outputs and y = x·W.
+    case inputsByOutputs
+
+    /// The stored shape of a weight mapping `inputs` features to `outputs`.
+    func shape(inputs: Int, outputs: Int) -> [Int] {
+        self == .outputsByInputs ? [outputs, inputs] : [inputs, outputs]
+    }
+}
+
+/// A linear layer of the forward pass: y = x·W (in the weight's layout) + bias, plus the weight's
+/// low-rank delta when one is installed.
+struct LinearMap {
+    let arena: WeightArena
+    let weight: ArenaWeight
+    let bias: ArenaWeight?
+    let inputs: Int
+    let outputs: Int
+    let layout: WeightLayout
+
+    init(_ arena: WeightArena, weight: String, bias: String? = nil, inputs: Int, outputs: Int,
+         layout: WeightLayout = .outputsByInputs) {
+        self.arena = arena
+        self.weight = ArenaWeight(arena, weight)
+        self.bias = bias.map { ArenaWeight(arena, $0) }
+        self.inputs = inputs
+        self.outputs = outputs
+        self.layout = layout
+    }
+
+    /// output = input·W + bias (+ output when `accumulate`) for `rows` rows; output rows are
+    /// `outputStride` floats apart (a slice of a wider buffer).
+    func apply(
+        _ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+        outputStride: Int? = nil, accumulate: Bool = false
+    ) {
+        let stride = outputStride ?? outputs
+        switch layout {
+        case .outputsByInputs:
+            BLAS.linear(input, rows: rows, inner: inputs, weight: weight.pointer, columns: outputs, into: output,
+                        ldc: stride, beta: accumulate ? 1 : 0)
+        case .inputsByOutputs:
+            BLAS.multiply(input, rows: rows, inner: inputs, weight.pointer, columns: outputs, into: output,
+                          ldc: stride, beta: accumulate ? 1 : 0)
+        }
+        addDeltaAndBias(input, rows: rows, into: output, outputStride: stride)
+    }
+
+    private func addDeltaAndBias(
+        _ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        if let delta = arena.delta(weight.index) {
+            switch layout {
+            case .outputsByInputs: delta.addLinear(input, tokens: rows, into: output, outputStride: outputStride)
+            case .inputsByOutputs: delta.addMultiply(input, tokens: rows, into: output, outputStride: outputStride)
+            }
+        }
+        if let bias { addBias(bias.pointer, to: output, rows: rows, width: outputs, stride: outputStride) }
+    }
+
+    /// Several maps of the same input written side by side into `[rows × Σ outputs]` (q|k|v,
+    /// gate|up): one GEMM when their `nn.Linear` weights are adjacent in the arena (the usual case,
+    /// by declaration order), else one GEMM per map. Deltas and biases are added per map.
+    static func applyFused(_ maps: [LinearMap], _ input: UnsafePointer<Float>, rows: Int,
+                           into output: UnsafeMutablePointer<Float>) {
+        let width = maps.reduce(0) { $0 + $1.outputs }
+        let adjacent = maps.allSatisfy { $0.layout == .outputsByInputs && $0.inputs == maps[0].inputs }
+            && zip(maps, maps.dropFirst()).allSatisfy { $0.weight.pointer + $0.outputs * $0.inputs == $1.weight.pointer }
+        if adjacent {
+            BLAS.linear(input, rows: rows, inner: maps[0].inputs, weight: maps[0].weight.pointer, columns: width,
+                        into: output)
+        }
+        var column = 0
+        for map in maps {
+            if adjacent {
+                map.addDeltaAndBias(input, rows: rows, into: output + column, outputStride: width)
+            } else {
+                map.apply(input, rows: rows, into: output + column, outputStride: width)
+            }
+            column += map.outputs
+        }
+    }
+}
+
+/// An embedding table read by lookup: rows gathered by id, plus the rows of the table's low-rank
+/// delta when one is installed.
+struct EmbeddingTable {
+    let arena: WeightArena
+    let weight: ArenaWeight
+    let width: Int
+
+    init(_ arena: WeightArena, _ name: String, width: Int) {
+        self.arena = arena
+        weight = ArenaWeight(arena, name)
+        self.width = width
+    }
+
+    /// output[t] = row ids[t] (+= when `accumulate`, e.g. positions onto token embeddings).
+    func lookUp(_ ids: [Int], into output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        for (row, id) in ids.enumerated() {
+            if accumulate {
+                addBias(weight.pointer + id * width, to: output + row * width, rows: 1, width: width)
+            } else {
+                (output + row * width).update(from: weight.pointer + id * width, count: width)
+            }
+        }
+        arena.delta(weight.index)?.addRows(ids, into: output)
+    }
+}

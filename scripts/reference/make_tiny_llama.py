@@ -75,6 +75,16 @@ def build(tie, theta):
     return model
 
 
+def save_checkpoint(model, out_dir):
+    """`save_pretrained` into a fresh folder, without generation_config.json (ZOTune does not read it)."""
+    if os.path.isdir(out_dir):
+        shutil.rmtree(out_dir)
+    model.save_pretrained(out_dir, safe_serialization=True)
+    gen = os.path.join(out_dir, "generation_config.json")
+    if os.path.exists(gen):
+        os.remove(gen)
+
+
 def main():
     from safetensors.torch import load_file, save_file
     from transformers import LlamaForCausalLM
@@ -94,12 +104,7 @@ def main():
     for key, v in VARIANTS.items():
         out_dir = os.path.join(FIX, v["dir"])
         model = build(v["tie_word_embeddings"], v["rope_theta"])
-        if os.path.isdir(out_dir):
-            shutil.rmtree(out_dir)
-        model.save_pretrained(out_dir, safe_serialization=True)
-        gen = os.path.join(out_dir, "generation_config.json")
-        if os.path.exists(gen):
-            os.remove(gen)
+        save_checkpoint(model, out_dir)
 
         # Sanity: tensors on disk, tying, config values.
         sd = load_file(os.path.join(out_dir, "model.safetensors"))

@@ -24,6 +24,9 @@ public protocol LanguageModel: AnyObject {
     var outputSize: Int { get }
     /// Longest sequence the model accepts.
     var maxPositions: Int { get }
+    /// Token ids every prompt starts with, as the model saw documents in pretraining: OPT's BOS
+    /// `</s>`, which its tokenizer prepends and MeZO keeps in every prompt. Empty for most models.
+    var promptPrefix: [Int] { get }
 
     /// Runs the batch (sequences packed without padding) and returns `[requests.count × outputSize]`
     /// logits, row-major, in request order.
@@ -42,6 +45,8 @@ public protocol LanguageModel: AnyObject {
 }
 
 extension LanguageModel {
+    public var promptPrefix: [Int] { [] }
+
     /// Logits at the last position of every sequence: `[sequences.count × outputSize]`.
     public func lastPositionLogits(_ sequences: [[Int]]) throws -> [Float] {
         try logits(sequences, at: sequences.indices.map { LogitRequest(sequence: $0, position: sequences[$0].count - 1) })

@@ -1,5 +1,6 @@
 import Foundation
 import ZOFormats
+import ZOTensor
 
 /// One architecture family: how to build it from a Hugging Face folder or a GGUF file.
 /// Each family lives in its own file under Families/ and is listed in `ModelFamilies.all`.
@@ -35,7 +36,7 @@ public struct HuggingFaceCheckpoint {
 
 /// The registry of families, by `model_type` and GGUF architecture.
 public enum ModelFamilies {
-    public static let all: [ModelFamily.Type] = [LlamaFamily.self]
+    public static let all: [ModelFamily.Type] = [LlamaFamily.self, Qwen2Family.self, OPTFamily.self, GPT2Family.self]
 
     public static var modelTypes: [String] { all.flatMap { $0.modelTypes }.sorted() }
     public static var ggufArchitectures: [String] { all.flatMap { $0.ggufArchitectures }.sorted() }
@@ -64,5 +65,21 @@ public enum ModelFamilies {
             throw ModelError.invalidConfiguration(source: source, reason: "it is not a JSON object")
         }
         return object
+    }
+}
+
+extension HuggingFaceCheckpoint {
+    /// The tensors, with names as transformers' base-model class saves them (GPT2Model's `h.0.…`,
+    /// OPTModel's `decoder.…`, as in the original GPT-2 and OPT uploads) given the prefix the
+    /// causal-LM class adds (`transformer.`, `model.`), as transformers does when it loads them.
+    /// Only names the arena expects are renamed; anything else is left for strict loading to report.
+    func tensors(basePrefix: String, expectedBy arena: WeightArena) -> [String: StoredTensor] {
+        var renamed: [String: StoredTensor] = [:]
+        for (name, tensor) in tensors {
+            let prefixed = basePrefix + name
+            let rename = arena.entry(named: name) == nil && arena.entry(named: prefixed) != nil && tensors[prefixed] == nil
+            renamed[rename ? prefixed : name] = tensor
+        }
+        return renamed
     }
 }

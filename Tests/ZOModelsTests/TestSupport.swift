@@ -36,3 +36,41 @@ enum DefaultModel {
 func maxAbsDifference(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
     zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
+
+/// A fixture folder copied to a temporary directory, so a test can edit its config or weights.
+final class FixtureCopy {
+    let folder: URL
+
+    init(_ fixture: String) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-model-\(UUID())")
+        try FileManager.default.copyItem(at: Fixtures.url(fixture), to: folder)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
+    var configURL: URL { folder.appendingPathComponent("config.json") }
+
+    /// Sets (or, with NSNull, nulls) top-level keys of config.json.
+    func setConfig(_ values: [String: Any]) throws {
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any])
+        object.merge(values) { $1 }
+        try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: configURL)
+    }
+
+    /// One stored tensor's values, to edit.
+    struct Tensor {
+        var name: String
+        var shape: [Int]
+        var floats: [Float]
+    }
+
+    /// Rewrites model.safetensors after `edit`.
+    func editWeights(_ edit: (inout [Tensor]) throws -> Void) throws {
+        let url = folder.appendingPathComponent("model.safetensors")
+        var tensors = try SafetensorsFile(path: url.path).tensors.map { Tensor(name: $0.name, shape: $0.shape, floats: try $0.floats()) }
+        try edit(&tensors)
+        try SafetensorsWriter().write(tensors.map { .init(name: $0.name, shape: $0.shape, floats: $0.floats) }, to: url)
+    }
+
+    func load() throws -> LanguageModel { try LoadedModel.open(path: folder.path).model }
+}

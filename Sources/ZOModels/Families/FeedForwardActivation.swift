@@ -1,0 +1,27 @@
+import ZOTensor
+
+/// The pointwise nonlinearity between the two matrices of a GPT-style MLP, by transformers'
+/// `activation_function` name.
+public enum FeedForwardActivation: String, Sendable, Equatable {
+    /// OPT's "relu".
+    case relu
+    /// GPT-2's "gelu_new" (= "gelu_pytorch_tanh"): GELU with the tanh approximation.
+    case geluTanh
+
+    /// nil for names ZOTune does not implement (e.g. the exact-erf "gelu").
+    public init?(huggingFaceName name: String) {
+        switch name {
+        case "relu": self = .relu
+        case "gelu_new", "gelu_pytorch_tanh": self = .geluTanh
+        default: return nil
+        }
+    }
+
+    /// Applies the activation in place to `count` floats.
+    func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .relu: ZOTensor.relu(x, count: count)
+        case .geluTanh: ZOTensor.geluTanh(x, count: count)
+        }
+    }
+}

@@ -24,11 +24,14 @@ public struct ExampleEncoder {
     public let task: ClassificationTask
     /// Longest prompt + candidate, in tokens.
     public let maxTokens: Int
+    /// Ids put before every prompt and kept when it is truncated (`LanguageModel.promptPrefix`).
+    public let promptPrefix: [Int]
 
-    public init(tokenizer: any TextTokenizer, task: ClassificationTask, maxTokens: Int) {
+    public init(tokenizer: any TextTokenizer, task: ClassificationTask, maxTokens: Int, promptPrefix: [Int] = []) {
         self.tokenizer = tokenizer
         self.task = task
         self.maxTokens = maxTokens
+        self.promptPrefix = promptPrefix
     }
 
     public func encode(_ example: Example) throws -> EncodedExample {
@@ -37,11 +40,11 @@ public struct ExampleEncoder {
             throw TrainingError.emptyCandidate(task: task.name, candidate: task.candidates(for: example)[empty])
         }
         var prompt = tokenizer.encode(try task.prompt(for: example), addSpecialTokens: false)
-        let room = maxTokens - (candidates.map(\.count).max() ?? 0)
+        let room = maxTokens - (candidates.map(\.count).max() ?? 0) - promptPrefix.count
         guard room > 0 else { throw TrainingError.candidateTooLong(task: task.name, limit: maxTokens) }
         if prompt.count > room { prompt = Array(prompt.suffix(room)) }
         if prompt.isEmpty { throw TrainingError.emptyPrompt(task: task.name) }
-        return EncodedExample(prompt: prompt, candidates: candidates, label: example.label)
+        return EncodedExample(prompt: promptPrefix + prompt, candidates: candidates, label: example.label)
     }
 
     public func encode(_ examples: [Example]) throws -> [EncodedExample] { try examples.map(encode) }

@@ -29,7 +29,7 @@ struct EvalCommand: ParsableCommand {
             let count = try PartialWeights.load(file, into: loaded.model.weights)
             Console.status("loaded \(count) tensors from \(file.path)")
         }
-        let (task, splits) = try taskOptions.encodedSplits(tokenizer: loaded.tokenizer(), maxTokens: maxTokens)
+        let (task, splits) = try taskOptions.encodedSplits(for: loaded, maxTokens: maxTokens)
         let evaluator = Evaluator(scorer: CandidateScorer(model: loaded.model), objective: .candidateCrossEntropy, batchSize: batchSize)
         let observer = ConsoleTrainingObserver()
         print("task \(task.name), model \(loaded.reference)\(checkpoint.map { " + \($0)" } ?? " (zero-shot)")")

@@ -46,9 +46,10 @@ struct TaskOptions: ParsableArguments {
     }
 
     /// Loads and tokenizes the splits for `model`.
-    func encodedSplits(tokenizer: any TextTokenizer, maxTokens: Int) throws -> (ClassificationTask, EncodedSplits) {
+    func encodedSplits(for model: LoadedModel, maxTokens: Int) throws -> (ClassificationTask, EncodedSplits) {
         let (task, splits) = try load()
-        let encoder = ExampleEncoder(tokenizer: tokenizer, task: task, maxTokens: maxTokens)
+        let encoder = ExampleEncoder(
+            tokenizer: try model.tokenizer(), task: task, maxTokens: maxTokens, promptPrefix: model.model.promptPrefix)
         return (task, try EncodedSplits(
             train: encoder.encode(splits.train), dev: encoder.encode(splits.dev), test: encoder.encode(splits.test)))
     }

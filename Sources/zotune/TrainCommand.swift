@@ -128,7 +128,7 @@ struct TrainingVisitor: EstimatorVisitor {
             let loaded = try ModelReference.load(configuration.model) { Console.status($0) }
             let tasks = TaskOptions(task: configuration.task, taskSpec: configuration.taskSpec,
                                     dataSeed: configuration.dataSeed, sizes: configuration.splitSizes)
-            let (task, data) = try tasks.encodedSplits(tokenizer: loaded.tokenizer(), maxTokens: configuration.training.maxTokens)
+            let (task, data) = try tasks.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens)
             return (loaded.model, task, data)
         }()
         Console.status("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")

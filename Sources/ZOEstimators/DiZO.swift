@@ -39,14 +39,15 @@ public struct DiZO: ZerothOrderEstimator {
         /// The projected set 𝒫, by parameter name: a pattern without `*` matches names ending in it
         /// (`self_attn.k_proj.weight` matches every layer's key projection); with `*`, the whole
         /// name must match the glob. `--projected-tensors`; default the attention key and value
-        /// projections (DiZO's official code for full fine-tuning).
+        /// projections (DiZO's official code for full fine-tuning): `self_attn.k_proj` / `v_proj` in
+        /// LLaMA, Qwen2 and OPT; GPT-2 fuses q|k|v into `attn.c_attn`, so that whole tensor stands in.
         public var projectedTensorPatterns: [String]
 
         public init(
             perturbationScale: Float = 1e-3, directions: Int = 1, projectionInterval: Int = 50,
             projectionIterations: Int = 10, projectionPerturbation: Float = 0.1,
             projectionStepSize: Float = 2.0, projectionRadius: Float = 0.2,
-            projectedTensorPatterns: [String] = ["self_attn.k_proj.weight", "self_attn.v_proj.weight"]
+            projectedTensorPatterns: [String] = ["self_attn.k_proj.weight", "self_attn.v_proj.weight", "attn.c_attn.weight"]
         ) {
             self.perturbationScale = perturbationScale
             self.directions = directions

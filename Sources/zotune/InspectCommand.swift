@@ -56,11 +56,14 @@ struct InspectCommand: ParsableCommand {
             }
             return
         }
-        // One row per kind: layer tensors are shown once as model.layers.*.<suffix> with their layer count.
+        // One row per kind: layer tensors are shown once as <prefix>.*.<suffix> (model.layers.*.…,
+        // transformer.h.*.…) with their layer count.
         var order: [String] = []
         var rows: [String: (entry: ParameterEntry, layers: Int)] = [:]
         for e in arena.entries {
-            let key = e.layer.map { e.name.replacingOccurrences(of: "layers.\($0).", with: "layers.*.") } ?? e.name
+            let key = e.layer.flatMap { layer in
+                e.name.range(of: ".\(layer).").map { e.name.replacingCharacters(in: $0, with: ".*.") }
+            } ?? e.name
             if let row = rows[key] { rows[key] = (row.entry, row.layers + 1) } else { rows[key] = (e, 1); order.append(key) }
         }
         for key in order {

@@ -55,6 +55,13 @@ final class FactoredApplicationTests: XCTestCase {
         try assertSameLogits(fixture: "tiny-llama-untied")
     }
 
+    /// OPT (project_in/out, position table), GPT-2 (Conv1D weights stored inputs × outputs) and Qwen2.
+    func testFactoredLogitsEqualMaterialisedLogitsInEveryDecoderFamily() throws {
+        for fixture in ["tiny-opt", "tiny-opt-post-ln", "tiny-gpt2", "tiny-qwen2-untied"] {
+            try assertSameLogits(fixture: fixture)
+        }
+    }
+
     /// Eight steps with windows of three (two folds), materialised vs factored: the same weights to
     /// rounding. Each g = (L₊ − L₋)/2ε divides forward rounding differences by ε, and later steps
     /// start from slightly different weights, so the bound is relative to the weights' change from

@@ -72,38 +72,47 @@ struct SignSPSA: ZerothOrderEstimator {
     }
 }
 
-/// Builds tiny training runs on the tiny LLaMA fixture with synthetic, learnable examples.
+/// Builds tiny training runs on a tiny fixture model (the LLaMA one unless told) with synthetic examples.
 struct TrainerHarness {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
+    let fixture: String
     let data: EncodedSplits
 
-    init() throws {
-        // Label = whether the prompt ends in an even token; candidates are two fixed tokens.
+    /// By default the label is whether the prompt ends in an even token; `constantLabel` gives every
+    /// example the same answer, a signal every method must pick up within a few dozen steps.
+    /// Prompts start with the model's `promptPrefix` (OPT's BOS), as `ExampleEncoder` writes them.
+    init(fixture: String = "tiny-llama", constantLabel: Int? = nil) throws {
+        self.fixture = fixture
+        let model = try LoadedModel.open(path: Self.fixtures.appendingPathComponent(fixture).path).model
+        let tokenRange = UInt64(min(500, model.outputSize - 3))
         var generator = SplitMix64(seed: 42)
         func examples(_ count: Int) -> [EncodedExample] {
             (0..<count).map { _ in
-                let prompt = (0..<(3 + Int(generator.next() % 6))).map { _ in 3 + Int(generator.next() % 500) }
-                return EncodedExample(prompt: prompt, candidates: [[40], [41]], label: prompt.last! % 2)
+                let prompt = (0..<(3 + Int(generator.next() % 6))).map { _ in 3 + Int(generator.next() % tokenRange) }
+                return EncodedExample(prompt: model.promptPrefix + prompt, candidates: [[40], [41]],
+                                      label: constantLabel ?? prompt.last! % 2)
             }
         }
         data = try EncodedSplits(train: examples(64), dev: examples(16), test: examples(16))
     }
 
     func model() throws -> LanguageModel {
-        try LoadedModel.open(path: Self.fixtures.appendingPathComponent("tiny-llama").path).model
+        try LoadedModel.open(path: Self.fixtures.appendingPathComponent(fixture).path).model
     }
 
     func newRun() -> RunDirectory {
         RunDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("zotune-run-\(UUID())"))
     }
 
-    func trainer<E: ZerothOrderEstimator>(_ estimator: E, run: RunDirectory, steps: Int, model: LanguageModel? = nil) throws -> Trainer<E> {
+    func trainer<E: ZerothOrderEstimator>(
+        _ estimator: E, run: RunDirectory, steps: Int, evalEvery: Int = 2, model: LanguageModel? = nil
+    ) throws -> Trainer<E> {
         var settings = TrainingSettings()
         settings.steps = steps
         settings.batchSize = 8
         settings.learningRate = 1e-3
-        settings.evalEvery = 2
+        settings.evalEvery = evalEvery
         settings.seed = 3
         let model = try model ?? self.model()
         return Trainer(model: model, estimator: estimator, parameters: TrainableSet(arena: model.weights), data: data,
@@ -117,9 +126,9 @@ struct TrainerHarness {
     /// Stop after N+1 steps (mid-window, off the evaluation grid), resume to 2N == 2N straight (byte-identical weights and seed log); replaying the
     /// seed log on the base weights == the trained weights.
     static func assertResumeAndReplayAreBitExact<E: ZerothOrderEstimator>(
-        estimator: E, steps: Int, file: StaticString = #filePath, line: UInt = #line
+        estimator: E, steps: Int, fixture: String = "tiny-llama", file: StaticString = #filePath, line: UInt = #line
     ) throws {
-        let harness = try TrainerHarness()
+        let harness = try TrainerHarness(fixture: fixture)
         let straightRun = harness.newRun(), resumedRun = harness.newRun()
         defer { for run in [straightRun, resumedRun] { try? FileManager.default.removeItem(at: run.url) } }
 

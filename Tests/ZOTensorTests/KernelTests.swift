@@ -90,7 +90,7 @@ final class KernelTests: XCTestCase {
 }
 
 final class AttentionKernelTests: XCTestCase {
-    func testCausalAttentionHeadMatchesReference() {
+    private func assertMatchesReference(causal: Bool) {
         for (length, headDim) in [(1, 64), (37, 64), (20, 16), (9, 24), (5, 128)] {
             var state: UInt64 = UInt64(length * 1000 + headDim)
             func random() -> Float {
@@ -103,12 +103,29 @@ final class AttentionKernelTests: XCTestCase {
             var out = [Float](repeating: .nan, count: length * headDim)
             var scores = [Float](repeating: 0, count: length)
             let scale = 1 / Float(headDim).squareRoot()
-            causalAttentionHead(
-                query: q, key: k, value: v, stride: headDim, output: &out, outputStride: headDim,
-                length: length, headDim: headDim, scale: scale, scores: &scores)
-            let reference = ReferenceKernels.causalAttention(q: q, k: k, v: v, length: length, headDim: headDim, scale: scale)
-            for (a, b) in zip(out, reference) { XCTAssertEqual(a, b, accuracy: 1e-5, "length \(length) headDim \(headDim)") }
+            if causal {
+                causalAttentionHead(
+                    query: q, key: k, value: v, stride: headDim, output: &out, outputStride: headDim,
+                    length: length, headDim: headDim, scale: scale, scores: &scores)
+            } else {
+                attentionHead(
+                    query: q, key: k, value: v, stride: headDim, output: &out, outputStride: headDim,
+                    length: length, headDim: headDim, scale: scale, scores: &scores, causal: false)
+            }
+            let reference = ReferenceKernels.selfAttention(
+                q: q, k: k, v: v, length: length, headDim: headDim, scale: scale, causal: causal)
+            for (a, b) in zip(out, reference) {
+                XCTAssertEqual(a, b, accuracy: 1e-5, "causal \(causal) length \(length) headDim \(headDim)")
+            }
         }
+    }
+
+    func testCausalAttentionHeadMatchesReference() {
+        assertMatchesReference(causal: true)
+    }
+
+    func testBidirectionalAttentionHeadMatchesReference() {
+        assertMatchesReference(causal: false)
     }
 }
 

@@ -46,16 +46,20 @@ public enum ReferenceKernels {
 }
 
 extension ReferenceKernels {
-    /// Causal attention of one head; q, k, v are `[length × headDim]` row-major.
-    public static func causalAttention(q: [Float], k: [Float], v: [Float], length: Int, headDim: Int, scale: Float) -> [Float] {
+    /// Self-attention of one head, causal (row i sees keys 0...i) or bidirectional; q, k, v are
+    /// `[length × headDim]` row-major.
+    public static func selfAttention(
+        q: [Float], k: [Float], v: [Float], length: Int, headDim: Int, scale: Float, causal: Bool
+    ) -> [Float] {
         var out = [Float](repeating: 0, count: length * headDim)
         for i in 0..<length {
-            var scores = (0...i).map { j in
+            let keys = causal ? i + 1 : length
+            var scores = (0..<keys).map { j in
                 Float((0..<headDim).reduce(0.0) { $0 + Double(q[i * headDim + $1]) * Double(k[j * headDim + $1]) }) * scale
             }
             scores = softmax(scores)
             for d in 0..<headDim {
-                out[i * headDim + d] = Float((0...i).reduce(0.0) { $0 + Double(scores[$1]) * Double(v[$1 * headDim + d]) })
+                out[i * headDim + d] = Float((0..<keys).reduce(0.0) { $0 + Double(scores[$1]) * Double(v[$1 * headDim + d]) })
             }
         }
         return out
@@ -91,4 +95,11 @@ extension ReferenceKernels {
     public static func addBias(_ bias: [Float], to x: [Float], rows: Int, width: Int) -> [Float] {
         (0..<(rows * width)).map { x[$0] + bias[$0 % width] }
     }
+
+    /// Exact GELU, x · ½ · (1 + erf(x/√2)), with libm's erf in double precision.
+    public static func gelu(_ x: [Float]) -> [Float] {
+        x.map { Float(Double($0) * 0.5 * (1 + erf(Double($0) / 2.0.squareRoot()))) }
+    }
+
+    public static func hyperbolicTangent(_ x: [Float]) -> [Float] { x.map { Float(tanh(Double($0))) } }
 }

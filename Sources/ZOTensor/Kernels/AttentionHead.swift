@@ -1,4 +1,4 @@
-/// Causal self-attention of one head over one sequence of `length` tokens:
+/// Causal self-attention of one head over one sequence of `length` tokens (decoders):
 /// out_i = Σ_{j ≤ i} softmax_j(scale · q_i·k_j) v_j.
 ///
 /// Rows of q, k and v are `stride` floats apart (they sit inside the fused q|k|v projection output);
@@ -11,11 +11,26 @@ public func causalAttentionHead(
     output: UnsafeMutablePointer<Float>, outputStride: Int, length: Int, headDim: Int, scale: Float,
     scores: UnsafeMutablePointer<Float>
 ) {
+    attentionHead(
+        query: query, key: key, value: value, stride: stride, output: output, outputStride: outputStride,
+        length: length, headDim: headDim, scale: scale, scores: scores, causal: true)
+}
+
+/// Self-attention of one head over one sequence, causal (decoders: row i attends to keys 0...i) or
+/// bidirectional (encoders: every row attends to all `length` keys of its sequence; packing
+/// sequences back to back is what masks the others). Layout and scratch as `causalAttentionHead`.
+@inline(__always)
+public func attentionHead(
+    query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, stride: Int,
+    output: UnsafeMutablePointer<Float>, outputStride: Int, length: Int, headDim: Int, scale: Float,
+    scores: UnsafeMutablePointer<Float>, causal: Bool
+) {
     let chunks = headDim / 16
     let vectorDim = chunks * 16
     for i in 0..<length {
         let q = query + i * stride
-        for j in 0...i {
+        let keys = causal ? i + 1 : length
+        for j in 0..<keys {
             let k = key + j * stride
             var acc = SIMD16<Float>()
             for c in 0..<chunks {
@@ -27,12 +42,12 @@ public func causalAttentionHead(
             for d in vectorDim..<headDim { dot += q[d] * k[d] }
             scores[j] = dot * scale
         }
-        softmaxInPlace(scores, count: i + 1)
+        softmaxInPlace(scores, count: keys)
         let o = output + i * outputStride
         var c = 0
         while c + 64 <= vectorDim {
             var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-            for j in 0...i {
+            for j in 0..<keys {
                 let p = SIMD16<Float>(repeating: scores[j])
                 let v = UnsafeRawPointer(value + j * stride + c)
                 a0 = a0.addingProduct(p, v.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self))
@@ -49,7 +64,7 @@ public func causalAttentionHead(
         }
         while c < vectorDim {
             var a = SIMD16<Float>()
-            for j in 0...i {
+            for j in 0..<keys {
                 a = a.addingProduct(
                     SIMD16(repeating: scores[j]), UnsafeRawPointer(value + j * stride + c).loadUnaligned(as: SIMD16<Float>.self))
             }
@@ -58,7 +73,7 @@ public func causalAttentionHead(
         }
         for d in vectorDim..<headDim {
             var a: Float = 0
-            for j in 0...i { a += scores[j] * value[j * stride + d] }
+            for j in 0..<keys { a += scores[j] * value[j * stride + d] }
             o[d] = a
         }
     }

@@ -48,7 +48,7 @@ final class DecoderLoadingErrorTests: XCTestCase {
     }
 
     func testUnsupportedOptions() throws {
-        try assertRejects("tiny-opt", ["activation_function": "gelu"], reason: "activation_function gelu is not supported")
+        try assertRejects("tiny-opt", ["activation_function": "gelu_fast"], reason: "activation_function gelu_fast is not supported")
         try assertRejects("tiny-opt", ["num_attention_heads": 5], reason: "the hidden size 64 is not a multiple of the head count 5")
         try assertRejects("tiny-gpt2", ["add_cross_attention": true], reason: "add_cross_attention = true is not supported")
         try assertRejects("tiny-gpt2", ["activation_function": "silu"], reason: "activation_function silu is not supported")

@@ -7,13 +7,25 @@ public enum FeedForwardActivation: String, Sendable, Equatable {
     case relu
     /// GPT-2's "gelu_new" (= "gelu_pytorch_tanh"): GELU with the tanh approximation.
     case geluTanh
+    /// BERT's "gelu": the exact, erf-based GELU.
+    case gelu
 
-    /// nil for names ZOTune does not implement (e.g. the exact-erf "gelu").
+    /// nil for names ZOTune does not implement (e.g. "silu", "gelu_fast").
     public init?(huggingFaceName name: String) {
         switch name {
         case "relu": self = .relu
         case "gelu_new", "gelu_pytorch_tanh": self = .geluTanh
+        case "gelu": self = .gelu
         default: return nil
+        }
+    }
+
+    /// How `inspect` names it.
+    var summary: String {
+        switch self {
+        case .relu: return "ReLU"
+        case .geluTanh: return "GELU (tanh)"
+        case .gelu: return "GELU (exact)"
         }
     }
 
@@ -22,6 +34,7 @@ public enum FeedForwardActivation: String, Sendable, Equatable {
         switch self {
         case .relu: ZOTensor.relu(x, count: count)
         case .geluTanh: ZOTensor.geluTanh(x, count: count)
+        case .gelu: ZOTensor.gelu(x, count: count)
         }
     }
 }

@@ -13,7 +13,7 @@ public final class GPTStyleDecoderModel: LanguageModel {
     public let configuration: GPTStyleDecoderConfiguration
     public let weights: WeightArena
     private let workspace: ForwardWorkspace
-    private let attention: CausalSelfAttention
+    private let attention: SelfAttention
     /// Gain 1 and bias 0, for LayerNorms without parameters (OPT's `layer_norm_elementwise_affine`).
     private let unitGain: FloatBuffer
     private let zeroBias: FloatBuffer
@@ -76,7 +76,7 @@ public final class GPTStyleDecoderModel: LanguageModel {
 
     public var architectureSummary: [(label: String, value: String)] {
         let c = configuration
-        let activation = c.activation == .relu ? "ReLU" : "GELU (tanh)"
+        let activation = c.activation.summary
         let projection = c.projectsWordEmbeddings ? ", word embeddings \(c.wordEmbeddingSize) (project_in/out)" : ""
         return [
             ("family", "\(c.modelType) (decoder, learned positions, \(c.normalizesBeforeSublayers ? "pre" : "post")-LN "
@@ -93,9 +93,9 @@ public final class GPTStyleDecoderModel: LanguageModel {
         self.configuration = configuration
         weights = WeightArena(Self.parameterSpecs(for: configuration))
         workspace = ForwardWorkspace(widths: configuration.activationWidths)
-        attention = CausalSelfAttention(
+        attention = SelfAttention(
             headCount: configuration.headCount, keyValueHeadCount: configuration.headCount,
-            headDim: configuration.headDim)
+            headDim: configuration.headDim, causal: true)
         unitGain = FloatBuffer(count: configuration.hiddenSize)
         unitGain.buffer.update(repeating: 1)
         zeroBias = FloatBuffer(count: configuration.hiddenSize)

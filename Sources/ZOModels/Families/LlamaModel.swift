@@ -14,7 +14,7 @@ public final class LlamaModel: LanguageModel {
     public let weights: WeightArena
     private var rotary: RotaryEmbedding
     private let workspace: ForwardWorkspace
-    private let attention: CausalSelfAttention
+    private let attention: SelfAttention
 
     /// The arena layout for `configuration`, in HF names.
     public static func parameterSpecs(for c: LlamaConfiguration) -> [ParameterSpec] {
@@ -81,9 +81,9 @@ public final class LlamaModel: LanguageModel {
         self.weights = WeightArena(Self.parameterSpecs(for: configuration))
         self.rotary = RotaryEmbedding(headDim: configuration.headDim, base: configuration.ropeTheta)
         workspace = ForwardWorkspace(widths: configuration.activationWidths)
-        attention = CausalSelfAttention(
+        attention = SelfAttention(
             headCount: configuration.headCount, keyValueHeadCount: configuration.keyValueHeadCount,
-            headDim: configuration.headDim)
+            headDim: configuration.headDim, causal: true)
     }
 
     /// Resolved weights of one layer.

@@ -1,13 +1,16 @@
 import Dispatch
 import ZOTensor
 
-/// Causal (grouped-query) self-attention over a packed batch, reading a fused q|k|v activation
-/// buffer `[tokens × (query + 2·keyValue)]` and writing `[tokens × query]`. Shared by every decoder
-/// family: positions (RoPE or learned) are applied before, the output projection after.
-struct CausalSelfAttention {
+/// Multi-head (grouped-query) self-attention over a packed batch, reading a fused q|k|v activation
+/// buffer `[tokens × (query + 2·keyValue)]` and writing `[tokens × query]`: causal for every decoder
+/// family, bidirectional within each sequence for encoders. Positions (RoPE or learned) are applied
+/// before, the output projection after.
+struct SelfAttention {
     let headCount: Int
     let keyValueHeadCount: Int
     let headDim: Int
+    /// Decoders see only earlier tokens; encoders see their whole sequence.
+    let causal: Bool
 
     var queryWidth: Int { headCount * headDim }
     var keyValueWidth: Int { keyValueHeadCount * headDim }
@@ -27,12 +30,12 @@ struct CausalSelfAttention {
                 let (index, head) = pair.quotientAndRemainder(dividingBy: headCount)
                 let base = queryKeyValue + batch.offsets[index] * fusedWidth
                 let keyValueHead = head / groupSize
-                causalAttentionHead(
+                attentionHead(
                     query: base + head * headDim, key: base + queryWidth + keyValueHead * headDim,
                     value: base + queryWidth + keyValueWidth + keyValueHead * headDim, stride: fusedWidth,
                     output: output + batch.offsets[index] * queryWidth + head * headDim, outputStride: queryWidth,
                     length: batch.sequences[index].count, headDim: headDim, scale: scale,
-                    scores: scratch + worker * scratchStride)
+                    scores: scratch + worker * scratchStride, causal: causal)
             }
         }
     }

@@ -25,6 +25,15 @@ struct ConfigReader {
 
     func string(_ key: String) -> String? { object[key] as? String }
 
+    /// Rejects non-positive dimensions and a hidden size the heads do not divide, in the same words
+    /// for every family.
+    func checkDimensions(_ dimensions: KeyValuePairs<String, Int>, hiddenSize: Int, headCount: Int) throws {
+        for (name, value) in dimensions where value <= 0 { throw fail("the \(name) must be positive, got \(value)") }
+        guard hiddenSize % headCount == 0 else {
+            throw fail("the hidden size \(hiddenSize) is not a multiple of the head count \(headCount)")
+        }
+    }
+
     /// Rejects `key` set to true: an option the forward does not implement.
     func rejectTrue(_ keys: String...) throws {
         for key in keys where bool(key, default: false) { throw fail("\(key) = true is not supported") }

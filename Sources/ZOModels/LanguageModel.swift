@@ -24,6 +24,9 @@ public protocol LanguageModel: AnyObject {
     var outputSize: Int { get }
     /// Longest sequence the model accepts.
     var maxPositions: Int { get }
+    /// Token ids a sequence may hold (rows of the token embedding): the vocabulary, which is also the
+    /// output width of a language-model head (the default), but not of a classifier.
+    var vocabularySize: Int { get }
     /// Token ids every prompt starts with, as the model saw documents in pretraining: OPT's BOS
     /// `</s>`, which its tokenizer prepends and MeZO keeps in every prompt. Empty for most models.
     var promptPrefix: [Int] { get }
@@ -46,6 +49,7 @@ public protocol LanguageModel: AnyObject {
 
 extension LanguageModel {
     public var promptPrefix: [Int] { [] }
+    public var vocabularySize: Int { outputSize }
 
     /// Logits at the last position of every sequence: `[sequences.count × outputSize]`.
     public func lastPositionLogits(_ sequences: [[Int]]) throws -> [Float] {

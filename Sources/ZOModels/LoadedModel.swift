@@ -27,7 +27,7 @@ public struct LoadedModel {
     }
 
     /// Opens a `.gguf` file or a Hugging Face folder.
-    public static func open(path: String, reference: String? = nil) throws -> LoadedModel {
+    public static func open(path: String, reference: String? = nil, options: ModelLoadOptions = .init()) throws -> LoadedModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ModelError.notFound(reference: reference ?? path, known: ModelCatalog.names)
@@ -35,7 +35,7 @@ public struct LoadedModel {
         var encodings: [String: Int] = [:]
         if isDirectory.boolValue {
             let folder = URL(fileURLWithPath: path)
-            let (model, tensors) = try loadHuggingFaceFolder(folder)
+            let (model, tensors) = try loadHuggingFaceFolder(folder, options: options)
             for tensor in tensors { encodings[tensor.encoding.description, default: 0] += 1 }
             return LoadedModel(
                 model: model, source: .huggingFaceFolder(folder), reference: reference ?? path, path: path,
@@ -50,7 +50,7 @@ public struct LoadedModel {
     }
 
     /// `config.json` (its `model_type` picks the family) plus every `*.safetensors` file in the folder.
-    private static func loadHuggingFaceFolder(_ folder: URL) throws -> (LanguageModel, [StoredTensor]) {
+    private static func loadHuggingFaceFolder(_ folder: URL, options: ModelLoadOptions) throws -> (LanguageModel, [StoredTensor]) {
         let configURL = folder.appendingPathComponent("config.json")
         guard let configData = FileManager.default.contents(atPath: configURL.path) else {
             throw ModelError.missingFile(path: configURL.path, purpose: "the model configuration")
@@ -71,7 +71,8 @@ public struct LoadedModel {
             }
         }
         let model = try family.load(
-            HuggingFaceCheckpoint(config: config, configPath: configURL.path, tensors: tensors, folder: folder.path))
+            HuggingFaceCheckpoint(config: config, configPath: configURL.path, tensors: tensors, folder: folder.path,
+                                  options: options))
         return (model, Array(tensors.values))
     }
 

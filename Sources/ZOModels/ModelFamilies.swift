@@ -32,11 +32,15 @@ public struct HuggingFaceCheckpoint {
     public let tensors: [String: StoredTensor]
     /// The folder (the source named in weight errors).
     public let folder: String
+    /// What the caller chose beyond the checkpoint (e.g. a new classifier's size).
+    public let options: ModelLoadOptions
 }
 
 /// The registry of families, by `model_type` and GGUF architecture.
 public enum ModelFamilies {
-    public static let all: [ModelFamily.Type] = [LlamaFamily.self, Qwen2Family.self, OPTFamily.self, GPT2Family.self]
+    public static let all: [ModelFamily.Type] = [
+        LlamaFamily.self, Qwen2Family.self, OPTFamily.self, GPT2Family.self, BertFamily.self, RobertaFamily.self,
+    ]
 
     public static var modelTypes: [String] { all.flatMap { $0.modelTypes }.sorted() }
     public static var ggufArchitectures: [String] { all.flatMap { $0.ggufArchitectures }.sorted() }

@@ -19,8 +19,9 @@ public enum ModelReference {
 
     /// Resolves and opens the model, with its tokenizer.
     public static func load(
-        _ reference: String, store: AssetStore = AssetStore(), log: (String) -> Void = { _ in }
+        _ reference: String, store: AssetStore = AssetStore(), options: ModelLoadOptions = .init(),
+        log: (String) -> Void = { _ in }
     ) throws -> LoadedModel {
-        try LoadedModel.open(path: resolve(reference, store: store, log: log), reference: reference)
+        try LoadedModel.open(path: resolve(reference, store: store, log: log), reference: reference, options: options)
     }
 }

@@ -9,4 +9,7 @@ public enum ParameterRole: String, Codable, Sendable, CaseIterable {
     case norm
     /// A lookup table (token or position embeddings); 2-D but indexed, not multiplied.
     case embedding
+    /// Weight or bias of a task head added on top of the pretrained network (an encoder's
+    /// classifier), which may start untrained: training this role alone is linear probing.
+    case head
 }

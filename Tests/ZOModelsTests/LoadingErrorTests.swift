@@ -64,7 +64,7 @@ final class LoadingErrorTests: XCTestCase {
         let configURL = folder.appendingPathComponent("config.json")
         let original = try String(contentsOf: configURL, encoding: .utf8)
         try original.replacingOccurrences(of: "\"llama\"", with: "\"mamba\"").write(to: configURL, atomically: true, encoding: .utf8)
-        assertLoadFails(.unsupportedArchitecture(name: "mamba", supported: ["gpt2", "llama", "opt", "qwen2"]))
+        assertLoadFails(.unsupportedArchitecture(name: "mamba", supported: ModelFamilies.modelTypes))
         try original.replacingOccurrences(of: "\"rope_type\": \"default\"", with: "\"rope_type\": \"yarn\"")
             .write(to: configURL, atomically: true, encoding: .utf8)
         assertLoadFails(.invalidConfiguration(source: configURL.path, reason: "rope scaling type yarn is not supported"))

@@ -48,16 +48,11 @@ public struct GPTStyleDecoderConfiguration: Sendable, Equatable {
 
     /// Checks the relations the forward pass relies on.
     func validate(_ config: ConfigReader) throws {
-        for (name, value) in [
-            ("vocabulary size", vocabularySize), ("hidden size", hiddenSize), ("word embedding size", wordEmbeddingSize),
-            ("intermediate size", intermediateSize), ("layer count", layerCount), ("head count", headCount),
-            ("maximum positions", maxPositions),
-        ] where value <= 0 {
-            throw config.fail("the \(name) must be positive, got \(value)")
-        }
-        guard hiddenSize % headCount == 0 else {
-            throw config.fail("the hidden size \(hiddenSize) is not a multiple of the head count \(headCount)")
-        }
+        try config.checkDimensions([
+            "vocabulary size": vocabularySize, "hidden size": hiddenSize, "word embedding size": wordEmbeddingSize,
+            "intermediate size": intermediateSize, "layer count": layerCount, "head count": headCount,
+            "maximum positions": maxPositions,
+        ], hiddenSize: hiddenSize, headCount: headCount)
     }
 }
 

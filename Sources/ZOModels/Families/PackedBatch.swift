@@ -24,7 +24,7 @@ struct PackedBatch {
     /// Checks the batch against `model` (`LanguageModel.validate`), packs it, and sizes the
     /// model's workspace for it: the start of every family's forward.
     init(_ sequences: [[Int]], _ requests: [LogitRequest], for model: LanguageModel, reserving workspace: ForwardWorkspace) throws {
-        try model.validate(sequences, vocabularySize: model.outputSize, requests: requests)
+        try model.validate(sequences, vocabularySize: model.vocabularySize, requests: requests)
         self.init(sequences)
         workspace.reserve(tokens: tokenCount, longestSequence: longest)
     }

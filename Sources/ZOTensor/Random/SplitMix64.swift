@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a tiny, fast, seedable generator for sampling
 /// decisions (dataset splits, minibatches, benchmark inputs). Perturbation directions use the
 /// counter-based Philox generator in ZOEstimators instead. Bounded draws and shuffles are written out
@@ -48,5 +50,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// A standard normal draw: Box–Muller (cosine branch) on two 53-bit uniforms, u₁ ∈ (0, 1].
+    public mutating func nextStandardNormal() -> Float {
+        let u1 = (Double(next() >> 11) + 1) / 9_007_199_254_740_992
+        let u2 = Double(next() >> 11) / 9_007_199_254_740_992
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 }

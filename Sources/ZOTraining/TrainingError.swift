@@ -3,6 +3,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case emptyCandidate(task: String, candidate: String)
     case candidateTooLong(task: String, limit: Int)
     case emptyPrompt(task: String)
+    case multiTokenCandidate(task: String, candidate: String, tokens: Int)
+    case classifierNeedsFixedCandidates(task: String)
+    case missingSpecialToken(role: String)
     case emptySplit(name: String)
     case unknownMethod(String, known: [String])
     case invalidOption(String)
@@ -18,6 +21,14 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "task \(task): a candidate is longer than the \(limit)-token limit (raise --max-tokens)"
         case let .emptyPrompt(task):
             return "task \(task): a prompt renders to no tokens"
+        case let .multiTokenCandidate(task, candidate, tokens):
+            return "task \(task): candidate \"\(candidate)\" is \(tokens) tokens, but a masked LM reads one token at the mask "
+                + "(choose single-token candidates)"
+        case let .classifierNeedsFixedCandidates(task):
+            return "task \(task): a classification head needs one fixed list of candidates (its classes), "
+                + "not candidates per example"
+        case let .missingSpecialToken(role):
+            return "the tokenizer has no \(role) token, which encoder prompts need"
         case let .emptySplit(name):
             return "the \(name) split is empty"
         case let .unknownMethod(name, known):

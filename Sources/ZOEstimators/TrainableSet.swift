@@ -31,11 +31,19 @@ public final class TrainableSet: @unchecked Sendable {
     /// trainer from the model and batch; empty when unknown, and then `auto` stays materialised.
     public var activationRows: [Int: Double] = [:]
 
-    /// All arena entries whose role is in `roles` (default: everything).
-    public init(arena: WeightArena, roles: Set<ParameterRole> = Set(ParameterRole.allCases)) {
+    /// All arena entries whose role is in `roles` (default: everything). With `lastLayers`, only
+    /// those of the last `lastLayers` transformer layers and of what follows the layers in the arena
+    /// (final norm, pooler, head); embeddings and earlier layers stay frozen. 0 trains the head alone.
+    public init(arena: WeightArena, roles: Set<ParameterRole> = Set(ParameterRole.allCases), lastLayers: Int? = nil) {
         self.arena = arena
+        let layerCount = (arena.entries.compactMap(\.layer).max() ?? -1) + 1
+        let lastLayered = arena.entries.lastIndex { $0.layer != nil } ?? -1
+        func inSelectedLayers(_ index: Int, _ entry: ParameterEntry) -> Bool {
+            guard let lastLayers else { return true }
+            return entry.layer.map { $0 >= layerCount - lastLayers } ?? (index > lastLayered)
+        }
         self.tensors = arena.entries.enumerated().compactMap { index, entry in
-            roles.contains(entry.role) ? TrainableTensor(entry: entry, index: index) : nil
+            roles.contains(entry.role) && inSelectedLayers(index, entry) ? TrainableTensor(entry: entry, index: index) : nil
         }
     }
 

@@ -62,10 +62,13 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var training: TrainingSettings
     /// Roles of the parameters trained (others stay frozen).
     public var trainableRoles: [ParameterRole]
+    /// Train only the last N transformer layers and the head (`TrainableSet`); nil: every layer.
+    public var trainableLastLayers: Int?
 
     public init(
         zotuneVersion: String, model: String, task: String?, taskSpec: String?, dataSeed: UInt64,
-        splitSizes: SplitSizes, method: MethodConfiguration, training: TrainingSettings, trainableRoles: [ParameterRole]
+        splitSizes: SplitSizes, method: MethodConfiguration, training: TrainingSettings, trainableRoles: [ParameterRole],
+        trainableLastLayers: Int? = nil
     ) {
         self.zotuneVersion = zotuneVersion
         self.model = model
@@ -76,6 +79,12 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         self.method = method
         self.training = training
         self.trainableRoles = trainableRoles
+        self.trainableLastLayers = trainableLastLayers
+    }
+
+    /// The parameters this run trains in `arena`.
+    public func trainableSet(in arena: WeightArena) -> TrainableSet {
+        TrainableSet(arena: arena, roles: Set(trainableRoles), lastLayers: trainableLastLayers)
     }
 }
 

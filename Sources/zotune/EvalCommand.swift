@@ -23,7 +23,7 @@ struct EvalCommand: ParsableCommand {
     var batchSize = 32
 
     func run() throws {
-        let loaded = try modelOptions.load()
+        let loaded = try taskOptions.loadModel(modelOptions.model)
         if let checkpoint {
             let file = try Self.weightsFile(checkpoint)
             let count = try PartialWeights.load(file, into: loaded.model.weights)

@@ -22,6 +22,9 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try modelOptions.load()
+        guard loaded.model.outputKind == .causalLanguageModel else {
+            throw ValidationError("\(loaded.reference) is an encoder (\(loaded.model.family)); generate needs a decoder.")
+        }
         let tokenizer = try loaded.tokenizer()
         let promptIDs = tokenizer.encode(prompt)
         let start = Date()

@@ -4,7 +4,7 @@ import ZOModels
 
 /// The `--model` option shared by every command that runs a model.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "A .gguf file, a Hugging Face folder, or a built-in name (smollm2-135m).")
+    @Option(name: .long, help: "A .gguf file, a Hugging Face folder, or a built-in name (\(ModelCatalog.names.joined(separator: ", "))).")
     var model: String = ModelCatalog.defaultName
 
     /// Resolves (fetching if needed) and loads the model, reporting progress on stderr.

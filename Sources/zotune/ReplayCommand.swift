@@ -41,8 +41,8 @@ struct ReplayVisitor: EstimatorVisitor {
     let output: URL
 
     func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> Int {
-        let loaded = try ModelReference.load(base) { Console.status($0) }
-        let parameters = TrainableSet(arena: loaded.model.weights, roles: Set(configuration.trainableRoles))
+        let loaded = try TaskOptions(configuration).loadModel(base)
+        let parameters = configuration.trainableSet(in: loaded.model.weights)
         try SeedLogReplay.replay(records, estimator: estimator, parameters: parameters,
                                  runSeed: configuration.training.seed, totalSteps: configuration.training.steps)
         let entries = parameters.tensors.map(\.entry)

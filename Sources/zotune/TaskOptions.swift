@@ -3,7 +3,6 @@ import Foundation
 import ZOAssets
 import ZOModels
 import ZOTasks
-import ZOTokenizers
 import ZOTraining
 
 /// `--task` / `--task-spec`: which examples to train and evaluate on.
@@ -45,12 +44,30 @@ struct TaskOptions: ParsableArguments {
         }
     }
 
-    /// Loads and tokenizes the splits for `model`.
+    /// Loads and tokenizes the splits for `model`, laid out for its output kind (`ExampleEncoder`);
+    /// prompts are cut to `maxTokens` or the model's context, whichever is shorter.
     func encodedSplits(for model: LoadedModel, maxTokens: Int) throws -> (ClassificationTask, EncodedSplits) {
         let (task, splits) = try load()
         let encoder = ExampleEncoder(
-            tokenizer: try model.tokenizer(), task: task, maxTokens: maxTokens, promptPrefix: model.model.promptPrefix)
+            tokenizer: try model.tokenizer(), task: task, maxTokens: min(maxTokens, model.model.maxPositions),
+            promptPrefix: model.model.promptPrefix, outputKind: model.model.outputKind)
         return (task, try EncodedSplits(
             train: encoder.encode(splits.train), dev: encoder.encode(splits.dev), test: encoder.encode(splits.test)))
+    }
+
+    /// Opens `reference` for this task: an encoder checkpoint without a masked-LM head gets a
+    /// classification head with one class per candidate (label i ↔ candidate i).
+    func loadModel(_ reference: String) throws -> LoadedModel {
+        try ModelReference.load(reference, options: ModelLoadOptions(classifierLabels: fixedCandidateCount())) {
+            Console.status($0)
+        }
+    }
+
+    /// The number of candidates every example shares, read from the task definition alone (no data);
+    /// nil when examples bring their own.
+    func fixedCandidateCount() throws -> Int? {
+        let candidates = try taskSpec.map { try CustomTaskSpec(contentsOf: URL(fileURLWithPath: $0)).candidates ?? [] }
+            ?? TaskCatalog.task(named: task ?? TaskCatalog.defaultName).candidates
+        return candidates.isEmpty ? nil : candidates.count
     }
 }

@@ -48,8 +48,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Longest prompt + candidate in tokens; longer prompts keep their end.")
     var maxTokens = TrainingSettings().maxTokens
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Parameter roles to train: matrix embedding norm bias (default all).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Parameter roles to train: matrix embedding norm bias head (default all).")
     var trainable: [ParameterRole] = []
+
+    @Option(name: .long, help: "Train only the last N transformer layers and the head (final norm, pooler, classifier); 0: the head alone (default: every layer and the embeddings).")
+    var trainableLayers: Int?
 
     @Option(name: .long, help: "Run folder (default runs/<method>-<task>-<time>).")
     var output: String?
@@ -65,6 +68,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--steps, --batch-size, --eval-every and --max-tokens must be positive.")
         }
         guard learningRate.isFinite, learningRate >= 0 else { throw ValidationError("--lr must be a finite number ≥ 0.") }
+        if let trainableLayers, trainableLayers < 0 { throw ValidationError("--trainable-layers must be 0 or more.") }
     }
 
     func run() throws {
@@ -100,7 +104,7 @@ struct TrainCommand: ParsableCommand {
             task: taskOptions.taskSpec == nil ? taskOptions.task ?? TaskCatalog.defaultName : nil,
             taskSpec: taskOptions.taskSpec, dataSeed: taskOptions.dataSeed, splitSizes: taskOptions.sizes,
             method: method, training: settings,
-            trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable)
+            trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable, trainableLastLayers: trainableLayers)
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let folder = URL(fileURLWithPath: output ?? "runs/\(method.name)-\(taskOptions.name)-\(stamp)")
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
@@ -124,16 +128,19 @@ struct TrainingVisitor: EstimatorVisitor {
 
     func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
         // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
-        let (model, task, data): (LanguageModel, ClassificationTask, EncodedSplits) = try {
-            let loaded = try ModelReference.load(configuration.model) { Console.status($0) }
-            let tasks = TaskOptions(task: configuration.task, taskSpec: configuration.taskSpec,
-                                    dataSeed: configuration.dataSeed, sizes: configuration.splitSizes)
+        let (model, parameters, task, data): (LanguageModel, TrainableSet, ClassificationTask, EncodedSplits) = try {
+            let tasks = TaskOptions(configuration)
+            let loaded = try tasks.loadModel(configuration.model)
+            let parameters = try trainableParameters(of: loaded.model)
             let (task, data) = try tasks.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens)
-            return (loaded.model, task, data)
+            return (loaded.model, parameters, task, data)
         }()
         Console.status("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")
-        let parameters = TrainableSet(arena: model.weights, roles: Set(configuration.trainableRoles))
-        Console.status(String(format: "%@ on %.1fM trainable parameters", Estimator.name, Double(parameters.parameterCount) / 1e6))
+        Console.status("\(Estimator.name) on \(InspectCommand.count(parameters.parameterCount)) trainable parameters")
+        if (model as? EncoderModel)?.classifierIsNew == true, parameters.tensors.contains(where: { $0.entry.role != .head }) {
+            Console.status("note: the classification head is new (at chance) and shares one learning rate with the encoder, "
+                + "which diverges above ~1e-3; --trainable head trains it alone (linear probing) at a larger --lr (e.g. 2e-2).")
+        }
         let trainer = Trainer(
             model: model, estimator: estimator, parameters: parameters, data: data,
             settings: configuration.training, run: run, taskName: task.name)
@@ -141,9 +148,24 @@ struct TrainingVisitor: EstimatorVisitor {
         trainer.observer = observer
         return try trainer.train(resume: resume, pauseAfter: pauseAfter)
     }
+
+    /// The run's trainable set; an empty one (e.g. `--trainable head` on a masked LM) is an error.
+    private func trainableParameters(of model: LanguageModel) throws -> TrainableSet {
+        let parameters = configuration.trainableSet(in: model.weights)
+        guard !parameters.tensors.isEmpty else {
+            throw ValidationError("--trainable \(configuration.trainableRoles.map(\.rawValue).joined(separator: " "))"
+                + (configuration.trainableLastLayers.map { " --trainable-layers \($0)" } ?? "") + " selects no parameter of this model.")
+        }
+        return parameters
+    }
 }
 
 extension TaskOptions {
+    /// The task options a run was started with.
+    init(_ run: RunConfiguration) {
+        self.init(task: run.task, taskSpec: run.taskSpec, dataSeed: run.dataSeed, sizes: run.splitSizes)
+    }
+
     init(task: String?, taskSpec: String?, dataSeed: UInt64, sizes: SplitSizes) {
         self.init()
         self.task = task

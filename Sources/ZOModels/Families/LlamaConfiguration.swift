@@ -120,8 +120,8 @@ extension LlamaConfiguration {
     public static func fromGGUF(_ gguf: GGUFFile) throws -> LlamaConfiguration {
         let source = gguf.path
         let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
-        guard architecture == "llama" else {
-            throw ModelError.unsupportedArchitecture(name: architecture, supported: ["llama"])
+        guard architecture == "llama" || architecture == "qwen2" else {
+            throw ModelError.unsupportedArchitecture(name: architecture, supported: ["llama", "qwen2"])
         }
         func value(_ key: String) -> GGUFValue? { gguf.metadata["\(architecture).\(key)"] }
         func int(_ key: String) throws -> Int {
@@ -140,7 +140,7 @@ extension LlamaConfiguration {
         if let scaling = value("rope.scaling.type")?.string, scaling != "none" {
             throw ModelError.invalidConfiguration(source: source, reason: "rope scaling type \(scaling) is not supported")
         }
-        let configuration = LlamaConfiguration(
+        var configuration = LlamaConfiguration(
             vocabularySize: vocabulary, hiddenSize: hidden, intermediateSize: try int("feed_forward_length"),
             layerCount: try int("block_count"), headCount: heads,
             keyValueHeadCount: value("attention.head_count_kv")?.int ?? heads, headDim: headDim,
@@ -148,6 +148,9 @@ extension LlamaConfiguration {
             ropeTheta: Float(value("rope.freq_base")?.double ?? 10_000),
             tieWordEmbeddings: gguf.tensor(named: "output.weight") == nil,
             maxPositions: value("context_length")?.int ?? 2048)
+        // Qwen2 = LLaMA + q/k/v biases (llama.cpp stores them as blk.N.attn_{q,k,v}.bias).
+        configuration.queryKeyValueBias = architecture == "qwen2"
+        configuration.modelType = architecture
         try configuration.validate(source: source)
         return configuration
     }

@@ -29,6 +29,13 @@ public enum LlamaFamily: ModelFamily {
 
     /// GGUF: configuration from metadata, tensors renamed to HF names, q/k rows un-permuted.
     public static func load(gguf: GGUFFile) throws -> LanguageModel {
+        try loadGGUF(gguf, permutedQueryKey: true)
+    }
+
+    /// GGUF files of LLaMA-layout architectures. llama.cpp's converter permutes q/k rows for its
+    /// interleaved RoPE only for the `llama` architecture (`permutedQueryKey`); Qwen2's are stored
+    /// in HF order.
+    static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool) throws -> LanguageModel {
         try TokenizerLoading.checkSupported(gguf)
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let model = LlamaModel(configuration: configuration)
@@ -42,6 +49,7 @@ public enum LlamaFamily: ModelFamily {
         try WeightLoading.fill(model.weights, from: tensors, source: gguf.path) {
             isIgnorable($0, tied: configuration.tieWordEmbeddings)
         } prepare: { name, values in
+            guard permutedQueryKey else { return }
             if name.hasSuffix("self_attn.q_proj.weight") {
                 GGUFTensorNames.unpermuteRows(values, heads: configuration.headCount, columns: configuration.hiddenSize)
             } else if name.hasSuffix("self_attn.k_proj.weight") {

@@ -1,8 +1,16 @@
+import ZOFormats
+
 /// The Qwen2 family (`model_type` "qwen2"): Qwen2 and Qwen2.5. A LLaMA decoder with biases on the
 /// q, k and v projections (not on o_proj), so it runs on `LlamaModel`; a Qwen2 `config.json` differs
 /// from LLaMA's only by that implied bias and the sliding-window options, which are rejected.
 public enum Qwen2Family: ModelFamily {
     public static let modelTypes = ["qwen2"]
+    public static let ggufArchitectures = ["qwen2"]
+
+    /// llama.cpp's `qwen2` GGUF: the LLaMA tensor layout plus q/k/v biases, q/k rows not permuted.
+    public static func load(gguf: GGUFFile) throws -> LanguageModel {
+        try LlamaFamily.loadGGUF(gguf, permutedQueryKey: false)
+    }
 
     public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
         try LlamaFamily.load(checkpoint, configuration: configuration(checkpoint.config, source: checkpoint.configPath))

@@ -15,10 +15,10 @@ extension ByteLevelBPETokenizer {
     /// Pre-tokenizer names are mapped only where the HF equivalent is known (llama.cpp
     /// `llama-vocab.cpp`): "smollm" = `\p{N}` isolated, then the GPT-2 split, i.e. HF
     /// Sequence[Digits(individual_digits), ByteLevel] (verified id-for-id on SmolLM2-135M);
-    /// "gpt-2" = the GPT-2 split. "default" and a missing name also get the GPT-2 split; note that
+    /// "gpt-2" = the GPT-2 split; "qwen2" = Qwen2's split with NFC, as its tokenizer.json. "default" and a missing name also get the GPT-2 split; note that
     /// llama.cpp's own DEFAULT BPE pre-tokenizer is a different regex list, so for such files this
     /// is a best guess at the original HF tokenizer, not a llama.cpp equivalent. Other names
-    /// ("llama-bpe", "qwen2", ...) throw `TokenizerError.unsupportedPreTokenizer`; their splits exist
+    /// ("llama-bpe", ...) throw `TokenizerError.unsupportedPreTokenizer`; their splits exist
     /// (tokenizer.json route) but the GGUF name -> HF configuration mapping is not yet verified
     /// against real model files.
     ///
@@ -27,6 +27,9 @@ extension ByteLevelBPETokenizer {
         let pre: PreTokenizer
         switch preTokenizer {
         case "smollm": pre = .smolLM
+        // Qwen2/Qwen2.5: HF's Sequence[Split(Llama-3 regex with single digits), ByteLevel(no regex)]
+        // behind an NFC normalizer (verified against HF on the tiny split_qwen2 variant).
+        case "qwen2": pre = .qwen2
         case nil, "gpt-2", "default": pre = .gpt2
         case let name?: throw TokenizerError.unsupportedPreTokenizer(name)
         }
@@ -38,6 +41,7 @@ extension ByteLevelBPETokenizer {
             vocabulary: vocabulary.enumerated().map { ($0.element, $0.offset) },
             merges: try merges.enumerated().map { try splitMerge($0.element, index: $0.offset) })
         definition.preTokenizer = pre
+        if preTokenizer == "qwen2" { definition.normalizer = .nfc }
         if let tokenTypes {
             for (id, type) in tokenTypes.enumerated() {
                 switch GGUFTokenType(rawValue: type) {

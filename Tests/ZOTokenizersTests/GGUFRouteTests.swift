@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import ZOTokenizers
 
@@ -50,5 +51,44 @@ final class GGUFRouteTests: XCTestCase {
         XCTAssertEqual(t.decode(Array(euro.dropFirst())), "\u{FFFD}\u{FFFD}")
         XCTAssertEqual(t.decode(euro), "€")
         XCTAssertEqual(t.decode([-1, 10_000] + euro), "€")  // unknown ids are skipped
+    }
+}
+
+/// `tokenizer.ggml.pre = "qwen2"` (Qwen2 GGUF files) tokenizes like HF's Qwen2-style tokenizer.json:
+/// the tiny BPE's vocabulary and merges, taken through the GGUF route, give HF's ids for every text of
+/// the `split_qwen2` variant (Split with the single-digit Llama-3 regex + ByteLevel + NFC).
+final class QwenGGUFPreTokenizerTests: XCTestCase {
+    func testQwen2NameMatchesHuggingFaceOnTheVariantTexts() throws {
+        let variants = try VariantGolden.load("tiny-variants-golden.json", base: "tiny-bpe/tokenizer.json")
+        let (variant, json) = try XCTUnwrap(variants.first { $0.variant.name == "split_qwen2" })
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let model = try XCTUnwrap(object["model"] as? [String: Any])
+        let vocabulary = try XCTUnwrap(model["vocab"] as? [String: Int])
+        var tokens = [String](repeating: "", count: variant.vocab_size)
+        var types = [Int32](repeating: 1, count: variant.vocab_size)
+        for (token, id) in vocabulary { tokens[id] = token }
+        for added in try XCTUnwrap(object["added_tokens"] as? [[String: Any]]) {
+            let id = try XCTUnwrap(added["id"] as? Int)
+            tokens[id] = try XCTUnwrap(added["content"] as? String)
+            types[id] = (added["special"] as? Bool) == true ? 3 : 4  // control / user-defined
+        }
+        let merges = try XCTUnwrap(model["merges"] as? [Any]).map { merge -> String in
+            (merge as? String) ?? ((merge as? [String]) ?? []).joined(separator: " ")
+        }
+        let tokenizer = try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: "qwen2")
+        var mismatches: [String] = []
+        for c in variant.cases where tokenizer.encode(c.text) != c.ids {
+            mismatches.append("\"\(escaped(c.text))\": got \(tokenizer.encode(c.text)), want \(c.ids)")
+        }
+        XCTAssertGreaterThan(variant.cases.count, 40)
+        XCTAssertTrue(mismatches.isEmpty, mismatches.prefix(5).joined(separator: "\n"))
+        // The tiny vocabulary has no digit merges, so ids alone cannot tell one-digit from three-digit
+        // grouping: compare the pieces with the tokenizer.json route (its splits are checked against HF
+        // in PreTokenizerTests), and pin Qwen2's single digits.
+        let fromJSON = try ByteLevelBPETokenizer(tokenizerJSON: json)
+        for text in variant.cases.map(\.text) + ["2024 is 12345", " 123abc", "I'LL see\r\n  you"] {
+            XCTAssertEqual(tokenizer.preTokenize(text), fromJSON.preTokenize(text), "\"\(escaped(text))\"")
+        }
+        XCTAssertEqual(tokenizer.preTokenize(" 12345"), [" ", "1", "2", "3", "4", "5"])
     }
 }

@@ -23,6 +23,14 @@ public struct RunDirectory: Sendable {
     public var summary: URL { url.appendingPathComponent("summary.json") }
     public var plot: URL { url.appendingPathComponent("training.svg") }
 
+    /// Whether there is a state to resume from: `checkpoints/latest`, or the copy a save interrupted
+    /// mid-swap left as `latest.previous`. A run stopped before its first checkpoint has none.
+    public var hasCheckpoint: Bool {
+        [latestCheckpoint, latestCheckpoint.appendingPathExtension("previous")].contains {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("trainer-state.json").path)
+        }
+    }
+
     public func create() throws {
         for folder in [latestCheckpoint, bestCheckpoint] {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -63,7 +63,9 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         }
         var state: Estimator.State
         var progress: TrainerState
-        if resume {
+        // A run stopped before its first checkpoint has nothing to continue: it starts again at step 0.
+        let continuing = resume && run.hasCheckpoint
+        if continuing {
             Self.recoverInterruptedSave(run)
             progress = try RunDirectory.readJSON(TrainerState.self, from: trainerStateURL)
             state = try RunDirectory.readJSON(Estimator.State.self, from: estimatorStateURL)
@@ -77,9 +79,9 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             progress.zeroShotTest = try evaluate(data.test, split: "test (zero-shot)")
         }
         let resumeStep = progress.nextStep
-        let metrics = try JSONLinesWriter(url: run.metrics, keepingLinesWhere: resume ? { Self.step(of: $0) < resumeStep } : nil)
-        let seedLog = try JSONLinesWriter(url: run.seedLog, keepingLinesWhere: resume ? { Self.step(of: $0) < resumeStep } : nil)
-        if !resume, let dev = progress.zeroShotDev, let test = progress.zeroShotTest {
+        let metrics = try JSONLinesWriter(url: run.metrics, keepingLinesWhere: continuing ? { Self.step(of: $0) < resumeStep } : nil)
+        let seedLog = try JSONLinesWriter(url: run.seedLog, keepingLinesWhere: continuing ? { Self.step(of: $0) < resumeStep } : nil)
+        if !continuing, let dev = progress.zeroShotDev, let test = progress.zeroShotTest {
             try metrics.append(MetricLine.evaluation(step: 0, split: "zero-shot", dev: dev, test: test))
         }
 

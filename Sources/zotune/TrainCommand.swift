@@ -79,6 +79,9 @@ struct TrainCommand: ParsableCommand {
             try RunDirectory.writeJSON(configuration, to: run.configuration)
         }
         Console.status("run folder: \(folder.path)")
+        if resume != nil, !run.hasCheckpoint {
+            Console.status("no checkpoint yet (the run stopped before its first one): starting again at step 0 with its saved configuration")
+        }
         let visitor = TrainingVisitor(configuration: configuration, run: run, resume: resume != nil, pauseAfter: pauseAfter)
         let summary = try configuration.method.accept(visitor)
         if summary.steps < configuration.training.steps {

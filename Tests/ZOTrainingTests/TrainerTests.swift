@@ -13,6 +13,26 @@ final class TrainerTests: XCTestCase {
         try TrainerHarness.assertResumeAndReplayAreBitExact(estimator: SignSPSA(), steps: 6)
     }
 
+    /// `--resume` on a run that stopped before its first checkpoint starts it again: the same bytes as
+    /// a run that was never interrupted (leftover metrics lines are dropped, not kept).
+    func testResumeBeforeTheFirstCheckpointStartsAgain() throws {
+        let harness = try TrainerHarness()
+        let straightRun = harness.newRun(), restartedRun = harness.newRun()
+        defer { for run in [straightRun, restartedRun] { try? FileManager.default.removeItem(at: run.url) } }
+        let straight = try harness.trainer(SignSPSA(), run: straightRun, steps: 4)
+        try straight.train()
+        try restartedRun.create()
+        try Data("{\"kind\":\"step\",\"step\":0}\n".utf8).write(to: restartedRun.metrics)
+        XCTAssertFalse(restartedRun.hasCheckpoint)
+        let restarted = try harness.trainer(SignSPSA(), run: restartedRun, steps: 4)
+        let summary = try restarted.train(resume: true)
+        XCTAssertEqual(summary.steps, 4)
+        XCTAssertEqual(TrainerHarness.bytes(straight.model.weights), TrainerHarness.bytes(restarted.model.weights))
+        XCTAssertEqual(try Data(contentsOf: straightRun.seedLog), try Data(contentsOf: restartedRun.seedLog))
+        XCTAssertEqual(try String(contentsOf: straightRun.metrics, encoding: .utf8).split(separator: "\n").count,
+                       try String(contentsOf: restartedRun.metrics, encoding: .utf8).split(separator: "\n").count)
+    }
+
     func testRunFolderContents() throws {
         let harness = try TrainerHarness()
         let run = harness.newRun()

@@ -74,14 +74,17 @@ def summary_of(folder):
 def execute(run, work, dry_run):
     folder = os.path.join(work, run.relative)
     if summary_of(folder) is None:
-        if os.path.exists(os.path.join(folder, "config.json")):
+        if os.path.exists(os.path.join(folder, "checkpoints", "latest", "trainer-state.json")):
             command = [ZOTUNE, "train", "--resume", folder]
         else:
-            os.makedirs(os.path.dirname(folder), exist_ok=True)
             command = run.arguments(folder)
         print("$ " + " ".join(command), flush=True)
         if dry_run:
             return None
+        if command[1:3] != ["train", "--resume"]:
+            # Stopped before its first checkpoint (or never started): nothing to keep, start afresh.
+            shutil.rmtree(folder, ignore_errors=True)
+            os.makedirs(os.path.dirname(folder), exist_ok=True)
         subprocess.run(command, check=True)
     compact(folder, os.path.join(COMPACT, run.relative))
     return summary_of(folder)

@@ -40,14 +40,21 @@ public struct DiZO: ZerothOrderEstimator {
         /// (`self_attn.k_proj.weight` matches every layer's key projection); with `*`, the whole
         /// name must match the glob. `--projected-tensors`; default the attention key and value
         /// projections (DiZO's official code for full fine-tuning): `self_attn.k_proj` / `v_proj` in
-        /// LLaMA, Qwen2 and OPT; GPT-2 fuses q|k|v into `attn.c_attn`, so that whole tensor stands in.
+        /// LLaMA, Qwen2 and OPT; GPT-2 fuses q|k|v into `attn.c_attn`, so that whole tensor stands in;
+        /// BERT and RoBERTa name them `attention.self.key` / `value`.
         public var projectedTensorPatterns: [String]
+
+        /// Key and value projections under every family's names (see `projectedTensorPatterns`).
+        public static let keyAndValueProjections = [
+            "self_attn.k_proj.weight", "self_attn.v_proj.weight", "attn.c_attn.weight",
+            "attention.self.key.weight", "attention.self.value.weight",
+        ]
 
         public init(
             perturbationScale: Float = 1e-3, directions: Int = 1, projectionInterval: Int = 50,
             projectionIterations: Int = 10, projectionPerturbation: Float = 0.1,
             projectionStepSize: Float = 2.0, projectionRadius: Float = 0.2,
-            projectedTensorPatterns: [String] = ["self_attn.k_proj.weight", "self_attn.v_proj.weight", "attn.c_attn.weight"]
+            projectedTensorPatterns: [String] = Configuration.keyAndValueProjections
         ) {
             self.perturbationScale = perturbationScale
             self.directions = directions

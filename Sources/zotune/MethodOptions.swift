@@ -62,7 +62,7 @@ struct MethodOptions: ParsableArguments {
     @Option(name: .long, help: "dizo: clip γ to [1−τ, 1+τ]·‖Δ‖ (default 0.2).")
     var projectionRadius: Float?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "dizo: name suffixes of projected tensors (default self_attn.k_proj.weight self_attn.v_proj.weight attn.c_attn.weight, GPT-2's fused q|k|v).")
+    @Option(name: .long, parsing: .upToNextOption, help: "dizo: name suffixes (or globs) of projected tensors (default: every family's attention key and value projections).")
     var projectedTensors: [String] = []
 
     /// The method's configuration with the given options applied.

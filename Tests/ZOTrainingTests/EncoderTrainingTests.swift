@@ -42,6 +42,9 @@ final class EncoderTrainingTests: XCTestCase {
             Objective.candidateCrossEntropy.loss(scores: try scorer.scores(examples), labels: examples.map(\.label))
         }
         let parameters = TrainableSet(arena: model.weights)
+        for tensor in estimator.anchorTensors(in: parameters) {  // as the Trainer does (DiZO's pretrained copies)
+            parameters.setAnchor(tensor, values: parameters.pointer(tensor))
+        }
         let size = scorer.forwardSize(examples)
         parameters.activationRows = model.activationRows(tokens: Double(size.tokens) / 4, scoredRows: Double(size.scoredRows) / 4)
         let oracle = MinibatchLossOracle(
@@ -74,6 +77,21 @@ final class EncoderTrainingTests: XCTestCase {
 
     func testMeZOTrainsTheClassificationHead() throws {
         let (initial, final) = try train(MeZO(), fixture: "tiny-bert", learningRate: 1e-3)
+        XCTAssertLessThan(final, 0.75 * initial)
+    }
+
+    /// DiZO's default projected set finds BERT's and RoBERTa's key/value projections (named
+    /// `attention.self.key` / `value`), and training with its projection phases still learns.
+    func testDiZOProjectsEncoderKeysAndValuesAndTrains() throws {
+        let dizo = DiZO(configuration: .init(directions: 2, projectionInterval: 20, projectionIterations: 5))
+        for fixture in ["tiny-bert", "tiny-roberta-mlm"] {
+            let model = try LoadedModel.open(path: TrainerHarness.fixtures.appendingPathComponent(fixture).path).model
+            let projected = dizo.anchorTensors(in: TrainableSet(arena: model.weights)).map(\.entry.name)
+            let layers = (model as! EncoderModel).configuration.layerCount
+            XCTAssertEqual(projected.count, 2 * layers, "\(fixture): \(projected)")
+            XCTAssertTrue(projected.allSatisfy { $0.hasSuffix("attention.self.key.weight") || $0.hasSuffix("attention.self.value.weight") })
+        }
+        let (initial, final) = try train(dizo, fixture: "tiny-bert", learningRate: 1e-3)
         XCTAssertLessThan(final, 0.75 * initial)
     }
 

@@ -110,6 +110,12 @@ public struct DiZO: ZerothOrderEstimator {
 
     public func makeState(for parameters: TrainableSet, runSeed: UInt64) throws -> State {
         try configuration.validate()
+        // With nothing to project DiZO is MeZO plus wasted projection passes: say so rather than run.
+        guard !anchorTensors(in: parameters).isEmpty else {
+            throw EstimatorError.invalidConfiguration(
+                "DiZO projects no tensor: no trainable tensor's name matches \(configuration.projectedTensorPatterns.joined(separator: " ")) "
+                + "(choose others with --projected-tensors, or use mezo)")
+        }
         for tensor in anchorTensors(in: parameters) where parameters.anchor(tensor) == nil {
             throw EstimatorError.missingAnchor(tensor.entry.name)
         }

@@ -19,6 +19,14 @@ final class DiZOProjectionTests: XCTestCase {
         XCTAssertTrue(DiZO(configuration: .init(projectedTensorPatterns: ["_proj.weight"])).anchorTensors(in: parameters).isEmpty)
     }
 
+    func testEmptyProjectedSetIsRefused() {
+        let parameters = TrainableSet(arena: makeSmallArena())
+        let dizo = DiZO(configuration: .init(projectedTensorPatterns: ["attention.self.query.weight"]))
+        XCTAssertThrowsError(try dizo.makeState(for: parameters, runSeed: 1)) { error in
+            XCTAssertTrue("\(error)".contains("DiZO projects no tensor"), "\(error)")
+        }
+    }
+
     func testMissingAnchorIsReported() {
         let parameters = TrainableSet(arena: makeSmallArena())
         XCTAssertThrowsError(try DiZO().makeState(for: parameters, runSeed: 0)) { error in

@@ -34,6 +34,31 @@ public struct HuggingFaceCheckpoint {
     public let folder: String
     /// What the caller chose beyond the checkpoint (e.g. a new classifier's size).
     public let options: ModelLoadOptions
+
+    /// Tensor names are taken as transformers reads them: early checkpoints ported from TensorFlow
+    /// (bert-base-uncased among them, still today) name LayerNorm parameters `gamma` / `beta`, which
+    /// transformers renames to `weight` / `bias` on load.
+    init(config: [String: Any], configPath: String, tensors: [String: StoredTensor], folder: String, options: ModelLoadOptions) throws {
+        self.config = config
+        self.configPath = configPath
+        self.folder = folder
+        self.options = options
+        var renamed: [String: StoredTensor] = [:]
+        for (name, tensor) in tensors {
+            let current = Self.currentName(name)
+            guard renamed[current] == nil else { throw FormatError.duplicateTensor(name: current) }
+            renamed[current] = tensor
+        }
+        self.tensors = renamed
+    }
+
+    /// `….LayerNorm.gamma` → `….LayerNorm.weight`, `….LayerNorm.beta` → `….LayerNorm.bias` (transformers'
+    /// `_fix_state_dict_key_on_load`); other names unchanged.
+    static func currentName(_ name: String) -> String {
+        if name.hasSuffix("LayerNorm.gamma") { return String(name.dropLast("gamma".count)) + "weight" }
+        if name.hasSuffix("LayerNorm.beta") { return String(name.dropLast("beta".count)) + "bias" }
+        return name
+    }
 }
 
 /// The registry of families, by `model_type` and GGUF architecture.

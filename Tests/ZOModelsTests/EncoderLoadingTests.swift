@@ -51,6 +51,31 @@ final class EncoderLoadingTests: XCTestCase {
         XCTAssertEqual(try untied.logits(sequences, at: requests), try tied.logits(sequences, at: requests))
     }
 
+    /// bert-base-uncased's files still name LayerNorm parameters `gamma` / `beta` (TensorFlow-era
+    /// names transformers renames on load): such a folder gives the same model as the current names.
+    func testLegacyLayerNormNamesAreRenamedAsTransformersDoes() throws {
+        let current = try open(Fixtures.url("tiny-bert-mlm"))
+        let copy = try FixtureCopy("tiny-bert-mlm")
+        var renamed = 0
+        try copy.editWeights { tensors in
+            for index in tensors.indices where tensors[index].name.contains("LayerNorm.") {
+                let name = tensors[index].name
+                tensors[index].name = name.hasSuffix(".weight") ? String(name.dropLast(6)) + "gamma" : String(name.dropLast(4)) + "beta"
+                renamed += 1
+            }
+        }
+        XCTAssertGreaterThan(renamed, 4)
+        let legacy = try open(copy.folder)
+        XCTAssertEqual(tensors(of: legacy).map(\.name), tensors(of: current).map(\.name))
+        XCTAssertEqual(tensors(of: legacy).map(\.floats), tensors(of: current).map(\.floats))
+        // Both spellings of one tensor are a conflict, not a silent choice.
+        try copy.editWeights { tensors in
+            let gamma = try XCTUnwrap(tensors.first { $0.name.hasSuffix("embeddings.LayerNorm.gamma") })
+            tensors.append(.init(name: String(gamma.name.dropLast(5)) + "weight", shape: gamma.shape, floats: gamma.floats))
+        }
+        XCTAssertThrowsError(try copy.load()) { XCTAssertTrue("\($0)".contains("LayerNorm.weight"), "\($0)") }
+    }
+
     /// Tensors no head reads (RoBERTa's dense + out_proj classification head here) are refused, not ignored.
     func testUnknownTensorsAreErrors() throws {
         let copy = try FixtureCopy("tiny-bert")

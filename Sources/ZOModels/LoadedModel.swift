@@ -43,7 +43,7 @@ public struct LoadedModel {
         }
         let gguf = try GGUFFile(path: path)
         let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
-        let model = try ModelFamilies.family(ggufArchitecture: architecture).load(gguf: gguf)
+        let model = try ModelFamilies.family(ggufArchitecture: architecture).load(gguf: gguf, options: options)
         for tensor in gguf.tensors { encodings[tensor.encoding.description, default: 0] += 1 }
         return LoadedModel(
             model: model, source: .gguf(gguf), reference: reference ?? path, path: path, encodings: encodings)

@@ -12,13 +12,13 @@ public protocol ModelFamily {
     /// Builds the model from a folder's parsed `config.json` and fills its weights (strictly: see
     /// `WeightLoading`).
     static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel
-    /// Builds the model from GGUF metadata and tensors.
-    static func load(gguf: GGUFFile) throws -> LanguageModel
+    /// Builds the model from GGUF metadata and tensors (`options` as for a folder).
+    static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel
 }
 
 extension ModelFamily {
     public static var ggufArchitectures: [String] { [] }
-    public static func load(gguf: GGUFFile) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
         let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
         throw ModelError.unsupportedArchitecture(name: "\(architecture) (GGUF)", supported: ModelFamilies.ggufArchitectures)
     }

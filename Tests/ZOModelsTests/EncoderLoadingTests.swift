@@ -20,7 +20,7 @@ final class EncoderLoadingTests: XCTestCase {
         let copy = try FixtureCopy("tiny-bert")
         try copy.editWeights { $0 = tensors(of: trained) }
         let reloaded = try open(copy.folder)
-        XCTAssertEqual(reloaded.head, .classifier(labels: 3, pooler: true))
+        XCTAssertEqual(reloaded.head, .classifier(labels: 3, pooling: .pooler))
         XCTAssertFalse(reloaded.classifierIsNew)
         XCTAssertEqual(tensors(of: reloaded).map(\.floats), tensors(of: trained).map(\.floats))
         XCTAssertThrowsError(try LoadedModel.open(path: copy.folder.path, options: ModelLoadOptions(classifierLabels: 2))) {

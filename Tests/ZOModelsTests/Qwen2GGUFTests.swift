@@ -4,7 +4,7 @@ import ZOModels
 
 /// A `qwen2` GGUF (llama.cpp layout: blk.N.* names, q/k/v biases, q/k rows NOT permuted, tied head)
 /// loads to exactly the weights of the same model's HF folder. The GGUF is made from the tiny-qwen2
-/// fixture by scripts/reference/make_tiny_qwen2_gguf.py with the reference `gguf` writer.
+/// fixture by scripts/reference/make_tiny_gguf.py with the reference `gguf` writer.
 final class Qwen2GGUFTests: XCTestCase {
     func testQwen2GGUFLoadsTheSameWeightsAndLogitsAsTheHuggingFaceFolder() throws {
         let fromGGUF = try LoadedModel.open(path: Fixtures.url("formats/tiny-qwen2.gguf").path).model

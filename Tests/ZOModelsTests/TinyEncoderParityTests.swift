@@ -52,7 +52,7 @@ final class TinyEncoderParityTests: XCTestCase {
         let golden = try self.golden.get()
         let model = try open("tiny-bert")
         XCTAssertEqual(model.prefix, "")
-        XCTAssertEqual(model.head, .classifier(labels: 2, pooler: true))
+        XCTAssertEqual(model.head, .classifier(labels: 2, pooling: .pooler))
         let sequences = try golden.sequences(ids: "bert_input_ids", lengths: "bert_lengths")
         let hidden = try golden.floats("bert_hidden"), pooled = try golden.floats("bert_pooled")
         XCTAssertLessThan(maxAbsDifference(try model.lastHiddenStates(sequences)[...], hidden[...]), 1e-4)

@@ -19,7 +19,7 @@ final class EncoderCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         for text in [
             "family     bert (encoder", "shape      6 layers, hidden 384, FFN 1536, 12 heads × 32, vocab 30522, 512 positions",
-            "head       sequence classifier, 2 labels, over the pooler's tanh(dense([CLS]))", "tokenizer  WordPiece, 30522 tokens",
+            "head       sequence classifier, 2 labels, over the mean of the token hidden states (pooling from 1_Pooling/config.json)", "tokenizer  WordPiece, 30522 tokens",
             "encoder.layer.*.attention.self.query.weight", "classifier.weight",
         ] {
             XCTAssertTrue(result.stdout.contains(text), "“\(text)” in:\n\(result.stdout)")

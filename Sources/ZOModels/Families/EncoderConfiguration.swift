@@ -1,3 +1,5 @@
+import ZOFormats
+
 /// Hyper-parameters of a BERT-style encoder (BERT, RoBERTa), decoded from HF `config.json`.
 /// Defaults are transformers' `BertConfig` defaults, in one place.
 public struct EncoderConfiguration: Sendable, Equatable {
@@ -92,6 +94,31 @@ extension EncoderConfiguration {
             initializerRange: config.float("initializer_range") ?? 0.02,
             tieWordEmbeddings: config.bool("tie_word_embeddings", default: true), labelCount: labels)
         try configuration.validate(config)
+        return configuration
+    }
+}
+
+extension EncoderConfiguration {
+    /// Reads llama.cpp's `bert.*` metadata (convert_hf_to_gguf.py's BertModel). The file records
+    /// neither the activation nor the init range: BERT's exact GELU (what transformers computes; llama.cpp
+    /// uses its tanh approximation) and transformers' 0.02 for a new head. Positions count from 0,
+    /// token types from `tokenizer.ggml.token_type_count` (else the table's rows).
+    static func fromGGUF(_ metadata: GGUFMetadataReader) throws -> EncoderConfiguration {
+        guard metadata.architecture == "bert" else {
+            throw ModelError.unsupportedArchitecture(name: metadata.architecture, supported: ["bert"])
+        }
+        if metadata.value("attention.causal")?.bool == true {
+            throw metadata.fail("bert.attention.causal = true is not supported")
+        }
+        let tokenTypes = metadata.gguf.metadata["tokenizer.ggml.token_type_count"]?.int
+            ?? metadata.gguf.tensor(named: "token_types.weight")?.shape.first ?? 2
+        let configuration = EncoderConfiguration(
+            vocabularySize: try metadata.vocabularySize(), hiddenSize: try metadata.int("embedding_length"),
+            intermediateSize: try metadata.int("feed_forward_length"), layerCount: try metadata.int("block_count"),
+            headCount: try metadata.int("attention.head_count"), activation: .gelu,
+            layerNormEpsilon: metadata.float("attention.layer_norm_epsilon") ?? 1e-12,
+            positionTableSize: try metadata.int("context_length"), tokenTypeCount: tokenTypes)
+        try configuration.validate(metadata.checks)
         return configuration
     }
 }

@@ -2,13 +2,15 @@ import Foundation
 import ZOFormats
 import ZOTensor
 
-/// Builds an `EncoderModel` from a Hugging Face folder, strictly (`WeightLoading`), and decides its head
-/// from what the checkpoint holds:
+/// Builds an `EncoderModel` from a Hugging Face folder or a llama.cpp `bert` GGUF file, strictly
+/// (`WeightLoading`), and decides its head from what the checkpoint holds:
 /// - a masked-LM head (`cls.predictions.*`, `lm_head.*`) → `.maskedLanguageModel`, with the mask id of
 ///   the folder's tokenizer;
 /// - else a stored `classifier.weight` → that classifier;
 /// - else a new classifier of `options.classifierLabels` labels (the task's candidate count), or the
 ///   config's `id2label` count, or 2 (transformers' default), initialised by `initialiseClassifier`.
+/// A classifier pools as the checkpoint says (`EncoderPooling`): a sentence-transformers Pooling
+/// module or GGUF `pooling_type` first, else the pooler when the weights have one, else [CLS].
 enum EncoderLoading {
     static func load(_ checkpoint: HuggingFaceCheckpoint, variant: EncoderVariant) throws -> EncoderModel {
         let configuration = try EncoderConfiguration.fromHuggingFace(
@@ -16,29 +18,61 @@ enum EncoderLoading {
             positionsFollowPadding: variant.positionsFollowPadding)
         let tensors = checkpoint.tensors
         let prefix = tensors.keys.contains { $0.hasPrefix(variant.headedPrefix) } ? variant.headedPrefix : ""
-        let head = try self.head(checkpoint, variant: variant, prefix: prefix, configuration: configuration)
+        let (head, poolingSource) = try self.head(checkpoint, variant: variant, prefix: prefix, configuration: configuration)
         let model = EncoderModel(configuration: configuration, variant: variant, prefix: prefix, head: head)
-        let newClassifier = tensors["classifier.weight"] == nil && head.isClassifier
-        try WeightLoading.fill(
-            model.weights, from: tensors, source: checkpoint.folder,
-            ignoring: { isIgnorable($0, variant: variant, prefix: prefix, head: head, configuration: configuration) },
-            initialisedByModel: newClassifier ? ["classifier.weight", "classifier.bias"] : [])
-        if newClassifier { model.initialiseClassifier() }
+        model.poolingSource = poolingSource
+        try fill(model, from: tensors, source: checkpoint.folder, newClassifier: tensors["classifier.weight"] == nil) {
+            isIgnorable($0, variant: variant, prefix: prefix, head: head, configuration: configuration)
+        }
         return model
     }
 
+    /// llama.cpp's `bert` GGUF (convert_hf_to_gguf.py's BertModel): base-model tensors only (no pooler,
+    /// no head), so the model gets a new classifier pooled as `bert.pooling_type` says, else over [CLS].
+    static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> EncoderModel {
+        try TokenizerLoading.checkSupported(gguf)
+        let metadata = GGUFMetadataReader(gguf)
+        let configuration = try EncoderConfiguration.fromGGUF(metadata)
+        let poolingKey = "\(metadata.architecture).pooling_type"
+        let poolingType = metadata.optionalInt("pooling_type")
+        let pooling = try EncoderPooling.gguf(poolingType: poolingType, metadata: metadata)
+        let labels = try newClassifierLabels(requested: options.classifierLabels, configured: nil, source: gguf.path)
+        let model = EncoderModel(
+            configuration: configuration, variant: .bert, prefix: "", head: .classifier(labels: labels, pooling: pooling ?? .cls))
+        if pooling != nil, let poolingType { model.poolingSource = "\(poolingKey) = \(poolingType)" }
+        let tensors = try GGUFTensorNames.bert.huggingFaceTensors(of: gguf)
+        try GGUFTensorNames.bert.namingFileTensors {
+            try fill(model, from: tensors, source: gguf.path, newClassifier: true) { _ in false }
+        }
+        return model
+    }
+
+    /// Fills the arena strictly, leaving a new classifier to `initialiseClassifier`.
+    private static func fill(
+        _ model: EncoderModel, from tensors: [String: StoredTensor], source: String, newClassifier: Bool,
+        ignoring isIgnorable: (String) -> Bool
+    ) throws {
+        let newClassifier = newClassifier && model.head.isClassifier
+        try WeightLoading.fill(
+            model.weights, from: tensors, source: source, ignoring: isIgnorable,
+            initialisedByModel: newClassifier ? ["classifier.weight", "classifier.bias"] : [])
+        if newClassifier { model.initialiseClassifier() }
+    }
+
+    /// The head, and the file that chose a classifier's pooling (nil when the weights decided it).
     private static func head(
         _ checkpoint: HuggingFaceCheckpoint, variant: EncoderVariant, prefix: String, configuration: EncoderConfiguration
-    ) throws -> EncoderHead {
+    ) throws -> (EncoderHead, String?) {
         if checkpoint.tensors[variant.transform + ".weight"] != nil {
             let tokenizer = try TokenizerLoading.tokenizer(huggingFaceFolder: URL(fileURLWithPath: checkpoint.folder))
             guard let mask = tokenizer.specialTokenIDs.mask else {
                 throw ModelError.invalidConfiguration(
                     source: checkpoint.folder, reason: "the masked-LM head needs a mask token, and tokenizer.json has none")
             }
-            return .maskedLanguageModel(maskTokenID: mask)
+            return (.maskedLanguageModel(maskTokenID: mask), nil)
         }
-        let pooler = checkpoint.tensors[prefix + "pooler.dense.weight"] != nil
+        let declared = try EncoderPooling.sentenceTransformers(folder: URL(fileURLWithPath: checkpoint.folder))
+        let pooling = declared?.pooling ?? (checkpoint.tensors[prefix + "pooler.dense.weight"] != nil ? .pooler : .cls)
         let requested = checkpoint.options.classifierLabels
         if let stored = checkpoint.tensors["classifier.weight"] {
             let labels = stored.shape.first ?? 0
@@ -46,25 +80,37 @@ enum EncoderLoading {
                 throw ModelError.invalidConfiguration(
                     source: checkpoint.folder, reason: "its classifier has \(labels) labels but the task has \(requested) candidates")
             }
-            return .classifier(labels: labels, pooler: pooler)
+            return (.classifier(labels: labels, pooling: pooling), declared?.source)
         }
-        let labels = requested ?? configuration.labelCount ?? 2
+        let labels = try newClassifierLabels(
+            requested: requested, configured: configuration.labelCount, source: checkpoint.folder)
+        return (.classifier(labels: labels, pooling: pooling), declared?.source)
+    }
+
+    /// A new classifier's size: the task's candidate count, else the checkpoint's label count, else 2.
+    private static func newClassifierLabels(requested: Int?, configured: Int?, source: String) throws -> Int {
+        let labels = requested ?? configured ?? 2
         guard labels > 0 else {
-            throw ModelError.invalidConfiguration(source: checkpoint.folder, reason: "a classifier needs at least one label")
+            throw ModelError.invalidConfiguration(source: source, reason: "a classifier needs at least one label")
         }
-        return .classifier(labels: labels, pooler: pooler)
+        return labels
     }
 
     /// Buffers (`position_ids`, `token_type_ids`), modules no ZOTune head reads (BERT's next-sentence
-    /// head; the pooler under a masked-LM head), and the MLM decoder's copies of tied tensors.
+    /// head; the pooler under a masked-LM head or a classifier that pools otherwise), and the MLM
+    /// decoder's copies of tied tensors.
     private static func isIgnorable(
         _ name: String, variant: EncoderVariant, prefix: String, head: EncoderHead, configuration: EncoderConfiguration
     ) -> Bool {
         if name.hasSuffix("embeddings.position_ids") || name.hasSuffix("embeddings.token_type_ids") { return true }
         if variant.unusedModules.contains(where: { name.hasPrefix($0) }) { return true }
-        guard case .maskedLanguageModel = head else { return false }
-        return name.hasPrefix(prefix + "pooler.") || name == variant.decoder + ".bias"
-            || (configuration.tieWordEmbeddings && name == variant.decoder + ".weight")
+        switch head {
+        case let .classifier(_, pooling):
+            return pooling != .pooler && name.hasPrefix(prefix + "pooler.")
+        case .maskedLanguageModel:
+            return name.hasPrefix(prefix + "pooler.") || name == variant.decoder + ".bias"
+                || (configuration.tieWordEmbeddings && name == variant.decoder + ".weight")
+        }
     }
 }
 

@@ -3,7 +3,7 @@ import ZOTensor
 /// A BERT-style encoder in fp32 (BERT, RoBERTa: `EncoderVariant`): word + token-type + position
 /// embeddings and a LayerNorm, then post-LayerNorm blocks of bidirectional multi-head attention and a
 /// GELU feed-forward layer, then a head (`EncoderHead`): the masked-LM head, or a classifier over the
-/// pooled [CLS] output.
+/// pooled output (`EncoderPooling`).
 ///
 /// All weights live in one `WeightArena` under the checkpoint's own names (with or without the
 /// `bert.` / `roberta.` prefix), so trained tensors load back into transformers. Per layer the arena
@@ -21,6 +21,9 @@ public final class EncoderModel: LanguageModel {
     public let weights: WeightArena
     /// Whether the classification head was initialised here rather than read from the checkpoint.
     public private(set) var classifierIsNew = false
+    /// Which file chose the classifier's pooling (`1_Pooling/config.json`, `bert.pooling_type`), for
+    /// `inspect`; nil when it followed from the weights (a pooler, or none).
+    public internal(set) var poolingSource: String?
     private let workspace: ForwardWorkspace
     private let attention: SelfAttention
 
@@ -57,8 +60,8 @@ public final class EncoderModel: LanguageModel {
             specs += pair(variant.transform, [h, h], .matrix) + pair(variant.transformNorm, [h], .norm)
             specs.append(spec(variant.outputBias, [c.vocabularySize], .bias))
             if !c.tieWordEmbeddings { specs.append(spec(variant.decoder + ".weight", [c.vocabularySize, h], .matrix)) }
-        case let .classifier(labels, pooler):
-            if pooler { specs += pair(p + "pooler.dense", [h, h], .matrix) }
+        case let .classifier(labels, pooling):
+            if pooling == .pooler { specs += pair(p + "pooler.dense", [h, h], .matrix) }
             specs += [spec("classifier.weight", [labels, h], .head), spec("classifier.bias", [labels], .head)]
         }
         return specs
@@ -106,8 +109,9 @@ public final class EncoderModel: LanguageModel {
         case let .maskedLanguageModel(mask):
             headText = "masked LM (\(variant.transform), decoder \(c.tieWordEmbeddings ? "tied to the word embeddings" : "separate")), "
                 + "mask token \(mask)"
-        case let .classifier(labels, pooler):
-            headText = "sequence classifier, \(labels) labels, over " + (pooler ? "the pooler's tanh(dense([CLS]))" : "the [CLS] hidden state")
+        case let .classifier(labels, pooling):
+            headText = "sequence classifier, \(labels) labels, over \(pooling.summary)"
+                + (poolingSource.map { " (pooling from \($0))" } ?? "")
                 + (classifierIsNew ? "; classifier.weight new (seeded N(0, \(c.initializerRange)²), bias 0)"
                                    : "; classifier.weight from the checkpoint")
         }
@@ -154,8 +158,9 @@ public final class EncoderModel: LanguageModel {
         return Array(UnsafeBufferPointer(start: workspace.residual.pointer, count: batch.tokenCount * configuration.hiddenSize))
     }
 
-    /// What a classification head reads, per sequence `[sequences × hidden]`: the pooler's output when
-    /// the model has a pooler (transformers' `pooler_output`), else the first token's hidden state.
+    /// What a classification head reads, per sequence `[sequences × hidden]` (`EncoderPooling`): the
+    /// pooler's output (transformers' `pooler_output`), the mean of the token states (sentence-
+    /// transformers' mean pooling), or the first token's hidden state.
     public func pooledOutput(_ sequences: [[Int]]) throws -> [Float] {
         let pooled = pooledOutput(try encode(sequences, []))
         return withExtendedLifetime(pooled) { Array(pooled.buffer) }
@@ -268,16 +273,31 @@ public final class EncoderModel: LanguageModel {
         return logits
     }
 
-    /// `[sequences × hidden]`: tanh(pooler(first token)) with a pooler, else the first token's state.
+    /// `[sequences × hidden]` as the head's pooling says (the first token's state under a masked-LM head).
     private func pooledOutput(_ batch: PackedBatch) -> FloatBuffer {
         let width = configuration.hiddenSize, count = batch.sequences.count
+        guard case let .classifier(_, pooling) = head, pooling != .cls else { return gather(rows: batch.offsets) }
+        if pooling == .mean { return meanOfTokens(batch) }
         let first = gather(rows: batch.offsets)
-        guard case .classifier(_, pooler: true) = head else { return first }
         let pooled = FloatBuffer(count: count * width)
         LinearMap(weights, weight: prefix + "pooler.dense.weight", bias: prefix + "pooler.dense.bias", inputs: width,
                   outputs: width).apply(first.pointer, rows: count, into: pooled.pointer)
         tanhInPlace(pooled.pointer, count: count * width)
         return pooled
+    }
+
+    /// `[sequences × hidden]`: each sequence's token states averaged (summed in order, then divided).
+    private func meanOfTokens(_ batch: PackedBatch) -> FloatBuffer {
+        let width = configuration.hiddenSize
+        let means = FloatBuffer(count: batch.sequences.count * width)
+        for (s, sequence) in batch.sequences.enumerated() {
+            let target = means.pointer + s * width
+            for row in batch.offsets[s]..<(batch.offsets[s] + sequence.count) {
+                addBias(workspace.residual.pointer + row * width, to: target, rows: 1, width: width)
+            }
+            for i in 0..<width { target[i] /= Float(sequence.count) }
+        }
+        return means
     }
 
     /// `[sequences × labels]` class logits from the pooled output.

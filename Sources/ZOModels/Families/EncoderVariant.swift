@@ -34,8 +34,8 @@ public enum EncoderHead: Sendable, Equatable {
     /// The checkpoint's masked-LM head: logits over the vocabulary at any position (MeZO's RoBERTa
     /// protocol reads them at the mask token).
     case maskedLanguageModel(maskTokenID: Int)
-    /// `classifier.weight` `[labels × hidden]` and `classifier.bias` over the pooled output: the
-    /// pooler's tanh(dense([CLS])) when the checkpoint has a pooler, else the [CLS] hidden state
-    /// (the first token's), as `BertForSequenceClassification` computes it.
-    case classifier(labels: Int, pooler: Bool)
+    /// `classifier.weight` `[labels × hidden]` and `classifier.bias` over the pooled output
+    /// (`EncoderPooling`): the pooler's tanh(dense([CLS])) as `BertForSequenceClassification`
+    /// computes it, the mean of the token states, or the [CLS] state.
+    case classifier(labels: Int, pooling: EncoderPooling)
 }

@@ -1,9 +1,14 @@
-/// The GPT-2 family (`model_type` "gpt2"): GPT-2 small … XL, DistilGPT-2. Learned positions,
-/// pre-LN LayerNorm, tanh-GELU MLP, fused q|k|v, biases, head tied to the embeddings. Its linears
-/// are `Conv1D`s whose weights are stored inputs × outputs; the arena keeps that layout (see
-/// `WeightLayout`). HF folders only.
+import Foundation
+import ZOFormats
+
+/// The GPT-2 family (`model_type` "gpt2", GGUF architecture "gpt2"): GPT-2 small … XL, DistilGPT-2.
+/// Learned positions, pre-LN LayerNorm, tanh-GELU MLP, fused q|k|v, biases, head tied to the
+/// embeddings. Its linears are `Conv1D`s whose weights are stored inputs × outputs; the arena keeps
+/// that layout (see `WeightLayout`), also for GGUF files, whose transposed copies are transposed back
+/// once at load.
 public enum GPT2Family: ModelFamily {
     public static let modelTypes = ["gpt2"]
+    public static let ggufArchitectures = ["gpt2"]
 
     static let names = GPTStyleTensorNames(
         tokenEmbedding: "transformer.wte", positionEmbedding: "transformer.wpe", projectIn: nil, projectOut: nil,
@@ -25,6 +30,41 @@ public enum GPT2Family: ModelFamily {
         }
     }
 
+    /// llama.cpp's `gpt2` GGUF (convert_hf_to_gguf.py's GPT2Model): GGUF names mapped to HF ones, the
+    /// Conv1D weights (stored outputs × inputs there) transposed back into the arena's inputs × outputs.
+    /// The head is tied unless the file's `output.weight` differs from `token_embd.weight` (see
+    /// `storesTiedHead`).
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+        try TokenizerLoading.checkSupported(gguf)
+        let tied = storesTiedHead(gguf)
+        let configuration = try configuration(gguf: gguf, tied: tied)
+        let model = GPTStyleDecoderModel(configuration: configuration)
+        let conv1D = [names.queryKeyValue[0], names.attentionOutput, names.feedForwardUp, names.feedForwardDown]
+        let transposed = Set((0..<configuration.layerCount).flatMap { layer in
+            conv1D.map { "\(names.layerPrefix)\(layer).\($0).weight" }
+        })
+        let tensors = try GGUFTensorNames.gpt2.huggingFaceTensors(of: gguf)
+        try GGUFTensorNames.gpt2.namingFileTensors {
+            try WeightLoading.fill(
+                model.weights, from: tensors, source: gguf.path, ignoring: { tied && $0 == "lm_head.weight" },
+                storedTransposed: transposed)
+        }
+        return model
+    }
+
+    /// Whether the file's head is the embedding table: no `output.weight` (newer converters, llama.cpp
+    /// then reads `token_embd`), or one stored byte for byte like `token_embd.weight` (older converters
+    /// write GPT-2's tied head as that copy). A head re-encoded differently (e.g. a quantizer's
+    /// Q6_K head over a Q4_K embedding) is what llama.cpp computes with, so it becomes a separate
+    /// `lm_head.weight`.
+    static func storesTiedHead(_ gguf: GGUFFile) -> Bool {
+        guard let head = gguf.tensor(named: "output.weight") else { return true }
+        guard let embedding = gguf.tensor(named: "token_embd.weight"), head.encoding == embedding.encoding,
+              head.shape == embedding.shape, head.bytes.count == embedding.bytes.count
+        else { return false }
+        return memcmp(head.bytes.baseAddress!, embedding.bytes.baseAddress!, head.bytes.count) == 0
+    }
+
     /// Reads a parsed `config.json` of `model_type` "gpt2" with transformers' `GPT2Config` defaults.
     /// `reorder_and_upcast_attn` only changes mixed-precision rounding, so it is accepted; cross-attention
     /// is rejected.
@@ -36,18 +76,59 @@ public enum GPT2Family: ModelFamily {
             throw config.fail("activation_function \(activationName) is not supported")
         }
         let hidden = config.optionalInt("n_embd", "hidden_size") ?? 768
-        let configuration = GPTStyleDecoderConfiguration(
-            modelType: "gpt2", vocabularySize: try config.int("vocab_size", default: 50257), hiddenSize: hidden,
-            wordEmbeddingSize: hidden, intermediateSize: config.optionalInt("n_inner") ?? 4 * hidden,
+        let configuration = configuration(
+            vocabularySize: try config.int("vocab_size", default: 50257), hiddenSize: hidden,
+            intermediateSize: config.optionalInt("n_inner") ?? 4 * hidden,
             layerCount: config.optionalInt("n_layer", "num_hidden_layers") ?? 12,
             headCount: config.optionalInt("n_head", "num_attention_heads") ?? 12,
-            maxPositions: config.optionalInt("n_positions", "max_position_embeddings") ?? 1024, positionOffset: 0,
-            normalizesBeforeSublayers: true, hasFinalNorm: true, normsHaveParameters: true, linearsHaveBiases: true,
+            maxPositions: config.optionalInt("n_positions", "max_position_embeddings") ?? 1024,
             layerNormEpsilon: config.float("layer_norm_epsilon") ?? 1e-5, activation: activation,
             scalesAttentionByHeadDim: config.bool("scale_attn_weights", default: true),
             scalesAttentionByInverseLayer: config.bool("scale_attn_by_inverse_layer_idx", default: false),
-            tieWordEmbeddings: config.bool("tie_word_embeddings", default: true), promptPrefix: [], names: names)
+            tieWordEmbeddings: config.bool("tie_word_embeddings", default: true), promptPrefix: [])
         try configuration.validate(config)
         return configuration
+    }
+
+    /// Reads llama.cpp's `gpt2.*` metadata. The file records neither the activation nor GPT-2's
+    /// attention-scaling options: llama.cpp computes tanh-GELU and 1/√d scaling, GPT-2's own. Prompts
+    /// start with BOS only when `tokenizer.ggml.add_bos_token` says so (llama.cpp's rule; GPT-2's
+    /// tokenizer, like the HF folder route, adds none).
+    static func configuration(gguf: GGUFFile, tied: Bool) throws -> GPTStyleDecoderConfiguration {
+        let metadata = GGUFMetadataReader(gguf)
+        var promptPrefix: [Int] = []
+        if gguf.metadata["tokenizer.ggml.add_bos_token"]?.bool == true {
+            guard let bos = gguf.metadata["tokenizer.ggml.bos_token_id"]?.int else {
+                throw metadata.fail("tokenizer.ggml.add_bos_token is true but tokenizer.ggml.bos_token_id is missing")
+            }
+            promptPrefix = [bos]
+        }
+        let hidden = try metadata.int("embedding_length")
+        let configuration = configuration(
+            vocabularySize: try metadata.vocabularySize(), hiddenSize: hidden,
+            intermediateSize: metadata.optionalInt("feed_forward_length") ?? 4 * hidden,
+            layerCount: try metadata.int("block_count"), headCount: try metadata.int("attention.head_count"),
+            maxPositions: try metadata.int("context_length"),
+            layerNormEpsilon: metadata.float("attention.layer_norm_epsilon") ?? 1e-5, activation: .geluTanh,
+            scalesAttentionByHeadDim: true, scalesAttentionByInverseLayer: false, tieWordEmbeddings: tied,
+            promptPrefix: promptPrefix)
+        try configuration.validate(metadata.checks)
+        return configuration
+    }
+
+    /// GPT-2's fixed choices (pre-LN with a final LayerNorm, biases, no position offset) around the
+    /// values a checkpoint records.
+    private static func configuration(
+        vocabularySize: Int, hiddenSize: Int, intermediateSize: Int, layerCount: Int, headCount: Int, maxPositions: Int,
+        layerNormEpsilon: Float, activation: FeedForwardActivation, scalesAttentionByHeadDim: Bool,
+        scalesAttentionByInverseLayer: Bool, tieWordEmbeddings: Bool, promptPrefix: [Int]
+    ) -> GPTStyleDecoderConfiguration {
+        GPTStyleDecoderConfiguration(
+            modelType: "gpt2", vocabularySize: vocabularySize, hiddenSize: hiddenSize, wordEmbeddingSize: hiddenSize,
+            intermediateSize: intermediateSize, layerCount: layerCount, headCount: headCount, maxPositions: maxPositions,
+            positionOffset: 0, normalizesBeforeSublayers: true, hasFinalNorm: true, normsHaveParameters: true,
+            linearsHaveBiases: true, layerNormEpsilon: layerNormEpsilon, activation: activation,
+            scalesAttentionByHeadDim: scalesAttentionByHeadDim, scalesAttentionByInverseLayer: scalesAttentionByInverseLayer,
+            tieWordEmbeddings: tieWordEmbeddings, promptPrefix: promptPrefix, names: names)
     }
 }

@@ -118,40 +118,29 @@ extension LlamaConfiguration {
 
     /// Reads llama.cpp's `<arch>.*` metadata keys from a GGUF file.
     public static func fromGGUF(_ gguf: GGUFFile) throws -> LlamaConfiguration {
-        let source = gguf.path
-        let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
+        let metadata = GGUFMetadataReader(gguf)
+        let architecture = metadata.architecture
         guard architecture == "llama" || architecture == "qwen2" else {
             throw ModelError.unsupportedArchitecture(name: architecture, supported: ["llama", "qwen2"])
         }
-        func value(_ key: String) -> GGUFValue? { gguf.metadata["\(architecture).\(key)"] }
-        func int(_ key: String) throws -> Int {
-            guard let v = value(key)?.int else {
-                throw ModelError.invalidConfiguration(source: source, reason: "metadata \(architecture).\(key) is missing")
-            }
-            return v
-        }
-        let hidden = try int("embedding_length")
-        let heads = try int("attention.head_count")
-        let vocabulary = value("vocab_size")?.int ?? gguf.metadata["tokenizer.ggml.tokens"]?.array?.count
-        guard let vocabulary else {
-            throw ModelError.invalidConfiguration(source: source, reason: "the vocabulary size is not recorded")
-        }
-        let headDim = value("rope.dimension_count")?.int ?? hidden / heads
-        if let scaling = value("rope.scaling.type")?.string, scaling != "none" {
-            throw ModelError.invalidConfiguration(source: source, reason: "rope scaling type \(scaling) is not supported")
+        let hidden = try metadata.int("embedding_length")
+        let heads = try metadata.int("attention.head_count")
+        let headDim = metadata.optionalInt("rope.dimension_count") ?? hidden / heads
+        if let scaling = metadata.value("rope.scaling.type")?.string, scaling != "none" {
+            throw metadata.fail("rope scaling type \(scaling) is not supported")
         }
         var configuration = LlamaConfiguration(
-            vocabularySize: vocabulary, hiddenSize: hidden, intermediateSize: try int("feed_forward_length"),
-            layerCount: try int("block_count"), headCount: heads,
-            keyValueHeadCount: value("attention.head_count_kv")?.int ?? heads, headDim: headDim,
-            rmsNormEpsilon: Float(value("attention.layer_norm_rms_epsilon")?.double ?? 1e-5),
-            ropeTheta: Float(value("rope.freq_base")?.double ?? 10_000),
+            vocabularySize: try metadata.vocabularySize(), hiddenSize: hidden,
+            intermediateSize: try metadata.int("feed_forward_length"), layerCount: try metadata.int("block_count"),
+            headCount: heads, keyValueHeadCount: metadata.optionalInt("attention.head_count_kv") ?? heads, headDim: headDim,
+            rmsNormEpsilon: metadata.float("attention.layer_norm_rms_epsilon") ?? 1e-5,
+            ropeTheta: metadata.float("rope.freq_base") ?? 10_000,
             tieWordEmbeddings: gguf.tensor(named: "output.weight") == nil,
-            maxPositions: value("context_length")?.int ?? 2048)
+            maxPositions: metadata.optionalInt("context_length") ?? 2048)
         // Qwen2 = LLaMA + q/k/v biases (llama.cpp stores them as blk.N.attn_{q,k,v}.bias).
         configuration.queryKeyValueBias = architecture == "qwen2"
         configuration.modelType = architecture
-        try configuration.validate(source: source)
+        try configuration.validate(source: metadata.source)
         return configuration
     }
 }

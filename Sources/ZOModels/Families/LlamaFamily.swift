@@ -28,7 +28,7 @@ public enum LlamaFamily: ModelFamily {
     }
 
     /// GGUF: configuration from metadata, tensors renamed to HF names, q/k rows un-permuted.
-    public static func load(gguf: GGUFFile) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
         try loadGGUF(gguf, permutedQueryKey: true)
     }
 
@@ -39,22 +39,18 @@ public enum LlamaFamily: ModelFamily {
         try TokenizerLoading.checkSupported(gguf)
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let model = LlamaModel(configuration: configuration)
-        var tensors: [String: StoredTensor] = [:]
-        for tensor in gguf.tensors {
-            guard let name = GGUFTensorNames.huggingFaceName(tensor.name) else {
-                throw ModelError.unusedWeight(name: tensor.name, source: gguf.path)
-            }
-            tensors[name] = tensor
-        }
-        try WeightLoading.fill(model.weights, from: tensors, source: gguf.path) {
-            isIgnorable($0, tied: configuration.tieWordEmbeddings)
-        } prepare: { name, values in
-            guard permutedQueryKey else { return }
-            if name.hasSuffix("self_attn.q_proj.weight") {
-                GGUFTensorNames.unpermuteRows(values, heads: configuration.headCount, columns: configuration.hiddenSize)
-            } else if name.hasSuffix("self_attn.k_proj.weight") {
-                GGUFTensorNames.unpermuteRows(
-                    values, heads: configuration.keyValueHeadCount, columns: configuration.hiddenSize)
+        let tensors = try GGUFTensorNames.llama.huggingFaceTensors(of: gguf)
+        try GGUFTensorNames.llama.namingFileTensors {
+            try WeightLoading.fill(model.weights, from: tensors, source: gguf.path) {
+                isIgnorable($0, tied: configuration.tieWordEmbeddings)
+            } prepare: { name, values in
+                guard permutedQueryKey else { return }
+                if name.hasSuffix("self_attn.q_proj.weight") {
+                    GGUFTensorNames.unpermuteRows(values, heads: configuration.headCount, columns: configuration.hiddenSize)
+                } else if name.hasSuffix("self_attn.k_proj.weight") {
+                    GGUFTensorNames.unpermuteRows(
+                        values, heads: configuration.keyValueHeadCount, columns: configuration.hiddenSize)
+                }
             }
         }
         return model

@@ -8,7 +8,7 @@ public enum Qwen2Family: ModelFamily {
     public static let ggufArchitectures = ["qwen2"]
 
     /// llama.cpp's `qwen2` GGUF: the LLaMA tensor layout plus q/k/v biases, q/k rows not permuted.
-    public static func load(gguf: GGUFFile) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
         try LlamaFamily.loadGGUF(gguf, permutedQueryKey: false)
     }
 

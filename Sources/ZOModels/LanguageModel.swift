@@ -45,9 +45,15 @@ public protocol LanguageModel: AnyObject {
 
     /// (label, text) lines describing the architecture, for `zotune inspect`.
     var architectureSummary: [(label: String, value: String)] { get }
+
+    /// Told which tensors a training run changes, before it starts (and with `[]` after). A model
+    /// whose output past some point depends only on frozen weights may keep those results per
+    /// sequence instead of recomputing them every forward. Default: nothing to keep.
+    func prepareForTraining(_ trainable: [ParameterEntry])
 }
 
 extension LanguageModel {
+    public func prepareForTraining(_ trainable: [ParameterEntry]) {}
     public var promptPrefix: [Int] { [] }
     public var vocabularySize: Int { outputSize }
 

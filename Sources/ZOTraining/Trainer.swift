@@ -58,6 +58,9 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     /// run can be resumed; the summary then has no test result.
     @discardableResult
     public func train(resume: Bool = false, pauseAfter: Int? = nil) throws -> TrainingSummary {
+        // Only the trainable tensors change until train returns: the model may keep what depends on the rest.
+        model.prepareForTraining(trainableEntries)
+        defer { model.prepareForTraining([]) }
         for tensor in estimator.anchorTensors(in: parameters) {
             parameters.setAnchor(tensor, values: parameters.pointer(tensor))
         }

@@ -26,6 +26,10 @@ public final class EncoderModel: LanguageModel {
     public internal(set) var poolingSource: String?
     private let workspace: ForwardWorkspace
     private let attention: SelfAttention
+    /// Pooled outputs by token sequence while a run trains only the classifier (linear probing):
+    /// everything before the classifier is frozen then, so each example's encoder forward is done
+    /// once instead of twice per step. nil when off (`prepareForTraining`).
+    private var frozenPooledOutputs: [[Int]: [Float]]?
 
     /// The arena layout, in the checkpoint's names.
     public static func parameterSpecs(
@@ -142,6 +146,11 @@ public final class EncoderModel: LanguageModel {
     // MARK: Forward
 
     public func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float] {
+        if case let .classifier(labels, _) = head, frozenPooledOutputs != nil {
+            try validate(sequences, vocabularySize: configuration.vocabularySize, requests: requests)
+            let classes = try cachedClassifierLogits(sequences, labels: labels)
+            return requests.flatMap { classes[($0.sequence * labels)..<(($0.sequence + 1) * labels)] }
+        }
         let batch = try encode(sequences, requests)
         switch head {
         case .maskedLanguageModel: return maskedLanguageModelLogits(rows: requests.map(batch.row))
@@ -149,6 +158,32 @@ public final class EncoderModel: LanguageModel {
             let classes = classifierLogits(pooled: pooledOutput(batch), sequences: sequences.count, labels: labels)
             return requests.flatMap { classes[($0.sequence * labels)..<(($0.sequence + 1) * labels)] }
         }
+    }
+
+    /// Keeps pooled outputs while only the classification head (role `head`) trains; any other
+    /// trainable tensor (or a masked-LM head) turns the cache off and drops it.
+    public func prepareForTraining(_ trainable: [ParameterEntry]) {
+        let headOnly = !trainable.isEmpty && trainable.allSatisfy { $0.role == .head }
+        frozenPooledOutputs = headOnly && head.isClassifier ? [:] : nil
+    }
+
+    /// Class logits from cached pooled outputs, encoding only the sequences not seen before.
+    private func cachedClassifierLogits(_ sequences: [[Int]], labels: Int) throws -> [Float] {
+        let missing = Array(Set(sequences.filter { frozenPooledOutputs?[$0] == nil }))
+        if !missing.isEmpty {
+            let pooled = try pooledOutput(missing)
+            let width = configuration.hiddenSize
+            for (index, sequence) in missing.enumerated() {
+                frozenPooledOutputs?[sequence] = Array(pooled[(index * width)..<((index + 1) * width)])
+            }
+        }
+        let pooled = FloatBuffer(count: sequences.count * configuration.hiddenSize)
+        for (index, sequence) in sequences.enumerated() {
+            frozenPooledOutputs![sequence]!.withUnsafeBufferPointer {
+                (pooled.pointer + index * configuration.hiddenSize).update(from: $0.baseAddress!, count: $0.count)
+            }
+        }
+        return classifierLogits(pooled: pooled, sequences: sequences.count, labels: labels)
     }
 
     /// Last hidden states `[tokens × hidden]`, the sequences' tokens back to back (transformers'

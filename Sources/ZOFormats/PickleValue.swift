@@ -6,9 +6,10 @@ indirect enum PickleValue {
     case int(Int)
     case float(Double)
     case string(String)
-    case tuple([PickleValue])
-    /// Lists and dicts are shared by reference, as in Python: the memo may hold one while it is filled.
-    case list(PickleList)
+    /// Containers are objects shared by reference, as in Python (the memo may hold a dict while it is
+    /// filled), and are all owned by the unpickler, which empties them when done (see `TorchUnpickler`).
+    case tuple(PickleSequence)
+    case list(PickleSequence)
     case dict(PickleDictionary)
     case callable(TorchPickleGlobal)
     case storage(TorchStorageReference)
@@ -32,8 +33,9 @@ indirect enum PickleValue {
     }
 }
 
-final class PickleList {
-    var items: [PickleValue] = []
+final class PickleSequence {
+    var items: [PickleValue]
+    init(_ items: [PickleValue] = []) { self.items = items }
 }
 
 /// Insertion-ordered, like the OrderedDict of a state dict; keys are kept as written.
@@ -58,7 +60,7 @@ enum TorchPickleGlobal: Equatable {
         case ("torch._utils", "_rebuild_tensor_v2"): self = .rebuildTensor
         case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"):
             self = .rebuildParameter(name: name)
-        case ("torch", _) where name.hasSuffix("Storage") && name.allSatisfy({ $0.isLetter || $0.isNumber }):
+        case ("torch", _) where name.hasSuffix("Storage") && name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }):
             self = .storageType(name: name)
         default: return nil
         }

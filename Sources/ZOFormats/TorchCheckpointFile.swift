@@ -29,24 +29,16 @@ public final class TorchCheckpointFile: @unchecked Sendable {
         let prefix = String(first[...slash])
         if let order = archive.entry(named: prefix + "byteorder"),
            String(decoding: try archive.contents(of: order), as: UTF8.self) != "little" {
-            throw FormatError.invalidHeader(path: path, reason: "it was saved on a big-endian machine")
+            throw FormatError.invalidHeader(
+                path: path, reason: "its byteorder record is not \"little\"; only little-endian checkpoints are read")
         }
         guard let pickle = archive.entry(named: prefix + "data.pkl") else {
             throw FormatError.invalidArchive(path: path, reason: "it holds no \(prefix)data.pkl, so torch.save did not write it")
         }
-        let root = try TorchUnpickler.unpickle(try archive.contents(of: pickle), path: path)
-        guard case let .dict(dictionary) = root else {
-            throw FormatError.invalidPickle(path: path, reason: "it holds a \(root.kind), not a dictionary of tensors")
-        }
+        let stateDict = try TorchUnpickler.stateDict(try archive.contents(of: pickle), path: path)
         var names = Set<String>()
         var tensors: [StoredTensor] = []
-        for (key, value) in dictionary.items {
-            guard case let .string(name) = key else {
-                throw FormatError.invalidPickle(path: path, reason: "its dictionary has a \(key.kind) key, not a tensor name")
-            }
-            guard case let .tensor(reference) = value else {
-                throw FormatError.invalidPickle(path: path, reason: "entry \(name) is a \(value.kind), not a tensor")
-            }
+        for (name, reference) in stateDict {
             guard names.insert(name).inserted else { throw FormatError.duplicateTensor(name: name) }
             tensors.append(try Self.storedTensor(name, reference, archive: archive, prefix: prefix))
         }
@@ -60,8 +52,8 @@ public final class TorchCheckpointFile: @unchecked Sendable {
         // LONG1 of 10 bytes: torch.serialization's MAGIC_NUMBER 0x1950a86a20f9469cfc6c.
         let legacyMagic: [UInt8] = [0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
         let head = Array(file.bytes.prefix(32))
-        if head.count >= legacyMagic.count,
-           (0...(head.count - legacyMagic.count)).contains(where: { head[$0..<($0 + legacyMagic.count)].elementsEqual(legacyMagic) }) {
+        let starts = head.count >= legacyMagic.count ? Array(0...(head.count - legacyMagic.count)) : []
+        if starts.contains(where: { head[$0..<($0 + legacyMagic.count)].elementsEqual(legacyMagic) }) {
             throw FormatError.legacyTorchFormat(path: file.path)
         }
         guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]) else {
@@ -95,7 +87,10 @@ public final class TorchCheckpointFile: @unchecked Sendable {
                                 bytes: UnsafeRawBufferPointer(rebasing: storage[0..<0]), file: archive.file)
         }
         guard layout.lastElement < tensor.storage.elementCount else {
-            throw FormatError.offsetOutOfRange(tensor: name, end: (layout.lastElement + 1) * width, limit: storage.count)
+            let start = layout.lastElement.multipliedReportingOverflow(by: width)
+            let end = start.partialValue.addingReportingOverflow(width)
+            throw FormatError.offsetOutOfRange(
+                tensor: name, end: start.overflow || end.overflow ? Int.max : end.partialValue, limit: storage.count)
         }
         if layout.isContiguous {
             let start = tensor.offset * width
@@ -103,7 +98,14 @@ public final class TorchCheckpointFile: @unchecked Sendable {
                                 bytes: UnsafeRawBufferPointer(rebasing: storage[start..<(start + layout.elementCount * width)]),
                                 file: archive.file)
         }
-        let copy = MappedFile(path: path, count: layout.elementCount * width) { destination in
+        // A view can repeat elements (stride 0), so its copy is bounded by the file, not its storage:
+        // a broadcast larger than the whole checkpoint is no real weight, only a way to exhaust memory.
+        let copyBytes = layout.elementCount.multipliedReportingOverflow(by: width)
+        guard !copyBytes.overflow, copyBytes.partialValue <= archive.file.count else {
+            throw FormatError.invalidPickle(
+                path: path, reason: "tensor \(name) repeats its storage's elements into more bytes than the whole file holds")
+        }
+        let copy = MappedFile(path: path, count: copyBytes.partialValue) { destination in
             layout.gather(from: storage, width: width, into: destination)
         }
         return StoredTensor(name: name, shape: tensor.shape, encoding: encoding, bytes: copy.bytes, file: copy)
@@ -125,7 +127,8 @@ private struct TorchTensorLayout {
     init(_ tensor: TorchTensorReference, name: String, path: String) throws {
         let invalid = FormatError.invalidPickle(
             path: path,
-            reason: "tensor \(name) has size \(tensor.shape), stride \(tensor.strides) and offset \(tensor.offset), which do not describe a view")
+            reason: "tensor \(name) has size \(tensor.shape), stride \(tensor.strides) and offset \(tensor.offset), "
+                + "which do not describe a view")
         guard tensor.shape.count == tensor.strides.count, tensor.offset >= 0,
               tensor.shape.allSatisfy({ $0 >= 0 }), tensor.strides.allSatisfy({ $0 >= 0 })
         else { throw invalid }

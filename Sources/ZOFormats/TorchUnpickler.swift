@@ -13,10 +13,26 @@ struct TorchUnpickler {
     /// Stack heights at each MARK.
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Every container built, emptied at the end: releasing a deeply nested structure (a crafted
+    /// pickle can nest a million tuples in a megabyte) would otherwise recurse until the stack overflows.
+    private var sequences: [PickleSequence] = []
+    private var dictionaries: [PickleDictionary] = []
 
-    static func unpickle(_ bytes: UnsafeRawBufferPointer, path: String) throws -> PickleValue {
+    /// The tensors of a pickled state dict (a dict of name → tensor), in dictionary order.
+    static func stateDict(_ bytes: UnsafeRawBufferPointer, path: String) throws -> [(name: String, tensor: TorchTensorReference)] {
         var unpickler = TorchUnpickler(path: path, reader: ByteReader(path: path, bytes: bytes))
-        return try unpickler.run()
+        defer { unpickler.dismantle() }
+        let root = try unpickler.run()
+        guard case let .dict(dictionary) = root else {
+            throw unpickler.fail("it holds a \(root.kind), not a dictionary of tensors")
+        }
+        return try dictionary.items.map { key, value in
+            guard case let .string(name) = key else {
+                throw unpickler.fail("its dictionary has a \(key.kind) key, not a tensor name")
+            }
+            guard case let .tensor(tensor) = value else { throw unpickler.fail("entry \(name) is a \(value.kind), not a tensor") }
+            return (name, tensor)
+        }
     }
 
     private init(path: String, reader: ByteReader) {
@@ -25,6 +41,32 @@ struct TorchUnpickler {
     }
 
     private func fail(_ reason: String) -> FormatError { FormatError.invalidPickle(path: path, reason: reason) }
+
+    private mutating func dismantle() {
+        for sequence in sequences { sequence.items = [] }
+        for dictionary in dictionaries { dictionary.items = [] }
+        stack = []
+        memo = [:]
+    }
+
+    private mutating func tuple(_ items: [PickleValue]) -> PickleValue {
+        let sequence = PickleSequence(items)
+        sequences.append(sequence)
+        return .tuple(sequence)
+    }
+
+    private mutating func list(_ items: [PickleValue]) -> PickleValue {
+        let sequence = PickleSequence(items)
+        sequences.append(sequence)
+        return .list(sequence)
+    }
+
+    private mutating func dictionary(_ items: [(key: PickleValue, value: PickleValue)]) -> PickleValue {
+        let dictionary = PickleDictionary()
+        dictionary.items = items
+        dictionaries.append(dictionary)
+        return .dict(dictionary)
+    }
 
     private mutating func run() throws -> PickleValue {
         while true {
@@ -40,24 +82,20 @@ struct TorchUnpickler {
                 return try pop()
             case 0x28:  // MARK
                 marks.append(stack.count)
-            case 0x7D: stack.append(.dict(PickleDictionary()))  // EMPTY_DICT
-            case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
-            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popToMark()))  // TUPLE
+            case 0x7D: stack.append(dictionary([]))  // EMPTY_DICT
+            case 0x5D: stack.append(list([]))  // EMPTY_LIST
+            case 0x29: stack.append(tuple([]))  // EMPTY_TUPLE
+            case 0x74: stack.append(tuple(try popToMark()))  // TUPLE
             case 0x85, 0x86, 0x87:  // TUPLE1, TUPLE2, TUPLE3
                 let count = Int(opcode - 0x84)
                 guard stack.count - (marks.last ?? 0) >= count else { throw fail("TUPLE\(count) at byte \(offset) lacks items") }
                 let items = Array(stack.suffix(count))
                 stack.removeLast(count)
-                stack.append(.tuple(items))
+                stack.append(tuple(items))
             case 0x64:  // DICT
-                let dictionary = PickleDictionary()
-                dictionary.items = try pairs(try popToMark(), at: offset)
-                stack.append(.dict(dictionary))
+                stack.append(dictionary(try pairs(try popToMark(), at: offset)))
             case 0x6C:  // LIST
-                let list = PickleList()
-                list.items = try popToMark()
-                stack.append(.list(list))
+                stack.append(list(try popToMark()))
             case 0x73:  // SETITEM
                 let value = try pop(), key = try pop()
                 try dictionaryOnTop(at: offset).items.append((key, value))
@@ -154,7 +192,7 @@ struct TorchUnpickler {
         return dictionary
     }
 
-    private func listOnTop(at offset: Int) throws -> PickleList {
+    private func listOnTop(at offset: Int) throws -> PickleSequence {
         guard case let .list(list) = try top() else { throw fail("APPEND(S) at byte \(offset) needs a list") }
         return list
     }
@@ -206,14 +244,15 @@ struct TorchUnpickler {
     // MARK: - Torch objects
 
     /// REDUCE on a recognised global: builds the value it describes, without calling anything.
-    private func call(_ callable: PickleValue, _ arguments: PickleValue, at offset: Int) throws -> PickleValue {
-        guard case let .callable(global) = callable, case let .tuple(arguments) = arguments else {
+    private mutating func call(_ callable: PickleValue, _ arguments: PickleValue, at offset: Int) throws -> PickleValue {
+        guard case let .callable(global) = callable, case let .tuple(argumentTuple) = arguments else {
             throw fail("REDUCE at byte \(offset) applies a \(callable.kind) to a \(arguments.kind)")
         }
+        let arguments = argumentTuple.items
         switch global {
         case .orderedDict:
             guard arguments.isEmpty else { throw fail("OrderedDict at byte \(offset) is built with arguments") }
-            return .dict(PickleDictionary())
+            return dictionary([])
         case .rebuildTensor:
             guard arguments.count >= 4, case let .storage(storage) = arguments[0], case let .int(tensorOffset) = arguments[1],
                   let shape = integers(arguments[2]), let strides = integers(arguments[3])
@@ -230,9 +269,9 @@ struct TorchUnpickler {
     }
 
     private func integers(_ value: PickleValue) -> [Int]? {
-        guard case let .tuple(items) = value else { return nil }
+        guard case let .tuple(tuple) = value else { return nil }
         var result: [Int] = []
-        for item in items {
+        for item in tuple.items {
             guard case let .int(n) = item else { return nil }
             result.append(n)
         }
@@ -241,7 +280,7 @@ struct TorchUnpickler {
 
     /// BINPERSID's id `('storage', torch.<Type>Storage, key, location, numel)`.
     private func storage(_ id: PickleValue, at offset: Int) throws -> TorchStorageReference {
-        guard case let .tuple(parts) = id, parts.count == 5, case .string("storage") = parts[0],
+        guard case let .tuple(tuple) = id, case let parts = tuple.items, parts.count == 5, case .string("storage") = parts[0],
               case let .callable(.storageType(typeName)) = parts[1], case let .string(key) = parts[2],
               case let .int(elementCount) = parts[4], elementCount >= 0
         else { throw fail("the persistent id at byte \(offset) is not ('storage', type, key, location, numel)") }

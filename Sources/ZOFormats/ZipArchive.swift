@@ -128,7 +128,8 @@ public struct ZipArchive {
         guard directoryOffset <= UInt64(bytes.count), directorySize <= UInt64(bytes.count) - directoryOffset else {
             throw FormatError.invalidArchive(
                 path: path,
-                reason: "its central directory (\(directorySize) bytes at \(directoryOffset)) lies past the end of the \(bytes.count)-byte file")
+                reason: "its central directory (\(directorySize) bytes at \(directoryOffset)) lies past the end "
+                    + "of the \(bytes.count)-byte file")
         }
         // Each entry takes at least 46 bytes, which bounds a corrupt count.
         guard entryCount <= directorySize / 46 else {
@@ -166,9 +167,10 @@ public struct ZipArchive {
             let size = Int(try extra.read(UInt16.self, "the extra fields of entry \(name)"))
             var field = ByteReader(path: path, bytes: try extra.readBytes(size, "the extra fields of entry \(name)"))
             guard id == 1 else { continue }
-            if uncompressedSize == 0xFFFF_FFFF { uncompressedSize = try field.read(UInt64.self, "the ZIP64 sizes of entry \(name)") }
-            if compressedSize == 0xFFFF_FFFF { compressedSize = try field.read(UInt64.self, "the ZIP64 sizes of entry \(name)") }
-            if localHeaderOffset == 0xFFFF_FFFF { localHeaderOffset = try field.read(UInt64.self, "the ZIP64 offset of entry \(name)") }
+            let what = "the ZIP64 extra field of entry \(name)"
+            if uncompressedSize == 0xFFFF_FFFF { uncompressedSize = try field.read(UInt64.self, what) }
+            if compressedSize == 0xFFFF_FFFF { compressedSize = try field.read(UInt64.self, what) }
+            if localHeaderOffset == 0xFFFF_FFFF { localHeaderOffset = try field.read(UInt64.self, what) }
         }
         let limit = UInt64(Int.max / 2)
         guard compressedSize <= limit, uncompressedSize <= limit, localHeaderOffset <= limit else {

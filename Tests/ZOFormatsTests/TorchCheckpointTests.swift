@@ -45,7 +45,8 @@ final class TorchCheckpointTests: XCTestCase {
         let tensors = shards.flatMap(\.tensors)
         XCTAssertEqual(Set(tensors.map(\.name)), Set(reference.tensors.map(\.name) + ["lm_head.weight"]))
         for tensor in tensors {
-            let expected = try XCTUnwrap(reference.tensor(named: tensor.name == "lm_head.weight" ? "model.decoder.embed_tokens.weight" : tensor.name))
+            let source = tensor.name == "lm_head.weight" ? "model.decoder.embed_tokens.weight" : tensor.name
+            let expected = try XCTUnwrap(reference.tensor(named: source))
             XCTAssertEqual(tensor.shape, expected.shape, tensor.name)
             XCTAssertEqual(tensor.encoding, .safetensors(.f32), tensor.name)
             XCTAssertEqual(Array(tensor.bytes), Array(expected.bytes), tensor.name)
@@ -59,7 +60,8 @@ final class TorchCheckpointTests: XCTestCase {
         let values: [Float] = [1, -2, 3.5, 0.25, 5, 6]
         let pickle = PickleBytes.stateDict("w", key: "0", numel: 6, offset: 2, size: [2, 2], stride: [2, 1])
         for zip64 in [false, true] {
-            let file = TemporaryFile(bytes: ZipBuilder.checkpoint(pickle: pickle, storages: ["0": GGUFBuilder.floats(values)], zip64: zip64))
+            let archive = ZipBuilder.checkpoint(pickle: pickle, storages: ["0": GGUFBuilder.floats(values)], zip64: zip64)
+            let file = TemporaryFile(bytes: archive)
             let checkpoint = try TorchCheckpointFile(path: file.path)
             XCTAssertEqual(checkpoint.tensors.map(\.name), ["w"])
             XCTAssertEqual(checkpoint.tensors[0].shape, [2, 2])
@@ -76,7 +78,8 @@ final class TorchCheckpointTests: XCTestCase {
             ([1, 2], [200, 3], 0, [0, 3]),  // a size-1 dimension may carry any stride
         ]
         for item in cases {
-            let pickle = PickleBytes.stateDict("w", key: "0", numel: 12, offset: item.offset, size: item.size, stride: item.stride)
+            let pickle = PickleBytes.stateDict(
+                "w", key: "0", numel: 12, offset: item.offset, size: item.size, stride: item.stride)
             let file = TemporaryFile(bytes: ZipBuilder.checkpoint(pickle: pickle, storages: ["0": GGUFBuilder.floats(values)]))
             XCTAssertEqual(try TorchCheckpointFile(path: file.path).tensors[0].floats(), item.expected, "\(item)")
         }
@@ -143,11 +146,39 @@ final class TorchCheckpointTests: XCTestCase {
         }
     }
 
+    /// A million nested tuples and lists (a few megabytes of pickle): refused, and torn down
+    /// without recursing once per level (which would overflow the stack).
+    func testDeeplyNestedContainersAreRefusedWithoutOverflowingTheStack() {
+        let depth = 1_000_000
+        let nestedTuples: [UInt8] = [0x80, 0x02, 0x4B, 0x01] + [UInt8](repeating: 0x85, count: depth) + [0x2E]
+        // Each new list is put in memo slot 0 after the previous one is appended to it.
+        let nestedLists: [UInt8] = [0x80, 0x02, 0x5D, 0x71, 0x00]
+            + [UInt8]((0..<depth).flatMap { _ in [0x5D, 0x68, 0x00, 0x61, 0x71, 0x00] as [UInt8] }) + [0x2E]
+        for (pickle, kind) in [(nestedTuples, "tuple"), (nestedLists, "list")] {
+            let file = TemporaryFile(bytes: ZipBuilder.checkpoint(pickle: pickle))
+            XCTAssertThrowsError(try TorchCheckpointFile(path: file.path)) { error in
+                XCTAssertTrue("\(error)".contains("holds a \(kind), not a dictionary of tensors"), "\(error)")
+            }
+        }
+    }
+
     func testViewsOutsideTheirStorageAreRefused() {
         let storage = GGUFBuilder.floats([1, 2, 3, 4])
         let cases: [(pickle: [UInt8], check: (FormatError) -> Bool)] = [
             (PickleBytes.stateDict("w", key: "0", numel: 4, offset: 1, size: [2, 2], stride: [2, 1]),
              { $0 == .offsetOutOfRange(tensor: "w", end: 20, limit: 16) }),
+            // LONG1 offset 2^63 - 1: the end in bytes overflows and is reported, not trapped on.
+            (PickleBytes.stateDict("w", key: "0", numel: 4, offset: 0, size: [1], stride: [1],
+                                   pickledOffset: [0x8A, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]),
+             { $0 == .offsetOutOfRange(tensor: "w", end: Int.max, limit: 16) }),
+            // A stride-0 broadcast of 4 floats to 2^32 × 2^24 elements: refused before allocating.
+            (PickleBytes.stateDict("w", key: "0", numel: 4, offset: 0, size: [1], stride: [1],
+                                   pickledShape: [0x28, 0x8A, 5, 0, 0, 0, 0, 1, 0x8A, 4, 0, 0, 0, 1, 0x74],
+                                   pickledStride: [0x28, 0x4B, 0, 0x4B, 0, 0x74]),
+             {
+                 guard case let .invalidPickle(_, reason) = $0 else { return false }
+                 return reason.contains("more bytes than the whole file")
+             }),
             (PickleBytes.stateDict("w", key: "0", numel: 5, offset: 0, size: [4], stride: [1]),
              { $0 == .byteLengthMismatch(tensor: "w", shape: [5], dtype: "F32", expected: 20, actual: 16) }),
             (PickleBytes.stateDict("w", key: "1", numel: 4, offset: 0, size: [4], stride: [1]),

@@ -63,11 +63,18 @@ enum PickleBytes {
     static func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
     static func int(_ n: UInt8) -> [UInt8] { [0x4B, n] }
 
-    /// `{name: _rebuild_tensor_v2(('storage', torch.FloatStorage, key, 'cpu', numel), offset, size, stride, False, OrderedDict())}`
-    static func stateDict(_ name: String, key: String, numel: UInt8, offset: UInt8, size: [UInt8], stride: [UInt8]) -> [UInt8] {
+    /// `{name: _rebuild_tensor_v2(('storage', torch.FloatStorage, key, 'cpu', numel), offset, size, stride,
+    /// False, OrderedDict())}`
+    static func stateDict(
+        _ name: String, key: String, numel: UInt8, offset: UInt8, size: [UInt8], stride: [UInt8], pickledOffset: [UInt8]? = nil,
+        pickledShape: [UInt8]? = nil, pickledStride: [UInt8]? = nil
+    ) -> [UInt8] {
         var out: [UInt8] = [0x80, 0x02, 0x7D, 0x28] + string(name) + global("torch._utils", "_rebuild_tensor_v2") + [0x28]
-        out += [0x28] + string("storage") + global("torch", "FloatStorage") + string(key) + string("cpu") + int(numel) + [0x74, 0x51]
-        out += int(offset) + [0x28] + size.flatMap(int) + [0x74] + [0x28] + stride.flatMap(int) + [0x74]
+        out += [0x28] + string("storage") + global("torch", "FloatStorage") + string(key) + string("cpu") + int(numel)
+        out += [0x74, 0x51]  // TUPLE, BINPERSID
+        out += pickledOffset ?? int(offset)
+        out += pickledShape ?? [0x28] + size.flatMap(int) + [0x74]
+        out += pickledStride ?? [0x28] + stride.flatMap(int) + [0x74]
         out += [0x89] + global("collections", "OrderedDict") + [0x29, 0x52] + [0x74, 0x52]
         return out + [0x75, 0x2E]
     }

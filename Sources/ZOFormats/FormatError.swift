@@ -13,6 +13,11 @@ public enum FormatError: Error, CustomStringConvertible, Equatable {
     case offsetOutOfRange(tensor: String, end: Int, limit: Int)
     case overlappingTensors(first: String, second: String)
     case duplicateTensor(name: String)
+    case invalidArchive(path: String, reason: String)
+    case compressedEntry(path: String, entry: String, method: Int)
+    case legacyTorchFormat(path: String)
+    case invalidPickle(path: String, reason: String)
+    case forbiddenPickleGlobal(path: String, name: String)
 
     public var description: String {
         switch self {
@@ -40,6 +45,19 @@ public enum FormatError: Error, CustomStringConvertible, Equatable {
             return "tensors \(first) and \(second) overlap in the file"
         case let .duplicateTensor(name):
             return "tensor \(name) appears twice in the file"
+        case let .invalidArchive(path, reason):
+            return "\(path) is not a readable zip archive: \(reason)"
+        case let .compressedEntry(path, entry, method):
+            return "entry \(entry) of \(path) is compressed (zip method \(method)); torch.save stores entries "
+                + "uncompressed, so re-save the checkpoint with torch.save or convert it to safetensors"
+        case let .legacyTorchFormat(path):
+            return "\(path) uses PyTorch's legacy (pre-1.6) serialization; re-save it with torch.save from "
+                + "PyTorch 1.6 or newer, or convert it to safetensors"
+        case let .invalidPickle(path, reason):
+            return "\(path) holds a pickle ZOTune cannot read: \(reason)"
+        case let .forbiddenPickleGlobal(path, name):
+            return "\(path) refers to the Python object \(name), which a file of tensors has no use for; "
+                + "ZOTune reads only tensors and refuses the file (nothing in it was run)"
         }
     }
 }

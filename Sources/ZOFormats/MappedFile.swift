@@ -11,9 +11,12 @@ import Darwin
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let bytes: UnsafeRawBufferPointer
+    /// `bytes` is a heap copy (see `init(path:count:fill:)`), not a mapping.
+    private let isInMemory: Bool
 
     public init(path: String) throws {
         self.path = path
+        isInMemory = false
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw FormatError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -37,8 +40,23 @@ public final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
+    /// Bytes that exist in no file in the layout a reader needs (a non-contiguous PyTorch tensor
+    /// gathered into row-major order), held in memory under the name of the file they came from.
+    public init(path: String, count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        self.path = path
+        isInMemory = true
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 64)
+        fill(buffer)
+        bytes = UnsafeRawBufferPointer(buffer)
+    }
+
     deinit {
-        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+        guard let base = bytes.baseAddress else { return }
+        if isInMemory {
+            UnsafeMutableRawPointer(mutating: base).deallocate()
+        } else {
+            munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+        }
     }
 
     public var count: Int { bytes.count }
@@ -47,8 +65,9 @@ public final class MappedFile: @unchecked Sendable {
     /// towards this process's memory (they are re-read from the file if touched again). Loaders call
     /// it after decoding each tensor: decoding a model then peaks at the decoded weights, not at
     /// decoded weights plus the whole file.
+    /// A copy in memory is left alone: dropping its pages would lose it, not evict a cached copy.
     public func release(_ region: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, let start = region.baseAddress, region.count > 0 else { return }
+        guard !isInMemory, let base = bytes.baseAddress, let start = region.baseAddress, region.count > 0 else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let offset = start - base
         let first = (offset + page - 1) / page * page

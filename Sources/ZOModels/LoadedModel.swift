@@ -7,7 +7,7 @@ public struct LoadedModel {
     /// Where the weights were read from.
     public enum Source {
         case gguf(GGUFFile)
-        case huggingFaceFolder(URL)
+        case huggingFaceFolder(URL, weights: HuggingFaceWeightFormat)
     }
 
     public let model: LanguageModel
@@ -22,7 +22,7 @@ public struct LoadedModel {
     public var format: String {
         switch source {
         case let .gguf(file): return "GGUF v\(file.version)"
-        case .huggingFaceFolder: return "Hugging Face folder (safetensors)"
+        case let .huggingFaceFolder(_, weights): return "Hugging Face folder (\(weights.rawValue))"
         }
     }
 
@@ -35,11 +35,11 @@ public struct LoadedModel {
         var encodings: [String: Int] = [:]
         if isDirectory.boolValue {
             let folder = URL(fileURLWithPath: path)
-            let (model, tensors) = try loadHuggingFaceFolder(folder, options: options)
+            let (model, weights, tensors) = try loadHuggingFaceFolder(folder, options: options)
             for tensor in tensors { encodings[tensor.encoding.description, default: 0] += 1 }
             return LoadedModel(
-                model: model, source: .huggingFaceFolder(folder), reference: reference ?? path, path: path,
-                encodings: encodings)
+                model: model, source: .huggingFaceFolder(folder, weights: weights), reference: reference ?? path,
+                path: path, encodings: encodings)
         }
         let gguf = try GGUFFile(path: path)
         let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
@@ -49,38 +49,29 @@ public struct LoadedModel {
             model: model, source: .gguf(gguf), reference: reference ?? path, path: path, encodings: encodings)
     }
 
-    /// `config.json` (its `model_type` picks the family) plus every `*.safetensors` file in the folder.
-    private static func loadHuggingFaceFolder(_ folder: URL, options: ModelLoadOptions) throws -> (LanguageModel, [StoredTensor]) {
+    /// `config.json` (its `model_type` picks the family) plus the folder's weight files (see
+    /// `HuggingFaceWeightFormat`).
+    private static func loadHuggingFaceFolder(
+        _ folder: URL, options: ModelLoadOptions
+    ) throws -> (LanguageModel, HuggingFaceWeightFormat, [StoredTensor]) {
         let configURL = folder.appendingPathComponent("config.json")
         guard let configData = FileManager.default.contents(atPath: configURL.path) else {
             throw ModelError.missingFile(path: configURL.path, purpose: "the model configuration")
         }
         let config = try ModelFamilies.parseConfig(configData, source: configURL.path)
         let family = try ModelFamilies.family(modelType: config["model_type"] as? String ?? "(none)")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .filter { $0.hasSuffix(".safetensors") }.sorted()
-        guard !files.isEmpty else {
-            throw ModelError.missingFile(path: folder.appendingPathComponent("model.safetensors").path, purpose: "the weights")
-        }
-        var tensors: [String: StoredTensor] = [:]
-        for file in files {
-            let parsed = try SafetensorsFile(path: folder.appendingPathComponent(file).path)
-            for tensor in parsed.tensors {
-                guard tensors[tensor.name] == nil else { throw FormatError.duplicateTensor(name: tensor.name) }
-                tensors[tensor.name] = tensor
-            }
-        }
+        let (format, tensors) = try HuggingFaceWeightFormat.read(folder: folder)
         let model = try family.load(
             HuggingFaceCheckpoint(config: config, configPath: configURL.path, tensors: tensors, folder: folder.path,
                                   options: options))
-        return (model, Array(tensors.values))
+        return (model, format, Array(tensors.values))
     }
 
     /// The tokenizer that ships with the model.
     public func tokenizer() throws -> any TextTokenizer {
         switch source {
         case let .gguf(file): return try TokenizerLoading.tokenizer(gguf: file)
-        case let .huggingFaceFolder(folder): return try TokenizerLoading.tokenizer(huggingFaceFolder: folder)
+        case let .huggingFaceFolder(folder, _): return try TokenizerLoading.tokenizer(huggingFaceFolder: folder)
         }
     }
 
@@ -89,7 +80,7 @@ public struct LoadedModel {
         switch source {
         case let .gguf(file):
             return file.metadata["tokenizer.ggml.eos_token_id"]?.int
-        case let .huggingFaceFolder(folder):
+        case let .huggingFaceFolder(folder, _):
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("config.json").path),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
             else { return nil }

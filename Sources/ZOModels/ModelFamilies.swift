@@ -24,7 +24,7 @@ extension ModelFamily {
     }
 }
 
-/// A Hugging Face folder as read from disk: parsed `config.json` and the tensors of its safetensors files.
+/// A Hugging Face folder as read from disk: parsed `config.json` and the tensors of its weight files.
 public struct HuggingFaceCheckpoint {
     public let config: [String: Any]
     /// The `config.json` path (the source named in configuration errors).

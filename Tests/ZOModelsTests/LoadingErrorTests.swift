@@ -56,7 +56,7 @@ final class LoadingErrorTests: XCTestCase {
     }
 
     func testMissingWeightsFile() {
-        assertLoadFails(.missingFile(path: folder.appendingPathComponent("model.safetensors").path, purpose: "the weights"))
+        assertLoadFails(.missingFile(path: folder.appendingPathComponent("model.safetensors").path, purpose: "the weights: *.safetensors or pytorch_model*.bin files"))
     }
 
     func testUnsupportedArchitectureAndOptions() throws {

@@ -27,6 +27,15 @@ final class DecoderCommandTests: XCTestCase {
         }
     }
 
+    /// A folder with only torch.save shards (pytorch_model-*.bin) inspects like its safetensors twin.
+    func testInspectReadsPyTorchWeights() throws {
+        let result = try CLI.run(["inspect", "--model", path("tiny-opt-bin")])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("format     Hugging Face folder (PyTorch pytorch_model.bin)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("stored as  F32 ×37"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("family     opt (decoder, learned positions, pre-LN"), result.stdout)
+    }
+
     func testForwardAndGenerate() throws {
         let input = try CLI.temporaryFile("The movie was great\nHi\n")
         for decoder in Self.decoders {

@@ -35,7 +35,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case let .sequenceTooLong(length, limit):
             return "a sequence of \(length) tokens exceeds the model's context of \(limit) tokens"
         case let .noTokenizer(model):
-            return "\(model) has no tokenizer (expected tokenizer.json or GGUF tokenizer metadata)"
+            return "\(model) has no tokenizer (no GGUF tokenizer metadata)"
         }
     }
 }

@@ -3,7 +3,7 @@ import ZOFormats
 import ZOTokenizers
 
 /// Builds the tokenizer that ships with a model: from GGUF `tokenizer.ggml.*` metadata, or from
-/// `tokenizer.json` in a Hugging Face folder.
+/// the files of a Hugging Face folder (`tokenizer.json`, else the slow tokenizer files).
 public enum TokenizerLoading {
     /// Tokenizer model types ZOTune implements (GGUF `tokenizer.ggml.model`): byte-level BPE and
     /// BERT's WordPiece.
@@ -34,13 +34,10 @@ public enum TokenizerLoading {
             vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: metadata["tokenizer.ggml.pre"]?.string)
     }
 
-    /// The folder's `tokenizer.json`, byte-level BPE or WordPiece as its `model.type` says.
+    /// The folder's `tokenizer.json` (byte-level BPE or WordPiece as its `model.type` says), or without
+    /// one the tokenizer transformers builds from its slow files (`vocab.json` + `merges.txt`, `vocab.txt`).
     public static func tokenizer(huggingFaceFolder folder: URL) throws -> any TextTokenizer {
-        let url = folder.appendingPathComponent("tokenizer.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ModelError.noTokenizer(model: folder.path)
-        }
-        return try TokenizerLoader.load(tokenizerJSON: data)
+        try TokenizerLoader.load(folder: folder)
     }
 
     /// Fails early, before weights are decoded, when the file's tokenizer type is unknown.

@@ -19,6 +19,14 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
     case invalidMerge(index: Int, merge: String, reason: String)
     /// The vocabulary itself is inconsistent (duplicate ids, mismatched array lengths, ...).
     case invalidVocabulary(String)
+    /// A folder with neither tokenizer.json nor the slow files of a supported tokenizer class.
+    case noTokenizerFiles(folder: String, lookedFor: [String])
+    /// A folder whose tokenizer class (or model type) has no slow-file conversion, e.g. a SentencePiece model.
+    case unsupportedTokenizerClass(name: String, folder: String, lookedFor: [String])
+    /// A file the folder's tokenizer class needs is missing (`merges.txt` next to `vocab.json`, ...).
+    case missingTokenizerFile(path: String, needs: String)
+    /// A tokenizer file that cannot be read or parsed.
+    case invalidFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +44,16 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
             return "invalid merge #\(index) \"\(merge)\": \(reason)"
         case let .invalidVocabulary(reason):
             return "invalid tokenizer vocabulary: \(reason)"
+        case let .noTokenizerFiles(folder, lookedFor):
+            return "no tokenizer in \(folder): looked for \(lookedFor.joined(separator: ", "))"
+        case let .unsupportedTokenizerClass(name, folder, lookedFor):
+            return "cannot build the \(name) tokenizer of \(folder) without tokenizer.json: only "
+                + SlowTokenizerClass.supportedSummary + " are built from slow files (looked for "
+                + lookedFor.joined(separator: ", ") + ")"
+        case let .missingTokenizerFile(path, needs):
+            return "\(path) is missing (\(needs) needs it)"
+        case let .invalidFile(path, reason):
+            return "invalid tokenizer file \(path): \(reason)"
         }
     }
 

@@ -58,10 +58,9 @@ enum TokenizerJSON {
         return known
     }
 
-    /// `model.vocab`: token -> id.
-    private static func parseVocabulary(_ model: JSONNode) throws -> [(token: String, id: Int)] {
+    /// `model.vocab` (or a `vocab.json` file): an object of token -> id.
+    static func parseVocabulary(_ vocabNode: JSONNode) throws -> [(token: String, id: Int)] {
         var vocabulary: [(token: String, id: Int)] = []
-        let vocabNode = try model.requiredField("vocab")
         guard case let .object(members) = vocabNode.value else {
             throw TokenizerError.invalidField(path: vocabNode.path, expected: "an object of token -> id")
         }
@@ -78,7 +77,7 @@ enum TokenizerJSON {
     private static func parseWordPieceModel(_ model: JSONNode) throws -> TokenizerDefinition {
         let prefix = try model.optionalField("continuing_subword_prefix")?.string() ?? "##"
         let maxChars = try model.optionalField("max_input_chars_per_word")?.int() ?? 100
-        var definition = TokenizerDefinition(vocabulary: try parseVocabulary(model), merges: [])
+        var definition = TokenizerDefinition(vocabulary: try parseVocabulary(try model.requiredField("vocab")), merges: [])
         definition.model = .wordPiece(continuingSubwordPrefix: prefix, maxInputCharsPerWord: maxChars)
         definition.unknownToken = try model.optionalField("unk_token")?.string() ?? "[UNK]"
         return definition
@@ -100,7 +99,7 @@ enum TokenizerJSON {
             }
         }
 
-        let vocabulary = try parseVocabulary(model)
+        let vocabulary = try parseVocabulary(try model.requiredField("vocab"))
         var merges: [(left: String, right: String)] = []
         if let mergesNode = try model.optionalField("merges") {
             guard case let .array(items) = mergesNode.value else {

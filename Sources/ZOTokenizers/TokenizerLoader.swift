@@ -12,4 +12,16 @@ public enum TokenizerLoader {
         case .wordPiece: return try WordPieceTokenizer(definition: definition)
         }
     }
+
+    /// The tokenizer of a Hugging Face folder: its `tokenizer.json` when there is one (as transformers
+    /// prefers it too), else the slow files (`SlowTokenizerFiles`). A folder with neither throws
+    /// `TokenizerError.noTokenizerFiles`, naming every file looked for.
+    public static func load(folder: URL) throws -> any TextTokenizer {
+        let url = folder.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return try SlowTokenizerFiles.load(folder: folder) }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw TokenizerError.invalidFile(path: url.path, reason: "cannot be read")
+        }
+        return try load(tokenizerJSON: data)
+    }
 }

@@ -67,7 +67,7 @@ enum EncoderLoading {
             let tokenizer = try TokenizerLoading.tokenizer(huggingFaceFolder: URL(fileURLWithPath: checkpoint.folder))
             guard let mask = tokenizer.specialTokenIDs.mask else {
                 throw ModelError.invalidConfiguration(
-                    source: checkpoint.folder, reason: "the masked-LM head needs a mask token, and tokenizer.json has none")
+                    source: checkpoint.folder, reason: "the masked-LM head needs a mask token, and its tokenizer has none")
             }
             return (.maskedLanguageModel(maskTokenID: mask), nil)
         }

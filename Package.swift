@@ -43,7 +43,7 @@ let package = Package(
             ]),
         .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
         .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
-        .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels", "ZOAssets"]),
+        .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels", "ZOFormats", "ZOAssets"]),
         .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels"]),
         .testTarget(name: "ZOAssetsTests", dependencies: ["ZOAssets"]),
         .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators"], swiftSettings: kernelFlags),

@@ -1,10 +1,5 @@
 /// Building the tokenizer from llama.cpp GGUF metadata (`tokenizer.ggml.model` = "gpt2").
 extension ByteLevelBPETokenizer {
-    /// GGUF `tokenizer.ggml.token_type` values (llama.cpp `llama_token_type`).
-    public enum GGUFTokenType: Int32, Sendable {
-        case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
-    }
-
     /// Builds the tokenizer from GGUF metadata:
     /// - `vocabulary`: `tokenizer.ggml.tokens` (byte-level spelling; index = id)
     /// - `merges`: `tokenizer.ggml.merges` (`"left right"`, rank order)

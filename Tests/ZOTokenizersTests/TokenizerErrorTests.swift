@@ -29,10 +29,10 @@ final class TokenizerErrorTests: XCTestCase {
 
     func testUnknownPreTokenizerNamesPath() throws {
         let data = try tinyJSON(setting: ["pre_tokenizer", "pretokenizers", 1],
-                                to: ["type": "Metaspace", "replacement": "\u{2581}", "prepend_scheme": "always"])
+                                to: ["type": "UnicodeScripts"])
         let error = loadError(data)
-        XCTAssertEqual(error, .unsupportedComponent(type: "Metaspace", path: "pre_tokenizer.pretokenizers[1].type"))
-        XCTAssertEqual(error?.description, #"unsupported tokenizer component "Metaspace" at pre_tokenizer.pretokenizers[1].type"#)
+        XCTAssertEqual(error, .unsupportedComponent(type: "UnicodeScripts", path: "pre_tokenizer.pretokenizers[1].type"))
+        XCTAssertEqual(error?.description, #"unsupported tokenizer component "UnicodeScripts" at pre_tokenizer.pretokenizers[1].type"#)
         XCTAssertEqual((error as Error?)?.localizedDescription, error?.description)
     }
 

@@ -57,6 +57,22 @@ final class SentencePieceGoldenTests: XCTestCase {
         XCTAssertEqual(try ggufTokenizer().specialTokenIDs.eos, 2)
     }
 
+    /// A continuation decoded after its prompt keeps the space the Strip decoder removes from a text's
+    /// start (what `zotune generate` prints).
+    func testContinuationKeepsItsLeadingSpace() throws {
+        for tokenizer in [try jsonTokenizer(), try ggufTokenizer()] {
+            let prompt = tokenizer.encode("The capital of France is")
+            let whole = tokenizer.encode("The capital of France is Paris")
+            XCTAssertEqual(Array(whole.prefix(prompt.count)), prompt)
+            let continuation = Array(whole.dropFirst(prompt.count))
+            XCTAssertEqual(tokenizer.decode(continuation), "Paris")
+            XCTAssertEqual(tokenizer.decode(continuation, after: prompt), " Paris")
+            XCTAssertEqual(tokenizer.decode(continuation, after: []), "Paris")
+        }
+        let bpe = try TokenizerFixtures.tinyTokenizer()
+        XCTAssertEqual(bpe.decode(bpe.encode(" Paris"), after: bpe.encode("The capital of France is")), " Paris")
+    }
+
     /// Every variant's cases, HF ids and decode; the GGUF route against the unpatched file's cases.
     func testVariantsMatchHF() throws {
         let variants = try VariantGolden.load("tiny-spm-variants-golden.json", base: "tiny-spm/tokenizer.json")

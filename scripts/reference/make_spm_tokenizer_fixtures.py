@@ -37,7 +37,7 @@ Checks before writing: for every corpus line without special-token text, HF ids 
 (the converted file reproduces the original model).
 
 Deterministic (SentencePiece trains with one thread): re-running reproduces the committed files.
-Needs `sentencepiece` and `protobuf` in the reference venv (`pip install sentencepiece protobuf`).
+Needs `sentencepiece` and `protobuf` (in requirements.txt).
 """
 import copy
 import json

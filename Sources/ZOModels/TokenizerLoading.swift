@@ -76,7 +76,7 @@ public enum TokenizerLoading {
         return values.map { Float($0!) }
     }
 
-    /// The folder's `tokenizer.json`, byte-level BPE or WordPiece as its `model.type` says.
+    /// The folder's `tokenizer.json`: byte-level BPE, SentencePiece BPE or WordPiece, as its model and pre-tokenizer say.
     public static func tokenizer(huggingFaceFolder folder: URL) throws -> any TextTokenizer {
         let url = folder.appendingPathComponent("tokenizer.json")
         guard let data = FileManager.default.contents(atPath: url.path) else {

@@ -1,4 +1,4 @@
-/// What the rest of ZOTune needs from any tokenizer, whatever its model (byte-level BPE, WordPiece):
+/// What the rest of ZOTune needs from any tokenizer, whatever its model (byte-level BPE, SentencePiece BPE, WordPiece):
 /// `TokenizerLoader.load(tokenizerJSON:)` returns one without the caller knowing which.
 public protocol TextTokenizer: Sendable {
     /// The id <-> token tables (model vocabulary and added tokens).

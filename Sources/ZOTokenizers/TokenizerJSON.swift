@@ -1,7 +1,7 @@
 /// Reading HF `tokenizer.json` into a `TokenizerDefinition`.
 ///
-/// Only what byte-level BPE, SentencePiece BPE and WordPiece need is accepted; every unknown component `type` or
-/// id-changing option throws a `TokenizerError` naming its JSON path (e.g.
+/// Only what byte-level BPE, SentencePiece BPE and WordPiece need is accepted; every unknown component
+/// `type` or id-changing option throws a `TokenizerError` naming its JSON path (e.g.
 /// `pre_tokenizer.pretokenizers[1].type`). The normalizer, pre-tokenizer and decoder readers are in
 /// the `TokenizerJSON+...` files.
 enum TokenizerJSON {

@@ -5,9 +5,9 @@ import ZOTokenizers
 /// Builds the tokenizer that ships with a model: from GGUF `tokenizer.ggml.*` metadata, or from
 /// the files of a Hugging Face folder (`tokenizer.json`, else the slow tokenizer files).
 public enum TokenizerLoading {
-    /// Tokenizer model types ZOTune implements (GGUF `tokenizer.ggml.model`): byte-level BPE and
-    /// BERT's WordPiece.
-    static let supportedGGUFModels = ["gpt2", "bert"]
+    /// Tokenizer model types ZOTune implements (GGUF `tokenizer.ggml.model`): byte-level BPE ("gpt2"),
+    /// BERT's WordPiece ("bert") and SentencePiece BPE ("llama": LLaMA-1/2, TinyLlama, Mistral).
+    static let supportedGGUFModels = ["gpt2", "bert", "llama"]
 
     public static func tokenizer(gguf: GGUFFile) throws -> any TextTokenizer {
         let metadata = gguf.metadata
@@ -20,7 +20,7 @@ public enum TokenizerLoading {
         guard let tokens = metadata["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
             throw ModelError.noTokenizer(model: gguf.path)
         }
-        let types = metadata["tokenizer.ggml.token_type"]?.ints?.map { Int32($0) }
+        let types = try integers(metadata, "tokenizer.ggml.token_type", count: tokens.count, source: gguf.path)?.map { Int32($0) }
         if kind == "bert" {
             func id(_ key: String) -> Int? { metadata["tokenizer.ggml.\(key)_token_id"]?.int }
             // gguf spells the separator key "seperator"; its SpecialVocab records [CLS] / [SEP] as bos /
@@ -29,13 +29,63 @@ public enum TokenizerLoading {
                 cls: id("cls") ?? id("bos"), sep: id("seperator") ?? id("eos"), mask: id("mask"), pad: id("padding"),
                 unknown: id("unknown")))
         }
-        guard let merges = metadata["tokenizer.ggml.merges"]?.strings else { throw ModelError.noTokenizer(model: gguf.path) }
+        if kind == "llama" {
+            return try SentencePieceBPETokenizer(
+                ggufTokens: tokens, scores: try scores(metadata, count: tokens.count, source: gguf.path),
+                tokenTypes: types, settings: try sentencePieceSettings(metadata, source: gguf.path))
+        }
+        guard let merges = metadata["tokenizer.ggml.merges"]?.strings else {
+            throw ModelError.noTokenizer(model: gguf.path)
+        }
         return try ByteLevelBPETokenizer(
             vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: metadata["tokenizer.ggml.pre"]?.string)
     }
 
-    /// The folder's `tokenizer.json` (byte-level BPE or WordPiece as its `model.type` says), or without
-    /// one the tokenizer transformers builds from its slow files (`vocab.json` + `merges.txt`, `vocab.txt`).
+    /// llama.cpp's "llama" settings, each key overriding its default.
+    private static func sentencePieceSettings(_ metadata: [String: GGUFValue], source: String) throws -> SentencePieceBPETokenizer.GGUFSettings {
+        var settings = SentencePieceBPETokenizer.GGUFSettings()
+        func id(_ key: String, _ value: inout Int?) throws {
+            guard let entry = metadata["tokenizer.ggml.\(key)"] else { return }
+            guard let id = entry.int else { throw TokenizerLoadingError.invalidMetadata("tokenizer.ggml.\(key)", expected: "an integer", source: source) }
+            value = id
+        }
+        func flag(_ key: String, _ value: inout Bool) throws {
+            guard let entry = metadata["tokenizer.ggml.\(key)"] else { return }
+            guard let flag = entry.bool else { throw TokenizerLoadingError.invalidMetadata("tokenizer.ggml.\(key)", expected: "a boolean", source: source) }
+            value = flag
+        }
+        try id("bos_token_id", &settings.bosID)
+        try id("eos_token_id", &settings.eosID)
+        try id("unknown_token_id", &settings.unknownID)
+        try id("padding_token_id", &settings.paddingID)
+        try flag("add_bos_token", &settings.addBOS)
+        try flag("add_eos_token", &settings.addEOS)
+        try flag("add_space_prefix", &settings.addSpacePrefix)
+        return settings
+    }
+
+    /// An integer array with one entry per token, or nil when the key is absent.
+    private static func integers(_ metadata: [String: GGUFValue], _ key: String, count: Int, source: String) throws -> [Int]? {
+        guard let entry = metadata[key] else { return nil }
+        guard let values = entry.array?.map(\.int), values.count == count, !values.contains(nil) else {
+            throw TokenizerLoadingError.invalidMetadata(key, expected: "\(count) integers, one per token", source: source)
+        }
+        return values.map { $0! }
+    }
+
+    /// `tokenizer.ggml.scores`: one number per token, or nil when absent.
+    private static func scores(_ metadata: [String: GGUFValue], count: Int, source: String) throws -> [Float]? {
+        let key = "tokenizer.ggml.scores"
+        guard let entry = metadata[key] else { return nil }
+        guard let values = entry.array?.map(\.double), values.count == count, !values.contains(nil) else {
+            throw TokenizerLoadingError.invalidMetadata(key, expected: "\(count) numbers, one per token", source: source)
+        }
+        return values.map { Float($0!) }
+    }
+
+    /// The folder's `tokenizer.json` (byte-level BPE, SentencePiece BPE or WordPiece, as its model and
+    /// pre-tokenizer say), or without one the tokenizer transformers builds from its slow files
+    /// (`vocab.json` + `merges.txt`, `vocab.txt`).
     public static func tokenizer(huggingFaceFolder folder: URL) throws -> any TextTokenizer {
         try TokenizerLoader.load(folder: folder)
     }
@@ -51,11 +101,15 @@ public enum TokenizerLoading {
 /// Tokenizer problems found while loading a model.
 public enum TokenizerLoadingError: Error, CustomStringConvertible {
     case unsupportedType(String, source: String)
+    /// A `tokenizer.ggml.*` key holds the wrong kind of value.
+    case invalidMetadata(String, expected: String, source: String)
 
     public var description: String {
         switch self {
         case let .unsupportedType(kind, source):
             return "unsupported tokenizer type \(kind) in \(source); supported: \(TokenizerLoading.supportedGGUFModels.joined(separator: ", "))"
+        case let .invalidMetadata(key, expected, source):
+            return "invalid tokenizer metadata \(key) in \(source): expected \(expected)"
         }
     }
 }

@@ -5,16 +5,43 @@
 /// than the textbook "merge every occurrence of the best pair" loop) keeps results id-for-id equal
 /// even for merge lists where a freshly created pair outranks older candidates.
 struct BPEModel: Sendable {
-    /// Token id of each single byte (the byte-level alphabet); -1 when the vocabulary lacks it, in
-    /// which case HF drops the byte (or emits `unk` when one is configured).
-    let byteToID: [Int32]
+    /// What the initial symbols of a piece are.
+    enum Alphabet: Sendable {
+        /// Byte-level BPE: one symbol per byte, the token id of each byte (-1 when the vocabulary lacks
+        /// it, in which case HF drops the byte, or emits `unk` when one is configured).
+        case bytes([Int32])
+        /// BPE over characters (SentencePiece vocabularies): one symbol per scalar, the token id of each
+        /// single-scalar token. A scalar missing from it becomes the byte tokens of its UTF-8 when
+        /// `byteFallback` (the ids of `<0x00>`...`<0xFF>`) has all of them, else `unk` (HF `merge_word`).
+        case characters([UInt32: Int32], byteFallback: [Int32]?)
+    }
+
+    let alphabet: Alphabet
     let merges: MergeTable
     let unknownID: Int32?
     let fuseUnknown: Bool
     /// HF `ignore_merges`: a piece that is itself a vocabulary entry is emitted as that entry.
     let ignoreMerges: Bool
-    /// Raw-byte spelling -> id for every byte-level vocabulary entry (only filled when `ignoreMerges`).
+    /// Raw-byte spelling -> id for every vocabulary entry (only filled when `ignoreMerges`).
     let wholeWordIDs: [[UInt8]: Int32]
+
+    /// The model `definition` describes, over `alphabet`. `rawBytes` gives the raw bytes a vocabulary
+    /// entry stands for (needed for `ignore_merges`; nil for entries that stand for none).
+    init(_ definition: TokenizerDefinition, vocabulary: TokenVocabulary, alphabet: Alphabet,
+         rawBytes: (String) -> [UInt8]?) throws {
+        self.alphabet = alphabet
+        merges = try MergeTable(definition.merges, modelIDs: vocabulary.modelIDs)
+        unknownID = try definition.unknownToken.map { Int32(try vocabulary.unknownID($0)) }
+        fuseUnknown = definition.fuseUnknown
+        ignoreMerges = definition.ignoreMerges
+        var wholeWordIDs: [[UInt8]: Int32] = [:]
+        if definition.ignoreMerges {
+            for entry in definition.vocabulary {
+                if let bytes = rawBytes(entry.token), wholeWordIDs[bytes] == nil { wholeWordIDs[bytes] = Int32(entry.id) }
+            }
+        }
+        self.wholeWordIDs = wholeWordIDs
+    }
 
     /// Reusable buffers for the merge loop, so encoding a piece does not allocate.
     struct Scratch {
@@ -37,28 +64,48 @@ struct BPEModel: Sendable {
             ids.append(Int(id))
             return
         }
-        // Initial symbols: one per byte (unknown bytes become unk, or vanish like in HF).
+        // Initial symbols (unknown ones become unk, fused or not, or vanish like in HF).
         scratch.symbol.removeAll(keepingCapacity: true)
         scratch.length.removeAll(keepingCapacity: true)
         var pendingUnknown: (id: Int32, length: Int32)? = nil
-        for b in piece {
-            let id = byteToID[Int(b)]
-            if id >= 0 {
-                if let u = pendingUnknown {
-                    scratch.symbol.append(u.id); scratch.length.append(u.length)
-                    pendingUnknown = nil
+        func add(_ id: Int32, length: Int) {
+            if let u = pendingUnknown {
+                scratch.symbol.append(u.id); scratch.length.append(u.length)
+                pendingUnknown = nil
+            }
+            scratch.symbol.append(id); scratch.length.append(Int32(length))
+        }
+        func addUnknown(length: Int) {
+            guard let unk = unknownID else { return }
+            if let u = pendingUnknown {
+                if fuseUnknown {
+                    pendingUnknown = (u.id, u.length + Int32(length))
+                    return
                 }
-                scratch.symbol.append(id); scratch.length.append(1)
-            } else if let unk = unknownID {
-                if let u = pendingUnknown {
-                    if fuseUnknown {
-                        pendingUnknown = (u.id, u.length + 1)
+                scratch.symbol.append(u.id); scratch.length.append(u.length)
+            }
+            pendingUnknown = (unk, Int32(length))
+        }
+        switch alphabet {
+        case let .bytes(byteToID):
+            for b in piece {
+                let id = byteToID[Int(b)]
+                if id >= 0 { add(id, length: 1) } else { addUnknown(length: 1) }
+            }
+        case let .characters(ids, byteFallback):
+            piece.withUnsafeBufferPointer { buf in
+                var i = 0
+                while i < buf.count {
+                    let (value, length) = decodeUTF8(buf, i)
+                    if let id = ids[value] {
+                        add(id, length: length)
+                    } else if let byteFallback, buf[i..<(i + length)].allSatisfy({ byteFallback[Int($0)] >= 0 }) {
+                        // HF appends the byte tokens without flushing a pending unk first.
+                        for b in buf[i..<(i + length)] { scratch.symbol.append(byteFallback[Int(b)]); scratch.length.append(1) }
                     } else {
-                        scratch.symbol.append(u.id); scratch.length.append(u.length)
-                        pendingUnknown = (unk, 1)
+                        addUnknown(length: length)
                     }
-                } else {
-                    pendingUnknown = (unk, 1)
+                    i += length
                 }
             }
         }
@@ -73,8 +120,9 @@ struct BPEModel: Sendable {
         for i in 0..<n where scratch.length[i] != 0 { ids.append(Int(scratch.symbol[i])) }
     }
 
+    /// Min-heap on `key` (shared with `SentencePieceScoreModel`).
     @inline(__always)
-    private func push(_ entry: HeapEntry, _ heap: inout [HeapEntry]) {
+    static func push(_ entry: HeapEntry, _ heap: inout [HeapEntry]) {
         heap.append(entry)
         var i = heap.count - 1
         while i > 0 {
@@ -87,7 +135,7 @@ struct BPEModel: Sendable {
     }
 
     @inline(__always)
-    private func pop(_ heap: inout [HeapEntry]) -> HeapEntry? {
+    static func pop(_ heap: inout [HeapEntry]) -> HeapEntry? {
         guard let last = heap.popLast() else { return nil }
         if heap.isEmpty { return last }
         let top = heap[0]
@@ -116,10 +164,10 @@ struct BPEModel: Sendable {
         scratch.heap.removeAll(keepingCapacity: true)
         for i in 0..<(n - 1) {
             if let m = merges.lookup(scratch.symbol[i], scratch.symbol[i + 1]) {
-                push(HeapEntry(key: UInt64(m.rank) << 32 | UInt64(i), merged: m.merged), &scratch.heap)
+                Self.push(HeapEntry(key: UInt64(m.rank) << 32 | UInt64(i), merged: m.merged), &scratch.heap)
             }
         }
-        while let top = pop(&scratch.heap) {
+        while let top = Self.pop(&scratch.heap) {
             let pos = Int(top.key & 0xFFFF_FFFF)
             if scratch.length[pos] == 0 { continue }
             let right = Int(scratch.next[pos])
@@ -137,10 +185,10 @@ struct BPEModel: Sendable {
 
             let before = Int(scratch.prev[pos])
             if before >= 0, let m = merges.lookup(scratch.symbol[before], scratch.symbol[pos]) {
-                push(HeapEntry(key: UInt64(m.rank) << 32 | UInt64(before), merged: m.merged), &scratch.heap)
+                Self.push(HeapEntry(key: UInt64(m.rank) << 32 | UInt64(before), merged: m.merged), &scratch.heap)
             }
             if after >= 0, let m = merges.lookup(scratch.symbol[pos], scratch.symbol[Int(after)]) {
-                push(HeapEntry(key: UInt64(m.rank) << 32 | UInt64(pos), merged: m.merged), &scratch.heap)
+                Self.push(HeapEntry(key: UInt64(m.rank) << 32 | UInt64(pos), merged: m.merged), &scratch.heap)
             }
         }
     }

@@ -39,11 +39,15 @@ public struct ByteLevelBPETokenizer: TextTokenizer {
     /// Throws `TokenizerError` for malformed JSON, missing fields, a model other than BPE, and any
     /// component or option that would change the ids but is not implemented (the error names the JSON path).
     public init(tokenizerJSON: Data) throws {
-        try self.init(definition: try TokenizerJSON.parse([UInt8](tokenizerJSON), expecting: .bpe))
+        try self.init(definition: try TokenizerJSON.parse([UInt8](tokenizerJSON), expecting: .bpe, byteLevel: true))
     }
 
     init(definition: TokenizerDefinition) throws {
-        guard definition.model == .bpe else {
+        switch definition.model {
+        case .bpe: break
+        case .sentencePieceBPE:
+            throw TokenizerError.unsupportedOption(path: "pre_tokenizer", value: "no ByteLevel step (byte-level BPE requires one)")
+        case .wordPiece:
             throw TokenizerError.unsupportedComponent(type: definition.model.typeName, path: "model.type")
         }
         let vocabulary = try TokenVocabulary(definition)
@@ -55,37 +59,12 @@ public struct ByteLevelBPETokenizer: TextTokenizer {
             return BytesToUnicode.decode(token) ?? Array(token.utf8)
         }
 
-        // Byte alphabet and merges.
         var byteToID = [Int32](repeating: -1, count: 256)
         for b in 0..<256 {
             let spelling = Array(String(BytesToUnicode.characters[b]).utf8)
             if let id = modelIDs[spelling] { byteToID[b] = Int32(id) }
         }
-        var merges = MergeTable(capacity: definition.merges.count)
-        for (rank, merge) in definition.merges.enumerated() {
-            let left = Array(merge.left.utf8), right = Array(merge.right.utf8)
-            guard let leftID = modelIDs[left] else {
-                throw TokenizerError.invalidMerge(index: rank, merge: "\(merge.left) \(merge.right)", reason: "\"\(merge.left)\" is not in the vocabulary")
-            }
-            guard let rightID = modelIDs[right] else {
-                throw TokenizerError.invalidMerge(index: rank, merge: "\(merge.left) \(merge.right)", reason: "\"\(merge.right)\" is not in the vocabulary")
-            }
-            guard let mergedID = modelIDs[left + right] else {
-                throw TokenizerError.invalidMerge(index: rank, merge: "\(merge.left) \(merge.right)", reason: "\"\(merge.left)\(merge.right)\" is not in the vocabulary")
-            }
-            merges.set(left: Int32(leftID), right: Int32(rightID), rank: UInt32(rank), merged: Int32(mergedID))
-        }
-        let unknownID = try definition.unknownToken.map { Int32(try vocabulary.unknownID($0)) }
-        var wholeWordIDs: [[UInt8]: Int32] = [:]
-        if definition.ignoreMerges {
-            for entry in definition.vocabulary {
-                if let bytes = BytesToUnicode.decode(entry.token), wholeWordIDs[bytes] == nil {
-                    wholeWordIDs[bytes] = Int32(entry.id)
-                }
-            }
-        }
-        model = BPEModel(byteToID: byteToID, merges: merges, unknownID: unknownID, fuseUnknown: definition.fuseUnknown,
-                         ignoreMerges: definition.ignoreMerges, wholeWordIDs: wholeWordIDs)
+        model = try BPEModel(definition, vocabulary: vocabulary, alphabet: .bytes(byteToID), rawBytes: BytesToUnicode.decode)
 
         pipeline = EncodingPipeline(definition)
         tokenVocabulary = vocabulary

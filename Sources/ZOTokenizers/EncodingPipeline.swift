@@ -44,11 +44,12 @@ struct EncodingPipeline: Sendable {
             case let .token(id):
                 ids.append(Int(id))
             case let .text(range):
+                let startsText = range.lowerBound == 0
                 if normalizer == .none {
-                    encodeNormalized(bytes, range, model: model, into: &ids, state: &state)
+                    encodeNormalized(bytes, range, startsText: startsText, model: model, into: &ids, state: &state)
                 } else {
                     let normalized = normalizer.apply(bytes[range])
-                    encodeNormalized(normalized, 0..<normalized.count, model: model, into: &ids, state: &state)
+                    encodeNormalized(normalized, 0..<normalized.count, startsText: startsText, model: model, into: &ids, state: &state)
                 }
             }
         }
@@ -61,9 +62,11 @@ struct EncodingPipeline: Sendable {
         var scratch: Scratch
     }
 
-    /// Normalized text -> second added-token pass -> pre-tokenizer -> model.
+    /// Normalized text -> second added-token pass -> pre-tokenizer -> model. `startsText`: `range` is
+    /// the start of the input text (not after an added token).
     private func encodeNormalized<Model: SubwordModel>(
-        _ text: [UInt8], _ range: Range<Int>, model: Model, into ids: inout [Int], state: inout State<Model.Scratch>
+        _ text: [UInt8], _ range: Range<Int>, startsText: Bool, model: Model, into ids: inout [Int],
+        state: inout State<Model.Scratch>
     ) {
         let segments: [AddedTokenSplitter.Segment] = normalizedSplitter.isEmpty
             ? (range.isEmpty ? [] : [.text(range)])
@@ -74,7 +77,7 @@ struct EncodingPipeline: Sendable {
                 ids.append(Int(id))
             case let .text(r):
                 state.pieces.removeAll(keepingCapacity: true)
-                preTokenizer.run(text[r], into: &state.pieces)
+                preTokenizer.run(text[r], startsText: startsText && r.lowerBound == range.lowerBound, into: &state.pieces)
                 for piece in state.pieces {
                     model.encode(piece, into: &ids, scratch: &state.scratch)
                 }
@@ -96,5 +99,9 @@ extension BPEModel: SubwordModel {
 }
 
 extension WordPieceModel: SubwordModel {
+    func makeScratch() -> Scratch { Scratch() }
+}
+
+extension SentencePieceScoreModel: SubwordModel {
     func makeScratch() -> Scratch { Scratch() }
 }

@@ -28,6 +28,20 @@ struct MergeTable: Sendable {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
+    /// The merges (rank order) as id pairs, each resolved through the model vocabulary (exact bytes of
+    /// the spelling); a merge naming a token the vocabulary lacks throws `invalidMerge`.
+    init(_ merges: [(left: String, right: String)], modelIDs: [[UInt8]: Int]) throws {
+        self.init(capacity: merges.count)
+        for (rank, merge) in merges.enumerated() {
+            let left = Array(merge.left.utf8), right = Array(merge.right.utf8)
+            for (part, spelling) in [(left, merge.left), (right, merge.right), (left + right, merge.left + merge.right)]
+            where modelIDs[part] == nil {
+                throw TokenizerError.invalidMerge(index: rank, merge: "\(merge.left) \(merge.right)", reason: "\"\(spelling)\" is not in the vocabulary")
+            }
+            set(left: Int32(modelIDs[left]!), right: Int32(modelIDs[right]!), rank: UInt32(rank), merged: Int32(modelIDs[left + right]!))
+        }
+    }
+
     /// Inserts or replaces (HF collects merges into a map, so a later duplicate pair wins).
     mutating func set(left: Int32, right: Int32, rank: UInt32, merged: Int32) {
         if (count + 1) * 2 > keys.count { grow() }

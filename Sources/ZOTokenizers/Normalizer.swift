@@ -2,7 +2,8 @@
 /// `normalizer`, a sequence of steps.
 ///
 /// Byte-level BPE models (GPT-2, SmolLM2, Llama 3) normally have none or NFC; BERT-family WordPiece
-/// models have `BertNormalizer`, or a Sequence of NFD, Lowercase and StripAccents. Anything else is
+/// models have `BertNormalizer`, or a Sequence of NFD, Lowercase and StripAccents; SentencePiece BPE
+/// models (LLaMA-1/2, Mistral) have Sequence[Prepend("▁"), Replace(" ", "▁")]. Anything else is
 /// rejected at load time, since it would change the ids.
 ///
 /// NFC uses the standard library's normalizer (`String._nfcCodeUnits`, public but underscored).
@@ -21,6 +22,10 @@ struct Normalizer: Sendable, Equatable {
         case stripAccents
         /// HF `BertNormalizer`.
         case bert(BertNormalizerOptions)
+        /// HF `Prepend`: puts `text` before non-empty input (SentencePiece's dummy-prefix `▁`).
+        case prepend([Unicode.Scalar])
+        /// HF `Replace` with a string pattern: every non-overlapping occurrence, left to right.
+        case replace(pattern: [Unicode.Scalar], content: [Unicode.Scalar])
     }
 
     var steps: [Step]
@@ -58,7 +63,30 @@ struct Normalizer: Sendable, Equatable {
             return stripAccents(scalars)
         case let .bert(options):
             return options.apply(scalars)
+        case let .prepend(text):
+            return scalars.isEmpty ? scalars : text + scalars
+        case let .replace(pattern, content):
+            return replacing(pattern, with: content, in: scalars)
         }
+    }
+
+    /// Rust `str::replace` on scalars or bytes, compared exactly (no canonical equivalence); an empty
+    /// pattern changes nothing (the loader rejects one).
+    static func replacing<T: Equatable>(_ pattern: [T], with content: [T], in text: [T]) -> [T] {
+        guard !pattern.isEmpty, text.count >= pattern.count else { return text }
+        var out: [T] = []
+        out.reserveCapacity(text.count)
+        var i = 0
+        while i < text.count {
+            if i + pattern.count <= text.count && text[i] == pattern[0] && text[i..<(i + pattern.count)].elementsEqual(pattern) {
+                out += content
+                i += pattern.count
+            } else {
+                out.append(text[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     /// Rust `char::to_lowercase` per scalar (matches the standard library's mapping for every scalar;

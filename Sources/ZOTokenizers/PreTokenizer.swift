@@ -1,7 +1,8 @@
 /// The pre-tokenization pipeline: a list of splitting steps applied in order to each text segment
 /// (the text between added tokens), mirroring HF's `Sequence` of pre-tokenizers. The final byte-level
 /// mapping of HF's `ByteLevel` is implicit: pieces stay raw UTF-8 bytes and the BPE model is keyed
-/// by bytes. WordPiece models split into words instead (`words`), with no byte-level step.
+/// by bytes. WordPiece models split into words instead (`words`), with no byte-level step; SentencePiece
+/// BPE models have no step, or `Metaspace`.
 struct PreTokenizer: Sendable, Equatable {
     enum Step: Sendable, Equatable {
         /// HF `Digits`: isolate numeric scalars (each one alone, or contiguous runs).
@@ -14,6 +15,8 @@ struct PreTokenizer: Sendable, Equatable {
         case llama3Split(maxDigits: Int)
         /// HF `BertPreTokenizer`, `WhitespaceSplit` or `Whitespace` (see `WordSplitter`).
         case words(WordSplitter.Rule)
+        /// HF `Metaspace` (SentencePiece models): spaces become the replacement (`▁`), see `MetaspaceSplit`.
+        case metaspace(MetaspaceSplit)
     }
 
     var steps: [Step]
@@ -27,21 +30,26 @@ struct PreTokenizer: Sendable, Equatable {
     /// Qwen2's: Sequence[Split(Qwen2 pattern, Isolated), ByteLevel(use_regex: false)].
     static let qwen2 = PreTokenizer(steps: [.llama3Split(maxDigits: 1)])
 
-    /// Splits `segment` and appends the pieces (non-empty byte arrays) to `pieces`.
-    func run(_ segment: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
+    /// Splits `segment` and appends the pieces (non-empty byte arrays) to `pieces`. `startsText` says
+    /// the segment begins at offset 0 of the original text (HF `offsets_original().0 == 0`), which
+    /// Metaspace's `prepend_scheme: "first"` asks about; only a first step sees the whole segment, so the
+    /// loader accepts that scheme only there.
+    func run(_ segment: ArraySlice<UInt8>, startsText: Bool = false, into pieces: inout [ArraySlice<UInt8>]) {
         if segment.isEmpty { return }
         var current: [ArraySlice<UInt8>] = [segment]
         var next: [ArraySlice<UInt8>] = []
-        for step in steps {
+        for (index, step) in steps.enumerated() {
             next.removeAll(keepingCapacity: true)
-            for piece in current { apply(step, piece, &next) }
+            for piece in current { apply(step, piece, startsText: startsText && index == 0, &next) }
             swap(&current, &next)
         }
         pieces.append(contentsOf: current)
     }
 
-    private func apply(_ step: Step, _ piece: ArraySlice<UInt8>, _ out: inout [ArraySlice<UInt8>]) {
+    private func apply(_ step: Step, _ piece: ArraySlice<UInt8>, startsText: Bool, _ out: inout [ArraySlice<UInt8>]) {
         switch step {
+        case let .metaspace(metaspace):
+            metaspace.split(piece, startsText: startsText, into: &out)
         case .prefixSpace:
             if piece.first == 0x20 {
                 out.append(piece)

@@ -1,4 +1,4 @@
-/// What the rest of ZOTune needs from any tokenizer, whatever its model (byte-level BPE, WordPiece):
+/// What the rest of ZOTune needs from any tokenizer, whatever its model (byte-level BPE, SentencePiece BPE, WordPiece):
 /// `TokenizerLoader.load(tokenizerJSON:)` returns one without the caller knowing which.
 public protocol TextTokenizer: Sendable {
     /// The id <-> token tables (model vocabulary and added tokens).
@@ -42,6 +42,19 @@ extension TextTokenizer {
     /// Decodes like HF `Tokenizer.decode(ids, skip_special_tokens=False)`.
     public func decode(_ ids: [Int]) -> String {
         decode(ids, skipSpecialTokens: false)
+    }
+
+    /// The text `ids` add after `context` (e.g. generated tokens after the prompt): the decode of both
+    /// without the decode of `context`, or `decode(ids)` when that is not a prefix of it. Decoding the
+    /// continuation alone is not the same for SentencePiece tokenizers, whose decoder strips the space
+    /// the encoder put before the text: `▁Paris` alone decodes to "Paris", after a prompt to " Paris".
+    public func decode(_ ids: [Int], after context: [Int]) -> String {
+        guard !context.isEmpty else { return decode(ids) }
+        let before = decode(context).unicodeScalars, all = decode(context + ids).unicodeScalars
+        guard all.starts(with: before) else { return decode(ids) }
+        var rest = String.UnicodeScalarView()
+        rest.append(contentsOf: all.dropFirst(before.count))
+        return String(rest)
     }
 }
 

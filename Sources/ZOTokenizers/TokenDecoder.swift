@@ -6,6 +6,9 @@ enum TokenDecoder: Sendable, Equatable {
     /// and attach to the previous token; `cleanup` then removes the spaces a tokenizer put before
     /// punctuation and English contractions.
     case wordPiece(prefix: String, cleanup: Bool)
+    /// SentencePiece BPE: the tokens' own spelling through HF's Replace / ByteFallback / Fuse / Strip /
+    /// Metaspace decoders (`PieceDecoderStep`).
+    case pieces([PieceDecoderStep])
 
     /// HF's WordPiece `decode_chain` and the final join, on exact bytes (Swift string search would
     /// match canonically equivalent text, Rust's `replace` does not).
@@ -22,7 +25,7 @@ enum TokenDecoder: Sendable, Equatable {
                 piece = [0x20] + token
             }
             if cleanup {
-                for (dirty, clean) in cleanupReplacements { piece = replacing(dirty, with: clean, in: piece) }
+                for (dirty, clean) in cleanupReplacements { piece = Normalizer.replacing(dirty, with: clean, in: piece) }
             }
             out += piece
         }
@@ -34,23 +37,4 @@ enum TokenDecoder: Sendable, Equatable {
         (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
         (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
     ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
-
-    /// Rust `str::replace`: every non-overlapping occurrence, left to right.
-    private static func replacing(_ target: [UInt8], with replacement: [UInt8], in text: [UInt8]) -> [UInt8] {
-        guard text.count >= target.count else { return text }
-        var out: [UInt8] = []
-        var i = 0
-        var changed = false
-        while i < text.count {
-            if i + target.count <= text.count && text[i] == target[0] && text[i..<(i + target.count)].elementsEqual(target) {
-                out += replacement
-                i += target.count
-                changed = true
-            } else {
-                out.append(text[i])
-                i += 1
-            }
-        }
-        return changed ? out : text
-    }
 }

@@ -72,7 +72,7 @@ public struct TokenVocabulary: Sendable {
         let post = definition.postProcessor
         ids.cls = post.classifierID
         ids.sep = post.separatorID
-        if definition.model == .bpe {
+        if definition.model.isBPE {
             ids.bos = post.prefix.first
             if post.classifierID != nil { ids.eos = post.separatorID }  // RoBERTa: <s> ... </s>
         } else {

@@ -1,6 +1,7 @@
-/// Everything needed to build a `ByteLevelBPETokenizer` or a `WordPieceTokenizer`, independent of
-/// where it came from (HF `tokenizer.json` or GGUF metadata). BPE token strings here are in
-/// byte-level spelling (`Ġthe`), WordPiece ones plain (`##ing`); added-token contents are plain text
+/// Everything needed to build a `ByteLevelBPETokenizer`, a `SentencePieceBPETokenizer` or a
+/// `WordPieceTokenizer`, independent of where it came from (HF `tokenizer.json` or GGUF metadata).
+/// Byte-level BPE token strings here are in byte-level spelling (`Ġthe`), SentencePiece ones with `▁`
+/// for spaces (`▁the`), WordPiece ones plain (`##ing`); added-token contents are plain text
 /// (`<|im_end|>`, `[CLS]`).
 struct TokenizerDefinition {
     /// Model vocabulary: token string and id.
@@ -11,6 +12,8 @@ struct TokenizerDefinition {
     var addedTokens: [AddedToken] = []
     var unknownToken: String? = nil
     var fuseUnknown = false
+    /// HF BPE `byte_fallback`: characters missing from the vocabulary become `<0xXX>` byte tokens.
+    var byteFallback = false
     var ignoreMerges = false
     var normalizer: Normalizer = .none
     var preTokenizer: PreTokenizer = .gpt2
@@ -20,15 +23,24 @@ struct TokenizerDefinition {
 
 /// The subword model of a tokenizer (HF `model.type`).
 enum SubwordModelKind: Equatable {
-    /// Byte-level BPE (`"BPE"`).
+    /// Byte-level BPE (`"BPE"` with a ByteLevel pre-tokenizer).
     case bpe
+    /// BPE over characters, with `▁` for spaces and usually byte fallback (`"BPE"` without a ByteLevel
+    /// step): SentencePiece vocabularies such as LLaMA-1/2 and Mistral.
+    case sentencePieceBPE
     /// `"WordPiece"`, with its continuing-subword prefix (`##`) and longest word in scalars.
     case wordPiece(continuingSubwordPrefix: String, maxInputCharsPerWord: Int)
+
+    /// Either BPE flavour (decoder models, whose template's first special token is the BOS).
+    var isBPE: Bool {
+        if case .wordPiece = self { return false }
+        return true
+    }
 
     /// The `model.type` string.
     var typeName: String {
         switch self {
-        case .bpe: return "BPE"
+        case .bpe, .sentencePieceBPE: return "BPE"
         case .wordPiece: return "WordPiece"
         }
     }

@@ -1,28 +1,32 @@
 /// Reading `pre_tokenizer`: ByteLevel, Digits, Split (GPT-2 / Llama 3 / Qwen2 patterns),
-/// BertPreTokenizer, Whitespace, WhitespaceSplit, or a Sequence of those.
+/// BertPreTokenizer, Whitespace, WhitespaceSplit, Metaspace, or a Sequence of those.
 ///
-/// Byte-level BPE needs a ByteLevel step, and nothing after it (later steps would see byte-level
-/// characters instead of text); WordPiece must not have one (its vocabulary is plain text).
+/// A BPE model with a ByteLevel step is byte-level BPE, and nothing may follow that step (later steps
+/// would see byte-level characters instead of text); a BPE model without one works on characters
+/// (SentencePiece vocabularies) and may have Metaspace instead. WordPiece must have neither (its
+/// vocabulary is plain text, its words are split on whitespace).
 extension TokenizerJSON {
-    static func parsePreTokenizer(_ node: JSONNode?, model: ModelType) throws -> PreTokenizer {
-        guard let node else {
-            if model == .wordPiece { return PreTokenizer(steps: []) }
-            throw TokenizerError.unsupportedOption(path: "pre_tokenizer", value: "null (a ByteLevel pre-tokenizer is required)")
-        }
+    /// The pre-tokenizer, and whether it has a ByteLevel step.
+    static func parsePreTokenizer(_ node: JSONNode?, model: ModelType) throws -> (PreTokenizer, byteLevel: Bool) {
+        guard let node else { return (PreTokenizer(steps: []), false) }
         var steps: [PreTokenizer.Step] = []
         var byteLevelPath: String? = nil
-        try collectSteps(node, into: &steps, byteLevelPath: &byteLevelPath)
-        switch (model, byteLevelPath) {
-        case (.bpe, nil):
-            throw TokenizerError.unsupportedOption(path: "pre_tokenizer", value: "no ByteLevel step (byte-level BPE requires one)")
-        case let (.wordPiece, path?):
+        var metaspacePath: String? = nil
+        try collectSteps(node, into: &steps, byteLevelPath: &byteLevelPath, metaspacePath: &metaspacePath)
+        switch (model, byteLevelPath, metaspacePath) {
+        case let (.wordPiece, path?, _):
             throw TokenizerError.unsupportedOption(path: "\(path).type", value: "\"ByteLevel\" with a WordPiece model")
+        case let (.wordPiece, _, path?):
+            throw TokenizerError.unsupportedOption(path: "\(path).type", value: "\"Metaspace\" with a WordPiece model")
+        case let (.bpe, _?, path?):
+            throw TokenizerError.unsupportedOption(path: "\(path).type", value: "\"Metaspace\" with a ByteLevel step")
         default:
-            return PreTokenizer(steps: steps)
+            return (PreTokenizer(steps: steps), byteLevelPath != nil)
         }
     }
 
-    private static func collectSteps(_ node: JSONNode, into steps: inout [PreTokenizer.Step], byteLevelPath: inout String?) throws {
+    private static func collectSteps(_ node: JSONNode, into steps: inout [PreTokenizer.Step], byteLevelPath: inout String?,
+                                     metaspacePath: inout String?) throws {
         let typeNode = try node.requiredField("type")
         let type = try typeNode.string()
         if let previous = byteLevelPath, type != "Sequence" {
@@ -32,7 +36,7 @@ extension TokenizerJSON {
         switch type {
         case "Sequence":
             for child in try node.requiredField("pretokenizers").array() {
-                try collectSteps(child, into: &steps, byteLevelPath: &byteLevelPath)
+                try collectSteps(child, into: &steps, byteLevelPath: &byteLevelPath, metaspacePath: &metaspacePath)
             }
         case "ByteLevel":
             // HF defaults: add_prefix_space = true, use_regex = true.
@@ -49,6 +53,14 @@ extension TokenizerJSON {
             steps.append(.words(.wordRuns))
         case "Split":
             steps.append(try parseSplit(node))
+        case "Metaspace":
+            let metaspace = try parseMetaspace(node)
+            if metaspace.prependScheme == .first && !steps.isEmpty {
+                // Only the first step sees whole segments, whose start offset `first` depends on.
+                throw TokenizerError.unsupportedOption(path: "\(node.path).prepend_scheme", value: "\"first\" after another pre-tokenizer")
+            }
+            steps.append(.metaspace(metaspace))
+            metaspacePath = node.path
         default:
             throw TokenizerError.unsupportedComponent(type: type, path: typeNode.path)
         }
@@ -81,5 +93,25 @@ extension TokenizerJSON {
             throw TokenizerError.unsupportedOption(path: "\(node.path).invert", value: "true")
         }
         return step
+    }
+
+    /// `Metaspace`: `replacement` (one character), `prepend_scheme` (older files: `add_prefix_space`,
+    /// true meaning "always"), `split` (default true).
+    static func parseMetaspace(_ node: JSONNode) throws -> MetaspaceSplit {
+        let replacementNode = try node.requiredField("replacement")
+        let scalars = Array(try replacementNode.string().unicodeScalars)
+        guard scalars.count == 1 else {
+            throw TokenizerError.invalidField(path: replacementNode.path, expected: "a single character")
+        }
+        let scheme: MetaspaceSplit.PrependScheme
+        if let schemeNode = try node.optionalField("prepend_scheme") {
+            guard let known = MetaspaceSplit.PrependScheme(rawValue: try schemeNode.string()) else {
+                throw TokenizerError.unsupportedOption(path: schemeNode.path, value: "\"\(try schemeNode.string())\"")
+            }
+            scheme = known
+        } else {
+            scheme = try node.bool("add_prefix_space", default: true) ? .always : .never
+        }
+        return MetaspaceSplit(replacement: scalars[0], prependScheme: scheme, split: try node.bool("split", default: true))
     }
 }

@@ -1,7 +1,7 @@
 /// Reading HF `tokenizer.json` into a `TokenizerDefinition`.
 ///
-/// Only what byte-level BPE and WordPiece need is accepted; every unknown component `type` or
-/// id-changing option throws a `TokenizerError` naming its JSON path (e.g.
+/// Only what byte-level BPE, SentencePiece BPE and WordPiece need is accepted; every unknown component
+/// `type` or id-changing option throws a `TokenizerError` naming its JSON path (e.g.
 /// `pre_tokenizer.pretokenizers[1].type`). The normalizer, pre-tokenizer and decoder readers are in
 /// the `TokenizerJSON+...` files.
 enum TokenizerJSON {
@@ -20,7 +20,10 @@ enum TokenizerJSON {
     /// `truncation` and `padding` are read but not applied: they are batch-encoding defaults saved with
     /// the file, which transformers' tokenizers override on every call (`tokenizer(text)` neither
     /// truncates nor pads unless asked); callers truncate to their model's length themselves.
-    static func parse(_ data: [UInt8], expecting expected: ModelType? = nil) throws -> TokenizerDefinition {
+    ///
+    /// `byteLevel` (BPE only) requires a ByteLevel pre-tokenizer (true) or its absence (false), checked
+    /// before the decoder is read, so that the error names the real difference.
+    static func parse(_ data: [UInt8], expecting expected: ModelType? = nil, byteLevel: Bool? = nil) throws -> TokenizerDefinition {
         let root = JSONNode(try JSONValue.parse(data), path: "")
         guard case .object = root.value else {
             throw TokenizerError.invalidField(path: "<root>", expected: "an object, found \(root.value.typeName)")
@@ -37,9 +40,21 @@ enum TokenizerJSON {
         }
         var definition = type == .bpe ? try parseBPEModel(modelNode) : try parseWordPieceModel(modelNode)
         definition.normalizer = try parseNormalizer(try root.optionalField("normalizer"))
-        definition.preTokenizer = try parsePreTokenizer(try root.optionalField("pre_tokenizer"), model: type)
+        let (preTokenizer, hasByteLevel) = try parsePreTokenizer(try root.optionalField("pre_tokenizer"), model: type)
+        definition.preTokenizer = preTokenizer
+        if type == .bpe, let required = byteLevel, required != hasByteLevel {
+            throw TokenizerError.unsupportedOption(
+                path: "pre_tokenizer",
+                value: required ? "no ByteLevel step (byte-level BPE requires one)" : "a ByteLevel step (SentencePiece BPE has none)")
+        }
+        if type == .bpe && !hasByteLevel {
+            definition.model = .sentencePieceBPE
+        } else if definition.byteFallback {
+            // Byte-level vocabularies spell every byte already; HF's fallback would look for `<0xXX>` tokens.
+            throw TokenizerError.unsupportedOption(path: "model.byte_fallback", value: "true")
+        }
         definition.postProcessor = try PostProcessor.parse(try root.optionalField("post_processor"))
-        definition.decoder = try parseDecoder(try root.optionalField("decoder"), model: type)
+        definition.decoder = try parseDecoder(try root.optionalField("decoder"), model: definition.model)
         if let added = try root.optionalField("added_tokens") {
             definition.addedTokens = try parseAddedTokens(added, definition: definition)
         }
@@ -90,9 +105,6 @@ enum TokenizerJSON {
             }
             if p != 0 { throw TokenizerError.unsupportedOption(path: dropout.path, value: "\(p)") }
         }
-        if try model.bool("byte_fallback", default: false) {
-            throw TokenizerError.unsupportedOption(path: "model.byte_fallback", value: "true")
-        }
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let node = try model.optionalField(key), try !node.string().isEmpty {
                 throw TokenizerError.unsupportedOption(path: node.path, value: "\"\(try node.string())\"")
@@ -127,6 +139,7 @@ enum TokenizerJSON {
         var definition = TokenizerDefinition(vocabulary: vocabulary, merges: merges)
         if let unk = try model.optionalField("unk_token") { definition.unknownToken = try unk.string() }
         definition.fuseUnknown = try model.bool("fuse_unk", default: false)
+        definition.byteFallback = try model.bool("byte_fallback", default: false)
         definition.ignoreMerges = try model.bool("ignore_merges", default: false)
         return definition
     }

@@ -36,13 +36,13 @@ struct GenerateCommand: ParsableCommand {
         ) { token in
             // Print the new text as it becomes decodable (a token may end mid-character).
             emitted.append(token)
-            let text = tokenizer.decode(emitted)
+            let text = tokenizer.decode(emitted, after: promptIDs)
             if !text.hasSuffix("\u{FFFD}") {
                 FileHandle.standardOutput.write(Data(text.dropFirst(printedText.count).utf8))
                 printedText = text
             }
         }
-        let text = tokenizer.decode(emitted)
+        let text = tokenizer.decode(emitted, after: promptIDs)
         if text.count > printedText.count { FileHandle.standardOutput.write(Data(text.dropFirst(printedText.count).utf8)) }
         print()
         let seconds = Date().timeIntervalSince(start)

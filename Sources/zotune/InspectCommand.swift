@@ -26,7 +26,12 @@ struct InspectCommand: ParsableCommand {
         print("stored as  " + loaded.encodings.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         for (label, value) in loaded.model.architectureSummary { print(Self.padded(label, 11) + value) }
         if let tokenizer = try? loaded.tokenizer() {
-            let kind = tokenizer is WordPieceTokenizer ? "WordPiece" : "byte-level BPE"
+            let kind: String
+            switch tokenizer {
+            case is WordPieceTokenizer: kind = "WordPiece"
+            case is SentencePieceBPETokenizer: kind = "SentencePiece BPE"
+            default: kind = "byte-level BPE"
+            }
             print("tokenizer  \(kind), \(tokenizer.vocabularySize) tokens")
         }
         print()

@@ -6,7 +6,10 @@ struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Print the token ids of each input line as one JSON array per line.",
-        discussion: "Input lines may use \\n, \\t and \\\\ escapes. No BOS/EOS is added.")
+        discussion: """
+            Input lines may use \\n, \\t and \\\\ escapes. Ids are those of HF's encode(line): with the special \
+            tokens the tokenizer adds around a text (LLaMA's BOS, BERT's [CLS] and [SEP]; none for SmolLM2).
+            """)
 
     @OptionGroup var modelOptions: ModelOptions
 

@@ -29,10 +29,10 @@ final class TokenizerErrorTests: XCTestCase {
 
     func testUnknownPreTokenizerNamesPath() throws {
         let data = try tinyJSON(setting: ["pre_tokenizer", "pretokenizers", 1],
-                                to: ["type": "Metaspace", "replacement": "\u{2581}", "prepend_scheme": "always"])
+                                to: ["type": "UnicodeScripts"])
         let error = loadError(data)
-        XCTAssertEqual(error, .unsupportedComponent(type: "Metaspace", path: "pre_tokenizer.pretokenizers[1].type"))
-        XCTAssertEqual(error?.description, #"unsupported tokenizer component "Metaspace" at pre_tokenizer.pretokenizers[1].type"#)
+        XCTAssertEqual(error, .unsupportedComponent(type: "UnicodeScripts", path: "pre_tokenizer.pretokenizers[1].type"))
+        XCTAssertEqual(error?.description, #"unsupported tokenizer component "UnicodeScripts" at pre_tokenizer.pretokenizers[1].type"#)
         XCTAssertEqual((error as Error?)?.localizedDescription, error?.description)
     }
 
@@ -89,6 +89,36 @@ final class TokenizerErrorTests: XCTestCase {
         } else {
             XCTFail("a merge naming an unknown token must be rejected")
         }
+    }
+
+    /// SentencePiece BPE components: what HF would do differently is refused, naming the path.
+    func testSentencePieceErrors() throws {
+        func spmError(_ patches: [(path: [Any], value: Any)]) throws -> TokenizerError? {
+            loadError(try TokenizerFixtures.patchedJSON("tiny-spm/tokenizer.json", patches)) { try TokenizerLoader.load(tokenizerJSON: $0) }
+        }
+        let regex: [String: Any] = ["type": "Replace", "pattern": ["Regex": " {2,}"], "content": "\u{2581}"]
+        XCTAssertEqual(try spmError([(["normalizer", "normalizers", 1], regex)]),
+                       .unsupportedOption(path: "normalizer.normalizers[1].pattern", value: "a non-String pattern"))
+        XCTAssertEqual(try spmError([(["decoder", "decoders", 0], regex)]),
+                       .unsupportedOption(path: "decoder.decoders[0].pattern", value: "a non-String pattern"))
+        XCTAssertEqual(try spmError([(["decoder"], ["type": "ByteLevel"])]),
+                       .unsupportedComponent(type: "ByteLevel", path: "decoder.type"))
+        XCTAssertEqual(try spmError([(["decoder"], NSNull())]),
+                       .unsupportedOption(path: "decoder", value: "null (a Replace/ByteFallback/Fuse/Strip or Metaspace decoder is required)"))
+        let metaspace: [String: Any] = ["type": "Metaspace", "replacement": "\u{2581}", "prepend_scheme": "first", "split": false]
+        XCTAssertEqual(try spmError([(["pre_tokenizer"], ["type": "Sequence", "pretokenizers": [["type": "Digits"], metaspace]])]),
+                       .unsupportedOption(path: "pre_tokenizer.pretokenizers[1].prepend_scheme", value: "\"first\" after another pre-tokenizer"))
+        XCTAssertEqual(try spmError([(["pre_tokenizer"], ["type": "Metaspace", "replacement": "__", "prepend_scheme": "always"])]),
+                       .invalidField(path: "pre_tokenizer.replacement", expected: "a single character"))
+        XCTAssertEqual(try spmError([(["pre_tokenizer"], ["type": "Metaspace", "replacement": "_", "prepend_scheme": "sometimes"])]),
+                       .unsupportedOption(path: "pre_tokenizer.prepend_scheme", value: "\"sometimes\""))
+        XCTAssertEqual(try spmError([(["pre_tokenizer"], ["type": "Sequence", "pretokenizers": [metaspace, ["type": "ByteLevel"]]])]),
+                       .unsupportedOption(path: "pre_tokenizer.pretokenizers[0].type", value: "\"Metaspace\" with a ByteLevel step"))
+        // Each tokenizer type names the pre-tokenizer as the difference when handed the other's file.
+        XCTAssertEqual(loadError(try TokenizerFixtures.data("tiny-spm/tokenizer.json")),
+                       .unsupportedOption(path: "pre_tokenizer", value: "no ByteLevel step (byte-level BPE requires one)"))
+        XCTAssertEqual(loadError(try TokenizerFixtures.data("tiny-bpe/tokenizer.json")) { try SentencePieceBPETokenizer(tokenizerJSON: $0) },
+                       .unsupportedOption(path: "pre_tokenizer", value: "a ByteLevel step (SentencePiece BPE has none)"))
     }
 
     func testGGUFErrors() {

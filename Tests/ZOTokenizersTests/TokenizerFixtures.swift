@@ -42,10 +42,47 @@ enum TokenizerFixtures {
 
     /// A fixture tokenizer.json (`tiny-wordpiece/tokenizer.json`, ...) with the values at some JSON
     /// paths (object keys and array indices) replaced.
+    ///
+    /// Foundation compares dictionary keys by canonical equivalence, so a round trip through it would
+    /// merge vocabulary entries such as "é" (U+00E9) and "é" (e + U+0301), which the SentencePiece
+    /// vocabulary has. So when `model` is the last member (as HF saves it) and the patches only set
+    /// booleans directly under it, the `model` text is kept as it is and those booleans are edited in place.
     static func patchedJSON(_ name: String, _ patches: [(path: [Any], value: Any)]) throws -> Data {
-        var doc = try JSONSerialization.jsonObject(with: data(name), options: [.mutableContainers]) as Any
+        let raw = try data(name)
+        let modelPatches = patches.filter { $0.path.first as? String == "model" }
+        if let (head, model) = splitLastModelMember(raw),
+           let model = modelPatches.reduce(Optional(model), { text, patch in text.flatMap { settingBoolean(patch, in: $0) } }) {
+            var doc = try JSONSerialization.jsonObject(with: head, options: [.mutableContainers]) as Any
+            for patch in patches where patch.path.first as? String != "model" { doc = setting(doc, patch.path[...], to: patch.value) }
+            var out = try JSONSerialization.data(withJSONObject: doc)
+            out.removeLast()  // "}"
+            out.append(contentsOf: Array(",\"model\":".utf8) + model + [UInt8(ascii: "}")])
+            return out
+        }
+        var doc = try JSONSerialization.jsonObject(with: raw, options: [.mutableContainers]) as Any
         for patch in patches { doc = setting(doc, patch.path[...], to: patch.value) }
         return try JSONSerialization.data(withJSONObject: doc)
+    }
+
+    /// The document without its final `"model":{...}` member, and that member's value, as raw bytes.
+    private static func splitLastModelMember(_ raw: Data) -> (Data, [UInt8])? {
+        let bytes = [UInt8](raw), key = Array(",\"model\":{".utf8)
+        guard let last = bytes.lastIndex(of: UInt8(ascii: "}")),
+              let start = (0...(bytes.count - key.count)).last(where: { bytes[$0..<($0 + key.count)].elementsEqual(key) })
+        else { return nil }
+        return (Data(bytes[..<start] + [UInt8(ascii: "}")]), Array(bytes[(start + key.count - 1)..<last]))
+    }
+
+    /// `"model":{"key":true,...}` with a boolean member directly under `model` set to `patch.value`.
+    private static func settingBoolean(_ patch: (path: [Any], value: Any), in model: [UInt8]) -> [UInt8]? {
+        guard patch.path.count == 2, let key = patch.path[1] as? String, let value = patch.value as? Bool else { return nil }
+        for old in [true, false] {
+            let from = Array("\"\(key)\":\(old)".utf8), to = Array("\"\(key)\":\(value)".utf8)
+            if let i = (0...(model.count - from.count)).first(where: { model[$0..<($0 + from.count)].elementsEqual(from) }) {
+                return Array(model[..<i]) + to + Array(model[(i + from.count)...])
+            }
+        }
+        return nil
     }
 
     private static func setting(_ root: Any, _ path: ArraySlice<Any>, to value: Any) -> Any {

@@ -29,6 +29,32 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(lines[1].contains("198"), "\\n is unescaped to a newline token (id 198): \(lines[1])")
     }
 
+    /// The tiny LLaMA checkpoint with the tiny SentencePiece tokenizer.json (LLaMA-2 layout) beside it:
+    /// `tokenize` prints HF's ids, BOS included (`make_spm_tokenizer_fixtures.py` goldens).
+    func testTokenizeWithASentencePieceTokenizer() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-spm-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, source) in [("config.json", "tiny-llama/config.json"), ("model.safetensors", "tiny-llama/model.safetensors"),
+                               ("tokenizer.json", "tokenizer/tiny-spm/tokenizer.json")] {
+            try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(name),
+                                                       withDestinationURL: CLI.fixtures.appendingPathComponent(source))
+        }
+        let golden = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: CLI.fixtures.appendingPathComponent("tokenizer/tiny-spm-variants-golden.json"))) as! [[String: Any]]
+        let base = try XCTUnwrap(golden.first { $0["name"] as? String == "base" }?["cases"] as? [[String: Any]])
+        let texts = ["hi</s> there", " hi", "Hello, world!", "日本語", "🎉🎉 party"]
+        let want = try texts.map { text in
+            try XCTUnwrap(base.first { $0["text"] as? String == text }?["ids"] as? [Int], text)
+        }
+        let file = try CLI.temporaryFile(texts.joined(separator: "\n") + "\n")
+        let result = try CLI.run(["tokenize", "--model", folder.path, "--text-file", file.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, want.map { "[" + $0.map(String.init).joined(separator: ", ") + "]\n" }.joined())
+        let inspect = try CLI.run(["inspect", "--model", folder.path])
+        XCTAssertTrue(inspect.stdout.contains("tokenizer  SentencePiece BPE, 1000 tokens"), inspect.stdout)
+    }
+
     func testForwardWritesLastPositionLogits() throws {
         let input = try CLI.temporaryFile("The capital of France is\nHello\n")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-\(UUID()).safetensors")

@@ -17,11 +17,7 @@ public enum SlowTokenizerFiles {
 
     /// Builds the tokenizer from the slow files of `folder`, ignoring any tokenizer.json there.
     public static func load(folder: URL) throws -> any TextTokenizer {
-        let definition = try definition(folder: folder)
-        switch definition.model {
-        case .bpe: return try ByteLevelBPETokenizer(definition: definition)
-        case .wordPiece: return try WordPieceTokenizer(definition: definition)
-        }
+        try TokenizerLoader.tokenizer(for: definition(folder: folder))
     }
 
     static func definition(folder: URL) throws -> TokenizerDefinition {

@@ -7,7 +7,11 @@ public enum TokenizerLoader {
     /// `WordPieceTokenizer` ("WordPiece"). Any other model, or any component or option that is not
     /// implemented, throws `TokenizerError` naming its JSON path.
     public static func load(tokenizerJSON: Data) throws -> any TextTokenizer {
-        let definition = try TokenizerJSON.parse([UInt8](tokenizerJSON))
+        try tokenizer(for: TokenizerJSON.parse([UInt8](tokenizerJSON)))
+    }
+
+    /// The tokenizer that runs `definition`, whichever files it was read from.
+    static func tokenizer(for definition: TokenizerDefinition) throws -> any TextTokenizer {
         switch definition.model {
         case .bpe: return try ByteLevelBPETokenizer(definition: definition)
         case .sentencePieceBPE: return try SentencePieceBPETokenizer(definition: definition)

@@ -44,6 +44,28 @@ extension TextTokenizer {
         decode(ids, skipSpecialTokens: false)
     }
 
+    /// The special tokens the post-processor puts before a text (LLaMA's `<s>`, OPT's `</s>`; none for
+    /// GPT-2 or Qwen2), found by encoding a probe with and without them.
+    public var leadingSpecialTokens: [Int] {
+        let plain = encode("a", addSpecialTokens: false), framed = encode("a", addSpecialTokens: true)
+        guard !plain.isEmpty, framed.count >= plain.count,
+              let start = (0...(framed.count - plain.count)).first(where: { framed[$0..<($0 + plain.count)].elementsEqual(plain) })
+        else { return [] }
+        return Array(framed[..<start])
+    }
+
+    /// The tokens `continuation` adds after `context` when encoded together (no special tokens): the
+    /// tail of the joint encoding when it starts with `context`'s own tokens, else `continuation`
+    /// encoded alone. Not the same for SentencePiece tokenizers, which mark every text start with
+    /// "▁": " great" alone is "▁" + "▁great", after "It was" just "▁great".
+    public func encode(_ continuation: String, after context: String, contextTokens: [Int]) -> [Int] {
+        let joint = encode(context + continuation, addSpecialTokens: false)
+        if joint.count > contextTokens.count, joint.starts(with: contextTokens) {
+            return Array(joint.dropFirst(contextTokens.count))
+        }
+        return encode(continuation, addSpecialTokens: false)
+    }
+
     /// The text `ids` add after `context` (e.g. generated tokens after the prompt): the decode of both
     /// without the decode of `context`, or `decode(ids)` when that is not a prefix of it. Decoding the
     /// continuation alone is not the same for SentencePiece tokenizers, whose decoder strips the space

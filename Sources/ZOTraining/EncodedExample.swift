@@ -49,11 +49,13 @@ public struct ExampleEncoder {
 
     public func encode(_ example: Example) throws -> EncodedExample {
         if outputKind != .causalLanguageModel { return try encodeForEncoder(example) }
-        let candidates = task.candidates(for: example).map { tokenizer.encode($0, addSpecialTokens: false) }
+        let promptText = try task.prompt(for: example)
+        var prompt = tokenizer.encode(promptText, addSpecialTokens: false)
+        // Candidates as they follow the prompt (SentencePiece spells a lone " great" differently).
+        let candidates = task.candidates(for: example).map { tokenizer.encode($0, after: promptText, contextTokens: prompt) }
         if let empty = candidates.firstIndex(where: \.isEmpty) {
             throw TrainingError.emptyCandidate(task: task.name, candidate: task.candidates(for: example)[empty])
         }
-        var prompt = tokenizer.encode(try task.prompt(for: example), addSpecialTokens: false)
         let room = maxTokens - (candidates.map(\.count).max() ?? 0) - promptPrefix.count
         guard room > 0 else { throw TrainingError.candidateTooLong(task: task.name, limit: maxTokens) }
         if prompt.count > room { prompt = Array(prompt.suffix(room)) }
@@ -62,4 +64,17 @@ public struct ExampleEncoder {
     }
 
     public func encode(_ examples: [Example]) throws -> [EncodedExample] { try examples.map(encode) }
+
+    /// The encoder for `loaded`'s prompts: its tokenizer and output kind, and as prompt prefix the
+    /// family's own (OPT's `</s>`, a GGUF GPT-2's BOS), else the special tokens the tokenizer puts
+    /// before a text (LLaMA-2's and Llama-3's BOS), as HF's `tokenizer(prompt)` gives MeZO's prompts.
+    public init(for loaded: LoadedModel, task: ClassificationTask, maxTokens: Int) throws {
+        let tokenizer = try loaded.tokenizer()
+        let model = loaded.model
+        self.init(
+            tokenizer: tokenizer, task: task, maxTokens: min(maxTokens, model.maxPositions),
+            promptPrefix: model.outputKind != .causalLanguageModel || !model.promptPrefix.isEmpty
+                ? model.promptPrefix : tokenizer.leadingSpecialTokens,
+            outputKind: model.outputKind)
+    }
 }

@@ -22,8 +22,7 @@ struct BenchmarkBatch {
         let tasks = TaskOptions(task: TaskCatalog.defaultName, taskSpec: nil, dataSeed: 0, sizes: .mezo)
         let (task, splits) = try tasks.load()
         let chosen = Array(splits.train.prefix(size))
-        let encoder = ExampleEncoder(
-            tokenizer: try loaded.tokenizer(), task: task, maxTokens: maxTokens, promptPrefix: loaded.model.promptPrefix)
+        let encoder = try ExampleEncoder(for: loaded, task: task, maxTokens: maxTokens)
         prompts = try chosen.map { PromptLine(prompt: try task.prompt(for: $0), label: $0.label) }
         examples = try encoder.encode(chosen)
         model = loaded.model

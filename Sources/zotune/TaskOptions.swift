@@ -48,9 +48,7 @@ struct TaskOptions: ParsableArguments {
     /// prompts are cut to `maxTokens` or the model's context, whichever is shorter.
     func encodedSplits(for model: LoadedModel, maxTokens: Int) throws -> (ClassificationTask, EncodedSplits) {
         let (task, splits) = try load()
-        let encoder = ExampleEncoder(
-            tokenizer: try model.tokenizer(), task: task, maxTokens: min(maxTokens, model.model.maxPositions),
-            promptPrefix: model.model.promptPrefix, outputKind: model.model.outputKind)
+        let encoder = try ExampleEncoder(for: model, task: task, maxTokens: maxTokens)
         return (task, try EncodedSplits(
             train: encoder.encode(splits.train), dev: encoder.encode(splits.dev), test: encoder.encode(splits.test)))
     }

@@ -4,7 +4,7 @@
 /// tensor infos (name, u32 rank, u64 dims fastest-first, u32 ggml type, u64 offset), padding to
 /// `general.alignment` (default 32), then the data section that tensor offsets are relative to.
 /// Everything is validated up front: a truncated or lying file throws `FormatError`, never traps.
-public final class GGUFFile: @unchecked Sendable {
+public final class GGUFFile: MappedTensorFile, @unchecked Sendable {
     public let file: MappedFile
     public let version: Int
     public let metadata: [String: GGUFValue]
@@ -13,12 +13,6 @@ public final class GGUFFile: @unchecked Sendable {
     /// Tensors in file order.
     public let tensors: [StoredTensor]
     public let alignment: Int
-
-    public var path: String { file.path }
-
-    public convenience init(path: String) throws {
-        try self.init(file: MappedFile(path: path))
-    }
 
     public init(file: MappedFile) throws {
         self.file = file

@@ -3,16 +3,10 @@ import Foundation
 /// A parsed, memory-mapped `.safetensors` file: u64 header length, a JSON header
 /// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}}`, then the data.
 /// Header, offsets, sizes and overlaps are validated up front and reported as `FormatError`.
-public final class SafetensorsFile: @unchecked Sendable {
+public final class SafetensorsFile: MappedTensorFile, @unchecked Sendable {
     public let file: MappedFile
     public let tensors: [StoredTensor]
     public let metadata: [String: String]
-
-    public var path: String { file.path }
-
-    public convenience init(path: String) throws {
-        try self.init(file: MappedFile(path: path))
-    }
 
     public init(file: MappedFile) throws {
         self.file = file

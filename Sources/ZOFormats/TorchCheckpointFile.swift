@@ -6,16 +6,10 @@
 /// of its storage entry (zero-copy; tied weights are two views of one entry). A non-contiguous one (a
 /// transposed or sliced view saved as is) is gathered into a row-major copy in memory, since
 /// `StoredTensor` holds plain row-major bytes.
-public final class TorchCheckpointFile: @unchecked Sendable {
+public final class TorchCheckpointFile: MappedTensorFile, @unchecked Sendable {
     public let file: MappedFile
     /// In the order of the pickled dictionary.
     public let tensors: [StoredTensor]
-
-    public var path: String { file.path }
-
-    public convenience init(path: String) throws {
-        try self.init(file: MappedFile(path: path))
-    }
 
     public init(file: MappedFile) throws {
         self.file = file

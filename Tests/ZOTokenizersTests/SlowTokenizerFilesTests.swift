@@ -139,16 +139,7 @@ final class SlowTokenizerFilesTests: XCTestCase {
     }
 
     private func loadError(_ folder: URL) -> TokenizerError? {
-        do {
-            _ = try TokenizerLoader.load(folder: folder)
-            XCTFail("\(folder.path) loaded")
-            return nil
-        } catch let error as TokenizerError {
-            return error
-        } catch {
-            XCTFail("unexpected error type: \(error)")
-            return nil
-        }
+        tokenizerError(expected: true) { try TokenizerLoader.load(folder: folder) }
     }
 
     func testFolderWithoutTokenizerFilesNamesEveryFileLookedFor() throws {

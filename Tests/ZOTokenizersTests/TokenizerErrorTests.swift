@@ -16,15 +16,7 @@ final class TokenizerErrorTests: XCTestCase {
 
     /// The error loading `data` throws (by default as a byte-level BPE tokenizer), or nil.
     private func loadError(_ data: Data, load: (Data) throws -> Any = { try ByteLevelBPETokenizer(tokenizerJSON: $0) }) -> TokenizerError? {
-        do {
-            _ = try load(data)
-            return nil
-        } catch let error as TokenizerError {
-            return error
-        } catch {
-            XCTFail("unexpected error type: \(error)")
-            return nil
-        }
+        tokenizerError { try load(data) }
     }
 
     func testUnknownPreTokenizerNamesPath() throws {

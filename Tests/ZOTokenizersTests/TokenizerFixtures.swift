@@ -265,3 +265,18 @@ func assertMatchesHF(_ tokenizer: any TextTokenizer, _ name: String, file: Stati
     let (decoded, total, failures) = checkDecodeGolden(tokenizer, decodeLines)
     XCTAssertEqual(decoded, total, failures.prefix(8).joined(separator: "\n"), file: file, line: line)
 }
+
+/// The `TokenizerError` `body` throws; nil (and a failure when `expected`) if it succeeds, a failure
+/// for any other error type.
+func tokenizerError(expected: Bool = false, file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Any) -> TokenizerError? {
+    do {
+        _ = try body()
+        if expected { XCTFail("loaded without error", file: file, line: line) }
+        return nil
+    } catch let error as TokenizerError {
+        return error
+    } catch {
+        XCTFail("unexpected error type: \(error)", file: file, line: line)
+        return nil
+    }
+}

@@ -110,7 +110,16 @@ def reach(run, target):
     return None
 
 
+def grid_size():
+    with open(os.path.join(ROOT, "scripts", "study", "study.json")) as f:
+        study = json.load(f)
+    return len(study["grid"]["lr"]), len(study["seeds"])
+
+
 def main_table(task, groups):
+    """The task's tables, and per method the facts the claims table needs."""
+    facts = {}
+    grid_points, seed_count = grid_size()
     lines = [f"### {task}", "",
              "| method | lr (chosen on dev) | seeds | zero-shot test | test at best dev | best dev | forward passes | train time / run |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
@@ -122,6 +131,8 @@ def main_table(task, groups):
             continue
         picked[method] = runs
         s = [r["summary"] for r in runs]
+        grid_done = len({r["lr"] for r in groups.get(method, []) if r["seed"] == 0}) >= grid_points
+        facts[method] = {"test": [x["test"]["accuracy"] for x in s], "settled": grid_done and len(runs) >= seed_count}
         final_dev[method] = statistics.mean(r["evals"][-1]["dev_accuracy"] for r in runs if r["evals"])
         lines.append(
             f"| {method} | {lr:g} | {len(runs)} | {s[0]['zeroShotTest']['accuracy']:.3f} | "
@@ -142,6 +153,7 @@ def main_table(task, groups):
             if method not in picked:
                 continue
             hits = [h for h in (reach(r, target) for r in picked[method]) if h]
+            facts[method]["reached"] = (len(hits), len(picked[method]))
             if not hits:
                 lines.append(f"| {method} | 0/{len(picked[method])} | — | — | — | — | — | — |")
                 continue
@@ -154,7 +166,66 @@ def main_table(task, groups):
             idle_text = f"{idle_seconds:.0f} s" if idle_seconds else "—"
             lines.append(f"| {method} | {len(hits)}/{len(picked[method])} | {steps:.0f} | {passes:.0f} | {seconds:.0f} s | "
                          f"{idle_text} | {passes_ratio} | {idle_ratio} |")
-    return lines, picked
+            if base:
+                facts[method]["passes_ratio"] = passes / base[0]
+                if base[1] and idle_seconds:
+                    facts[method]["idle_ratio"] = idle_seconds / base[1]
+    return lines, picked, facts
+
+
+def accuracy_verdict(method, facts, claim):
+    """Test accuracy of `method` minus MeZO's, against the seeds' spread (pooled standard deviation)."""
+    if method not in facts or "mezo" not in facts or not (facts[method]["settled"] and facts["mezo"]["settled"]):
+        return "not measured yet (needs the grid and 3 seeds of both)"
+    a, b = facts[method]["test"], facts["mezo"]["test"]
+    diff = statistics.mean(a) - statistics.mean(b)
+    spread = ((statistics.stdev(a) ** 2 + statistics.stdev(b) ** 2) / 2) ** 0.5
+    if diff > spread:
+        verdict = "holds: better than MeZO beyond the seed spread"
+    elif diff < -spread:
+        verdict = "does not hold: worse than MeZO beyond the seed spread"
+    else:
+        verdict = "not distinguishable from MeZO within the seed spread"
+    return f"{diff * 100:+.1f} points (seed spread ±{spread * 100:.1f}); {verdict} ({claim})"
+
+
+def speed_verdict(method, facts, key, claim_ratio, what):
+    """Forward passes or idle time to MeZO's final dev accuracy, as a fraction of MeZO's."""
+    if method not in facts or "mezo" not in facts or not (facts[method]["settled"] and facts["mezo"]["settled"]):
+        return "not measured yet (needs the grid and 3 seeds of both)"
+    reached, runs = facts[method].get("reached", (0, 0))
+    if key not in facts[method]:
+        return f"does not hold: {reached}/{runs} seeds reach MeZO's final dev accuracy within the budget"
+    ratio = facts[method][key]
+    if reached < runs:
+        verdict = f"does not hold reliably: only {reached}/{runs} seeds reach it (ratio over those)"
+    elif ratio <= claim_ratio * 1.25:
+        verdict = "holds"
+    elif ratio < 1:
+        verdict = f"partly: fewer {what} than MeZO, far from the claimed {claim_ratio:.2f}"
+    else:
+        verdict = f"does not hold: no fewer {what} than MeZO"
+    return f"{ratio:.2f}× MeZO's ({reached}/{runs} seeds reach it); {verdict}"
+
+
+def claims_table(facts_by_task):
+    """One row per paper claim and task, each with its measured value and a verdict rule stated above."""
+    lines = ["### The papers' claims, re-measured", "",
+             "Verdict rules: accuracy claims hold when the method's mean test accuracy beats MeZO's by more than "
+             "the seeds' pooled standard deviation; speed claims compare the forward passes (or idle-machine time) "
+             "needed to reach MeZO's final dev accuracy, and hold within 25 % of the claimed fraction.", "",
+             "| claim (paper) | task | measured |", "|---|---|---|"]
+    for task, facts in facts_by_task.items():
+        lines += [
+            f"| P-GAP: up to +6 % accuracy vs MeZO on classification | {task} | {accuracy_verdict('pgap', facts, 'claim: up to +6')} |",
+            f"| P-GAP: −81 % iterations vs MeZO (0.19×) | {task} | {speed_verdict('pgap', facts, 'passes_ratio', 0.19, 'forward passes')} |",
+            f"| P-GAP: −70 % time vs MeZO (0.30×) | {task} | {speed_verdict('pgap', facts, 'idle_ratio', 0.30, 'seconds')} |",
+            f"| DiZO: −48 % GPU hours vs MeZO (0.52×) | {task} | {speed_verdict('dizo', facts, 'idle_ratio', 0.52, 'seconds')} |",
+            f"| DiZO: +1.6 points vs MeZO (OPT-2.7B SST-2) | {task} | {accuracy_verdict('dizo', facts, 'claim: +1.6')} |",
+            f"| SubZero: faster convergence than MeZO | {task} | {speed_verdict('subzero', facts, 'passes_ratio', 1.0, 'forward passes')} |",
+            f"| SubZero: better accuracy than MeZO | {task} | {accuracy_verdict('subzero', facts, 'claim: better')} |",
+        ]
+    return lines
 
 
 def ablation_table(task, runs):
@@ -240,8 +311,9 @@ def main():
     plots = os.path.join(STUDY, "plots")
     os.makedirs(plots, exist_ok=True)
     lines = ["<!-- study:begin (generated by scripts/study/report.py; edit outside these markers) -->", ""]
+    facts_by_task = {}
     for task, groups in runs.items():
-        table, picked = main_table(task, groups)
+        table, picked, facts_by_task[task] = main_table(task, groups)
         lines += table + [""]
         if "pgap-ablation" in groups:
             lines += ablation_table(task, groups["pgap-ablation"]) + [""]
@@ -251,6 +323,7 @@ def main():
                  "loss", {m: [loss_curve(r) for r in rs] for m, rs in picked.items()})
         lines += [f"![{task} dev accuracy](study/plots/{task}-dev-accuracy.svg)",
                   f"![{task} training loss](study/plots/{task}-training-loss.svg)", ""]
+    lines += claims_table(facts_by_task) + [""]
     lines.append("<!-- study:end -->")
     text = open(RESULTS).read() if os.path.exists(RESULTS) else "# Results\n\n<!-- study:begin -->\n<!-- study:end -->\n"
     begin, end = text.find("<!-- study:begin"), text.find("<!-- study:end -->")

@@ -6,8 +6,10 @@ struct ZOTuneCommand: ParsableCommand {
         commandName: "zotune",
         abstract: "Fine-tune language models with forward passes only (zeroth-order optimisation).",
         discussion: """
-            Models: a .gguf file, a Hugging Face folder (config.json + *.safetensors + tokenizer.json), or \
-            the built-in name smollm2-135m (fetched into $ZOTUNE_HOME, default ~/.cache/zotune, on first use).
+            Models: a .gguf file (llama, qwen2, gpt2, bert), a Hugging Face folder (config.json, weights in \
+            *.safetensors or pytorch_model*.bin, tokenizer.json or the slow tokenizer files; llama, qwen2, opt, \
+            gpt2, bert, roberta), or a built-in name, smollm2-135m or all-minilm-l6-v2 (fetched into \
+            $ZOTUNE_HOME, default ~/.cache/zotune, on first use).
             """,
         version: "0.1.0",
         subcommands: [

@@ -22,6 +22,9 @@ public struct PGAP: ZerothOrderEstimator {
         case linearDecay = "linear"
         /// δ = δ₀ throughout.
         case constant
+        /// No alignment: Z = Z0, a random r×r direction in the estimated subspace (the ablation that
+        /// separates the subspace's effect from the alignment's; δ = 0 instead would make P ⟂ S^r).
+        case off
     }
 
     /// Granularity of the sign ξ.
@@ -54,7 +57,7 @@ public struct PGAP: ZerothOrderEstimator {
         public var probeScale: Float?
         /// δ₀. `--alignment`; default 2.0.
         public var alignment: Float
-        /// `--alignment-schedule linear|constant`; default linear decay to 0 over the run.
+        /// `--alignment-schedule linear|constant|off`; default linear decay to 0 over the run.
         public var alignmentSchedule: AlignmentSchedule
         /// `--sign tensor|step`; default per tensor.
         public var signMode: SignMode
@@ -311,13 +314,15 @@ public struct PGAP: ZerothOrderEstimator {
 
     // MARK: Directions
 
-    /// δ at `step` of `totalSteps`.
-    public func alignment(step: Int, totalSteps: Int) -> Float {
+    /// δ at `step` of `totalSteps`; nil when alignment is off.
+    public func alignment(step: Int, totalSteps: Int) -> Float? {
         switch configuration.alignmentSchedule {
         case .constant:
             return configuration.alignment
         case .linearDecay:
             return configuration.alignment * max(0, 1 - Float(step) / Float(max(1, totalSteps)))
+        case .off:
+            return nil
         }
     }
 
@@ -357,9 +362,10 @@ public struct PGAP: ZerothOrderEstimator {
             }
             let r = basis.rank
             let z0 = GaussianStream(seed: seed, tensor: tensor.index, kind: .coefficients).normals(0..<(r * r))
-            let z = Self.alignedCoefficients(
-                z0, singularValues: basis.singularValues, sign: sign(seed: seed, tensorIndex: tensor.index),
-                alignment: delta)
+            let z = delta.map {
+                Self.alignedCoefficients(
+                    z0, singularValues: basis.singularValues, sign: sign(seed: seed, tensorIndex: tensor.index), alignment: $0)
+            } ?? z0
             let scale: Float = configuration.directionScale == .subspaceVolume
                 ? subspaceScale(rows: basis.rows, columns: basis.columns, rank: r) : 1
             components.append(SubspaceDirection.Component(

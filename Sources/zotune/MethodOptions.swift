@@ -35,7 +35,7 @@ struct MethodOptions: ParsableArguments {
     @Option(name: .long, help: "pgap: alignment δ₀ (default 2.0).")
     var alignment: Float?
 
-    @Option(name: .long, help: "pgap: δ schedule, linear (to 0 over the run) or constant (default linear).")
+    @Option(name: .long, help: "pgap: δ schedule, linear (to 0 over the run), constant, or off (no alignment: random directions in the estimated subspace) (default linear).")
     var alignmentSchedule: PGAP.AlignmentSchedule?
 
     @Option(name: .long, help: "pgap: sign ξ per tensor or per step: tensor|step (default tensor).")

@@ -93,10 +93,21 @@ final class GradientDirectionTests: XCTestCase {
     }
 
     func testPGAPEstimatePointsAlongItsAlignedExpectation() throws {
+        try assertPGAPEstimate(schedule: .constant, delta: 2)
+    }
+
+    /// Alignment off (the ablation): Z = Z0, so the mean estimate is the subspace-projected gradient.
+    func testPGAPWithoutAlignmentEstimatesTheSubspaceProjectedGradient() throws {
+        try assertPGAPEstimate(schedule: .off, delta: nil)
+    }
+
+    /// The mean P-GAP estimate against its expectation per 2-D tensor, scale·U·(G̃ + (δ − 1)⟨G̃, Ŝ⟩Ŝ)·Vᵀ
+    /// with G̃ = UᵀGV and Ŝ = S^r/‖S^r‖ (Π G̃ + δ⟨G̃, Ŝ⟩Ŝ), or scale·U·G̃·Vᵀ without alignment.
+    private func assertPGAPEstimate(schedule: PGAP.AlignmentSchedule, delta: Double?) throws {
         let (parameters, oracle) = setUpProblem()
         let pgap = PGAP(configuration: .init(
-            perturbationScale: 1e-2, rank: 3, windowLength: 1_000_000, probeCount: 10, alignment: 2,
-            alignmentSchedule: .constant))
+            perturbationScale: 1e-2, rank: 3, windowLength: 1_000_000, probeCount: 10, alignment: Float(delta ?? 2),
+            alignmentSchedule: schedule))
         var state = try pgap.makeState(for: parameters, runSeed: 77)
         let estimate = try averagedEstimate(pgap, state: &state, parameters: parameters, oracle: oracle)
         let gradient = oracle.gradient()
@@ -115,9 +126,8 @@ final class GradientDirectionTests: XCTestCase {
             for i in 0..<r { direction.values[i * r + i] = Double(basis.singularValues[i]) / norm }
             let along = zip(reduced.values, direction.values).reduce(0.0) { $0 + $1.0 * $1.1 }
             alignments.append(along / reduced.frobeniusNorm)
-            // Π G̃ + δ⟨G̃, Ŝ⟩Ŝ = G̃ + (δ − 1)⟨G̃, Ŝ⟩Ŝ
             var inner = reduced
-            for k in inner.values.indices { inner.values[k] += (2 - 1) * along * direction.values[k] }
+            if let delta { for k in inner.values.indices { inner.values[k] += (delta - 1) * along * direction.values[k] } }
             let scale = Double(basis.rows * basis.columns) / Double(r * r)
             let full = u * inner * v.transposed
             let plain = u * reduced * v.transposed
@@ -128,7 +138,7 @@ final class GradientDirectionTests: XCTestCase {
         }
         XCTAssertEqual(state.bases.count, 3)
         let c = cosine(estimate, expected)
-        print("P-GAP (r = 3, h = 10, δ = 2): cos(mean estimate, expectation) = \(c); with the subspace-projected ∇L = \(cosine(estimate, projectedGradient)); with ∇L = \(cosine(estimate, gradient)); cos(G̃, S^r) per tensor = \(alignments)")
+        print("P-GAP (r = 3, h = 10, \(schedule), δ = \(delta.map { "\($0)" } ?? "off")): cos(mean estimate, expectation) = \(c); with the subspace-projected ∇L = \(cosine(estimate, projectedGradient)); with ∇L = \(cosine(estimate, gradient)); cos(G̃, S^r) per tensor = \(alignments)")
         XCTAssertGreaterThan(c, 0.9)
     }
 
@@ -158,6 +168,7 @@ final class GradientDirectionTests: XCTestCase {
         XCTAssertEqual(pgap.alignment(step: 100, totalSteps: 100), 0)
         let constant = PGAP(configuration: .init(alignmentSchedule: .constant))
         XCTAssertEqual(constant.alignment(step: 99, totalSteps: 100), 2)
+        XCTAssertNil(PGAP(configuration: .init(alignmentSchedule: .off)).alignment(step: 0, totalSteps: 100))
     }
 }
 

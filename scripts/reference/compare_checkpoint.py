@@ -26,8 +26,11 @@ one text per line with the CLI's escapes \\n, \\t, \\\\):
      `zotune forward` writes the pooled vector itself; the reference pools `BertModel`'s
      last_hidden_state the same way (sentence-transformers' Pooling module: mean or [CLS]; else the
      pooler's tanh(dense([CLS])); else [CLS]);
-   - GGUF encoders (`bert`): no head in the file and no folder to add one to: ids only.
-   Lines whose ids differ are not compared by value (the two sides ran different inputs).
+   - GGUF encoders (`bert`): no head in the file and no folder to add one to: ids only (transformers
+     5.23 cannot load a `bert` GGUF at all, so in practice nothing is compared and the script says so).
+   Lines whose ids differ are not compared by value (the two sides ran different inputs); lines that
+   are empty or longer than the model's context are left out of `zotune forward` (it refuses the
+   whole file for one of them) and reported.
 3. prints, per text, the token count, whether the ids match, max |delta| and whether the argmax agrees,
    then the overall max; exits 1 if any ids differ or the max exceeds --tolerance, 2 on a usage or
    loading error (zotune or transformers failing to open the model is reported, not hidden).
@@ -262,18 +265,36 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def write_texts(path, texts):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("".join(escape(t) + "\n" for t in texts))
+
+
+def context_length(checkpoint):
+    """Longest sequence the model takes (RoBERTa's positions start after the padding id)."""
+    import transformers
+    config = transformers.AutoConfig.from_pretrained(checkpoint.folder, **checkpoint.load_args)
+    limit = getattr(config, "n_positions", None) or config.max_position_embeddings
+    if checkpoint.model_type == "roberta":
+        limit -= config.pad_token_id + 1
+    return limit
+
+
 def compare(checkpoint, texts, zotune, tolerance, work):
     import transformers
     text_file = os.path.join(work, "texts.txt")
-    with open(text_file, "w", encoding="utf-8", newline="\n") as f:
-        f.write("".join(escape(t) + "\n" for t in texts))
+    write_texts(text_file, texts)
     print(f"model: {checkpoint.path} ({checkpoint.model_type}{', GGUF' if checkpoint.is_gguf else ''})")
     print(f"zotune: {zotune}; transformers {transformers.__version__}, torch {torch.__version__}")
 
     stdout, zotune_tokenize_seconds = run_zotune(zotune, "tokenize", "--model", checkpoint.path, "--text-file", text_file)
     zotune_ids = [json.loads(line) for line in stdout.splitlines() if line.strip()]
-    tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint.folder, **{
-        k: v for k, v in checkpoint.load_args.items() if k == "gguf_file"})
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint.folder, **{
+            k: v for k, v in checkpoint.load_args.items() if k == "gguf_file"})
+    except Exception as error:  # noqa: BLE001 - whatever transformers raises, nothing can be compared
+        print(f"FAILED: transformers cannot load the tokenizer, so nothing can be compared: {error}")
+        return 2
     reference_ids = [tokenizer(t)["input_ids"] for t in texts]
     if len(zotune_ids) != len(texts):
         print(f"FAILED: zotune tokenize printed {len(zotune_ids)} lines for {len(texts)} texts")
@@ -287,18 +308,30 @@ def compare(checkpoint, texts, zotune, tolerance, work):
     timing = f"zotune tokenize {zotune_tokenize_seconds:.1f} s"
     shape_error = None
     if kind != "none":
+        # zotune forward refuses the whole file for one empty or over-long line: run only the others.
+        limit = context_length(checkpoint)
+        run = [i for i, ids in enumerate(reference_ids) if 0 < len(ids) <= limit]
+        for i in sorted(set(range(len(texts))) - set(run)):
+            print(f"text {i} ({len(reference_ids[i])} tokens) is empty or longer than the model's context "
+                  f"({limit}): outputs not compared")
+        forward_file = os.path.join(work, "forward.txt")
+        write_texts(forward_file, [texts[i] for i in run])
         model_path = probe_folder(checkpoint) if kind == "pooled" else checkpoint.path
         try:
             output = os.path.join(work, "zotune.safetensors")
             _, zotune_forward_seconds = run_zotune(
-                zotune, "forward", "--model", model_path, "--text-file", text_file, "--output", output)
+                zotune, "forward", "--model", model_path, "--text-file", forward_file, "--output", output)
         finally:
             if model_path != checkpoint.path:
                 shutil.rmtree(model_path)
         from safetensors.numpy import load_file
         ours = load_file(output)["logits"]
         started = time.time()
-        reference = reference_outputs(checkpoint, kind, reference_ids)
+        try:
+            reference = reference_outputs(checkpoint, kind, [reference_ids[i] for i in run])
+        except Exception as error:  # noqa: BLE001
+            print(f"FAILED: transformers cannot run the model: {error}")
+            return 2
         timing += f", zotune forward {zotune_forward_seconds:.1f} s, transformers {time.time() - started:.1f} s"
         # The scale of what is compared: a 1e-3 tolerance means little on outputs of size 1e-2.
         print(f"reference outputs [{reference.shape[0]}, {reference.shape[1]}]: max |x| {np.abs(reference).max():.3g}, "
@@ -306,10 +339,10 @@ def compare(checkpoint, texts, zotune, tolerance, work):
         if ours.shape != reference.shape:
             shape_error = f"zotune's output is {list(ours.shape)}, transformers' {list(reference.shape)}"
             print(f"FAILED: {shape_error}")
-        for i in range(len(texts)):
+        for row, i in enumerate(run):
             if same_ids[i] and not shape_error:
-                differences[i] = float(np.abs(ours[i] - reference[i]).max())
-                argmax_agrees[i] = bool(np.argmax(ours[i]) == np.argmax(reference[i]))
+                differences[i] = float(np.abs(ours[row] - reference[row]).max())
+                argmax_agrees[i] = bool(np.argmax(ours[row]) == np.argmax(reference[row]))
 
     print(f"{'#':>3} {'tokens':>6} {'ids':>5} {'max|Δ|':>10} {'argmax':>6}  text")
     for i, text in enumerate(texts):

@@ -73,7 +73,8 @@ public enum SlowTokenizerFiles {
     /// The class transformers' AutoTokenizer picks: tokenizer_config.json's `tokenizer_class`, else
     /// config.json's `tokenizer_class`, else the class of config.json's `model_type`. Returns the class
     /// (nil when unsupported) and what named it (nil when nothing did).
-    private static func tokenizerClass(folder: URL, options: JSONNode?) throws -> (SlowTokenizerClass?, String?) {
+    /// The transformers tokenizer class of `folder` (nil when unsupported) and the name it was found under.
+    static func tokenizerClass(folder: URL, options: JSONNode?) throws -> (SlowTokenizerClass?, String?) {
         let modelConfig = try SlowTokenizerConfig.readObject(folder, "config.json")
         for source in [options, modelConfig] {
             if let name = try source?.optionalField("tokenizer_class")?.string() {

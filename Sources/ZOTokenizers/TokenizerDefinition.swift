@@ -17,6 +17,9 @@ struct TokenizerDefinition {
     var ignoreMerges = false
     var normalizer: Normalizer = .none
     var preTokenizer: PreTokenizer = .gpt2
+    /// Whether tokenizer.json's pre-tokenizer is a single `ByteLevel` (not inside a `Sequence`): the one
+    /// whose `add_prefix_space` transformers' GPT-2/RoBERTa classes replace with their own (`TokenizerLoader`).
+    var preTokenizerIsPlainByteLevel = false
     var postProcessor: PostProcessor = .none
     var decoder: TokenDecoder = .byteLevel
 }

@@ -40,8 +40,10 @@ enum TokenizerJSON {
         }
         var definition = type == .bpe ? try parseBPEModel(modelNode) : try parseWordPieceModel(modelNode)
         definition.normalizer = try parseNormalizer(try root.optionalField("normalizer"))
-        let (preTokenizer, hasByteLevel) = try parsePreTokenizer(try root.optionalField("pre_tokenizer"), model: type)
+        let preTokenizerNode = try root.optionalField("pre_tokenizer")
+        let (preTokenizer, hasByteLevel) = try parsePreTokenizer(preTokenizerNode, model: type)
         definition.preTokenizer = preTokenizer
+        definition.preTokenizerIsPlainByteLevel = try preTokenizerNode?.optionalField("type")?.string() == "ByteLevel"
         if type == .bpe, let required = byteLevel, required != hasByteLevel {
             throw TokenizerError.unsupportedOption(
                 path: "pre_tokenizer",

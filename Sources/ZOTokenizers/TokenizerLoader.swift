@@ -28,6 +28,21 @@ public enum TokenizerLoader {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw TokenizerError.invalidFile(path: url.path, reason: "cannot be read")
         }
-        return try load(tokenizerJSON: data)
+        var definition = try TokenizerJSON.parse([UInt8](data))
+        try applyClassPrefixSpace(&definition, folder: folder)
+        return try tokenizer(for: definition)
+    }
+
+    /// transformers' GPT-2 and RoBERTa tokenizer classes (and their aliases: OPT, BART, ...) rebuild a
+    /// plain `ByteLevel` pre-tokenizer with their own `add_prefix_space` — tokenizer_config.json's value,
+    /// else false — whatever tokenizer.json says; other classes (`PreTrainedTokenizerFast`, Qwen2, ...)
+    /// keep tokenizer.json's.
+    static func applyClassPrefixSpace(_ definition: inout TokenizerDefinition, folder: URL) throws {
+        guard definition.preTokenizerIsPlainByteLevel else { return }
+        let options = try SlowTokenizerConfig.readObject(folder, "tokenizer_config.json")
+        guard let kind = try SlowTokenizerFiles.tokenizerClass(folder: folder, options: options).0, kind != .bert else { return }
+        let prefixSpace = try options?.bool("add_prefix_space", default: false) ?? false
+        definition.preTokenizer.steps.removeAll { $0 == .prefixSpace }
+        if prefixSpace { definition.preTokenizer.steps.insert(.prefixSpace, at: 0) }
     }
 }

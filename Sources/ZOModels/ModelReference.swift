@@ -1,5 +1,7 @@
 import Foundation
 import ZOAssets
+import ZOFormats
+import ZOTokenizers
 
 /// Resolves what a user passes as `--model`: a catalogue name (fetched into the cache on first use),
 /// a `.gguf` file, or a Hugging Face folder.
@@ -15,6 +17,18 @@ public enum ModelReference {
             throw ModelError.notFound(reference: reference, known: ModelCatalog.names)
         }
         return path
+    }
+
+    /// Resolves `reference` and builds only its tokenizer, decoding no weight: from a GGUF file's
+    /// metadata or a folder's tokenizer files (as `LoadedModel.tokenizer()` does for an opened model).
+    public static func tokenizer(
+        _ reference: String, store: AssetStore = AssetStore(), log: (String) -> Void = { _ in }
+    ) throws -> any TextTokenizer {
+        let path = try resolve(reference, store: store, log: log)
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if isDirectory.boolValue { return try TokenizerLoading.tokenizer(huggingFaceFolder: URL(fileURLWithPath: path)) }
+        return try TokenizerLoading.tokenizer(gguf: GGUFFile(path: path))
     }
 
     /// Resolves and opens the model, with its tokenizer.

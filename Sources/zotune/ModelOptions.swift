@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZOModels
+import ZOTokenizers
 
 /// The `--model` option shared by every command that runs a model.
 struct ModelOptions: ParsableArguments {
@@ -10,6 +11,11 @@ struct ModelOptions: ParsableArguments {
     /// Resolves (fetching if needed) and loads the model, reporting progress on stderr.
     func load() throws -> LoadedModel {
         try ModelReference.load(model) { Console.status($0) }
+    }
+
+    /// Resolves (fetching if needed) the model and builds only its tokenizer.
+    func tokenizer() throws -> any TextTokenizer {
+        try ModelReference.tokenizer(model) { Console.status($0) }
     }
 }
 

@@ -199,6 +199,8 @@ def speed_verdict(method, facts, key, claim_ratio, what):
     ratio = facts[method][key]
     if reached < runs:
         verdict = f"does not hold reliably: only {reached}/{runs} seeds reach it (ratio over those)"
+    elif claim_ratio is None:  # a claim of "faster" with no figure
+        verdict = "holds" if ratio < 1 else f"does not hold: no fewer {what} than MeZO"
     elif ratio <= claim_ratio * 1.25:
         verdict = "holds"
     elif ratio < 1:
@@ -213,7 +215,9 @@ def claims_table(facts_by_task):
     lines = ["### The papers' claims, re-measured", "",
              "Verdict rules: accuracy claims hold when the method's mean test accuracy beats MeZO's by more than "
              "the seeds' pooled standard deviation; speed claims compare the forward passes (or idle-machine time) "
-             "needed to reach MeZO's final dev accuracy, and hold within 25 % of the claimed fraction.", "",
+             "needed to reach MeZO's final dev accuracy, and hold within 25 % of the claimed fraction (a claim of "
+             "plain \"faster\": below 1). Dev accuracy is measured six times per run, so these fractions move in "
+             "steps of about 1/6.", "",
              "| claim (paper) | task | measured |", "|---|---|---|"]
     for task, facts in facts_by_task.items():
         lines += [
@@ -222,7 +226,7 @@ def claims_table(facts_by_task):
             f"| P-GAP: −70 % time vs MeZO (0.30×) | {task} | {speed_verdict('pgap', facts, 'idle_ratio', 0.30, 'seconds')} |",
             f"| DiZO: −48 % GPU hours vs MeZO (0.52×) | {task} | {speed_verdict('dizo', facts, 'idle_ratio', 0.52, 'seconds')} |",
             f"| DiZO: +1.6 points vs MeZO (OPT-2.7B SST-2) | {task} | {accuracy_verdict('dizo', facts, 'claim: +1.6')} |",
-            f"| SubZero: faster convergence than MeZO | {task} | {speed_verdict('subzero', facts, 'passes_ratio', 1.0, 'forward passes')} |",
+            f"| SubZero: faster convergence than MeZO | {task} | {speed_verdict('subzero', facts, 'passes_ratio', None, 'forward passes')} |",
             f"| SubZero: better accuracy than MeZO | {task} | {accuracy_verdict('subzero', facts, 'claim: better')} |",
         ]
     return lines

@@ -11,6 +11,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case emptySequence(index: Int)
     case sequenceTooLong(length: Int, limit: Int)
     case noTokenizer(model: String)
+    /// A file of a Hugging Face folder (its weights, config or tokenizer) passed instead of the folder.
+    case fileInsideFolder(path: String, folder: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "sequence \(index) is empty; every sequence needs at least one token"
         case let .sequenceTooLong(length, limit):
             return "a sequence of \(length) tokens exceeds the model's context of \(limit) tokens"
+        case let .fileInsideFolder(path, folder):
+            return "\(path) is one file of a Hugging Face folder: pass the folder \(folder), which holds config.json, the weights and the tokenizer"
         case let .noTokenizer(model):
             return "\(model) has no tokenizer (no GGUF tokenizer metadata)"
         }

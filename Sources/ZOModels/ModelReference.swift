@@ -13,8 +13,16 @@ public enum ModelReference {
             return try store.ensure(asset, log: log).path
         }
         let path = NSString(string: reference).expandingTildeInPath
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ModelError.notFound(reference: reference, known: ModelCatalog.names)
+        }
+        // model.safetensors, pytorch_model.bin or config.json given for their folder: say so, rather
+        // than that the file is not a GGUF file.
+        let folder = (path as NSString).deletingLastPathComponent
+        if !isDirectory.boolValue, !path.lowercased().hasSuffix(".gguf"),
+           FileManager.default.fileExists(atPath: (folder.isEmpty ? "." : folder) + "/config.json") {
+            throw ModelError.fileInsideFolder(path: reference, folder: folder.isEmpty ? "." : folder)
         }
         return path
     }

@@ -89,6 +89,17 @@ final class CommandTests: XCTestCase {
         try assertFails(["inspect", "--model", "/nonexistent/model.gguf"], message: "no model at /nonexistent/model.gguf")
     }
 
+    /// A folder's weights or config file passed as --model: the error names the folder to pass instead.
+    func testFileOfAFolderNamesTheFolder() throws {
+        let folder = CLI.fixtures.appendingPathComponent("tiny-opt").path
+        for file in ["model.safetensors", "config.json"] {
+            try assertFails(["inspect", "--model", folder + "/" + file],
+                            message: "is one file of a Hugging Face folder: pass the folder \(folder)")
+            try assertFails(["tokenize", "--model", folder + "/" + file, "--text-file", folder + "/config.json"],
+                            message: "pass the folder \(folder)")
+        }
+    }
+
     func testTruncatedGGUF() throws {
         let truncated = try CLI.temporaryFile("GGUF\u{3}\0\0\0", suffix: ".gguf")
         try assertFails(["inspect", "--model", truncated.path], message: "is truncated")

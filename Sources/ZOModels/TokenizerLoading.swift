@@ -37,13 +37,22 @@ public enum TokenizerLoading {
         guard let merges = metadata["tokenizer.ggml.merges"]?.strings else {
             throw ModelError.noTokenizer(model: gguf.path)
         }
+        // The same special-token keys as a "llama" vocabulary, but nothing added unless the file says so
+        // (SmolLM2, Qwen2: add_bos_token false or absent; Llama-3: true, its <|begin_of_text|>).
+        var start = SentencePieceBPETokenizer.GGUFSettings()
+        (start.bosID, start.eosID, start.addBOS) = (nil, nil, false)
+        let settings = try sentencePieceSettings(metadata, source: gguf.path, start: start)
         return try ByteLevelBPETokenizer(
-            vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: metadata["tokenizer.ggml.pre"]?.string)
+            vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: metadata["tokenizer.ggml.pre"]?.string,
+            prefix: settings.addBOS ? settings.bosID.map { [$0] } ?? [] : [],
+            suffix: settings.addEOS ? settings.eosID.map { [$0] } ?? [] : [])
     }
 
-    /// llama.cpp's "llama" settings, each key overriding its default.
-    private static func sentencePieceSettings(_ metadata: [String: GGUFValue], source: String) throws -> SentencePieceBPETokenizer.GGUFSettings {
-        var settings = SentencePieceBPETokenizer.GGUFSettings()
+    /// llama.cpp's "llama" settings, each key overriding its default (`start`).
+    private static func sentencePieceSettings(
+        _ metadata: [String: GGUFValue], source: String, start: SentencePieceBPETokenizer.GGUFSettings = .init()
+    ) throws -> SentencePieceBPETokenizer.GGUFSettings {
+        var settings = start
         func id(_ key: String, _ value: inout Int?) throws {
             guard let entry = metadata["tokenizer.ggml.\(key)"] else { return }
             guard let id = entry.int else { throw TokenizerLoadingError.invalidMetadata("tokenizer.ggml.\(key)", expected: "an integer", source: source) }

@@ -54,13 +54,37 @@ final class GGUFRouteTests: XCTestCase {
     }
 }
 
-/// `tokenizer.ggml.pre = "qwen2"` (Qwen2 GGUF files) tokenizes like HF's Qwen2-style tokenizer.json:
-/// the tiny BPE's vocabulary and merges, taken through the GGUF route, give HF's ids for every text of
-/// the `split_qwen2` variant (Split with the single-digit Llama-3 regex + ByteLevel + NFC).
-final class QwenGGUFPreTokenizerTests: XCTestCase {
+/// GGUF pre-tokenizer names tokenize like the HF tokenizer.json they stand for: the tiny BPE's
+/// vocabulary and merges, taken through the GGUF route, give HF's ids for every text of the matching
+/// variant — "qwen2" (Qwen2 files) = `split_qwen2` (Split with the single-digit Llama-3 regex +
+/// ByteLevel + NFC), "llama-bpe" (Llama 3.x files) = `split_llama3` (digits in runs of up to three).
+final class GGUFPreTokenizerNameTests: XCTestCase {
     func testQwen2NameMatchesHuggingFaceOnTheVariantTexts() throws {
+        let tokenizer = try assertNameMatchesVariant(name: "qwen2", variant: "split_qwen2")
+        XCTAssertEqual(tokenizer.preTokenize(" 12345"), [" ", "1", "2", "3", "4", "5"])
+    }
+
+    func testLlamaBPENameMatchesHuggingFaceOnTheVariantTexts() throws {
+        let tokenizer = try assertNameMatchesVariant(name: "llama-bpe", variant: "split_llama3")
+        XCTAssertEqual(tokenizer.preTokenize(" 12345"), [" ", "123", "45"])
+    }
+
+    /// `tokenizer.ggml.add_bos_token` (Llama 3 files set it): encode puts the BOS id in front, as llama.cpp.
+    func testAddBOSTokenPutsTheBOSInFront() throws {
+        let (tokens, merges, types) = try tinyVocabulary(variant: "split_llama3")
+        let plain = try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: "llama-bpe")
+        let framed = try ByteLevelBPETokenizer(
+            vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: "llama-bpe", prefix: [7], suffix: [8])
+        XCTAssertEqual(framed.encode("the cat"), [7] + plain.encode("the cat") + [8])
+        XCTAssertEqual(framed.encode("the cat", addSpecialTokens: false), plain.encode("the cat"))
+        XCTAssertEqual(framed.leadingSpecialTokens, [7])
+        XCTAssertEqual(plain.leadingSpecialTokens, [])
+    }
+
+    /// The variant's vocabulary as GGUF arrays (tokens by id, merges, token types with added tokens).
+    private func tinyVocabulary(variant name: String) throws -> (tokens: [String], merges: [String], types: [Int32]) {
         let variants = try VariantGolden.load("tiny-variants-golden.json", base: "tiny-bpe/tokenizer.json")
-        let (variant, json) = try XCTUnwrap(variants.first { $0.variant.name == "split_qwen2" })
+        let (variant, json) = try XCTUnwrap(variants.first { $0.variant.name == name })
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
         let model = try XCTUnwrap(object["model"] as? [String: Any])
         let vocabulary = try XCTUnwrap(model["vocab"] as? [String: Int])
@@ -75,20 +99,26 @@ final class QwenGGUFPreTokenizerTests: XCTestCase {
         let merges = try XCTUnwrap(model["merges"] as? [Any]).map { merge -> String in
             (merge as? String) ?? ((merge as? [String]) ?? []).joined(separator: " ")
         }
-        let tokenizer = try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: "qwen2")
+        return (tokens, merges, types)
+    }
+
+    /// HF's ids on every variant text through the GGUF route; the same pieces as the tokenizer.json
+    /// route (the tiny vocabulary has no digit merges, so ids alone cannot tell digit groupings apart).
+    private func assertNameMatchesVariant(name: String, variant variantName: String) throws -> ByteLevelBPETokenizer {
+        let variants = try VariantGolden.load("tiny-variants-golden.json", base: "tiny-bpe/tokenizer.json")
+        let (variant, json) = try XCTUnwrap(variants.first { $0.variant.name == variantName })
+        let (tokens, merges, types) = try tinyVocabulary(variant: variantName)
+        let tokenizer = try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, tokenTypes: types, preTokenizer: name)
         var mismatches: [String] = []
         for c in variant.cases where tokenizer.encode(c.text) != c.ids {
             mismatches.append("\"\(escaped(c.text))\": got \(tokenizer.encode(c.text)), want \(c.ids)")
         }
         XCTAssertGreaterThan(variant.cases.count, 40)
         XCTAssertTrue(mismatches.isEmpty, mismatches.prefix(5).joined(separator: "\n"))
-        // The tiny vocabulary has no digit merges, so ids alone cannot tell one-digit from three-digit
-        // grouping: compare the pieces with the tokenizer.json route (its splits are checked against HF
-        // in PreTokenizerTests), and pin Qwen2's single digits.
         let fromJSON = try ByteLevelBPETokenizer(tokenizerJSON: json)
         for text in variant.cases.map(\.text) + ["2024 is 12345", " 123abc", "I'LL see\r\n  you"] {
             XCTAssertEqual(tokenizer.preTokenize(text), fromJSON.preTokenize(text), "\"\(escaped(text))\"")
         }
-        XCTAssertEqual(tokenizer.preTokenize(" 12345"), [" ", "1", "2", "3", "4", "5"])
+        return tokenizer
     }
 }

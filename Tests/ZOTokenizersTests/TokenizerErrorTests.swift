@@ -114,9 +114,9 @@ final class TokenizerErrorTests: XCTestCase {
     }
 
     func testGGUFErrors() {
-        XCTAssertThrowsError(try ByteLevelBPETokenizer(vocabulary: ["a"], merges: [], tokenTypes: nil, preTokenizer: "llama-bpe")) { error in
-            XCTAssertEqual(error as? TokenizerError, .unsupportedPreTokenizer("llama-bpe"))
-            XCTAssertEqual("\(error)", #"unsupported pre-tokenizer "llama-bpe""#)
+        XCTAssertThrowsError(try ByteLevelBPETokenizer(vocabulary: ["a"], merges: [], tokenTypes: nil, preTokenizer: "deepseek-llm")) { error in
+            XCTAssertEqual(error as? TokenizerError, .unsupportedPreTokenizer("deepseek-llm"))
+            XCTAssertEqual("\(error)", #"unsupported pre-tokenizer "deepseek-llm""#)
         }
         XCTAssertThrowsError(try ByteLevelBPETokenizer(vocabulary: ["a", "b"], merges: [], tokenTypes: [1], preTokenizer: nil)) { error in
             guard case .invalidVocabulary? = error as? TokenizerError else { return XCTFail("\(error)") }

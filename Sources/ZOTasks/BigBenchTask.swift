@@ -1,4 +1,5 @@
 import Foundation
+import ZOJSON
 
 /// How a BIG-bench `task.json` (`{"examples": [{"input", "target_scores": {choice: score}}, …]}`)
 /// becomes examples of a ZOTune task.
@@ -38,7 +39,7 @@ struct BigBenchTask: Sendable {
 
     func examples(json data: Data, file: String) throws -> [Example] {
         let document: JSONValue
-        do { document = try JSONParser.parse([UInt8](data)) } catch {
+        do { document = try JSONValue.parse([UInt8](data)) } catch {
             throw TaskError.malformedJSON(file: file, line: error.line, reason: "\(error.reason) at column \(error.column)")
         }
         guard let list = document.object?["examples"]?.array else {
@@ -55,7 +56,7 @@ struct BigBenchTask: Sendable {
             var best: (name: String, score: Double)?
             var tie = false
             for name in scores.keys {
-                guard case let .number(literal) = scores[name]!, let score = Double(literal) else {
+                guard let score = scores[name]!.double else {
                     throw TaskError.invalidExample(place: place, reason: "the score of \(quoted(name)) is not a number")
                 }
                 if let current = best, score == current.score { tie = true }

@@ -1,4 +1,5 @@
 import Foundation
+import ZOJSON
 
 /// A task defined by the user: a `CustomTaskSpec` JSON file plus JSONL data, one JSON object per line.
 ///
@@ -40,7 +41,7 @@ public enum CustomTask {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let place = "\(name) line \(lineNumber)"
             let value: JSONValue
-            do { value = try JSONParser.parse([UInt8](line)) } catch {
+            do { value = try JSONValue.parse([UInt8](line)) } catch {
                 throw TaskError.malformedJSON(file: name, line: lineNumber, reason: "\(error.reason) at column \(error.column)")
             }
             guard let object = value.object else {

@@ -1,4 +1,5 @@
 import Foundation
+import ZOJSON
 
 /// The JSON spec of a custom task, e.g.
 ///
@@ -37,7 +38,7 @@ public struct CustomTaskSpec: Sendable {
             throw TaskError.missingFile(path: url.path, referencedBy: nil)
         }
         let document: JSONValue
-        do { document = try JSONParser.parse([UInt8](data)) } catch {
+        do { document = try JSONValue.parse([UInt8](data)) } catch {
             throw TaskError.malformedJSON(file: file, line: error.line, reason: "\(error.reason) at column \(error.column)")
         }
         guard let object = document.object else { throw TaskError.invalidSpec(file: file, reason: "it must be a JSON object") }

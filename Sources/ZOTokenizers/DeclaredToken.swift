@@ -1,3 +1,5 @@
+import ZOJSON
+
 /// A token as transformers holds it before registering it with the backend tokenizer: a plain string
 /// (`"bos_token": "</s>"`), or a `tokenizers` `AddedToken` object (`{"content": "</s>", "lstrip": ...}`).
 ///
@@ -97,7 +99,7 @@ struct DeclaredToken {
             token.isUnconvertedConfigObject = rule == .markedAddedToken
             return token
         default:
-            throw TokenizerError.invalidField(path: node.path, expected: "a token string or an AddedToken object, found \(node.value.typeName)")
+            throw TokenizerError.invalidField(path: node.path, expected: "a token string or an AddedToken object, found \(node.value.kind)")
         }
     }
 }

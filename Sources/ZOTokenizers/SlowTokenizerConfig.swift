@@ -1,4 +1,5 @@
 import Foundation
+import ZOJSON
 
 /// What transformers 5 reads from a folder's `tokenizer_config.json`, `special_tokens_map.json` and
 /// `added_tokens.json` when it builds a tokenizer from slow files: its options, its named special tokens
@@ -28,7 +29,7 @@ struct SlowTokenizerConfig {
 
     /// Reads the files in `folder`; `defaults` are the class's special tokens for standard keys no file sets.
     init(folder: URL, options: JSONNode?, defaults: [String: String]) throws {
-        let options = options ?? JSONNode(.object([]), path: "tokenizer_config.json")
+        let options = options ?? JSONNode(.object(JSONObject()), path: "tokenizer_config.json")
         self.options = options
         let members = try options.members().filter { $0.key != "tokenizer_class" }
 
@@ -139,12 +140,12 @@ struct SlowTokenizerConfig {
         }
         let node: JSONNode
         do {
-            node = JSONNode(try JSONValue.parse([UInt8](data)), path: name)
+            node = try JSONNode.parse([UInt8](data), path: name)
         } catch let error as TokenizerError {
             throw TokenizerError.invalidFile(path: url.path, reason: error.description)
         }
         guard case .object = node.value else {
-            throw TokenizerError.invalidFile(path: url.path, reason: "expected a JSON object, found \(node.value.typeName)")
+            throw TokenizerError.invalidFile(path: url.path, reason: "expected a JSON object, found \(node.value.kind)")
         }
         return node
     }

@@ -145,7 +145,7 @@ public enum SlowTokenizerFiles {
             throw TokenizerError.invalidFile(path: url.path, reason: "cannot be read")
         }
         do {
-            return try TokenizerJSON.parseVocabulary(JSONNode(try JSONValue.parse([UInt8](data)), path: "vocab.json"))
+            return try TokenizerJSON.parseVocabulary(try JSONNode.parse([UInt8](data), path: "vocab.json"))
         } catch let error as TokenizerError {
             throw TokenizerError.invalidFile(path: url.path, reason: error.description)
         }

@@ -1,3 +1,5 @@
+import ZOJSON
+
 /// Reading HF `tokenizer.json` into a `TokenizerDefinition`.
 ///
 /// Only what byte-level BPE, SentencePiece BPE and WordPiece need is accepted; every unknown component
@@ -24,9 +26,9 @@ enum TokenizerJSON {
     /// `byteLevel` (BPE only) requires a ByteLevel pre-tokenizer (true) or its absence (false), checked
     /// before the decoder is read, so that the error names the real difference.
     static func parse(_ data: [UInt8], expecting expected: ModelType? = nil, byteLevel: Bool? = nil) throws -> TokenizerDefinition {
-        let root = JSONNode(try JSONValue.parse(data), path: "")
+        let root = try JSONNode.parse(data)
         guard case .object = root.value else {
-            throw TokenizerError.invalidField(path: "<root>", expected: "an object, found \(root.value.typeName)")
+            throw TokenizerError.invalidField(path: "<root>", expected: "an object, found \(root.value.kind)")
         }
 
         for key in ["truncation", "padding"] {
@@ -78,12 +80,12 @@ enum TokenizerJSON {
     /// `model.vocab` (or a `vocab.json` file): an object of token -> id.
     static func parseVocabulary(_ vocabNode: JSONNode) throws -> [(token: String, id: Int)] {
         var vocabulary: [(token: String, id: Int)] = []
-        guard case let .object(members) = vocabNode.value else {
+        guard case let .object(object) = vocabNode.value else {
             throw TokenizerError.invalidField(path: vocabNode.path, expected: "an object of token -> id")
         }
-        vocabulary.reserveCapacity(members.count)
-        for member in members {
-            guard case let .number(_, id?) = member.value, id >= 0 else {
+        vocabulary.reserveCapacity(object.count)
+        for member in object.members {
+            guard let id = member.value.integerLiteral, id >= 0 else {
                 throw TokenizerError.invalidField(path: "\(vocabNode.path)[\"\(member.key)\"]", expected: "a non-negative integer id")
             }
             vocabulary.append((member.key, id))
@@ -102,7 +104,7 @@ enum TokenizerJSON {
 
     private static func parseBPEModel(_ model: JSONNode) throws -> TokenizerDefinition {
         if let dropout = try model.optionalField("dropout") {
-            guard case let .number(p, _) = dropout.value else {
+            guard let p = dropout.value.double else {
                 throw TokenizerError.invalidField(path: dropout.path, expected: "a number or null")
             }
             if p != 0 { throw TokenizerError.unsupportedOption(path: dropout.path, value: "\(p)") }

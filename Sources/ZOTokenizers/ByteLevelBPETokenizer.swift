@@ -13,6 +13,8 @@ import Foundation
 public struct ByteLevelBPETokenizer: TextTokenizer {
     let model: BPEModel
     let pipeline: EncodingPipeline
+
+    public var leadingSpecialTokens: [Int] { pipeline.postProcessor.prefix }
     public let tokenVocabulary: TokenVocabulary
     /// Bytes the decoder emits for each id (nil = id unknown).
     let bytesByID: [[UInt8]?]

@@ -22,6 +22,8 @@ public struct SentencePieceBPETokenizer: TextTokenizer {
 
     let model: Model
     let pipeline: EncodingPipeline
+
+    public var leadingSpecialTokens: [Int] { pipeline.postProcessor.prefix }
     let decoderSteps: [PieceDecoderStep]
     public let tokenVocabulary: TokenVocabulary
     /// BOS from the post-processor (or GGUF), UNK from the model; settable by loaders that know better.

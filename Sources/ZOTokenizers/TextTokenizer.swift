@@ -5,6 +5,9 @@ public protocol TextTokenizer: Sendable {
     var tokenVocabulary: TokenVocabulary { get }
     /// The ids of the special tokens the tokenizer knows roles for.
     var specialTokenIDs: SpecialTokenIDs { get }
+    /// The special tokens the post-processor puts before a text (LLaMA's `<s>`, OPT's `</s>`, BERT's
+    /// `[CLS]`; none for GPT-2 or Qwen2): what a prompt built from pieces must start with.
+    var leadingSpecialTokens: [Int] { get }
     /// Encodes `text` like HF `Tokenizer.encode`; `addSpecialTokens: false` skips the post-processor
     /// template (HF `add_special_tokens=False`). Special tokens written in the text are recognised either way.
     func encode(_ text: String, addSpecialTokens: Bool) -> [Int]
@@ -42,16 +45,6 @@ extension TextTokenizer {
     /// Decodes like HF `Tokenizer.decode(ids, skip_special_tokens=False)`.
     public func decode(_ ids: [Int]) -> String {
         decode(ids, skipSpecialTokens: false)
-    }
-
-    /// The special tokens the post-processor puts before a text (LLaMA's `<s>`, OPT's `</s>`; none for
-    /// GPT-2 or Qwen2), found by encoding a probe with and without them.
-    public var leadingSpecialTokens: [Int] {
-        let plain = encode("a", addSpecialTokens: false), framed = encode("a", addSpecialTokens: true)
-        guard !plain.isEmpty, framed.count >= plain.count,
-              let start = (0...(framed.count - plain.count)).first(where: { framed[$0..<($0 + plain.count)].elementsEqual(plain) })
-        else { return [] }
-        return Array(framed[..<start])
     }
 
     /// The tokens `continuation` adds after `context` when encoded together (no special tokens): the

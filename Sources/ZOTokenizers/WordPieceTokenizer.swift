@@ -11,6 +11,8 @@ import Foundation
 public struct WordPieceTokenizer: TextTokenizer {
     let model: WordPieceModel
     let pipeline: EncodingPipeline
+
+    public var leadingSpecialTokens: [Int] { pipeline.postProcessor.prefix }
     public let tokenVocabulary: TokenVocabulary
     let decoderPrefix: [UInt8]
     let decoderCleanup: Bool

@@ -140,6 +140,7 @@ def main_table(task, groups):
             f"{statistics.mean(x['forwardPasses'] for x in s):.0f} | {statistics.mean(x['seconds'] for x in s) / 60:.1f} min |")
     if "mezo" in final_dev:
         target = final_dev["mezo"]
+        facts["target"] = target
         idle = idle_step_seconds()
         lines += ["", f"To reach MeZO's final dev accuracy ({target:.3f}, mean over its seeds): first evaluation at or above it, "
                       "mean over the seeds that reach it (steps, forward passes, training seconds as measured), and the ratio "
@@ -232,16 +233,36 @@ def claims_table(facts_by_task):
     return lines
 
 
-def ablation_table(task, runs):
-    variants = {}
+def ablation_table(task, runs, default_runs, target):
+    """P-GAP's variants beside its default (the main runs at the same learning rate), each compared with
+    the default on the same seeds, and how many forward passes each needs to reach `target` (MeZO's
+    final dev accuracy)."""
+    with open(os.path.join(ROOT, "scripts", "study", "study.json")) as f:
+        settings = json.load(f)["ablations"]["variants"]
+    default_name = "default (rank 64, window 100, δ schedule)"
+    variants = {default_name: default_runs}
     for r in runs:
         variants.setdefault(r["label"].rsplit("-lr", 1)[0], []).append(r)
+    default_test = {r["seed"]: r["summary"]["test"]["accuracy"] for r in default_runs}
     lines = [f"### P-GAP ablations on {task}", "",
-             "| variant | seeds | test at best dev | best dev |", "|---|---:|---:|---:|"]
-    for name, group in sorted(variants.items()):
+             "Each variant changes one setting of P-GAP's default at the learning rate chosen for P-GAP; "
+             "*Δ test* is the variant's test accuracy minus the default's on the same seeds (mean over them). "
+             + (f"*To target*: forward passes to reach MeZO's final dev accuracy ({target:.3f}), mean over the seeds "
+                "that reach it." if target is not None else ""), "",
+             "| variant | flags | seeds | test at best dev | Δ test vs default | best dev | to target (seeds reaching) |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for name, group in variants.items():
+        if not group:
+            continue
+        group = sorted(group, key=lambda r: r["seed"])
         s = [r["summary"] for r in group]
-        lines.append(f"| {name} | {len(s)} | {mean_std([x['test']['accuracy'] for x in s])} | "
-                     f"{mean_std([x['bestDev']['accuracy'] for x in s])} |")
+        paired = [r["summary"]["test"]["accuracy"] - default_test[r["seed"]] for r in group if r["seed"] in default_test]
+        delta = "—" if name == default_name or not paired else f"{statistics.mean(paired) * 100:+.1f} pts ({len(paired)})"
+        hits = [h for h in (reach(r, target) for r in group) if h] if target is not None else []
+        to_target = f"{statistics.mean(h[1] for h in hits):.0f} ({len(hits)}/{len(group)})" if hits else f"— (0/{len(group)})"
+        flags = " ".join(settings.get(name, [])) or "—"
+        lines.append(f"| {name} | `{flags}` | {len(s)} | {mean_std([x['test']['accuracy'] for x in s])} | {delta} | "
+                     f"{mean_std([x['bestDev']['accuracy'] for x in s])} | {to_target} |")
     return lines
 
 
@@ -320,7 +341,8 @@ def main():
         table, picked, facts_by_task[task] = main_table(task, groups)
         lines += table + [""]
         if "pgap-ablation" in groups:
-            lines += ablation_table(task, groups["pgap-ablation"]) + [""]
+            lines += ablation_table(task, groups["pgap-ablation"], picked.get("pgap", []),
+                                    facts_by_task[task].get("target")) + [""]
         svg_plot(os.path.join(plots, f"{task}-dev-accuracy.svg"), f"{task}: dev accuracy (mean, min–max over seeds)",
                  "dev accuracy", {m: [dev_curve(r) for r in rs] for m, rs in picked.items()})
         svg_plot(os.path.join(plots, f"{task}-training-loss.svg"), f"{task}: training loss (moving average of 25 steps)",

@@ -146,8 +146,10 @@ def main():
                     for lr in study["grid"]["lr"]]
             if all(summary for _, summary in grid):
                 lr = best_lr(grid)
-                for variant, extra in ablation["variants"].items():
-                    for seed in ablation["seeds"]:
+                # Seed-major: every variant gets its first seed before any gets a second, so a study
+                # stopped part-way still compares all variants.
+                for seed in ablation["seeds"]:
+                    for variant, extra in ablation["variants"].items():
                         execute(Run(study, ablation["task"], ablation["method"], seed, lr, variant, extra),
                                 args.work, args.dry_run)
             else:

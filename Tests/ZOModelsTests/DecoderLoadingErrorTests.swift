@@ -57,7 +57,15 @@ final class DecoderLoadingErrorTests: XCTestCase {
             reason: "sliding-window attention (use_sliding_window = true) is not supported")
         try assertRejects(
             "tiny-qwen2", ["rope_parameters": ["rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0]],
-            reason: "rope scaling type yarn is not supported")
+            reason: "rope scaling type yarn is not supported (default and llama3 are)")
+        let llama3 = ["rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0, "low_freq_factor": 1.0,
+                      "high_freq_factor": 4.0, "original_max_position_embeddings": 64] as [String: Any]
+        try assertRejects(
+            "tiny-llama3-rope", ["rope_parameters": llama3.filter { $0.key != "factor" }],
+            reason: "llama3 rope scaling needs a positive factor")
+        try assertRejects(
+            "tiny-llama3-rope", ["rope_parameters": llama3.merging(["high_freq_factor": 1.0]) { $1 }],
+            reason: "llama3 rope scaling needs high_freq_factor > low_freq_factor")
     }
 
     /// Qwen2's sliding-window options are harmless while no layer actually slides.

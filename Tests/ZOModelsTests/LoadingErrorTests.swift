@@ -67,7 +67,7 @@ final class LoadingErrorTests: XCTestCase {
         assertLoadFails(.unsupportedArchitecture(name: "mamba", supported: ModelFamilies.modelTypes))
         try original.replacingOccurrences(of: "\"rope_type\": \"default\"", with: "\"rope_type\": \"yarn\"")
             .write(to: configURL, atomically: true, encoding: .utf8)
-        assertLoadFails(.invalidConfiguration(source: configURL.path, reason: "rope scaling type yarn is not supported"))
+        assertLoadFails(.invalidConfiguration(source: configURL.path, reason: "rope scaling type yarn is not supported (default and llama3 are)"))
     }
 
     func testOutOfRangeTokenAndEmptySequence() throws {

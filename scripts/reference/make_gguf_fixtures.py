@@ -7,7 +7,7 @@ torch, sentencepiece) before the tests. Re-running gives the same bytes.
 
     python scripts/reference/make_gguf_fixtures.py
 
-Writes Tests/Fixtures/formats/{mixed, block-quants, tiny-qwen2, tiny-gpt2, tiny-bert,
+Writes Tests/Fixtures/formats/{mixed, block-quants, tiny-qwen2, tiny-llama3-rope, tiny-gpt2, tiny-bert,
 tiny-wordpiece-cased-vocab}.gguf and Tests/Fixtures/tokenizer/tiny-spm.gguf. The golden values the
 tests compare them with are committed, from the full scripts (make_format_fixtures.py,
 make_kquant_fixtures.py, make_tiny_gguf.py, make_spm_tokenizer_fixtures.py), which call the same
@@ -34,6 +34,7 @@ def main():
         make_format_fixtures.make_gguf()
         make_kquant_fixtures.main()
         make_tiny_gguf.write_qwen2()
+        make_tiny_gguf.write_llama3_rope()
         make_tiny_gguf.write_gpt2()
         make_tiny_gguf.write_bert()
         make_tiny_gguf.write_cased_vocabulary()

@@ -2,6 +2,10 @@
 """Writes GGUF fixtures from the tiny HF fixtures, laid out as llama.cpp's convert_hf_to_gguf.py
 writes each architecture, with the reference `gguf` writer, plus golden outputs for them.
 
+Tests/Fixtures/formats/tiny-llama3-rope.gguf (`llama`, from tiny-llama3-rope/): q/k rows permuted
+as the converter's LlamaModel does, untied output.weight, and the converter's rope_freqs.weight
+for Llama 3.1's rope scaling (its golden logits are tiny-llama-golden.safetensors' logits_llama3).
+
 Tests/Fixtures/formats/tiny-qwen2.gguf (`qwen2`, from tiny-qwen2/): llama.cpp tensor names
 (blk.N.attn_q.weight, attn_q.bias, ...; q/k rows NOT permuted, unlike `llama`), `qwen2.*`
 hyper-parameters, no output.weight (tied head), F32 tensors, the byte-level BPE vocabulary and
@@ -57,6 +61,7 @@ Each value is checked against a second computation (batched with an attention ma
 Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/make_tiny_gguf.py
 """
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -97,18 +102,50 @@ def qwen2_gguf_name(name):
         return "token_embd.weight"
     if name == "model.norm.weight":
         return "output_norm.weight"
+    if name == "lm_head.weight":
+        return "output.weight"
     parts = name.split(".", 3)  # model, layers, N, rest
     return f"blk.{parts[2]}.{LAYER[parts[3]]}"
 
 
-def write_qwen2():
-    source = os.path.join(FIXTURES, "tiny-qwen2")
-    out = os.path.join(FORMATS, "tiny-qwen2.gguf")
+def permuted(weights, heads):
+    """convert_hf_to_gguf.py's LlamaModel.permute: q/k rows reordered for llama.cpp's interleaved RoPE."""
+    return (weights.reshape(heads, 2, weights.shape[0] // heads // 2, *weights.shape[1:])
+            .swapaxes(1, 2).reshape(weights.shape))
+
+
+def llama3_rope_factors(config):
+    """convert_hf_to_gguf.py's rope_freqs for `"rope_type": "llama3"` (LlamaModel.generate_extra_tensors)."""
+    rope = config.get("rope_parameters") or config.get("rope_scaling") or {}
+    if rope.get("rope_type") != "llama3":
+        return None
+    dim = config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
+    freqs = 1.0 / (rope["rope_theta"] ** (np.arange(0, dim, 2, dtype=np.float32) / dim))
+    factor, low, high = rope["factor"], rope["low_freq_factor"], rope["high_freq_factor"]
+    old_context_len = rope["original_max_position_embeddings"]
+    factors = []
+    for freq in freqs:
+        wavelen = 2 * math.pi / freq
+        if wavelen < old_context_len / high:
+            factors.append(1)
+        elif wavelen > old_context_len / low:
+            factors.append(factor)
+        else:
+            smooth = (old_context_len / wavelen - low) / (high - low)
+            factors.append(1 / ((1 - smooth) / factor + smooth))
+    return np.array(factors, dtype=np.float32)
+
+
+def write_decoder(folder, architecture, pre):
+    """A LLaMA-layout HF folder as the converter writes it: `qwen2` keeps q/k rows in HF order,
+    `llama` permutes them; a llama3 rope scaling becomes the `rope_freqs.weight` tensor."""
+    source = os.path.join(FIXTURES, folder)
+    out = os.path.join(FORMATS, f"{folder}.gguf")
     config = json.load(open(os.path.join(source, "config.json")))
     tensors = load_file(os.path.join(source, "model.safetensors"))
     tokenizer = json.load(open(os.path.join(source, "tokenizer.json")))
-    writer = gguf.GGUFWriter(out, "qwen2")
-    writer.add_name("tiny-qwen2")
+    writer = gguf.GGUFWriter(out, architecture)
+    writer.add_name(folder)
     writer.add_context_length(config["max_position_embeddings"])
     writer.add_embedding_length(config["hidden_size"])
     writer.add_feed_forward_length(config["intermediate_size"])
@@ -128,15 +165,32 @@ def write_qwen2():
     tokens = [t if t is not None else f"[PAD{i}]" for i, t in enumerate(tokens)]
     merges = [m if isinstance(m, str) else " ".join(m) for m in tokenizer["model"]["merges"]]
     writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("qwen2")
+    writer.add_tokenizer_pre(pre)
     writer.add_token_list(tokens)
     writer.add_token_merges(merges)
     writer.add_vocab_size(config["vocab_size"])
+    factors = llama3_rope_factors(config)
+    if factors is not None:
+        writer.add_tensor("rope_freqs.weight", factors)
     for name in sorted(tensors):
-        if name == "lm_head.weight":
-            continue  # tied
-        writer.add_tensor(qwen2_gguf_name(name), tensors[name].astype(np.float32))
+        if name == "lm_head.weight" and config.get("tie_word_embeddings", True):
+            continue
+        values = tensors[name].astype(np.float32)
+        if architecture == "llama" and name.endswith("self_attn.q_proj.weight"):
+            values = permuted(values, config["num_attention_heads"])
+        elif architecture == "llama" and name.endswith("self_attn.k_proj.weight"):
+            values = permuted(values, config["num_key_value_heads"])
+        writer.add_tensor(qwen2_gguf_name(name), values)
     finish(writer, out)
+
+
+def write_qwen2():
+    write_decoder("tiny-qwen2", "qwen2", "qwen2")
+
+
+def write_llama3_rope():
+    """tiny-llama3-rope as a Llama 3.1-style GGUF: `llama`, permuted q/k, rope_freqs.weight."""
+    write_decoder("tiny-llama3-rope", "llama", "llama-bpe")
 
 
 # ------------------------------------------------------------------------- converter conventions
@@ -404,6 +458,7 @@ def bert_golden():
 def main():
     from safetensors.numpy import save_file
     write_qwen2()
+    write_llama3_rope()
     write_gpt2()
     write_bert()
     write_cased_vocabulary()

@@ -4,6 +4,11 @@
 Creates:
   Tests/Fixtures/tiny-llama/          tied head,   rope_theta 10000
   Tests/Fixtures/tiny-llama-untied/   untied head, rope_theta 500000
+  Tests/Fixtures/tiny-llama3-rope/    untied head, rope_theta 500000, Llama 3.1's rope scaling
+                                      ("rope_type": "llama3", factor 8, low/high frequency factors
+                                      1 and 4) with original_max_position_embeddings 64, so that
+                                      the 8 rotary frequencies fall in all three bands (kept,
+                                      blended, divided by 8) within the test sequences' 40 positions
 each with config.json + model.safetensors (fp32, save_pretrained(safe_serialization=True)),
 and, if Tests/Fixtures/tokenizer/tiny-bpe/tokenizer.json exists, a copy of it as
 tokenizer.json (re-run this script once that file exists to pick it up).
@@ -21,6 +26,8 @@ Also writes Tests/Fixtures/tiny-llama-golden.safetensors:
   lengths         I64 [S]
   logits_tied     F32 [S, 512]   last-position logits, tied model (each sequence alone)
   logits_untied   F32 [S, 512]   same for the untied model
+  logits_llama3   F32 [S, 512]   same for the llama3-rope model
+  inv_freq_llama3 F32 [8]        that model's rotary inverse frequencies (after scaling)
   all_logits_tied F32 [L0, 512]  logits at every position of sequence 0, tied model
 
 Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/make_tiny_llama.py
@@ -32,7 +39,7 @@ import sys
 
 import torch
 
-SCRIPT_VERSION = "1"
+SCRIPT_VERSION = "2"
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIX = os.path.join(REPO, "Tests", "Fixtures")
 TOKENIZER_SRC = os.path.join(FIX, "tokenizer", "tiny-bpe", "tokenizer.json")
@@ -57,14 +64,17 @@ COMMON = dict(
 VARIANTS = {
     "tied": dict(dir="tiny-llama", tie_word_embeddings=True, rope_theta=10000.0),
     "untied": dict(dir="tiny-llama-untied", tie_word_embeddings=False, rope_theta=500000.0),
+    "llama3": dict(dir="tiny-llama3-rope", tie_word_embeddings=False, rope_theta=500000.0,
+                   scaling=dict(rope_type="llama3", factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
+                                original_max_position_embeddings=64)),
 }
 
 
-def build(tie, theta):
+def build(tie, theta, scaling=None):
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    cfg = LlamaConfig(**COMMON, tie_word_embeddings=tie,
-                      rope_parameters={"rope_type": "default", "rope_theta": theta})
+    rope = dict(scaling or {"rope_type": "default"}, rope_theta=theta)
+    cfg = LlamaConfig(**COMMON, tie_word_embeddings=tie, rope_parameters=rope)
     torch.manual_seed(0)
     model = LlamaForCausalLM(cfg).to(torch.float32)
     with torch.no_grad():
@@ -103,7 +113,7 @@ def main():
     golden = {"input_ids": input_ids, "lengths": lengths}
     for key, v in VARIANTS.items():
         out_dir = os.path.join(FIX, v["dir"])
-        model = build(v["tie_word_embeddings"], v["rope_theta"])
+        model = build(v["tie_word_embeddings"], v["rope_theta"], v.get("scaling"))
         save_checkpoint(model, out_dir)
 
         # Sanity: tensors on disk, tying, config values.
@@ -144,6 +154,14 @@ def main():
             assert d < 1e-4, d
         print(f"  logits std {float(last.std()):.3f}, max|single-batched| {d:.2e}", file=sys.stderr)
         golden[f"logits_{key}"] = last
+        if "scaling" in v:
+            inv_freq = reloaded.model.rotary_emb.inv_freq.to(torch.float32).clone()
+            default = 1.0 / (v["rope_theta"] ** (torch.arange(0, 16, 2, dtype=torch.float32) / 16))
+            ratio = default / inv_freq
+            blended = (ratio > 1.0001) & (ratio < 7.999)
+            assert ratio[0] == 1 and abs(ratio[-1] - 8) < 1e-4 and bool(blended.any()), \
+                f"the frequencies should fall in all three bands: {ratio}"
+            golden[f"inv_freq_{key}"] = inv_freq
 
     out = os.path.join(FIX, "tiny-llama-golden.safetensors")
     save_file(golden, out, metadata={"generator": "scripts/reference/make_tiny_llama.py",

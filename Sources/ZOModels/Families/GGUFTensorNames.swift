@@ -23,10 +23,11 @@ struct GGUFTensorNames {
     }
 
     /// The file's tensors under their HF names; a tensor outside the layout is
-    /// `ModelError.unusedWeight` (strict, as `WeightLoading`).
-    func huggingFaceTensors(of gguf: GGUFFile) throws -> [String: StoredTensor] {
+    /// `ModelError.unusedWeight` (strict, as `WeightLoading`) unless the loader reads it itself
+    /// (`readElsewhere`, e.g. llama.cpp's `rope_freqs.weight`).
+    func huggingFaceTensors(of gguf: GGUFFile, readElsewhere: Set<String> = []) throws -> [String: StoredTensor] {
         var tensors: [String: StoredTensor] = [:]
-        for tensor in gguf.tensors {
+        for tensor in gguf.tensors where !readElsewhere.contains(tensor.name) {
             guard let name = huggingFaceName(tensor.name) else {
                 throw ModelError.unusedWeight(name: tensor.name, source: gguf.path)
             }

@@ -22,6 +22,9 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
     public var ropeTheta: Float
     public var tieWordEmbeddings: Bool
     public var maxPositions: Int
+    /// Per rotary frequency, the divisor of Llama 3.1/3.2's rope scaling (`Llama3RopeScaling`, or a GGUF
+    /// file's `rope_freqs.weight`); nil for plain RoPE. Not coded: it comes from the scaling parameters.
+    public var ropeFrequencyDivisors: [Double]? = nil
 
     enum CodingKeys: String, CodingKey {
         case vocabularySize = "vocab_size", hiddenSize = "hidden_size"
@@ -69,12 +72,18 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
         }
         guard headDim % 2 == 0 else { throw fail("head_dim \(headDim) must be even for rotary embeddings") }
         guard rmsNormEpsilon > 0, ropeTheta > 0 else { throw fail("rms_norm_eps and rope_theta must be positive") }
+        if let divisors = ropeFrequencyDivisors {
+            guard divisors.count == headDim / 2 else {
+                throw fail("rope frequency factors have \(divisors.count) values for \(headDim / 2) rotary frequencies")
+            }
+            guard divisors.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw fail("rope frequency factors must be positive") }
+        }
     }
 }
 
 extension LlamaConfiguration {
     /// Reads a transformers `config.json` of `model_type` "llama". Rejects options this forward does not
-    /// implement (rope scaling, LLaMA's attention and MLP biases) instead of silently computing
+    /// implement (rope scaling other than llama3, LLaMA's attention and MLP biases) instead of silently computing
     /// something else.
     public static func fromHuggingFace(_ data: Data, source: String) throws -> LlamaConfiguration {
         try fromHuggingFace(ModelFamilies.parseConfig(data, source: source), source: source)
@@ -91,13 +100,16 @@ extension LlamaConfiguration {
         return try decoderFields(config, modelType: modelType)
     }
 
-    /// The fields LLaMA and Qwen2 share, validated; rejects rope scaling and activations other than SiLU.
+    /// The fields LLaMA and Qwen2 share, validated; rejects rope scaling other than llama3 and
+    /// activations other than SiLU.
     static func decoderFields(_ config: ConfigReader, modelType: String) throws -> LlamaConfiguration {
         // transformers 5 moved rope_theta into rope_parameters; older files keep it top-level.
         let ropeParameters = config.object["rope_parameters"] as? [String: Any] ?? [:]
         let scaling = config.object["rope_scaling"] as? [String: Any] ?? ropeParameters
         let ropeType = (scaling["rope_type"] ?? scaling["type"]) as? String ?? "default"
-        guard ropeType == "default" else { throw config.fail("rope scaling type \(ropeType) is not supported") }
+        guard ropeType == "default" || ropeType == "llama3" else {
+            throw config.fail("rope scaling type \(ropeType) is not supported (default and llama3 are)")
+        }
         if let activation = config.string("hidden_act"), activation != "silu" {
             throw config.fail("hidden_act \(activation) is not supported")
         }
@@ -112,11 +124,18 @@ extension LlamaConfiguration {
             tieWordEmbeddings: config.bool("tie_word_embeddings", default: false),
             maxPositions: try config.int("max_position_embeddings", default: 2048))
         configuration.modelType = modelType
+        if ropeType == "llama3" {
+            configuration.ropeFrequencyDivisors = try Llama3RopeScaling(scaling, config: config)
+                .frequencyDivisors(headDim: configuration.headDim, base: configuration.ropeTheta)
+        }
         try configuration.validate(source: config.source)
         return configuration
     }
 
-    /// Reads llama.cpp's `<arch>.*` metadata keys from a GGUF file.
+    /// llama.cpp's tensor of rope frequency divisors (Llama 3.1/3.2 files carry it).
+    static let ropeFrequencyFactorsTensor = "rope_freqs.weight"
+
+    /// Reads llama.cpp's `<arch>.*` metadata keys from a GGUF file (and its rope frequency factors).
     public static func fromGGUF(_ gguf: GGUFFile) throws -> LlamaConfiguration {
         let metadata = GGUFMetadataReader(gguf)
         let architecture = metadata.architecture
@@ -140,6 +159,13 @@ extension LlamaConfiguration {
         // Qwen2 = LLaMA + q/k/v biases (llama.cpp stores them as blk.N.attn_{q,k,v}.bias).
         configuration.queryKeyValueBias = architecture == "qwen2"
         configuration.modelType = architecture
+        if let factors = gguf.tensor(named: Self.ropeFrequencyFactorsTensor) {
+            do {
+                configuration.ropeFrequencyDivisors = try factors.floats().map(Double.init)
+            } catch {
+                throw metadata.fail("\(Self.ropeFrequencyFactorsTensor) cannot be read: \(error)")
+            }
+        }
         try configuration.validate(source: metadata.source)
         return configuration
     }

@@ -39,7 +39,8 @@ public enum LlamaFamily: ModelFamily {
         try TokenizerLoading.checkSupported(gguf)
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let model = LlamaModel(configuration: configuration)
-        let tensors = try GGUFTensorNames.llama.huggingFaceTensors(of: gguf)
+        let tensors = try GGUFTensorNames.llama.huggingFaceTensors(
+            of: gguf, readElsewhere: [LlamaConfiguration.ropeFrequencyFactorsTensor])
         try GGUFTensorNames.llama.namingFileTensors {
             try WeightLoading.fill(model.weights, from: tensors, source: gguf.path) {
                 isIgnorable($0, tied: configuration.tieWordEmbeddings)

@@ -79,7 +79,9 @@ public final class LlamaModel: LanguageModel {
     public init(configuration: LlamaConfiguration) {
         self.configuration = configuration
         self.weights = WeightArena(Self.parameterSpecs(for: configuration))
-        self.rotary = RotaryEmbedding(headDim: configuration.headDim, base: configuration.ropeTheta)
+        self.rotary = RotaryEmbedding(
+            headDim: configuration.headDim, base: configuration.ropeTheta,
+            frequencyDivisors: configuration.ropeFrequencyDivisors)
         workspace = ForwardWorkspace(widths: configuration.activationWidths)
         attention = SelfAttention(
             headCount: configuration.headCount, keyValueHeadCount: configuration.keyValueHeadCount,

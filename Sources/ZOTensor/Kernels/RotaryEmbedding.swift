@@ -7,15 +7,27 @@ public struct RotaryEmbedding: Sendable {
     public private(set) var cosines: [Float] = []
     public private(set) var sines: [Float] = []
     public private(set) var positions = 0
-    private let inverseFrequencies: [Float]
+    /// The rotation speed of each dimension pair, radians per position.
+    public let inverseFrequencies: [Float]
 
-    public init(headDim: Int, base: Float) {
+    /// `frequencyDivisors` (one per frequency, e.g. Llama 3's rope scaling) divide the default
+    /// inverse frequencies; nil keeps them.
+    public init(headDim: Int, base: Float, frequencyDivisors: [Double]? = nil) {
         self.headDim = headDim
         self.base = base
-        // Same float32 computation order as transformers' default rope init.
-        inverseFrequencies = (0..<(headDim / 2)).map { i in
-            1 / Float(pow(Double(base), Double(Float(2 * i) / Float(headDim))))
+        let frequencies = Self.defaultInverseFrequencies(headDim: headDim, base: base)
+        if let frequencyDivisors {
+            precondition(frequencyDivisors.count == frequencies.count, "one divisor per rotary frequency")
+            inverseFrequencies = zip(frequencies, frequencyDivisors).map { Float(Double($0) / $1) }
+        } else {
+            inverseFrequencies = frequencies
         }
+    }
+
+    /// `base^(−2i/headDim)` for i in 0..<headDim/2, in the same float32 computation order as
+    /// transformers' default rope init.
+    public static func defaultInverseFrequencies(headDim: Int, base: Float) -> [Float] {
+        (0..<(headDim / 2)).map { i in 1 / Float(pow(Double(base), Double(Float(2 * i) / Float(headDim)))) }
     }
 
     /// Grows the tables to cover positions `0..<count`.

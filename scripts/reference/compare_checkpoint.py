@@ -26,6 +26,8 @@ one text per line with the CLI's escapes \\n, \\t, \\\\):
      `zotune forward` writes the pooled vector itself; the reference pools `BertModel`'s
      last_hidden_state the same way (sentence-transformers' Pooling module: mean or [CLS]; else the
      pooler's tanh(dense([CLS])); else [CLS]);
+   - GGUF decoders with `rope_freqs.weight` (Llama 3.1/3.2): transformers' GGUF loader ignores that
+     tensor, so the reference divides its rotary frequencies by it, as llama.cpp does;
    - GGUF encoders (`bert`): no head in the file and no folder to add one to: ids only (transformers
      5.23 cannot load a `bert` GGUF at all, so in practice nothing is compared and the script says so).
    Lines whose ids differ are not compared by value (the two sides ran different inputs); lines that
@@ -218,6 +220,24 @@ def probe_folder(checkpoint):
     return probe
 
 
+def apply_gguf_rope_factors(checkpoint, model):
+    """A GGUF's `rope_freqs.weight` (Llama 3.1/3.2's rope scaling, as llama.cpp stores it) divides the
+    rotary frequencies. transformers 5.23's GGUF loader drops that tensor and runs plain RoPE, which
+    is not the model; the reference applies the divisors itself, as llama.cpp does."""
+    if not checkpoint.is_gguf or "rope_freqs.weight" not in checkpoint.tensor_names:
+        return
+    import gguf
+    reader = gguf.GGUFReader(checkpoint.path)
+    tensor = next(t for t in reader.tensors if t.name == "rope_freqs.weight")
+    factors = torch.tensor(tensor.data.astype("float32").reshape(-1))
+    rotary = model.model.rotary_emb
+    rotary.inv_freq = rotary.inv_freq / factors
+    if hasattr(rotary, "original_inv_freq"):
+        rotary.original_inv_freq = rotary.inv_freq
+    print(f"note: applied the file's rope_freqs.weight ({len(factors)} divisors) to transformers' rotary "
+          "frequencies, which its GGUF loader ignores")
+
+
 def reference_outputs(checkpoint, kind, sequences):
     """transformers' fp32 eager outputs at each sequence's last token, each run alone."""
     import transformers
@@ -225,6 +245,7 @@ def reference_outputs(checkpoint, kind, sequences):
             "classifier": transformers.AutoModelForSequenceClassification, "pooled": transformers.AutoModel}[kind]
     model = auto.from_pretrained(checkpoint.folder, dtype=torch.float32, attn_implementation="eager",
                                  **checkpoint.load_args).eval()
+    apply_gguf_rope_factors(checkpoint, model)
     rows = []
     with torch.inference_mode():
         for ids in sequences:

@@ -136,24 +136,8 @@ def llama3_rope_factors(config):
     return np.array(factors, dtype=np.float32)
 
 
-def write_decoder(folder, architecture, pre):
-    """A LLaMA-layout HF folder as the converter writes it: `qwen2` keeps q/k rows in HF order,
-    `llama` permutes them; a llama3 rope scaling becomes the `rope_freqs.weight` tensor."""
-    source = os.path.join(FIXTURES, folder)
-    out = os.path.join(FORMATS, f"{folder}.gguf")
-    config = json.load(open(os.path.join(source, "config.json")))
-    tensors = load_file(os.path.join(source, "model.safetensors"))
-    tokenizer = json.load(open(os.path.join(source, "tokenizer.json")))
-    writer = gguf.GGUFWriter(out, architecture)
-    writer.add_name(folder)
-    writer.add_context_length(config["max_position_embeddings"])
-    writer.add_embedding_length(config["hidden_size"])
-    writer.add_feed_forward_length(config["intermediate_size"])
-    writer.add_block_count(config["num_hidden_layers"])
-    writer.add_head_count(config["num_attention_heads"])
-    writer.add_head_count_kv(config["num_key_value_heads"])
-    writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
-    writer.add_rope_freq_base(config.get("rope_parameters", {}).get("rope_theta", config.get("rope_theta", 10000.0)))
+def add_plain_vocabulary(writer, tokenizer, pre):
+    """Tokens by id (added tokens in place, gaps "[PAD<i>]") and merges; no token types."""
     vocab = tokenizer["model"]["vocab"]
     tokens = [None] * (max(vocab.values()) + 1)
     for token, index in vocab.items():
@@ -168,6 +152,46 @@ def write_decoder(folder, architecture, pre):
     writer.add_tokenizer_pre(pre)
     writer.add_token_list(tokens)
     writer.add_token_merges(merges)
+
+
+def add_converter_vocabulary(writer, source, pre, vocab_size):
+    """The converter's vocabulary: get_vocab_base (token types) + SpecialVocab (merges, special ids)."""
+    from transformers import AutoTokenizer
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    tokens, types = vocab_base(tokenizer, vocab_size)
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre(pre)
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    folder = saved_copy(source, tokenizer)
+    gguf.SpecialVocab(folder, load_merges=True).add_to_gguf(writer)
+    shutil.rmtree(folder)
+
+
+def write_decoder(folder, architecture, pre, token_types=False):
+    """A LLaMA-layout HF folder as the converter writes it: `qwen2` keeps q/k rows in HF order,
+    `llama` permutes them; a llama3 rope scaling becomes the `rope_freqs.weight` tensor. With
+    `token_types` the vocabulary is the converter's, so special tokens written in a text are
+    recognised as transformers recognises them; without, tokens and merges only (tiny-qwen2.gguf,
+    kept byte for byte as first written)."""
+    source = os.path.join(FIXTURES, folder)
+    out = os.path.join(FORMATS, f"{folder}.gguf")
+    config = json.load(open(os.path.join(source, "config.json")))
+    tensors = load_file(os.path.join(source, "model.safetensors"))
+    writer = gguf.GGUFWriter(out, architecture)
+    writer.add_name(folder)
+    writer.add_context_length(config["max_position_embeddings"])
+    writer.add_embedding_length(config["hidden_size"])
+    writer.add_feed_forward_length(config["intermediate_size"])
+    writer.add_block_count(config["num_hidden_layers"])
+    writer.add_head_count(config["num_attention_heads"])
+    writer.add_head_count_kv(config["num_key_value_heads"])
+    writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
+    writer.add_rope_freq_base(config.get("rope_parameters", {}).get("rope_theta", config.get("rope_theta", 10000.0)))
+    if token_types:
+        add_converter_vocabulary(writer, source, pre, config["vocab_size"])
+    else:
+        add_plain_vocabulary(writer, json.load(open(os.path.join(source, "tokenizer.json"))), pre)
     writer.add_vocab_size(config["vocab_size"])
     factors = llama3_rope_factors(config)
     if factors is not None:
@@ -190,7 +214,7 @@ def write_qwen2():
 
 def write_llama3_rope():
     """tiny-llama3-rope as a Llama 3.1-style GGUF: `llama`, permuted q/k, rope_freqs.weight."""
-    write_decoder("tiny-llama3-rope", "llama", "llama-bpe")
+    write_decoder("tiny-llama3-rope", "llama", "llama-bpe", token_types=True)
 
 
 # ------------------------------------------------------------------------- converter conventions
@@ -271,13 +295,10 @@ def pooling_type(folder):
 # ----------------------------------------------------------------------------------------- gpt2
 
 def write_gpt2():
-    from transformers import AutoTokenizer
     source = os.path.join(FIXTURES, "tiny-gpt2")
     out = os.path.join(FORMATS, "tiny-gpt2.gguf")
     config = json.load(open(os.path.join(source, "config.json")))
     tensors = load_file(os.path.join(source, "model.safetensors"))
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    folder = saved_copy(source, tokenizer)
     writer = gguf.GGUFWriter(out, "gpt2")
     writer.add_name("tiny-gpt2")
     writer.add_block_count(config["n_layer"])
@@ -287,13 +308,7 @@ def write_gpt2():
     writer.add_head_count(config["n_head"])
     writer.add_layer_norm_eps(config["layer_norm_epsilon"])
     writer.add_file_type(gguf.LlamaFileType.ALL_F32)
-    tokens, types = vocab_base(tokenizer, config["vocab_size"])
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("gpt-2")
-    writer.add_token_list(tokens)
-    writer.add_token_types(types)
-    gguf.SpecialVocab(folder, load_merges=True).add_to_gguf(writer)
-    shutil.rmtree(folder)
+    add_converter_vocabulary(writer, source, "gpt-2", config["vocab_size"])
 
     names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.GPT2, config["n_layer"])
     for name in sorted(tensors):

@@ -40,8 +40,11 @@ Folders (under --out):
                        BertForPreTraining state dict (pooler, cls.seq_relationship, the tied decoder
                        copy) with every LayerNorm weight/bias renamed gamma/beta
   roberta-base/        RobertaForMaskedLM fp32 model.safetensors
-  qwen2-0.5b-q4_k_m.gguf, gpt2-q4_k_m.gguf
-                       GGUF files of qwen2-0.5b/ and gpt2/ laid out as llama.cpp's convert_hf_to_gguf.py
+  llama-3.2-1b/        LlamaForCausalLM bf16 model.safetensors, tied, GQA 32/8 heads, llama3 rope scaling
+                       (factor 32, original context 8192), vocab 128256; a Llama 3 tokenizer.json layout
+                       (the Llama 3 split regex, <|begin_of_text|> prepended) over SmolLM2's vocabulary
+  qwen2-0.5b-q4_k_m.gguf, gpt2-q4_k_m.gguf, llama-3.2-1b-q4_k_m.gguf
+                       GGUF files of qwen2-0.5b/, gpt2/ and llama-3.2-1b/ laid out as llama.cpp's convert_hf_to_gguf.py
                        (make_tiny_gguf.py's conventions: TensorNameMap names, get_vocab_base + SpecialVocab
                        tokenizer metadata, pre-tokenizer qwen2 / gpt-2) with tensor types chosen as
                        llama-quantize's Q4_K_M does (see q4_k_m_type): Q4_K for most matrices, Q6_K for
@@ -71,7 +74,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_slow_tokenizer_fixtures import FIXTURES as SLOW_FIXTURES  # noqa: E402
-from make_tiny_gguf import vocab_base  # noqa: E402
+from make_tiny_gguf import llama3_rope_factors, permuted, vocab_base  # noqa: E402
 
 CACHE = os.environ.get("ZOTUNE_HOME") or os.path.expanduser("~/.cache/zotune")
 SMOLLM2_TOKENIZER = os.path.join(CACHE, "reference", "smollm2-tokenizer.json")
@@ -106,6 +109,15 @@ HUB_CONFIGS = {
         sliding_window=131072, use_sliding_window=False, tie_word_embeddings=True, vocab_size=151936,
         bos_token_id=151643, eos_token_id=151643, attention_dropout=0.0, initializer_range=0.02, use_cache=True,
         torch_dtype="bfloat16"),
+    "meta-llama/Llama-3.2-1B": dict(
+        model_type="llama", architectures=["LlamaForCausalLM"], hidden_act="silu", hidden_size=2048,
+        intermediate_size=8192, num_hidden_layers=16, num_attention_heads=32, num_key_value_heads=8, head_dim=64,
+        max_position_embeddings=131072, rms_norm_eps=1e-5, rope_theta=500000.0,
+        rope_scaling=dict(factor=32.0, high_freq_factor=4.0, low_freq_factor=1.0,
+                          original_max_position_embeddings=8192, rope_type="llama3"),
+        tie_word_embeddings=True, vocab_size=128256, bos_token_id=128000, eos_token_id=128001,
+        attention_bias=False, attention_dropout=0.0, mlp_bias=False, pretraining_tp=1, initializer_range=0.02,
+        use_cache=True, torch_dtype="bfloat16"),
     "google-bert/bert-base-uncased": dict(
         model_type="bert", architectures=["BertForMaskedLM"], hidden_act="gelu", hidden_size=768,
         intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12, max_position_embeddings=512,
@@ -277,6 +289,26 @@ def qwen2_tokenizer():
     return tokenizer
 
 
+def llama3_tokenizer():
+    """Llama 3's tokenizer.json layout over SmolLM2's vocabulary: the Llama 3 split regex then
+    byte-level, <|begin_of_text|> put in front by the post-processor, <|end_of_text|> special."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+    tokens, merges = smollm2_bpe()
+    backend = Tokenizer(models.BPE(vocab={t: i for i, t in enumerate(tokens)}, merges=merges, ignore_merges=True))
+    backend.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"),
+                             behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    backend.decoder = decoders.ByteLevel()
+    backend.add_special_tokens(["<|begin_of_text|>", "<|end_of_text|>"])
+    bos = backend.token_to_id("<|begin_of_text|>")
+    backend.post_processor = processors.TemplateProcessing(
+        single="<|begin_of_text|> $A", pair="<|begin_of_text|> $A <|begin_of_text|> $B", special_tokens=[("<|begin_of_text|>", bos)])
+    return PreTrainedTokenizerFast(tokenizer_object=backend, bos_token="<|begin_of_text|>", eos_token="<|end_of_text|>",
+                                   model_max_length=131072)
+
+
 def bert_tokenizer():
     from transformers import BertTokenizer
     return BertTokenizer(vocab=os.path.join(MINILM, "vocab.txt"), do_lower_case=True, model_max_length=512)
@@ -321,6 +353,14 @@ def make_qwen2(out, layers):
     folder = os.path.join(out, "qwen2-0.5b")
     save(model, dtype, folder, "Qwen/Qwen2-0.5B", layers)
     save_tokenizer(qwen2_tokenizer(), folder)
+
+
+def make_llama32(out, layers):
+    from transformers import LlamaForCausalLM
+    model, dtype = build(LlamaForCausalLM, "meta-llama/Llama-3.2-1B", layers)
+    folder = os.path.join(out, "llama-3.2-1b")
+    save(model, dtype, folder, "meta-llama/Llama-3.2-1B", layers)
+    llama3_tokenizer().save_pretrained(folder)
 
 
 def make_bert(out, layers):
@@ -453,7 +493,8 @@ def q4_k_m_type(gguf_name, data, layer, layers):
 
 
 def write_gguf(folder, out, architecture):
-    """convert_hf_to_gguf.py's layout of a qwen2 or gpt2 folder, tensors typed as Q4_K_M."""
+    """convert_hf_to_gguf.py's layout of a qwen2, llama or gpt2 folder, tensors typed as Q4_K_M (llama:
+    q/k rows permuted, Llama 3.1's rope scaling as rope_freqs.weight)."""
     import gguf
     from safetensors.torch import load_file
     from transformers import AutoTokenizer
@@ -462,8 +503,9 @@ def write_gguf(folder, out, architecture):
     tokenizer = AutoTokenizer.from_pretrained(folder)
     writer = gguf.GGUFWriter(out, architecture)
     writer.add_name(os.path.basename(folder))
-    if architecture == "qwen2":
-        arch, layers = gguf.MODEL_ARCH.QWEN2, config["num_hidden_layers"]
+    if architecture in ("qwen2", "llama"):
+        arch = gguf.MODEL_ARCH.QWEN2 if architecture == "qwen2" else gguf.MODEL_ARCH.LLAMA
+        layers = config["num_hidden_layers"]
         writer.add_context_length(config["max_position_embeddings"])
         writer.add_embedding_length(config["hidden_size"])
         writer.add_feed_forward_length(config["intermediate_size"])
@@ -471,7 +513,7 @@ def write_gguf(folder, out, architecture):
         writer.add_head_count_kv(config["num_key_value_heads"])
         writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
         writer.add_rope_freq_base(config.get("rope_parameters", {}).get("rope_theta", config.get("rope_theta")))
-        pre = "qwen2"
+        pre = "qwen2" if architecture == "qwen2" else "llama-bpe"
     else:
         arch, layers = gguf.MODEL_ARCH.GPT2, config["n_layer"]
         writer.add_context_length(config.get("n_ctx", config["n_positions"]))
@@ -491,10 +533,17 @@ def write_gguf(folder, out, architecture):
 
     names = gguf.get_tensor_name_map(arch, layers)
     counts = {}
+    factors = llama3_rope_factors(config) if architecture == "llama" else None
+    if factors is not None:
+        writer.add_tensor("rope_freqs.weight", factors)
     for name in sorted(tensors):
         if name.endswith((".attn.bias", ".attn.masked_bias")) or name == "lm_head.weight":
-            continue  # GPT-2's causal-mask buffers; Qwen2-0.5B's head is tied
+            continue  # GPT-2's causal-mask buffers; Qwen2-0.5B's and Llama-3.2-1B's heads are tied
         data = tensors[name]
+        if architecture == "llama" and name.endswith("self_attn.q_proj.weight"):
+            data = permuted(data, config["num_attention_heads"])
+        elif architecture == "llama" and name.endswith("self_attn.k_proj.weight"):
+            data = permuted(data, config["num_key_value_heads"])
         if architecture == "gpt2" and name.endswith((".c_attn.weight", ".c_proj.weight", ".c_fc.weight")):
             data = np.ascontiguousarray(data.T)
         new_name = names.get_name(name, try_suffixes=(".weight", ".bias"))
@@ -521,6 +570,10 @@ def make_qwen2_gguf(out, layers):
     write_gguf(os.path.join(out, "qwen2-0.5b"), os.path.join(out, "qwen2-0.5b-q4_k_m.gguf"), "qwen2")
 
 
+def make_llama32_gguf(out, layers):
+    write_gguf(os.path.join(out, "llama-3.2-1b"), os.path.join(out, "llama-3.2-1b-q4_k_m.gguf"), "llama")
+
+
 def make_gpt2_gguf(out, layers):
     write_gguf(os.path.join(out, "gpt2"), os.path.join(out, "gpt2-q4_k_m.gguf"), "gpt2")
 
@@ -528,7 +581,9 @@ def make_gpt2_gguf(out, layers):
 MAKERS = {
     "opt-125m": make_opt_125m, "opt-350m": make_opt_350m, "gpt2": make_gpt2, "qwen2-0.5b": make_qwen2,
     "bert-base-uncased": make_bert, "roberta-base": make_roberta,
+    "llama-3.2-1b": make_llama32,
     "qwen2-gguf": make_qwen2_gguf, "gpt2-gguf": make_gpt2_gguf,  # need qwen2-0.5b / gpt2 first
+    "llama-3.2-gguf": make_llama32_gguf,  # needs llama-3.2-1b first
 }
 
 

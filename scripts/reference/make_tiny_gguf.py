@@ -120,7 +120,8 @@ def llama3_rope_factors(config):
     if rope.get("rope_type") != "llama3":
         return None
     dim = config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
-    freqs = 1.0 / (rope["rope_theta"] ** (np.arange(0, dim, 2, dtype=np.float32) / dim))
+    theta = rope.get("rope_theta", config.get("rope_theta", 10000.0))  # transformers 5 / hub files
+    freqs = 1.0 / (theta ** (np.arange(0, dim, 2, dtype=np.float32) / dim))
     factor, low, high = rope["factor"], rope["low_freq_factor"], rope["high_freq_factor"]
     old_context_len = rope["original_max_position_embeddings"]
     factors = []

@@ -1,4 +1,5 @@
 import XCTest
+import ZOFormats
 import ZOModels
 import ZOTensor
 
@@ -47,6 +48,42 @@ final class Llama3RopeScalingTests: XCTestCase {
                 XCTAssertEqual(ours, theirs, accuracy: theirs * 2e-6, path)
             }
         }
+    }
+
+    /// GGUF files llama.cpp would compute differently are refused with one sentence each: a rope_freqs
+    /// of the wrong length, rope_freqs in a `qwen2` file (its graph has none), and metadata rope
+    /// scaling (a type other than "none", or a linear factor without a type).
+    func testGGUFRopeScalingThatWouldBeComputedDifferentlyIsRefused() throws {
+        let fixture = "formats/tiny-llama3-rope.gguf"
+        func assertRefused(_ copy: GGUFCopy, _ expected: (String) -> ModelError, line: UInt = #line) throws {
+            let path = try copy.write()
+            XCTAssertThrowsError(try LoadedModel.open(path: path), line: line) {
+                XCTAssertEqual($0 as? ModelError, expected(path), line: line)
+            }
+        }
+        let short = try GGUFCopy(fixture)
+        short.setTensor("rope_freqs.weight", shape: [4], floats: [1, 2, 3, 4])
+        try assertRefused(short) {
+            .invalidConfiguration(source: $0, reason: "rope frequency factors have 4 values for 8 rotary frequencies")
+        }
+        for (key, value, reason) in [
+            ("llama.rope.scaling.type", GGUFValue.string("yarn"), "rope scaling type yarn is not supported"),
+            ("llama.rope.scaling.type", .uint32(1), "rope.scaling.type is not a string"),
+            ("llama.rope.scaling.factor", .float32(4), "rope scaling (rope.scaling.factor 4.0) is not supported"),
+            ("llama.rope.scale_linear", .float32(2), "rope scaling (rope.scale_linear 2.0) is not supported"),
+        ] {
+            let copy = try GGUFCopy(fixture)
+            copy.set(key, value)
+            try assertRefused(copy) { .invalidConfiguration(source: $0, reason: reason) }
+        }
+        let noneWithFactor = try GGUFCopy(fixture)
+        noneWithFactor.set("llama.rope.scaling.type", .string("none"))
+        noneWithFactor.set("llama.rope.scaling.factor", .float32(4))
+        XCTAssertNoThrow(try LoadedModel.open(path: try noneWithFactor.write()), "type none wins over a factor, as in llama.cpp")
+
+        let qwen2 = try GGUFCopy("formats/tiny-qwen2.gguf")
+        qwen2.setTensor("rope_freqs.weight", shape: [8], floats: .init(repeating: 2, count: 8))
+        try assertRefused(qwen2) { .unusedWeight(name: "rope_freqs.weight", source: $0) }
     }
 
     func testFactorsOfTheWrongCountAreRefused() throws {

@@ -331,9 +331,13 @@ def compare(checkpoint, texts, zotune, tolerance, work):
     if kind != "none":
         # zotune forward refuses the whole file for one empty or over-long line: run only the others.
         limit = context_length(checkpoint)
-        run = [i for i, ids in enumerate(reference_ids) if 0 < len(ids) <= limit]
+        # Where the ids differ the outputs are not compared; the reference runs zotune's ids there,
+        # since transformers' own may not even fit its model (its GGUF tokenizer can add tokens
+        # beyond the embedding table, e.g. <|endoftext|> for a llama-bpe vocabulary).
+        run_ids = [r if same else z for r, z, same in zip(reference_ids, zotune_ids, same_ids)]
+        run = [i for i, ids in enumerate(run_ids) if 0 < len(ids) <= limit]
         for i in sorted(set(range(len(texts))) - set(run)):
-            print(f"text {i} ({len(reference_ids[i])} tokens) is empty or longer than the model's context "
+            print(f"text {i} ({len(run_ids[i])} tokens) is empty or longer than the model's context "
                   f"({limit}): outputs not compared")
         forward_file = os.path.join(work, "forward.txt")
         write_texts(forward_file, [texts[i] for i in run])
@@ -349,10 +353,7 @@ def compare(checkpoint, texts, zotune, tolerance, work):
         ours = load_file(output)["logits"]
         started = time.time()
         try:
-            # Where the ids differ the outputs are not compared; the reference runs zotune's ids there,
-            # since transformers' own may not even fit its model (its GGUF tokenizer can add tokens
-            # beyond the embedding table, e.g. <|endoftext|> for a llama-bpe vocabulary).
-            reference = reference_outputs(checkpoint, kind, [reference_ids[i] if same_ids[i] else zotune_ids[i] for i in run])
+            reference = reference_outputs(checkpoint, kind, [run_ids[i] for i in run])
         except Exception as error:  # noqa: BLE001
             print(f"FAILED: transformers cannot run the model: {error}")
             return 2

@@ -23,7 +23,8 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
     public var tieWordEmbeddings: Bool
     public var maxPositions: Int
     /// Per rotary frequency, the divisor of Llama 3.1/3.2's rope scaling (`Llama3RopeScaling`, or a GGUF
-    /// file's `rope_freqs.weight`); nil for plain RoPE. Not coded: it comes from the scaling parameters.
+    /// file's `rope_freqs.weight`); nil for plain RoPE. Not in `CodingKeys`: configurations are read
+    /// from config.json / GGUF metadata (which hold the scaling parameters), never decoded from JSON.
     public var ropeFrequencyDivisors: [Double]? = nil
 
     enum CodingKeys: String, CodingKey {
@@ -145,9 +146,7 @@ extension LlamaConfiguration {
         let hidden = try metadata.int("embedding_length")
         let heads = try metadata.int("attention.head_count")
         let headDim = metadata.optionalInt("rope.dimension_count") ?? hidden / heads
-        if let scaling = metadata.value("rope.scaling.type")?.string, scaling != "none" {
-            throw metadata.fail("rope scaling type \(scaling) is not supported")
-        }
+        try rejectMetadataRopeScaling(metadata)
         var configuration = LlamaConfiguration(
             vocabularySize: try metadata.vocabularySize(), hiddenSize: hidden,
             intermediateSize: try metadata.int("feed_forward_length"), layerCount: try metadata.int("block_count"),
@@ -159,7 +158,9 @@ extension LlamaConfiguration {
         // Qwen2 = LLaMA + q/k/v biases (llama.cpp stores them as blk.N.attn_{q,k,v}.bias).
         configuration.queryKeyValueBias = architecture == "qwen2"
         configuration.modelType = architecture
-        if let factors = gguf.tensor(named: Self.ropeFrequencyFactorsTensor) {
+        // llama.cpp's llama graph applies rope_freqs; its qwen2 graph has no such tensor (an extra one is
+        // refused below as unused).
+        if architecture == "llama", let factors = gguf.tensor(named: Self.ropeFrequencyFactorsTensor) {
             do {
                 configuration.ropeFrequencyDivisors = try factors.floats().map(Double.init)
             } catch {
@@ -168,5 +169,20 @@ extension LlamaConfiguration {
         }
         try configuration.validate(source: metadata.source)
         return configuration
+    }
+
+    /// llama.cpp's metadata rope scaling (linear, yarn, ...): a type other than "none", or, with no type,
+    /// a `rope.scaling.factor` / `rope.scale_linear` other than 1 (llama.cpp then scales linearly).
+    private static func rejectMetadataRopeScaling(_ metadata: GGUFMetadataReader) throws {
+        if let value = metadata.value("rope.scaling.type") {
+            guard let type = value.string else { throw metadata.fail("rope.scaling.type is not a string") }
+            if type == "none" { return }
+            throw metadata.fail("rope scaling type \(type) is not supported")
+        }
+        for key in ["rope.scaling.factor", "rope.scale_linear"] {
+            if let factor = metadata.value(key)?.double, factor != 0, factor != 1 {
+                throw metadata.fail("rope scaling (\(key) \(factor)) is not supported")
+            }
+        }
     }
 }

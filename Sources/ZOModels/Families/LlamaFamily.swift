@@ -40,7 +40,7 @@ public enum LlamaFamily: ModelFamily {
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let model = LlamaModel(configuration: configuration)
         let tensors = try GGUFTensorNames.llama.huggingFaceTensors(
-            of: gguf, readElsewhere: [LlamaConfiguration.ropeFrequencyFactorsTensor])
+            of: gguf, readElsewhere: configuration.ropeFrequencyDivisors == nil ? [] : [LlamaConfiguration.ropeFrequencyFactorsTensor])
         try GGUFTensorNames.llama.namingFileTensors {
             try WeightLoading.fill(model.weights, from: tensors, source: gguf.path) {
                 isIgnorable($0, tied: configuration.tieWordEmbeddings)

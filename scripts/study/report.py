@@ -15,7 +15,10 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STUDY = os.path.join(ROOT, "docs", "study")
 RESULTS = os.path.join(ROOT, "docs", "RESULTS.md")
-COLORS = {"mezo": "#1f77b4", "subzero": "#2ca02c", "dizo": "#9467bd", "pgap": "#d62728"}
+COLORS = {"mezo": "#1f77b4", "subzero": "#2ca02c", "dizo": "#9467bd", "pgap": "#d62728",
+          # P-GAP ablation variants (the default is P-GAP's red)
+          "default": "#d62728", "alignment-off": "#7f7f7f", "rank-16": "#ff7f0e", "rank-128": "#8c564b",
+          "window-50": "#17becf", "window-200": "#bcbd22"}
 METHODS = ["mezo", "subzero", "dizo", "pgap"]
 
 
@@ -346,6 +349,13 @@ def main():
         if "pgap-ablation" in groups:
             lines += ablation_table(task, groups["pgap-ablation"], picked.get("pgap", []),
                                     facts_by_task[task].get("target")) + [""]
+            variants = {"default": picked.get("pgap", [])}
+            for r in groups["pgap-ablation"]:
+                variants.setdefault(r["label"].rsplit("-lr", 1)[0], []).append(r)
+            svg_plot(os.path.join(plots, f"{task}-pgap-ablations.svg"),
+                     f"{task}: P-GAP variants, dev accuracy (mean, min–max over seeds)", "dev accuracy",
+                     {name: [dev_curve(r) for r in rs] for name, rs in variants.items() if rs})
+            lines += [f"![{task} P-GAP ablations](study/plots/{task}-pgap-ablations.svg)", ""]
         svg_plot(os.path.join(plots, f"{task}-dev-accuracy.svg"), f"{task}: dev accuracy (mean, min–max over seeds)",
                  "dev accuracy", {m: [dev_curve(r) for r in rs] for m, rs in picked.items()})
         svg_plot(os.path.join(plots, f"{task}-training-loss.svg"), f"{task}: training loss (moving average of 25 steps)",

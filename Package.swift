@@ -42,7 +42,7 @@ let package = Package(
                 "ZOTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZOFormats"], swiftSettings: kernelFlags),
         .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
         .testTarget(name: "ZOJSONTests", dependencies: ["ZOJSON"]),
         .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels", "ZOAssets", "ZOFormats"]),

@@ -99,12 +99,25 @@ public final class LowRankDelta: @unchecked Sendable {
                     into: output, beta: 1)
     }
 
-    /// W += U·M·Vᵀ (one rank-r GEMM into W). Also used on a copy of W to write a checkpoint, so the
-    /// saved weights equal the folded arena byte for byte.
+    /// W += U·M·Vᵀ (one rank-r GEMM into W).
     public func fold(into weight: UnsafeMutablePointer<Float>) {
+        fold(rows: 0..<rows, into: weight)
+    }
+
+    /// Fewest rows a partial fold may cover and still give the whole fold's bits: OpenBLAS computes a
+    /// one-row product through GEMV, with another summation order (measured; blocks of 7 rows and up
+    /// matched, `DecoderKernelTests`).
+    public static let minimumFoldBlockRows = 64
+
+    /// Rows `rows` of W += U·M·Vᵀ, with `block` pointing at the first of them: how a checkpoint folds
+    /// a copy of W block by block. With at least `minimumFoldBlockRows` rows (or all of them) each
+    /// element comes out as in a whole fold, so the saved weights equal the folded arena byte for byte.
+    public func fold(rows: Range<Int>, into block: UnsafeMutablePointer<Float>) {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= self.rows)
+        guard !rows.isEmpty else { return }
         left.withUnsafeBufferPointer { u in
-            BLAS.linear(u.baseAddress!, rows: rows, inner: rank, weight: projection.pointer, columns: columns,
-                        into: weight, beta: 1)
+            BLAS.linear(u.baseAddress! + rows.lowerBound * rank, rows: rows.count, inner: rank, weight: projection.pointer,
+                        columns: columns, into: block, beta: 1)
         }
     }
 }

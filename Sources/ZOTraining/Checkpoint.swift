@@ -5,16 +5,19 @@ import ZOTensor
 /// Saves and restores the trainable weights of an arena as safetensors under their HF names.
 /// Writes are atomic (temporary file + rename), so an interrupted save keeps the previous checkpoint.
 /// Weights with a low-rank delta are saved as the forward sees them, W + U·M·Vᵀ (folded into a
-/// copy, one tensor at a time; the arena keeps W and the delta).
+/// copy, one block of rows at a time; the arena keeps W and the delta).
 public enum WeightCheckpoint {
     public static func save(_ arena: WeightArena, entries: [ParameterEntry], to url: URL, metadata: [String: String] = [:]) throws {
         let tensors = entries.map { entry in
             guard let delta = arena.index(of: entry.name).flatMap(arena.delta) else {
                 return SafetensorsWriter.Tensor(name: entry.name, shape: entry.shape, borrowing: UnsafeBufferPointer(arena.values(entry)))
             }
-            return SafetensorsWriter.Tensor(name: entry.name, shape: entry.shape) { copy in
-                _ = copy.update(from: arena.values(entry))
-                delta.fold(into: copy.baseAddress!)
+            let values = arena.values(entry), rowWidth = entry.count / max(entry.shape.first ?? 1, 1)
+            return SafetensorsWriter.Tensor(
+                name: entry.name, shape: entry.shape, minimumBlockRows: LowRankDelta.minimumFoldBlockRows
+            ) { block, rows in
+                _ = block.update(from: UnsafeMutableBufferPointer(rebasing: values[(rows.lowerBound * rowWidth)..<(rows.upperBound * rowWidth)]))
+                delta.fold(rows: rows, into: block.baseAddress!)
             }
         }
         try SafetensorsWriter().write(tensors, metadata: metadata, to: url)

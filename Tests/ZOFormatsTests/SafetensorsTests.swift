@@ -46,6 +46,41 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "atomic write leaves no temporary file")
     }
 
+    /// A computed tensor is written a block of whole rows at a time (at least one row), and the file
+    /// is the same as when its values are given at once.
+    func testComputedTensorsAreWrittenInBlocksOfRows() throws {
+        let directory = FileManager.default.temporaryDirectory
+        let (blocked, whole) = (directory.appendingPathComponent("zotune-\(UUID()).safetensors"),
+                                directory.appendingPathComponent("zotune-\(UUID()).safetensors"))
+        defer { for url in [blocked, whole] { try? FileManager.default.removeItem(at: url) } }
+        let values = (0..<21).map { Float($0) * 0.5 - 3 }
+        var blocks: [Range<Int>] = []
+        let computed = SafetensorsWriter.Tensor(name: "w", shape: [7, 3]) { block, rows in
+            blocks.append(rows)
+            XCTAssertEqual(block.count, rows.count * 3)
+            XCTAssertTrue(block.allSatisfy { $0 == 0 }, "each block starts zeroed")
+            for (i, row) in rows.enumerated() { for j in 0..<3 { block[i * 3 + j] = values[row * 3 + j] } }
+        }
+        let single = SafetensorsWriter.Tensor(name: "one", shape: [4], computingRows: { block, rows in
+            XCTAssertEqual(rows, 0..<4)
+            for i in 0..<4 { block[i] = Float(i) }
+        })
+        try SafetensorsWriter().write([computed, single], to: blocked, blockFloats: 7)
+        XCTAssertEqual(blocks, [0..<2, 2..<4, 4..<6, 6..<7])
+        try SafetensorsWriter().write(
+            [.init(name: "w", shape: [7, 3], floats: values), .init(name: "one", shape: [4], floats: [0, 1, 2, 3])], to: whole)
+        XCTAssertEqual(try Data(contentsOf: blocked), try Data(contentsOf: whole))
+
+        blocks = []
+        try SafetensorsWriter().write([computed], to: blocked, blockFloats: 2)
+        XCTAssertEqual(blocks, (0..<7).map { $0..<($0 + 1) }, "a row wider than the block still goes whole")
+
+        XCTAssertEqual(SafetensorsWriter.rowBlocks(rows: 10, rowWidth: 1, blockFloats: 4, minimumRows: 3), [0..<4, 4..<10],
+                       "a last block shorter than the minimum joins the one before")
+        XCTAssertEqual(SafetensorsWriter.rowBlocks(rows: 10, rowWidth: 1, blockFloats: 2, minimumRows: 3), [0..<3, 3..<6, 6..<10])
+        XCTAssertEqual(SafetensorsWriter.rowBlocks(rows: 2, rowWidth: 1, blockFloats: 1, minimumRows: 3), [0..<2])
+    }
+
     // MARK: - Broken files
 
     /// A file with a hand-written header and `dataBytes` bytes of data.

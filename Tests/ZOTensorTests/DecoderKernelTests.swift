@@ -1,4 +1,5 @@
 import XCTest
+import ZOFormats
 import ZOTensor
 
 /// The kernels of LayerNorm decoders (OPT, GPT-2) against their naive twins in `ReferenceKernels`,
@@ -59,6 +60,29 @@ final class DecoderKernelTests: XCTestCase {
                 XCTAssertEqual(Array(x[(r * stride + width)..<((r + 1) * stride)]),
                                Array(original[(r * stride + width)..<((r + 1) * stride)]), "gap columns untouched")
             }
+        }
+    }
+
+    /// A checkpoint folds a copy of W block by block; every block size must give the whole fold's
+    /// bits, including at a shape whose whole fold the GEMM splits over threads.
+    func testBlockwiseFoldEqualsTheWholeFoldBitForBit() {
+        let (m, n, r) = (1536, 576, 64)
+        let delta = LowRankDelta(rows: m, columns: n, rank: r, left: randomValues(m * r, seed: 12),
+                                 right: randomValues(n * r, seed: 13), tag: 0)
+        delta.accumulate(randomValues(r * r, seed: 14), scale: 0.25)
+        let weight = randomValues(m * n, seed: 15)
+        var whole = weight
+        delta.fold(into: &whole)
+        XCTAssertNotEqual(whole, weight)
+        for rowsPerBlock in [LowRankDelta.minimumFoldBlockRows, 100, 1000, 1535, m] {
+            var blockwise = weight
+            let blocks = SafetensorsWriter.rowBlocks(
+                rows: m, rowWidth: n, blockFloats: rowsPerBlock * n, minimumRows: LowRankDelta.minimumFoldBlockRows)
+            XCTAssertEqual(blocks.map(\.count).reduce(0, +), m)
+            for rows in blocks {
+                blockwise.withUnsafeMutableBufferPointer { delta.fold(rows: rows, into: $0.baseAddress! + rows.lowerBound * n) }
+            }
+            XCTAssertTrue(whole.elementsEqual(blockwise) { $0.bitPattern == $1.bitPattern }, "\(rowsPerBlock) rows per block")
         }
     }
 

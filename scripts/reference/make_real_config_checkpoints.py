@@ -74,7 +74,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_slow_tokenizer_fixtures import FIXTURES as SLOW_FIXTURES  # noqa: E402
-from make_tiny_gguf import llama3_rope_factors, permuted, vocab_base  # noqa: E402
+from make_tiny_gguf import add_llama_hyperparameters, converter_layout, llama3_rope_factors, vocab_base  # noqa: E402
 
 CACHE = os.environ.get("ZOTUNE_HOME") or os.path.expanduser("~/.cache/zotune")
 SMOLLM2_TOKENIZER = os.path.join(CACHE, "reference", "smollm2-tokenizer.json")
@@ -506,13 +506,7 @@ def write_gguf(folder, out, architecture):
     if architecture in ("qwen2", "llama"):
         arch = gguf.MODEL_ARCH.QWEN2 if architecture == "qwen2" else gguf.MODEL_ARCH.LLAMA
         layers = config["num_hidden_layers"]
-        writer.add_context_length(config["max_position_embeddings"])
-        writer.add_embedding_length(config["hidden_size"])
-        writer.add_feed_forward_length(config["intermediate_size"])
-        writer.add_head_count(config["num_attention_heads"])
-        writer.add_head_count_kv(config["num_key_value_heads"])
-        writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
-        writer.add_rope_freq_base(config.get("rope_parameters", {}).get("rope_theta", config.get("rope_theta")))
+        add_llama_hyperparameters(writer, config)
         pre = "qwen2" if architecture == "qwen2" else "llama-bpe"
     else:
         arch, layers = gguf.MODEL_ARCH.GPT2, config["n_layer"]
@@ -521,8 +515,8 @@ def write_gguf(folder, out, architecture):
         writer.add_feed_forward_length(4 * config["n_embd"])
         writer.add_head_count(config["n_head"])
         writer.add_layer_norm_eps(config["layer_norm_epsilon"])
+        writer.add_block_count(layers)
         pre = "gpt-2"
-    writer.add_block_count(layers)
     writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q4_K_M)
     tokens, types = vocab_base(tokenizer, config["vocab_size"])
     writer.add_tokenizer_model("gpt2")
@@ -539,11 +533,7 @@ def write_gguf(folder, out, architecture):
     for name in sorted(tensors):
         if name.endswith((".attn.bias", ".attn.masked_bias")) or name == "lm_head.weight":
             continue  # GPT-2's causal-mask buffers; Qwen2-0.5B's and Llama-3.2-1B's heads are tied
-        data = tensors[name]
-        if architecture == "llama" and name.endswith("self_attn.q_proj.weight"):
-            data = permuted(data, config["num_attention_heads"])
-        elif architecture == "llama" and name.endswith("self_attn.k_proj.weight"):
-            data = permuted(data, config["num_key_value_heads"])
+        data = converter_layout(name, tensors[name], config, architecture)
         if architecture == "gpt2" and name.endswith((".c_attn.weight", ".c_proj.weight", ".c_fc.weight")):
             data = np.ascontiguousarray(data.T)
         new_name = names.get_name(name, try_suffixes=(".weight", ".bias"))

@@ -169,6 +169,28 @@ def add_converter_vocabulary(writer, source, pre, vocab_size):
     shutil.rmtree(folder)
 
 
+def add_llama_hyperparameters(writer, config):
+    """The converter's `<arch>.*` keys of a LLaMA-layout config (llama, qwen2), from config.json as
+    transformers 5 writes it (rope_parameters) or as hub files have it (top-level rope_theta)."""
+    writer.add_context_length(config["max_position_embeddings"])
+    writer.add_embedding_length(config["hidden_size"])
+    writer.add_feed_forward_length(config["intermediate_size"])
+    writer.add_block_count(config["num_hidden_layers"])
+    writer.add_head_count(config["num_attention_heads"])
+    writer.add_head_count_kv(config["num_key_value_heads"])
+    writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
+    writer.add_rope_freq_base(config.get("rope_parameters", {}).get("rope_theta", config.get("rope_theta", 10000.0)))
+
+
+def converter_layout(name, values, config, architecture):
+    """A tensor as the converter stores it: `llama` permutes q/k rows for llama.cpp's RoPE."""
+    if architecture == "llama" and name.endswith("self_attn.q_proj.weight"):
+        return permuted(values, config["num_attention_heads"])
+    if architecture == "llama" and name.endswith("self_attn.k_proj.weight"):
+        return permuted(values, config["num_key_value_heads"])
+    return values
+
+
 def write_decoder(folder, architecture, pre, token_types=False):
     """A LLaMA-layout HF folder as the converter writes it: `qwen2` keeps q/k rows in HF order,
     `llama` permutes them; a llama3 rope scaling becomes the `rope_freqs.weight` tensor. With
@@ -181,14 +203,7 @@ def write_decoder(folder, architecture, pre, token_types=False):
     tensors = load_file(os.path.join(source, "model.safetensors"))
     writer = gguf.GGUFWriter(out, architecture)
     writer.add_name(folder)
-    writer.add_context_length(config["max_position_embeddings"])
-    writer.add_embedding_length(config["hidden_size"])
-    writer.add_feed_forward_length(config["intermediate_size"])
-    writer.add_block_count(config["num_hidden_layers"])
-    writer.add_head_count(config["num_attention_heads"])
-    writer.add_head_count_kv(config["num_key_value_heads"])
-    writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
-    writer.add_rope_freq_base(config.get("rope_parameters", {}).get("rope_theta", config.get("rope_theta", 10000.0)))
+    add_llama_hyperparameters(writer, config)
     if token_types:
         add_converter_vocabulary(writer, source, pre, config["vocab_size"])
     else:
@@ -200,11 +215,7 @@ def write_decoder(folder, architecture, pre, token_types=False):
     for name in sorted(tensors):
         if name == "lm_head.weight" and config.get("tie_word_embeddings", True):
             continue
-        values = tensors[name].astype(np.float32)
-        if architecture == "llama" and name.endswith("self_attn.q_proj.weight"):
-            values = permuted(values, config["num_attention_heads"])
-        elif architecture == "llama" and name.endswith("self_attn.k_proj.weight"):
-            values = permuted(values, config["num_key_value_heads"])
+        values = converter_layout(name, tensors[name].astype(np.float32), config, architecture)
         writer.add_tensor(qwen2_gguf_name(name), values)
     finish(writer, out)
 

@@ -274,7 +274,7 @@ def ablation_table(task, runs, default_runs, target):
 
 def svg_plot(path, title, y_label, series):
     """series: {method: [curve per seed]} with curves [(x, y)]; draws mean and min–max band."""
-    width, height, left, right, top, bottom = 640, 360, 60, 120, 30, 45
+    width, height, left, right, top, bottom = 680, 360, 60, 160, 30, 45
     points = [p for curves in series.values() for c in curves for p in c]
     if not points:
         return
@@ -318,7 +318,7 @@ def svg_plot(path, title, y_label, series):
             out.append(f'<polygon points="{band}" fill="{color}" fill-opacity="0.15" stroke="none"/>')
         line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in mean)
         out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2"/>')
-        out.append(f'<text x="{width - right + 10}" y="{top + 14 + 16 * legend}" fill="{color}">{method} ({len(curves)} seeds)</text>')
+        out.append(f'<text x="{width - right + 10}" y="{top + 14 + 16 * legend}" fill="{color}">{method} ({len(curves)} seed{"" if len(curves) == 1 else "s"})</text>')
         legend += 1
     out.append("</svg>")
     with open(path, "w") as f:

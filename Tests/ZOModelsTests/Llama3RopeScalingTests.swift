@@ -14,14 +14,7 @@ final class Llama3RopeScalingTests: XCTestCase {
         let reference = try golden.floats("logits_llama3")
         for path in ["tiny-llama3-rope", "formats/tiny-llama3-rope.gguf"] {
             let model = try LoadedModel.open(path: Fixtures.url(path).path).model
-            let vocabulary = model.outputSize
-            let batched = try model.lastPositionLogits(sequences)
-            for (i, sequence) in sequences.enumerated() {
-                let single = try model.lastPositionLogits([sequence])
-                let row = (i * vocabulary)..<((i + 1) * vocabulary)
-                XCTAssertLessThan(maxAbsDifference(single[...], reference[row]), 1e-4, "\(path) sequence \(i)")
-                XCTAssertLessThan(maxAbsDifference(batched[row], reference[row]), 1e-4, "\(path) batched \(i)")
-            }
+            try assertLastPositionLogits(of: model, sequences, match: reference, path)
         }
     }
 

@@ -37,6 +37,22 @@ func maxAbsDifference(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
     zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
+/// `model`'s last-position logits of each sequence, run alone and all in one padded batch, are within
+/// `tolerance` of `reference` (rows of `model.outputSize`, one per sequence).
+func assertLastPositionLogits(
+    of model: LanguageModel, _ sequences: [[Int]], match reference: [Float], within tolerance: Float = 1e-4,
+    _ label: String, file: StaticString = #filePath, line: UInt = #line
+) throws {
+    let vocabulary = model.outputSize
+    let batched = try model.lastPositionLogits(sequences)
+    for (i, sequence) in sequences.enumerated() {
+        let single = try model.lastPositionLogits([sequence])
+        let row = (i * vocabulary)..<((i + 1) * vocabulary)
+        XCTAssertLessThan(maxAbsDifference(single[...], reference[row]), tolerance, "\(label) sequence \(i)", file: file, line: line)
+        XCTAssertLessThan(maxAbsDifference(batched[row], reference[row]), tolerance, "\(label) batched \(i)", file: file, line: line)
+    }
+}
+
 /// A fixture folder copied to a temporary directory, so a test can edit its config or weights.
 final class FixtureCopy {
     let folder: URL

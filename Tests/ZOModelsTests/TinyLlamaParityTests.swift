@@ -8,15 +8,7 @@ final class TinyLlamaParityTests: XCTestCase {
         let sequences = try golden.sequences()
         for (folder, key) in [("tiny-llama", "logits_tied"), ("tiny-llama-untied", "logits_untied")] {
             let model = try LoadedModel.open(path: Fixtures.url(folder).path).model
-            let reference = try golden.floats(key)
-            let vocabulary = model.outputSize
-            let batched = try model.lastPositionLogits(sequences)
-            for (i, sequence) in sequences.enumerated() {
-                let single = try model.lastPositionLogits([sequence])
-                let row = (i * vocabulary)..<((i + 1) * vocabulary)
-                XCTAssertLessThan(maxAbsDifference(single[...], reference[row]), 1e-4, "\(folder) sequence \(i)")
-                XCTAssertLessThan(maxAbsDifference(batched[row], reference[row]), 1e-4, "\(folder) batched \(i)")
-            }
+            try assertLastPositionLogits(of: model, sequences, match: try golden.floats(key), folder)
         }
     }
 

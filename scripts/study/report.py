@@ -239,6 +239,15 @@ def claims_table(facts_by_task):
     return lines
 
 
+def ablation_variants(runs, default_name, default_runs):
+    """{variant: [run]}: P-GAP's default first (under `default_name`), then each ablation variant,
+    named by its run label without the "-lr…-seed…" tail."""
+    variants = {default_name: default_runs}
+    for r in runs:
+        variants.setdefault(r["label"].rsplit("-lr", 1)[0], []).append(r)
+    return variants
+
+
 def ablation_table(task, runs, default_runs, target):
     """P-GAP's variants beside its default (the main runs at the same learning rate), each compared with
     the default on the same seeds, and how many forward passes each needs to reach `target` (MeZO's
@@ -246,9 +255,7 @@ def ablation_table(task, runs, default_runs, target):
     with open(os.path.join(ROOT, "scripts", "study", "study.json")) as f:
         settings = json.load(f)["ablations"]["variants"]
     default_name = "default (rank 64, window 100, δ schedule)"
-    variants = {default_name: default_runs}
-    for r in runs:
-        variants.setdefault(r["label"].rsplit("-lr", 1)[0], []).append(r)
+    variants = ablation_variants(runs, default_name, default_runs)
     default_test = {r["seed"]: r["summary"]["test"]["accuracy"] for r in default_runs}
     lines = [f"### P-GAP ablations on {task}", "",
              "Each variant changes one setting of P-GAP's default at the learning rate chosen for P-GAP; "
@@ -349,9 +356,7 @@ def main():
         if "pgap-ablation" in groups:
             lines += ablation_table(task, groups["pgap-ablation"], picked.get("pgap", []),
                                     facts_by_task[task].get("target")) + [""]
-            variants = {"default": picked.get("pgap", [])}
-            for r in groups["pgap-ablation"]:
-                variants.setdefault(r["label"].rsplit("-lr", 1)[0], []).append(r)
+            variants = ablation_variants(groups["pgap-ablation"], "default", picked.get("pgap", []))
             svg_plot(os.path.join(plots, f"{task}-pgap-ablations.svg"),
                      f"{task}: P-GAP variants, dev accuracy (mean, min–max over seeds)", "dev accuracy",
                      {name: [dev_curve(r) for r in rs] for name, rs in variants.items() if rs})

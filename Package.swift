@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "ZOAssetsTests", dependencies: ["ZOAssets"]),
         .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators"], swiftSettings: kernelFlags),
         .testTarget(name: "ZOTasksTests", dependencies: ["ZOTasks"]),
-        .testTarget(name: "ZOTrainingTests", dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks"]),
+        .testTarget(name: "ZOTrainingTests", dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks", "ZOFormats"]),
         .testTarget(name: "ZOTuneCLITests", dependencies: ["zotune"]),
     ],
     swiftLanguageModes: [.v5]

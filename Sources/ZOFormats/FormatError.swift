@@ -2,6 +2,7 @@
 /// or tensor and says what was expected, so the CLI can print it and exit non-zero.
 public enum FormatError: Error, CustomStringConvertible, Equatable {
     case cannotOpen(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
     case truncated(path: String, what: String, needed: Int, available: Int)
     case badMagic(path: String, expected: String)
     case unsupportedVersion(path: String, version: Int)
@@ -23,6 +24,8 @@ public enum FormatError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .cannotOpen(path, reason):
             return "cannot open \(path): \(reason)"
+        case let .cannotWrite(path, reason):
+            return "cannot write \(path): \(reason)"
         case let .truncated(path, what, needed, available):
             return "\(path) is truncated: reading \(what) needs \(needed) bytes but only \(available) remain"
         case let .badMagic(path, expected):

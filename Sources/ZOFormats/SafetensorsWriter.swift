@@ -162,32 +162,3 @@ func bfloat16Bits(_ value: Float) -> UInt16 {
     let rounding = 0x7FFF + ((bits >> 16) & 1)
     return UInt16((bits &+ rounding) >> 16)
 }
-
-/// Writes files so that a reader sees either the old or the new contents, never a partial file.
-public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws { try write(producing: [{ data }], to: url) }
-
-    /// Writes the pieces one after another into a temporary sibling, syncs it, then renames it over
-    /// `url`. Each piece is produced only when it is written.
-    public static func write(producing pieces: [() throws -> Data], to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(temporary.path)"])
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            for piece in pieces { try handle.write(contentsOf: piece()) }
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(url.path): \(reason)"])
-        }
-    }
-}

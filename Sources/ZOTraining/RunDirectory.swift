@@ -60,6 +60,7 @@ public struct RunDirectory: Sendable {
 /// being written. On resume the file is cut back to the lines before the checkpoint's step.
 public final class JSONLinesWriter {
     private let handle: FileHandle
+    private let url: URL
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -73,10 +74,11 @@ public final class JSONLinesWriter {
             for line in kept { data.append(contentsOf: line); data.append(UInt8(ascii: "\n")) }
             try AtomicFile.write(data, to: url)
         } else if keep == nil || !FileManager.default.fileExists(atPath: url.path) {
-            try Data().write(to: url)
+            try Self.writing(url) { try Data().write(to: url) }
         }
-        handle = try FileHandle(forWritingTo: url)
+        handle = try Self.writing(url) { try FileHandle(forWritingTo: url) }
         try handle.seekToEnd()
+        self.url = url
     }
 
     deinit { try? handle.close() }
@@ -84,6 +86,13 @@ public final class JSONLinesWriter {
     public func append<T: Encodable>(_ value: T) throws {
         var line = try encoder.encode(value)
         line.append(UInt8(ascii: "\n"))
-        try handle.write(contentsOf: line)
+        try Self.writing(url) { try handle.write(contentsOf: line) }
+    }
+
+    /// Runs a file operation on `url`, reporting a failure (e.g. a full disk) as one sentence naming the file.
+    private static func writing<T>(_ url: URL, _ operation: () throws -> T) throws -> T {
+        do { return try operation() } catch {
+            throw FormatError.cannotWrite(path: url.path, reason: AtomicFile.systemReason(error))
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ZOFormats
 import ZOTraining
 
 final class RunFilesTests: XCTestCase {
@@ -36,5 +37,23 @@ final class RunFilesTests: XCTestCase {
         XCTAssertEqual(LearningRateSchedule.constant.rate(base: 1e-3, step: 7, totalSteps: 10), 1e-3)
         XCTAssertEqual(LearningRateSchedule.linear.rate(base: 1e-3, step: 0, totalSteps: 10), 1e-3)
         XCTAssertEqual(LearningRateSchedule.linear.rate(base: 1e-3, step: 5, totalSteps: 10), 5e-4, accuracy: 1e-9)
+    }
+}
+
+/// A write that fails (a full disk, a missing folder) is one sentence naming the file, not a
+/// Foundation error dump.
+final class WriteFailureTests: XCTestCase {
+    func testFullDeviceIsReportedByName() throws {
+        let writer = try JSONLinesWriter(url: URL(fileURLWithPath: "/dev/full"))
+        XCTAssertThrowsError(try writer.append(["step": 1])) { error in
+            XCTAssertEqual(error as? FormatError, .cannotWrite(path: "/dev/full", reason: "No space left on device"))
+        }
+    }
+
+    func testAtomicWriteIntoAMissingFolderNamesTheFile() {
+        let url = URL(fileURLWithPath: "/nonexistent-zotune-folder/model.safetensors")
+        XCTAssertThrowsError(try AtomicFile.write(Data([1, 2, 3]), to: url)) { error in
+            XCTAssertEqual("\(error)", "cannot write /nonexistent-zotune-folder/model.safetensors: No such file or directory")
+        }
     }
 }

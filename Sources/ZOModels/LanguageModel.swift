@@ -35,6 +35,11 @@ public protocol LanguageModel: AnyObject {
     /// logits, row-major, in request order.
     func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float]
 
+    /// The same for sequences that share a prompt among continuations (a request's position indexes
+    /// a `SharedPromptSequence`'s rows). Decoders compute each prompt once; the default runs every
+    /// `prompt + continuation` as its own sequence.
+    func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float]
+
     /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward of
     /// `tokens` tokens with `scoredRows` output rows, in units of r·(m+n) multiply-adds for a
     /// factored low-rank delta (`TrainableSet.activationRows`).
@@ -57,6 +62,18 @@ extension LanguageModel {
     public var promptPrefix: [Int] { [] }
     public var vocabularySize: Int { outputSize }
 
+    public func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float] {
+        var flat: [[Int]] = []
+        var origins: [[LogitRequest]] = []
+        for sequence in sequences {
+            let (expanded, rowOrigins) = sequence.expanded()
+            origins.append(rowOrigins.map { LogitRequest(sequence: flat.count + $0.sequence, position: $0.position) })
+            flat += expanded
+        }
+        try validate(sequences, vocabularySize: vocabularySize, requests: requests)
+        return try logits(flat, at: requests.map { origins[$0.sequence][$0.position] })
+    }
+
     /// Logits at the last position of every sequence: `[sequences.count × outputSize]`.
     public func lastPositionLogits(_ sequences: [[Int]]) throws -> [Float] {
         try logits(sequences, at: sequences.indices.map { LogitRequest(sequence: $0, position: sequences[$0].count - 1) })
@@ -64,19 +81,27 @@ extension LanguageModel {
 
     /// Checks a batch against the vocabulary and context before a forward pass (shared by families).
     public func validate(_ sequences: [[Int]], vocabularySize: Int, requests: [LogitRequest]) throws {
+        try validate(sequences.map { SharedPromptSequence(prompt: $0) }, vocabularySize: vocabularySize, requests: requests)
+    }
+
+    /// The same for shared-prompt sequences: every prompt non-empty, every prompt + continuation
+    /// within the context.
+    public func validate(_ sequences: [SharedPromptSequence], vocabularySize: Int, requests: [LogitRequest]) throws {
         for (index, sequence) in sequences.enumerated() {
-            guard !sequence.isEmpty else { throw ModelError.emptySequence(index: index) }
-            guard sequence.count <= maxPositions else {
-                throw ModelError.sequenceTooLong(length: sequence.count, limit: maxPositions)
+            guard !sequence.prompt.isEmpty else { throw ModelError.emptySequence(index: index) }
+            guard sequence.span <= maxPositions else {
+                throw ModelError.sequenceTooLong(length: sequence.span, limit: maxPositions)
             }
-            for id in sequence where id < 0 || id >= vocabularySize {
-                throw ModelError.tokenOutOfRange(id: id, vocabularySize: vocabularySize)
+            for continuation in [sequence.prompt] + sequence.continuations {
+                for id in continuation where id < 0 || id >= vocabularySize {
+                    throw ModelError.tokenOutOfRange(id: id, vocabularySize: vocabularySize)
+                }
             }
         }
         for request in requests {
             precondition(
                 sequences.indices.contains(request.sequence)
-                    && (0..<sequences[request.sequence].count).contains(request.position),
+                    && (0..<sequences[request.sequence].rowCount).contains(request.position),
                 "logit request outside the batch")
         }
     }

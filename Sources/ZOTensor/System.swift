@@ -7,8 +7,15 @@ import Darwin
 
 /// Facts about the machine that sizing decisions need.
 public enum System {
-    /// Online CPU cores.
-    public static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    /// Cores this process may run on: the scheduler's affinity mask where there is one (so `taskset`
+    /// and container CPU sets are respected), else the online cores.
+    public static var coreCount: Int {
+        let online = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        // Linux `Cpus_allowed`: the affinity mask in hex, in comma-separated 32-bit groups.
+        guard let mask = statusField("Cpus_allowed:") else { return online }
+        let allowed = mask.reduce(0) { count, character in count + (character.hexDigitValue?.nonzeroBitCount ?? 0) }
+        return allowed > 0 ? min(allowed, online) : online
+    }
 }
 
 extension System {
@@ -20,16 +27,21 @@ extension System {
 
     /// A "kB" field of /proc/self/status, in bytes.
     private static func statusBytes(_ field: String) -> Int {
-        guard let file = fopen("/proc/self/status", "r") else { return 0 }
+        let kilobytes = statusField(field)?.split(separator: " ").first
+        return (kilobytes.flatMap { Int($0) } ?? 0) * 1024
+    }
+
+    /// The value of a /proc/self/status line (trimmed), or nil where there is no such file or line.
+    private static func statusField(_ field: String) -> String? {
+        guard let file = fopen("/proc/self/status", "r") else { return nil }
         defer { fclose(file) }
-        var line = [CChar](repeating: 0, count: 256)
+        var line = [CChar](repeating: 0, count: 4096)
         while fgets(&line, Int32(line.count), file) != nil {
             let text = String(cString: line)
             if text.hasPrefix(field) {
-                let kilobytes = text.dropFirst(field.count).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").first
-                return (kilobytes.flatMap { Int($0) } ?? 0) * 1024
+                return text.dropFirst(field.count).trimmingCharacters(in: .whitespacesAndNewlines)
             }
         }
-        return 0
+        return nil
     }
 }

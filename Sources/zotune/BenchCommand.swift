@@ -5,7 +5,7 @@ import ZOTensor
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure forward throughput and GEMM speed (or a training step), side by side with PyTorch when available.",
+        abstract: "Measure speed and memory side by side with PyTorch: the forward pass (default), training steps, scoring, Gaussians, memory.",
         discussion: """
             Prints forward tokens/s for a batch of random token sequences, GEMM GFLOP/s at the model's \
             shapes, and, if the reference environment exists ($ZOTUNE_HOME/reference-venv, made by \
@@ -22,10 +22,15 @@ struct BenchCommand: ParsableCommand {
             window refreshes and projection phases timed separately and amortised, then the same MeZO step \
             in PyTorch (scripts/reference/bench_mezo_step.py) on the same batch, and prints the ratios.
 
+            With --scoring: multiple-choice scoring of --batch copa-like examples (answers of several \
+            tokens) with each prompt run once and its answers as continuations, against one sequence per \
+            answer, and the same in PyTorch (scripts/reference/bench_scoring.py); all three give the same scores.
+
             For full speed run it as `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE zotune bench`.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Flag(name: .long, help: "Time one training step of each estimator (and PyTorch's MeZO step) instead of the forward pass.")
     var trainingStep = false
@@ -36,7 +41,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Measure peak memory of MeZO steps against weights + activations and a PyTorch AdamW backprop step.")
     var memory = false
 
-    @Option(name: .long, help: "Sequences per forward pass (with --training-step: examples per step).")
+    @Flag(name: .long, help: "Time multiple-choice scoring with shared prompts against one sequence per answer (and PyTorch).")
+    var scoring = false
+
+    @Option(name: .long, help: "Sequences per forward pass (with --training-step or --scoring: examples).")
     var batch = 16
 
     @Option(name: .long, help: "Tokens per sequence (forward benchmark only).")
@@ -63,11 +71,18 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        threadOptions.apply()
         let figures = BenchmarkReport()
-        guard [trainingStep, gaussian, memory].filter({ $0 }).count <= 1 else {
-            throw ValidationError("choose one of --training-step, --gaussian and --memory.")
+        guard [trainingStep, gaussian, memory, scoring].filter({ $0 }).count <= 1 else {
+            throw ValidationError("choose one of --training-step, --gaussian, --memory and --scoring.")
         }
-        if memory {
+        if scoring {
+            try ScoringBenchmark(
+                modelOptions: modelOptions, batch: batch, repeats: repeats,
+                referenceScript: noReference ? nil : referenceScript ?? ScoringBenchmark.defaultReferenceScript,
+                report: figures
+            ).run()
+        } else if memory {
             try MemoryBenchmark(
                 modelOptions: modelOptions, batch: batch, steps: repeats,
                 referenceScript: noReference ? nil : referenceScript ?? MemoryBenchmark.defaultReferenceScript,

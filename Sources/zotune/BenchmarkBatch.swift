@@ -3,9 +3,9 @@ import ZOModels
 import ZOTasks
 import ZOTraining
 
-/// The fixed batch the step and memory benchmarks use: the first `size` rt-sentiment training
-/// examples (MeZO splits, data seed 0), encoded for the model, plus their prompt texts for the
-/// PyTorch scripts, which tokenize them themselves.
+/// The fixed batch the step, memory and scoring benchmarks use: the first `size` training examples
+/// of a task (rt-sentiment unless said; MeZO splits, data seed 0), encoded for the model, plus their
+/// prompt texts for the PyTorch scripts, which tokenize them themselves.
 struct BenchmarkBatch {
     struct PromptLine: Encodable {
         let prompt: String
@@ -13,19 +13,21 @@ struct BenchmarkBatch {
     }
 
     let model: LanguageModel
+    let taskName: String
     let examples: [EncodedExample]
     let prompts: [PromptLine]
 
     /// As `zotune train`: only the decoded weights outlive loading (mapping and tokenizer go).
-    init(modelOptions: ModelOptions, size: Int, maxTokens: Int) throws {
+    init(modelOptions: ModelOptions, size: Int, maxTokens: Int, task taskName: String = TaskCatalog.defaultName) throws {
         let loaded = try modelOptions.load()
-        let tasks = TaskOptions(task: TaskCatalog.defaultName, taskSpec: nil, dataSeed: 0, sizes: .mezo)
+        let tasks = TaskOptions(task: taskName, taskSpec: nil, dataSeed: 0, sizes: .mezo)
         let (task, splits) = try tasks.load()
         let chosen = Array(splits.train.prefix(size))
         let encoder = try ExampleEncoder(for: loaded, task: task, maxTokens: maxTokens)
         prompts = try chosen.map { PromptLine(prompt: try task.prompt(for: $0), label: $0.label) }
         examples = try encoder.encode(chosen)
         model = loaded.model
+        self.taskName = taskName
     }
 
     var promptTokens: Int { examples.reduce(0) { $0 + $1.prompt.count } }
@@ -34,8 +36,8 @@ struct BenchmarkBatch {
         let lengths = examples.map(\.prompt.count)
         print(String(
             format: "batch: the first %d %@ training examples (MeZO splits, data seed 0), %d prompt tokens (%d–%d per prompt), candidates %@",
-            examples.count, TaskCatalog.defaultName, promptTokens, lengths.min() ?? 0, lengths.max() ?? 0,
-            examples.first.map { "\($0.candidates)" } ?? "—"))
+            examples.count, taskName, promptTokens, lengths.min() ?? 0, lengths.max() ?? 0,
+            examples.first.map { $0.hasSingleTokenCandidates ? "\($0.candidates)" : "of \($0.candidates.map(\.count)) tokens" } ?? "—"))
     }
 
     /// Runs a PyTorch reference script on the same weights (the GGUF `model` resolves to) and this

@@ -11,6 +11,7 @@ struct EvalCommand: ParsableCommand {
         abstract: "Measure a model's accuracy on a task's dev and test splits (zero-shot without --checkpoint).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var taskOptions: TaskOptions
 
     @Option(name: .long, help: "Fine-tuned weights: a run folder (uses its best checkpoint), a checkpoint folder, or a .safetensors file.")
@@ -23,6 +24,7 @@ struct EvalCommand: ParsableCommand {
     var batchSize = 32
 
     func run() throws {
+        threadOptions.apply()
         let loaded = try taskOptions.loadModel(modelOptions.model)
         if let checkpoint {
             let file = try Self.weightsFile(checkpoint)

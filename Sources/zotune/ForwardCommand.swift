@@ -14,6 +14,7 @@ struct ForwardCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(name: .long, help: "A text file with one sequence per line (\\n, \\t, \\\\ escapes).")
     var textFile: String
@@ -29,6 +30,7 @@ struct ForwardCommand: ParsableCommand {
     }
 
     func run() throws {
+        threadOptions.apply()
         let lines = try EscapedTextFile.lines(at: textFile)
         guard !lines.isEmpty else { throw ValidationError("\(textFile) has no lines.") }
         let loaded = try modelOptions.load()

@@ -8,6 +8,7 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Continue a prompt with greedy decoding and print the continuation.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(name: .long, help: "The text to continue.")
     var prompt: String
@@ -21,6 +22,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        threadOptions.apply()
         let loaded = try modelOptions.load()
         guard loaded.model.outputKind == .causalLanguageModel else {
             throw ValidationError("\(loaded.reference) is an encoder (\(loaded.model.family)); generate needs a decoder.")

@@ -21,6 +21,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var taskOptions: TaskOptions
     @OptionGroup var methodOptions: MethodOptions
 
@@ -72,6 +73,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        threadOptions.apply()
         let (configuration, folder) = try resume.map(Self.resumedRun) ?? newRun()
         let run = RunDirectory(folder)
         if resume == nil {

@@ -127,6 +127,41 @@ final class AttentionKernelTests: XCTestCase {
     func testBidirectionalAttentionHeadMatchesReference() {
         assertMatchesReference(causal: false)
     }
+
+    /// Rows attending to a prefix held elsewhere give, bit for bit, the last rows of causal attention
+    /// over one sequence holding the prefix and then the rows (a shared prompt's continuation).
+    func testPrefixAttentionEqualsAttentionOverTheJoinedSequence() {
+        for (prefix, length, headDim) in [(1, 1, 64), (7, 4, 64), (12, 9, 24), (3, 5, 128)] {
+            var state: UInt64 = UInt64(prefix * 7919 + length * 1000 + headDim)
+            func random() -> Float {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Float(state >> 40) / Float(1 << 24) * 2 - 1
+            }
+            let rows = prefix + length
+            let q = (0..<(rows * headDim)).map { _ in random() * 3 }
+            let k = (0..<(rows * headDim)).map { _ in random() * 3 }
+            let v = (0..<(rows * headDim)).map { _ in random() }
+            let scale = 1 / Float(headDim).squareRoot()
+            var joined = [Float](repeating: .nan, count: rows * headDim)
+            var scores = [Float](repeating: 0, count: rows)
+            causalAttentionHead(
+                query: q, key: k, value: v, stride: headDim, output: &joined, outputStride: headDim,
+                length: rows, headDim: headDim, scale: scale, scores: &scores)
+            // The prefix's keys and values copied away, so only the `prefix` argument can supply them.
+            let prefixKeys = Array(k[..<(prefix * headDim)]), prefixValues = Array(v[..<(prefix * headDim)])
+            let own = prefix * headDim
+            var out = [Float](repeating: .nan, count: length * headDim)
+            prefixKeys.withUnsafeBufferPointer { pk in
+                prefixValues.withUnsafeBufferPointer { pv in
+                    attentionHead(
+                        query: Array(q[own...]), key: Array(k[own...]), value: Array(v[own...]), stride: headDim,
+                        output: &out, outputStride: headDim, length: length, headDim: headDim, scale: scale,
+                        scores: &scores, causal: true, prefix: (pk.baseAddress!, pv.baseAddress!, prefix))
+                }
+            }
+            XCTAssertEqual(out, Array(joined[own...]), "prefix \(prefix) length \(length) headDim \(headDim)")
+        }
+    }
 }
 
 final class LogSumExpTests: XCTestCase {

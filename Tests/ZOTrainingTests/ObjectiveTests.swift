@@ -47,6 +47,8 @@ final class CandidateScorerTests: XCTestCase {
             EncodedExample(prompt: [1], candidates: [[2, 3]], label: 0),
         ]
         let scores = try CandidateScorer(model: model).scores(examples)
+        XCTAssertEqual(try CandidateScorer(model: model, sharesPrompts: false).scores(examples), scores,
+                       "one sequence per candidate scores the same, bit for bit")
         for (example, row) in zip(examples, scores) {
             XCTAssertEqual(row.count, example.candidates.count)
             for (candidate, score) in zip(example.candidates, row) {

@@ -68,6 +68,23 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(values[0..<49152].max(), values[7042])
     }
 
+    /// Splitting GEMMs and attention over threads changes no bit of the result.
+    func testThreadCountDoesNotChangeTheLogits() throws {
+        let input = try CLI.temporaryFile("The capital of France is\nA much longer second line, so that the batch has two lengths\n")
+        var files: [Data] = []
+        for threads in ["1", "2", "3"] {
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-\(UUID()).safetensors")
+            defer { try? FileManager.default.removeItem(at: output) }
+            let result = try CLI.run(["forward", "--text-file", input.path, "--output", output.path, "--threads", threads])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            files.append(try Data(contentsOf: output))
+        }
+        XCTAssertEqual(files[0], files[1])
+        XCTAssertEqual(files[0], files[2])
+        try assertFails(["forward", "--text-file", input.path, "--output", "/tmp/unused.safetensors", "--threads", "0"],
+                        message: "--threads must be between 1 and 256.")
+    }
+
     func testInspectDescribesTheTinyModel() throws {
         let result = try CLI.run(["inspect", "--model", tinyModel])
         XCTAssertEqual(result.status, 0, result.stderr)

@@ -39,6 +39,8 @@ final class ForwardWorkspace {
     private(set) var activation = FloatBuffer(count: 0)
     /// Attention score rows, one `[longest]` row per worker thread.
     private(set) var scores = FloatBuffer(count: 0)
+    /// Threads attention is split over: `BLAS.workerCount` when `scores` was sized.
+    private(set) var attentionWorkers = 0
 
     init(widths: Widths) { self.widths = widths }
 
@@ -53,9 +55,10 @@ final class ForwardWorkspace {
             activation = FloatBuffer(count: capacity * widths.activation)
             tokenCapacity = capacity
         }
-        if longestSequence > sequenceCapacity {
-            scores = FloatBuffer(count: 2 * longestSequence)
-            sequenceCapacity = longestSequence
+        if longestSequence > sequenceCapacity || attentionWorkers != BLAS.workerCount {
+            sequenceCapacity = max(longestSequence, sequenceCapacity)
+            attentionWorkers = BLAS.workerCount
+            scores = FloatBuffer(count: attentionWorkers * sequenceCapacity)
         }
     }
 }

@@ -153,6 +153,11 @@ public final class GPTStyleDecoderModel: LanguageModel {
 
     /// Runs the batch and returns `[requests.count × vocabularySize]` logits, row-major, in request order.
     public func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float] {
+        try logits(sharing: sequences.map { SharedPromptSequence(prompt: $0) }, at: requests)
+    }
+
+    /// Runs the batch, each shared prompt once, and returns `[requests.count × vocabularySize]` logits.
+    public func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float] {
         let c = configuration
         let batch = try PackedBatch(sequences, requests, for: self, reserving: workspace)
         embed(batch)
@@ -206,7 +211,8 @@ public final class GPTStyleDecoderModel: LanguageModel {
         let input = subBlockInput(w.attentionNorm, tokens: batch.tokenCount)
         LinearMap.applyFused(w.queryKeyValue, input, rows: batch.tokenCount, into: qkv)
         attention.run(qkv, batch: batch, scale: scale, into: out, scratch: workspace.scores.pointer,
-                      scratchStride: workspace.sequenceCapacity)
+                      scratchStride: workspace.sequenceCapacity,
+                      workers: workspace.attentionWorkers)
         w.attentionOutput.apply(out, rows: batch.tokenCount, into: workspace.residual.pointer, accumulate: true)
         normalizeAfterSubBlock(w.attentionNorm, tokens: batch.tokenCount)
     }

@@ -136,6 +136,11 @@ public final class LlamaModel: LanguageModel {
 
     /// Runs the batch and returns `[requests.count × vocabularySize]` logits, row-major, in request order.
     public func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float] {
+        try logits(sharing: sequences.map { SharedPromptSequence(prompt: $0) }, at: requests)
+    }
+
+    /// Runs the batch, each shared prompt once, and returns `[requests.count × vocabularySize]` logits.
+    public func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float] {
         let c = configuration
         let batch = try PackedBatch(sequences, requests, for: self, reserving: workspace)
         rotary.reserve(positions: batch.longest)
@@ -159,14 +164,18 @@ public final class LlamaModel: LanguageModel {
         rmsNorm(x, gain: w.inputNorm.pointer, into: h, rows: batch.tokenCount, width: c.hiddenSize,
                 epsilon: c.rmsNormEpsilon)
         LinearMap.applyFused(w.queryKeyValue, h, rows: batch.tokenCount, into: qkv)
-        for (index, sequence) in batch.sequences.enumerated() {
-            let base = qkv + batch.offsets[index] * qkvWidth
-            rotary.apply(base, rows: sequence.count, stride: qkvWidth, heads: c.headCount, firstPosition: 0)
-            rotary.apply(base + c.queryWidth, rows: sequence.count, stride: qkvWidth, heads: c.keyValueHeadCount,
-                         firstPosition: 0)
+        for index in batch.sequences.indices {
+            for run in batch.positionRuns(index) {
+                let base = qkv + (batch.offsets[index] + run.rows.lowerBound) * qkvWidth
+                rotary.apply(base, rows: run.rows.count, stride: qkvWidth, heads: c.headCount,
+                             firstPosition: run.firstPosition)
+                rotary.apply(base + c.queryWidth, rows: run.rows.count, stride: qkvWidth, heads: c.keyValueHeadCount,
+                             firstPosition: run.firstPosition)
+            }
         }
         attention.run(qkv, batch: batch, scale: 1 / Float(c.headDim).squareRoot(), into: out,
-                      scratch: workspace.scores.pointer, scratchStride: workspace.sequenceCapacity)
+                      scratch: workspace.scores.pointer, scratchStride: workspace.sequenceCapacity,
+                      workers: workspace.attentionWorkers)
         w.output.apply(out, rows: batch.tokenCount, into: x, accumulate: true)
     }
 

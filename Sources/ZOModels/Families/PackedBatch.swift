@@ -1,32 +1,58 @@
+import ZOTensor
+
 /// Variable-length sequences packed back to back without padding: activation row `offsets[s] + p`
-/// holds position `p` of sequence `s`. Attention stays within each sequence, which gives what right
+/// holds row `p` of sequence `s`. Attention stays within each sequence, which gives what right
 /// padding with an attention mask gives, without computing the padding.
+///
+/// A sequence may be a `SharedPromptSequence`: its prompt rows come first, then each continuation's,
+/// which attend to the prompt and to themselves and take positions on from the prompt's end.
 struct PackedBatch {
+    /// Every sequence's rows (prompt, then continuations).
     let sequences: [[Int]]
+    /// Rows of each sequence's prompt (all its rows when it has no continuations).
+    let promptLengths: [Int]
+    /// Each sequence's continuations as row ranges within the sequence.
+    let continuations: [[Range<Int>]]
     /// First activation row of each sequence.
     let offsets: [Int]
     let tokenCount: Int
+    /// Most keys any row attends to, and most positions any sequence uses.
     let longest: Int
 
-    init(_ sequences: [[Int]]) {
-        self.sequences = sequences
+    init(_ sequences: [SharedPromptSequence]) {
+        self.sequences = sequences.map(\.rows)
+        promptLengths = sequences.map(\.prompt.count)
+        continuations = sequences.map { sequence in
+            var start = sequence.prompt.count
+            return sequence.continuations.map { continuation in
+                defer { start += continuation.count }
+                return start..<(start + continuation.count)
+            }
+        }
         var offsets: [Int] = []
         var total = 0
-        for sequence in sequences {
+        for rows in self.sequences {
             offsets.append(total)
-            total += sequence.count
+            total += rows.count
         }
         self.offsets = offsets
         tokenCount = total
-        longest = sequences.map(\.count).max() ?? 0
+        longest = sequences.map(\.span).max() ?? 0
     }
+
+    init(_ sequences: [[Int]]) { self.init(sequences.map { SharedPromptSequence(prompt: $0) }) }
 
     /// Checks the batch against `model` (`LanguageModel.validate`), packs it, and sizes the
     /// model's workspace for it: the start of every family's forward.
-    init(_ sequences: [[Int]], _ requests: [LogitRequest], for model: LanguageModel, reserving workspace: ForwardWorkspace) throws {
+    init(_ sequences: [SharedPromptSequence], _ requests: [LogitRequest], for model: LanguageModel,
+         reserving workspace: ForwardWorkspace) throws {
         try model.validate(sequences, vocabularySize: model.vocabularySize, requests: requests)
         self.init(sequences)
         workspace.reserve(tokens: tokenCount, longestSequence: longest)
+    }
+
+    init(_ sequences: [[Int]], _ requests: [LogitRequest], for model: LanguageModel, reserving workspace: ForwardWorkspace) throws {
+        try self.init(sequences.map { SharedPromptSequence(prompt: $0) }, requests, for: model, reserving: workspace)
     }
 
     /// The activation row a logit request reads.
@@ -35,7 +61,16 @@ struct PackedBatch {
     /// Every token id in row order.
     var tokens: [Int] { sequences.flatMap { $0 } }
 
-    /// For every row, its position within its sequence plus `offset`: the rows of a learned
-    /// position table the batch reads.
-    func positions(offset: Int = 0) -> [Int] { sequences.flatMap { $0.indices.map { $0 + offset } } }
+    /// For every row, its position plus `offset`: the rows of a learned position table the batch reads.
+    func positions(offset: Int = 0) -> [Int] {
+        sequences.indices.flatMap { s in
+            positionRuns(s).flatMap { run in (0..<run.rows.count).map { run.firstPosition + $0 + offset } }
+        }
+    }
+
+    /// Row spans of sequence `s` that take consecutive positions, with the first position of each:
+    /// the prompt from 0, every continuation from the prompt's length.
+    func positionRuns(_ s: Int) -> [(rows: Range<Int>, firstPosition: Int)] {
+        [(0..<promptLengths[s], 0)] + continuations[s].map { ($0, promptLengths[s]) }
+    }
 }

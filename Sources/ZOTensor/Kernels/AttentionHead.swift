@@ -19,19 +19,33 @@ public func causalAttentionHead(
 /// Self-attention of one head over one sequence, causal (decoders: row i attends to keys 0...i) or
 /// bidirectional (encoders: every row attends to all `length` keys of its sequence; packing
 /// sequences back to back is what masks the others). Layout and scratch as `causalAttentionHead`.
+///
+/// `prefix` (causal only): `count` earlier rows every row also attends to, before its own keys, as
+/// if they preceded the sequence: a shared prompt's keys and values for one of its continuations.
+/// The sums run in the same order as over one sequence holding both, so the result is the same.
+/// `scores` then needs `prefix.count + length` floats.
 @inline(__always)
 public func attentionHead(
     query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, stride: Int,
     output: UnsafeMutablePointer<Float>, outputStride: Int, length: Int, headDim: Int, scale: Float,
-    scores: UnsafeMutablePointer<Float>, causal: Bool
+    scores: UnsafeMutablePointer<Float>, causal: Bool,
+    prefix: (key: UnsafePointer<Float>, value: UnsafePointer<Float>, count: Int)? = nil
 ) {
     let chunks = headDim / 16
     let vectorDim = chunks * 16
+    let prefixCount = prefix?.count ?? 0
+    // Key/value row j of the combined sequence: the prefix's rows, then the sequence's own.
+    @inline(__always) func keyRow(_ j: Int) -> UnsafePointer<Float> {
+        j < prefixCount ? prefix!.key + j * stride : key + (j - prefixCount) * stride
+    }
+    @inline(__always) func valueRow(_ j: Int) -> UnsafePointer<Float> {
+        j < prefixCount ? prefix!.value + j * stride : value + (j - prefixCount) * stride
+    }
     for i in 0..<length {
         let q = query + i * stride
-        let keys = causal ? i + 1 : length
+        let keys = prefixCount + (causal ? i + 1 : length)
         for j in 0..<keys {
-            let k = key + j * stride
+            let k = keyRow(j)
             var acc = SIMD16<Float>()
             for c in 0..<chunks {
                 let qv = UnsafeRawPointer(q + 16 * c).loadUnaligned(as: SIMD16<Float>.self)
@@ -49,7 +63,7 @@ public func attentionHead(
             var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
             for j in 0..<keys {
                 let p = SIMD16<Float>(repeating: scores[j])
-                let v = UnsafeRawPointer(value + j * stride + c)
+                let v = UnsafeRawPointer(valueRow(j) + c)
                 a0 = a0.addingProduct(p, v.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self))
                 a1 = a1.addingProduct(p, v.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
                 a2 = a2.addingProduct(p, v.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self))
@@ -66,14 +80,14 @@ public func attentionHead(
             var a = SIMD16<Float>()
             for j in 0..<keys {
                 a = a.addingProduct(
-                    SIMD16(repeating: scores[j]), UnsafeRawPointer(value + j * stride + c).loadUnaligned(as: SIMD16<Float>.self))
+                    SIMD16(repeating: scores[j]), UnsafeRawPointer(valueRow(j) + c).loadUnaligned(as: SIMD16<Float>.self))
             }
             UnsafeMutableRawPointer(o + c).storeBytes(of: a, as: SIMD16<Float>.self)
             c += 16
         }
         for d in vectorDim..<headDim {
             var a: Float = 0
-            for j in 0..<keys { a += scores[j] * value[j * stride + d] }
+            for j in 0..<keys { a += scores[j] * valueRow(j)[d] }
             o[d] = a
         }
     }

@@ -14,6 +14,9 @@ at the learning rate with the best dev accuracy (never test); the P-GAP ablation
     scripts/study/run.py --tasks rt-sentiment # one task
     scripts/study/run.py --phase ablations    # only the ablations
     scripts/study/run.py --dry-run            # print the commands
+
+Two single-threaded runs at once use two cores better than one run on both (not every part of a
+step is parallel): e.g. `run.py --tasks boolq-like --threads 1 & run.py --tasks copa-like --threads 1`.
 """
 import argparse
 import gzip
@@ -71,13 +74,15 @@ def summary_of(folder):
         return json.load(f)
 
 
-def execute(run, work, dry_run):
+def execute(run, work, dry_run, threads=None, keep_checkpoints=False):
     folder = os.path.join(work, run.relative)
     if summary_of(folder) is None:
         if os.path.exists(os.path.join(folder, "checkpoints", "latest", "trainer-state.json")):
             command = [ZOTUNE, "train", "--resume", folder]
         else:
             command = run.arguments(folder)
+        # Not part of the run's configuration: results are the same on any number of threads.
+        command += ["--threads", str(threads)] if threads else []
         print("$ " + " ".join(command), flush=True)
         if dry_run:
             return None
@@ -87,6 +92,10 @@ def execute(run, work, dry_run):
             os.makedirs(os.path.dirname(folder), exist_ok=True)
         subprocess.run(command, check=True)
     compact(folder, os.path.join(COMPACT, run.relative))
+    if not keep_checkpoints:
+        # ~1 GB per finished run (best and latest weights); the seed log in the compact copy
+        # rebuilds them with `zotune replay`.
+        shutil.rmtree(os.path.join(folder, "checkpoints"), ignore_errors=True)
     return summary_of(folder)
 
 
@@ -112,6 +121,9 @@ def main():
     parser.add_argument("--tasks", nargs="*", help="subset of the study's tasks")
     parser.add_argument("--methods", nargs="*", help="subset of the study's methods")
     parser.add_argument("--phase", choices=["all", "main", "ablations"], default="all")
+    parser.add_argument("--threads", type=int, help="zotune train --threads (default: all cores)")
+    parser.add_argument("--keep-checkpoints", action="store_true",
+                        help="keep finished runs' checkpoints (default: delete them, ~1 GB each)")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
 
@@ -129,14 +141,14 @@ def main():
             for method in methods:
                 grid = []
                 for lr in study["grid"]["lr"]:
-                    summary = execute(Run(study, task, method, study["seeds"][0], lr), args.work, args.dry_run)
+                    summary = execute(Run(study, task, method, study["seeds"][0], lr), args.work, args.dry_run, args.threads, args.keep_checkpoints)
                     if summary:
                         grid.append((lr, summary))
                 if len(grid) < len(study["grid"]["lr"]):
                     continue
                 lr = best_lr(grid)
                 for seed in study["seeds"][1:]:
-                    execute(Run(study, task, method, seed, lr), args.work, args.dry_run)
+                    execute(Run(study, task, method, seed, lr), args.work, args.dry_run, args.threads, args.keep_checkpoints)
 
     if args.phase in ("all", "ablations"):
         ablation = study["ablations"]
@@ -151,7 +163,7 @@ def main():
                 for seed in ablation["seeds"]:
                     for variant, extra in ablation["variants"].items():
                         execute(Run(study, ablation["task"], ablation["method"], seed, lr, variant, extra),
-                                args.work, args.dry_run)
+                                args.work, args.dry_run, args.threads, args.keep_checkpoints)
             else:
                 print("ablations wait for the P-GAP learning-rate grid on seed 0", flush=True)
 

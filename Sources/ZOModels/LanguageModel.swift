@@ -63,6 +63,9 @@ extension LanguageModel {
     public var vocabularySize: Int { outputSize }
 
     public func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float] {
+        // Prompt rows are read from `prompt + continuation 0`: right for causal models only.
+        precondition(outputKind == .causalLanguageModel || sequences.allSatisfy(\.continuations.isEmpty),
+                     "shared prompts with continuations need a causal language model")
         var flat: [[Int]] = []
         var origins: [[LogitRequest]] = []
         for sequence in sequences {

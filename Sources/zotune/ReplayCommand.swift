@@ -20,7 +20,10 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write the rebuilt weights (.safetensors).")
     var output: String
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     func run() throws {
+        threadOptions.apply()
         let logURL = URL(fileURLWithPath: log)
         let configurationURL = logURL.deletingLastPathComponent().appendingPathComponent("config.json")
         let configuration = try RunDirectory.readJSON(RunConfiguration.self, from: configurationURL)

@@ -42,9 +42,9 @@ struct ScoringBenchmark {
         let sharing = Summary(sharedTimes), perAnswer = Summary(separateTimes)
         let disagreement = maxDifference(sharedScores, separateScores)
         print(String(format: "shared prompts:      %5d tokens  %.4f s (min %.4f, max %.4f)  %.1f examples/s",
-                     sharedTokens, sharing.median, sharing.min, sharing.max, Double(batch) / sharing.median))
+                     sharedTokens, sharing.median, sharing.min, sharing.max, Double(fixed.examples.count) / sharing.median))
         print(String(format: "one seq. per answer: %5d tokens  %.4f s (min %.4f, max %.4f)  %.1f examples/s",
-                     separateTokens, perAnswer.median, perAnswer.min, perAnswer.max, Double(batch) / perAnswer.median))
+                     separateTokens, perAnswer.median, perAnswer.min, perAnswer.max, Double(fixed.examples.count) / perAnswer.median))
         print(String(format: "sharing: %.2f× faster; scores agree to %.1e", perAnswer.median / sharing.median, disagreement))
         report.record("scoring/shared_median_s", sharing.median)
         report.record("scoring/separate_median_s", perAnswer.median)

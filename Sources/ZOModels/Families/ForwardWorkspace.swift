@@ -17,7 +17,7 @@ final class ForwardWorkspace {
         /// Bytes of activation scratch one forward pass over `tokens` packed tokens needs (the
         /// workspace buffers), excluding the requested logits.
         func activationBytes(tokens: Int, longestSequence: Int) -> Int {
-            4 * (tokens * perToken + 2 * longestSequence)
+            4 * (tokens * perToken + BLAS.workerCount * longestSequence)
         }
     }
 

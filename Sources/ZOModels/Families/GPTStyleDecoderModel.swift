@@ -170,7 +170,8 @@ public final class GPTStyleDecoderModel: LanguageModel {
     }
 
     /// x = project_in(token embeddings) + position embeddings; positions count from 0 in every
-    /// sequence (what transformers derives from the attention mask of an unpadded sequence).
+    /// sequence (what transformers derives from the attention mask of an unpadded sequence), and a
+    /// shared prompt's continuations go on from the prompt's end.
     private func embed(_ batch: PackedBatch) {
         let c = configuration
         let x = workspace.residual.pointer

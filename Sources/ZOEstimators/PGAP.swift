@@ -273,9 +273,8 @@ public struct PGAP: ZerothOrderEstimator {
         let (large, small) = (tensors.filter { $0.entry.count > Self.parallelThreshold },
                               tensors.filter { $0.entry.count <= Self.parallelThreshold })
         var bases: [Int: LowRankBasis] = [:]
-        let scratch = FloatBuffer(count: large.map(\.entry.count).max() ?? 0)
         for tensor in large {
-            bases[tensor.index] = try basis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine, scratch: scratch)
+            bases[tensor.index] = try streamedBasis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine)
         }
         // One tensor per core: each worker has its own scratch, a single-threaded engine, and
         // writes only its own slots of `results`.
@@ -296,8 +295,30 @@ public struct PGAP: ZerothOrderEstimator {
         state.basesWindow = window
     }
 
-    /// Tensors larger than this get all cores on their estimate instead of one core each.
+    /// Tensors larger than this get all cores on their estimate instead of one core each, and have
+    /// it rebuilt block by block rather than held whole.
     static let parallelThreshold = 1 << 22
+    /// Floats per block of a streamed estimate (8 MB).
+    static let streamingBlock = 1 << 21
+
+    /// The same for a large tensor (SmolLM2's 113 MB embedding), without holding S: each of the
+    /// randomized SVD's products regenerates S block by block from the probe seeds. Equal to `basis`
+    /// to rounding (sums over blocks run in another order).
+    private func streamedBasis(
+        _ tensor: TrainableTensor, sweep: DenseSweep, sketchSeed: UInt64, engine: PerturbationEngine
+    ) throws -> LowRankBasis {
+        let (m, n) = tensor.matrixShape!
+        return try TruncatedSVD.compute(
+            rows: m, columns: n, rank: min(configuration.rank, m, n), oversampling: configuration.oversampling,
+            powerIterations: configuration.powerIterations,
+            sketch: GaussianStream(seed: sketchSeed, tensor: tensor.index, kind: .sketch),
+            blockRows: max(1, Self.streamingBlock / n)
+        ) { rows, block in
+            let elements = (rows.lowerBound * n)..<(rows.upperBound * n)
+            block.update(repeating: 0, count: elements.count)
+            engine.apply(sweep, to: block, elements: elements, tensorIndex: tensor.index)
+        }
+    }
 
     /// U_r, V_r, σ of one tensor: S = Σ_j (c_j/h)·z_j rebuilt into `scratch`, then the truncated SVD.
     private func basis(

@@ -76,11 +76,21 @@ public struct PerturbationEngine: Sendable {
         run([Job(pointer: buffer, count: count, tensor: tensorIndex, decayed: false)], sweep)
     }
 
+    /// The same for elements `elements` of the tensor only, held in `buffer[0..<elements.count]`: a
+    /// block of an estimate too large to hold whole (P-GAP's embedding). Equal, element for element,
+    /// to the whole tensor's sweep.
+    public func apply(_ sweep: DenseSweep, to buffer: UnsafeMutablePointer<Float>, elements: Range<Int>, tensorIndex: Int) {
+        run([Job(pointer: buffer - elements.lowerBound, count: elements.count, tensor: tensorIndex, decayed: false,
+                 first: elements.lowerBound)], sweep)
+    }
+
     struct Job {
+        /// Element 0 of the tensor (only elements `first ..< first + count` are touched).
         let pointer: UnsafeMutablePointer<Float>
         let count: Int
         let tensor: Int
         let decayed: Bool
+        var first = 0
     }
 
     private func run(_ jobs: [Job], _ sweep: DenseSweep) {
@@ -100,7 +110,7 @@ public struct PerturbationEngine: Sendable {
                     if position >= upper { break }
                     continue
                 }
-                Self.sweep(job, range: jobLower..<jobUpper, sweep)
+                Self.sweep(job, range: (job.first + jobLower)..<(job.first + jobUpper), sweep)
             }
         }
         if workers == 1 {

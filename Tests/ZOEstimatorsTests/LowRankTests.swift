@@ -101,6 +101,38 @@ final class LowRankTests: XCTestCase {
         }
     }
 
+    /// Built block by block (uneven blocks of 7 rows) for every product, the randomized SVD gives the
+    /// held matrix's result to rounding; on the exact path (S built whole) bit for bit.
+    func testStreamedTruncatedSVDMatchesTheHeldMatrix() throws {
+        let m = 150, n = 90, rank = 12
+        let s = randomMatrix(m, n, seed: 4).enumerated().map { $1 * Float(1 + ($0 / n) % 5) }  // row scales: a spectrum
+        let sketch = GaussianStream(seed: 3, tensor: 0, kind: .sketch)
+        for (oversampling, exact) in [(10, false), (100, true)] {
+            let held = try s.withUnsafeBufferPointer {
+                try TruncatedSVD.compute($0.baseAddress!, rows: m, columns: n, rank: rank, oversampling: oversampling, sketch: sketch)
+            }
+            let streamed = try TruncatedSVD.compute(
+                rows: m, columns: n, rank: rank, oversampling: oversampling, sketch: sketch, blockRows: 7
+            ) { rows, block in
+                for (k, i) in rows.enumerated() { for j in 0..<n { block[k * n + j] = s[i * n + j] } }
+            }
+            if exact {
+                XCTAssertEqual(streamed, held)
+                continue
+            }
+            for k in 0..<rank {
+                XCTAssertEqual(streamed.singularValues[k], held.singularValues[k], accuracy: 1e-5 * held.singularValues[k])
+                XCTAssertGreaterThan(abs(columnDot(streamed.left, held.left, rows: m, rank: rank, column: k)), 1 - 1e-4)
+                XCTAssertGreaterThan(abs(columnDot(streamed.right, held.right, rows: n, rank: rank, column: k)), 1 - 1e-4)
+            }
+        }
+    }
+
+    /// Column `column` of two row-major rows×rank matrices, dotted.
+    func columnDot(_ a: [Float], _ b: [Float], rows: Int, rank: Int, column: Int) -> Double {
+        (0..<rows).reduce(0.0) { $0 + Double(a[$1 * rank + column]) * Double(b[$1 * rank + column]) }
+    }
+
     func orthonormalColumns(_ rows: Int, _ columns: Int, seed: UInt64) throws -> [Float] {
         var a = randomMatrix(rows, columns, seed: seed)
         try DenseFactorizations.orthonormalizeColumns(&a, rows: rows, columns: columns)
@@ -120,6 +152,52 @@ extension LowRankBasis {
 /// P-GAP builds the bases of small tensors one tensor per core: the same bases (bit for bit) as
 /// building them one after another on one core.
 final class PGAPBasisParallelismTests: XCTestCase {
+    /// A tensor above `parallelThreshold` (4.3 M elements) has its estimate streamed, never held:
+    /// its basis equals, to rounding, the truncated SVD of the estimate built whole from the probes.
+    func testLargeTensorBasisIsTheHeldEstimatesToRounding() throws {
+        let (m, n) = (2100, 2048)
+        let arena = WeightArena([ParameterSpec(name: "model.layers.0.mlp.up_proj.weight", shape: [m, n], role: .matrix, layer: 0)])
+        fillArena(arena, seed: 3)
+        let parameters = TrainableSet(arena: arena)
+        let pgap = PGAP(configuration: .init(rank: 4, windowLength: 4, probeCount: 3))
+        var state = try pgap.makeState(for: parameters, runSeed: 9)
+        _ = try pgap.step(parameters, state: &state, context: StepContext(step: 0, totalSteps: 8, learningRate: 1e-3, runSeed: 9),
+                          oracle: QuadraticOracle(parameters: parameters, seed: 2))
+        let tensor = parameters.tensors[0]
+        let streamed = try XCTUnwrap(state.bases[tensor.index])
+
+        let h = Float(state.probeSeeds.count)
+        let sweep = DenseSweep(seeds: state.probeSeeds, coefficients: state.probeGradients.map { $0 / h })
+        let estimate = FloatBuffer(count: m * n)
+        estimate.pointer.update(repeating: 0, count: m * n)
+        PerturbationEngine().apply(sweep, to: estimate.pointer, count: m * n, tensorIndex: tensor.index)
+        let held = try TruncatedSVD.compute(
+            estimate.pointer, rows: m, columns: n, rank: 4,
+            sketch: GaussianStream(seed: SeedDerivation.derive(9, .sketch, try XCTUnwrap(state.window)), tensor: tensor.index, kind: .sketch))
+        for k in 0..<4 {
+            XCTAssertEqual(streamed.singularValues[k], held.singularValues[k], accuracy: 1e-4 * held.singularValues[k])
+            let dot = (0..<m).reduce(0.0) { $0 + Double(streamed.left[$1 * 4 + k]) * Double(held.left[$1 * 4 + k]) }
+            XCTAssertGreaterThan(abs(dot), 1 - 1e-3, "left singular vector \(k)")
+        }
+    }
+
+    /// A ranged sweep writes exactly the whole tensor's sweep over that range.
+    func testRangedSweepEqualsTheWholeSweepsSlice() {
+        let sweep = DenseSweep(seeds: [5, 6, 7], coefficients: [0.5, -0.25, 2])
+        let count = 300_000
+        let whole = FloatBuffer(count: count)
+        whole.pointer.update(repeating: 0, count: count)
+        let engine = PerturbationEngine(workerCount: 2, minimumParallelCount: 1)
+        engine.apply(sweep, to: whole.pointer, count: count, tensorIndex: 4)
+        for range in [0..<1000, 12_345..<200_001, 299_999..<300_000] {
+            let part = FloatBuffer(count: range.count)
+            part.pointer.update(repeating: 0, count: range.count)
+            engine.apply(sweep, to: part.pointer, elements: range, tensorIndex: 4)
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: part.pointer, count: range.count)),
+                           Array(UnsafeBufferPointer(start: whole.pointer + range.lowerBound, count: range.count)), "\(range)")
+        }
+    }
+
     func testBasesDoNotDependOnTheWorkerCount() throws {
         var bases: [[Int: LowRankBasis]] = []
         for workers in [1, 2, 3] {

@@ -1,4 +1,5 @@
 import CBLAS
+import ZOTensor
 
 /// Rank-r truncated SVD of a row-major m×n matrix S ≈ U_r diag(σ) V_rᵀ, returned as a
 /// `LowRankBasis` (U_r, V_r, σ).
@@ -13,19 +14,47 @@ public enum TruncatedSVD {
         _ matrix: UnsafePointer<Float>, rows m: Int, columns n: Int, rank: Int,
         oversampling: Int = 10, powerIterations: Int = 1, sketch: GaussianStream
     ) throws -> LowRankBasis {
+        try compute(DenseOperand(matrix: matrix, rows: m, columns: n), rank: rank, oversampling: oversampling,
+                    powerIterations: powerIterations, sketch: sketch)
+    }
+
+    /// The same for a matrix never held whole: `fill(rows, buffer)` writes rows `rows` of S
+    /// (row-major, n wide) into `buffer`, and every product with S goes block by block of
+    /// `blockRows` rows, so the memory is one block instead of S. The sums over blocks run in another
+    /// order than one GEMM's, so the result equals `compute` on the same S to rounding, not bit for bit.
+    /// Needs the randomized path (r + p < min(m, n)); otherwise S is built whole.
+    public static func compute(
+        rows m: Int, columns n: Int, rank: Int, oversampling: Int = 10, powerIterations: Int = 1,
+        sketch: GaussianStream, blockRows: Int, fill: @escaping (Range<Int>, UnsafeMutablePointer<Float>) throws -> Void
+    ) throws -> LowRankBasis {
+        let width = min(rank, m, n) + max(0, oversampling)
+        if width >= min(m, n) {
+            let whole = FloatBuffer(count: m * n)
+            try fill(0..<m, whole.pointer)
+            return try compute(whole.pointer, rows: m, columns: n, rank: rank, oversampling: oversampling,
+                               powerIterations: powerIterations, sketch: sketch)
+        }
+        return try compute(StreamedOperand(rows: m, columns: n, blockRows: max(1, blockRows), fill: fill), rank: rank,
+                           oversampling: oversampling, powerIterations: powerIterations, sketch: sketch)
+    }
+
+    private static func compute(
+        _ s: some Operand, rank: Int, oversampling: Int, powerIterations: Int, sketch: GaussianStream
+    ) throws -> LowRankBasis {
+        let m = s.rows, n = s.columns
         let k = min(rank, m, n)
         precondition(k > 0)
         // Row-major S (m×n) is column-major A = Sᵀ (n×m): factor A = U_A Σ V_Aᵀ, so U_S = V_A, V_S = U_A.
-        let rowsA = n, columnsA = m
+        let rowsA = n
         let width = k + max(0, oversampling)
         let (uA, sigma, vtA, inner): ([Float], [Float], [Float], Int)
         if width >= min(m, n) {
             // sgesdd destroys its input; the randomized path only reads S (no copy of a large matrix).
-            var a = [Float](UnsafeBufferPointer(start: matrix, count: m * n))
-            let svd = try DenseFactorizations.thinSVD(&a, rows: rowsA, columns: columnsA)
+            var a = try s.materialized()
+            let svd = try DenseFactorizations.thinSVD(&a, rows: rowsA, columns: m)
             (uA, sigma, vtA, inner) = (svd.u, svd.singularValues, svd.vt, min(m, n))
         } else {
-            let svd = try randomized(matrix, rows: rowsA, columns: columnsA, width: width, powerIterations: powerIterations, sketch: sketch)
+            let svd = try randomized(s, width: width, powerIterations: powerIterations, sketch: sketch)
             (uA, sigma, vtA, inner) = (svd.u, svd.singularValues, svd.vt, width)
         }
         var left = [Float](repeating: 0, count: m * k)  // U_S[i, j] = V_A[i, j] = Vᵀ_A[j, i]
@@ -39,34 +68,124 @@ public enum TruncatedSVD {
         return LowRankBasis(rows: m, columns: n, rank: k, left: left, right: right, singularValues: Array(sigma.prefix(k)))
     }
 
-    /// Randomized thin SVD of column-major A (rows × columns) with `width` = r + p columns.
-    static func randomized(
-        _ a: UnsafePointer<Float>, rows: Int, columns: Int, width: Int, powerIterations: Int, sketch: GaussianStream
+    /// Randomized thin SVD of column-major A = Sᵀ (n × m) with `width` = r + p columns.
+    private static func randomized(
+        _ s: some Operand, width: Int, powerIterations: Int, sketch: GaussianStream
     ) throws -> (u: [Float], singularValues: [Float], vt: [Float]) {
-        let M = Int32(rows), N = Int32(columns), L = Int32(width)
-        let omega = sketch.normals(0..<(columns * width))  // N×L
-        var y = [Float](repeating: 0, count: rows * width)  // M×L
-        var z = [Float](repeating: 0, count: columns * width)  // N×L
+        let rows = s.columns, columns = s.rows
+        let omega = sketch.normals(0..<(columns * width))  // m×L
+        var y = [Float](repeating: 0, count: rows * width)  // n×L
+        var z = [Float](repeating: 0, count: columns * width)  // m×L
+        var b = [Float](repeating: 0, count: width * columns)  // L×m
         try DenseFactorizations.singleThreaded {
-            cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, M, L, N, 1, a, M, omega, N, 0, &y, M)
+            try s.times(omega, width: width, into: &y)
             try DenseFactorizations.orthonormalizeColumns(&y, rows: rows, columns: width)
             for _ in 0..<powerIterations {
-                cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, N, L, M, 1, a, M, y, M, 0, &z, N)
+                try s.transposedTimes(y, width: width, into: &z)
                 try DenseFactorizations.orthonormalizeColumns(&z, rows: columns, columns: width)
-                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, M, L, N, 1, a, M, z, N, 0, &y, M)
+                try s.times(z, width: width, into: &y)
                 try DenseFactorizations.orthonormalizeColumns(&y, rows: rows, columns: width)
             }
-        }
-        // B = Qᵀ A (L×N); B = U_B Σ Vᵀ; U = Q U_B.
-        var b = [Float](repeating: 0, count: width * columns)
-        DenseFactorizations.singleThreaded {
-            cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, L, N, M, 1, y, M, a, M, 0, &b, L)
+            // B = Qᵀ A (L×m); B = U_B Σ Vᵀ; U = Q U_B.
+            try s.projected(y, width: width, into: &b)
         }
         let small = try DenseFactorizations.thinSVD(&b, rows: width, columns: columns)
         var u = [Float](repeating: 0, count: rows * width)
         DenseFactorizations.singleThreaded {
-            cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, M, L, L, 1, y, M, small.u, L, 0, &u, M)
+            cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(width), 1,
+                        y, Int32(rows), small.u, Int32(width), 0, &u, Int32(rows))
         }
         return (u, small.singularValues, small.vt)
+    }
+}
+
+/// The products the randomized SVD takes with A = Sᵀ (column-major n × m, S row-major m × n).
+private protocol Operand {
+    var rows: Int { get }  // m, of S
+    var columns: Int { get }  // n, of S
+    /// y (n×L) = A·x, x m×L (column-major).
+    func times(_ x: [Float], width: Int, into y: inout [Float]) throws
+    /// z (m×L) = Aᵀ·y, y n×L.
+    func transposedTimes(_ y: [Float], width: Int, into z: inout [Float]) throws
+    /// b (L×m) = qᵀ·A, q n×L.
+    func projected(_ q: [Float], width: Int, into b: inout [Float]) throws
+    /// A as a column-major array (for the exact SVD).
+    func materialized() throws -> [Float]
+}
+
+/// S held whole: one GEMM per product.
+private struct DenseOperand: Operand {
+    let matrix: UnsafePointer<Float>
+    let rows: Int, columns: Int
+
+    func times(_ x: [Float], width: Int, into y: inout [Float]) {
+        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
+        cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, l, m, 1, matrix, n, x, m, 0, &y, n)
+    }
+
+    func transposedTimes(_ y: [Float], width: Int, into z: inout [Float]) {
+        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
+        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, m, l, n, 1, matrix, n, y, n, 0, &z, m)
+    }
+
+    func projected(_ q: [Float], width: Int, into b: inout [Float]) {
+        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
+        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, l, m, n, 1, q, n, matrix, n, 0, &b, l)
+    }
+
+    func materialized() -> [Float] { [Float](UnsafeBufferPointer(start: matrix, count: rows * columns)) }
+}
+
+/// S rebuilt block by block for every product: rows [i, i + blockRows) of S are columns of A.
+private struct StreamedOperand: Operand {
+    let rows: Int, columns: Int
+    let blockRows: Int
+    let fill: (Range<Int>, UnsafeMutablePointer<Float>) throws -> Void
+
+    private func forEachBlock(_ body: (Range<Int>, UnsafePointer<Float>) -> Void) throws {
+        let block = FloatBuffer(count: min(blockRows, rows) * columns)
+        for start in stride(from: 0, to: rows, by: blockRows) {
+            let range = start..<min(rows, start + blockRows)
+            try fill(range, block.pointer)
+            body(range, block.pointer)
+        }
+    }
+
+    func times(_ x: [Float], width: Int, into y: inout [Float]) throws {
+        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
+        try y.withUnsafeMutableBufferPointer { y in
+            try x.withUnsafeBufferPointer { x in
+                try forEachBlock { range, a in
+                    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, l, Int32(range.count), 1, a, n,
+                                x.baseAddress! + range.lowerBound, m, range.lowerBound == 0 ? 0 : 1, y.baseAddress!, n)
+                }
+            }
+        }
+    }
+
+    func transposedTimes(_ y: [Float], width: Int, into z: inout [Float]) throws {
+        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
+        try z.withUnsafeMutableBufferPointer { z in
+            try forEachBlock { range, a in
+                cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(range.count), l, n, 1, a, n, y, n, 0,
+                            z.baseAddress! + range.lowerBound, m)
+            }
+        }
+    }
+
+    func projected(_ q: [Float], width: Int, into b: inout [Float]) throws {
+        let (n, l) = (Int32(columns), Int32(width))
+        try b.withUnsafeMutableBufferPointer { b in
+            try forEachBlock { range, a in
+                cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, l, Int32(range.count), n, 1, q, n, a, n, 0,
+                            b.baseAddress! + range.lowerBound * width, l)
+            }
+        }
+    }
+
+    func materialized() throws -> [Float] {
+        var whole = [Float](repeating: 0, count: rows * columns)
+        try whole.withUnsafeMutableBufferPointer { try fill(0..<rows, $0.baseAddress!) }
+        return whole
     }
 }

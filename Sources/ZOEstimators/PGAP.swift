@@ -301,9 +301,9 @@ public struct PGAP: ZerothOrderEstimator {
     /// Floats per block of a streamed estimate (8 MB).
     static let streamingBlock = 1 << 21
 
-    /// The same for a large tensor (SmolLM2's 113 MB embedding), without holding S: each of the
-    /// randomized SVD's products regenerates S block by block from the probe seeds. Equal to `basis`
-    /// to rounding (sums over blocks run in another order).
+    /// U_r, V_r, σ of a large tensor (SmolLM2's embedding: S would take 113 MB) without holding S:
+    /// each of the randomized SVD's products regenerates S block by block from the probe seeds.
+    /// Equal to `basis` to rounding (sums over blocks run in another order).
     private func streamedBasis(
         _ tensor: TrainableTensor, sweep: DenseSweep, sketchSeed: UInt64, engine: PerturbationEngine
     ) throws -> LowRankBasis {

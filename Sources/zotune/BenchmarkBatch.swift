@@ -41,19 +41,24 @@ struct BenchmarkBatch {
     }
 
     /// Runs a PyTorch reference script on the same weights (the GGUF `model` resolves to) and this
-    /// batch (`--gguf PATH --prompts FILE --threads 2` + `arguments`) and returns its JSON lines; nil,
-    /// after saying why, when it is skipped or fails (see `PyTorchBenchmark`).
-    func runPyTorch(_ script: String, model: String, doing purpose: String, arguments: [String] = []) throws -> [[String: Any]]? {
+    /// batch (`--gguf PATH --prompts FILE --threads N` + `arguments`; `input` replaces the prompt
+    /// texts, e.g. with token ids) and returns its JSON lines; nil, after saying why, when it is
+    /// skipped or fails (see `PyTorchBenchmark`).
+    func runPyTorch(
+        _ script: String, model: String, doing purpose: String, input: (flag: String, json: any Encodable)? = nil,
+        threads: Int = 2, arguments: [String] = []
+    ) throws -> [[String: Any]]? {
         let modelPath = try ModelReference.resolve(model)
         guard modelPath.hasSuffix(".gguf") else {
             print("PyTorch reference: skipped (\(script) reads a GGUF file; --model is \(modelPath))")
             return nil
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-bench-prompts-\(UUID().uuidString).json")
-        try JSONEncoder().encode(prompts).write(to: file)
+        let (flag, json) = input ?? ("--prompts", prompts)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-bench-input-\(UUID().uuidString).json")
+        try JSONEncoder().encode(json).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         Console.status("running \(script) (\(purpose))")
         return try PyTorchBenchmark.run(
-            script: script, arguments: ["--gguf", modelPath, "--prompts", file.path, "--threads", "2"] + arguments)
+            script: script, arguments: ["--gguf", modelPath, flag, file.path, "--threads", String(threads)] + arguments)
     }
 }

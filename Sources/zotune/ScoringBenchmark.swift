@@ -53,19 +53,10 @@ struct ScoringBenchmark {
         report.record("scoring/max_score_difference", Double(disagreement))
 
         guard let referenceScript else { return }
-        let modelPath = try ModelReference.resolve(modelOptions.model)
-        guard modelPath.hasSuffix(".gguf") else {
-            print("PyTorch reference: skipped (\(referenceScript) reads a GGUF file; --model is \(modelPath))")
-            return
-        }
         let lines = fixed.examples.map { IDLine(prompt: $0.prompt, candidates: $0.candidates) }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-bench-ids-\(UUID().uuidString).json")
-        try JSONEncoder().encode(lines).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        Console.status("running \(referenceScript) (the same scoring in PyTorch)")
-        guard let result = try PyTorchBenchmark.run(
-            script: referenceScript,
-            arguments: ["--gguf", modelPath, "--ids", file.path, "--threads", String(BLAS.workerCount), "--repeats", String(repeats)]
+        guard let result = try fixed.runPyTorch(
+            referenceScript, model: modelOptions.model, doing: "the same scoring in PyTorch", input: ("--ids", lines),
+            threads: BLAS.workerCount, arguments: ["--repeats", String(repeats)]
         )?.first, let median = PyTorchBenchmark.number(result, "median_s"),
               let scores = result["scores"] as? [[Double]] else { return }
         let torchDisagreement = maxDifference(sharedScores, scores.map { $0.map(Float.init) })

@@ -140,10 +140,17 @@ public struct PGAP: ZerothOrderEstimator {
 
     public var configuration: Configuration
     public var engine: PerturbationEngine
+    /// Tensors above this many elements have their gradient estimate streamed through the SVD in
+    /// row blocks instead of held whole (`defaultStreamingThreshold`; tests lower it).
+    public var streamingThreshold: Int
 
-    public init(configuration: Configuration = Configuration(), engine: PerturbationEngine = PerturbationEngine()) {
+    public init(
+        configuration: Configuration = Configuration(), engine: PerturbationEngine = PerturbationEngine(),
+        streamingThreshold: Int = PGAP.defaultStreamingThreshold
+    ) {
         self.configuration = configuration
         self.engine = engine
+        self.streamingThreshold = streamingThreshold
     }
 
     public func makeState(for parameters: TrainableSet, runSeed: UInt64) throws -> State {
@@ -273,8 +280,12 @@ public struct PGAP: ZerothOrderEstimator {
         let (large, small) = (tensors.filter { $0.entry.count > Self.parallelThreshold },
                               tensors.filter { $0.entry.count <= Self.parallelThreshold })
         var bases: [Int: LowRankBasis] = [:]
+        let held = large.filter { $0.entry.count <= streamingThreshold }
+        let scratch = FloatBuffer(count: held.map(\.entry.count).max() ?? 0)
         for tensor in large {
-            bases[tensor.index] = try streamedBasis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine)
+            bases[tensor.index] = tensor.entry.count > streamingThreshold
+                ? try streamedBasis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine)
+                : try basis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine, scratch: scratch)
         }
         // One tensor per core: each worker has its own scratch, a single-threaded engine, and
         // writes only its own slots of `results`.
@@ -295,13 +306,17 @@ public struct PGAP: ZerothOrderEstimator {
         state.basesWindow = window
     }
 
-    /// Tensors larger than this get all cores on their estimate instead of one core each, and have
-    /// it rebuilt block by block rather than held whole.
+    /// Tensors larger than this get all cores on their estimate instead of one core each.
     static let parallelThreshold = 1 << 22
+    /// 2²⁵ elements (128 MiB of estimate): a 1B-class model's embedding (Qwen2.5-0.5B: 545 MB) is
+    /// streamed, SmolLM2-135M's (113 MB) is held. Held and streamed bases differ in the low bits
+    /// (block sums), which P-GAP's runs amplify into another draw: holding SmolLM2-135M's keeps its
+    /// runs those of docs/RESULTS.md bit for bit, for 77 MiB of peak memory.
+    public static let defaultStreamingThreshold = 1 << 25
     /// Floats per block of a streamed estimate (8 MB).
     static let streamingBlock = 1 << 21
 
-    /// U_r, V_r, σ of a large tensor (SmolLM2's embedding: S would take 113 MB) without holding S:
+    /// U_r, V_r, σ of a tensor above `streamingThreshold` without holding S:
     /// each of the randomized SVD's products regenerates S block by block from the probe seeds.
     /// Equal to `basis` to rounding (sums over blocks run in another order).
     private func streamedBasis(

@@ -152,19 +152,37 @@ extension LowRankBasis {
 /// P-GAP builds the bases of small tensors one tensor per core: the same bases (bit for bit) as
 /// building them one after another on one core.
 final class PGAPBasisParallelismTests: XCTestCase {
-    /// A tensor above `parallelThreshold` (4.3 M elements) has its estimate streamed, never held:
-    /// its basis equals, to rounding, the truncated SVD of the estimate built whole from the probes.
-    func testLargeTensorBasisIsTheHeldEstimatesToRounding() throws {
+    /// A tensor above the streaming threshold has its estimate streamed, never held: its basis
+    /// equals, to rounding, the truncated SVD of the estimate built whole from the probes. At or
+    /// below the threshold (the default keeps this 4.3 M-element tensor whole) it equals it exactly.
+    func testStreamedBasisIsTheHeldEstimatesToRoundingAndHeldBasisExactly() throws {
+        let (streamed, held) = (try largeTensorBasis(streamingThreshold: 1 << 22), try largeTensorBasis())
+        XCTAssertNotEqual(streamed.basis, streamed.reference, "the streamed path ran (sums in another order)")
+        XCTAssertEqual(held.basis, held.reference, "held whole: the very same SVD")
+        let m = streamed.basis.rows
+        for k in 0..<4 {
+            XCTAssertEqual(streamed.basis.singularValues[k], streamed.reference.singularValues[k],
+                           accuracy: 1e-4 * streamed.reference.singularValues[k])
+            let dot = (0..<m).reduce(0.0) { $0 + Double(streamed.basis.left[$1 * 4 + k]) * Double(streamed.reference.left[$1 * 4 + k]) }
+            XCTAssertGreaterThan(abs(dot), 1 - 1e-3, "left singular vector \(k)")
+        }
+    }
+
+    /// The basis P-GAP builds for one 2100×2048 tensor (above `parallelThreshold`), and the
+    /// truncated SVD of its estimate built whole from the window's probes.
+    private func largeTensorBasis(
+        streamingThreshold: Int = PGAP.defaultStreamingThreshold
+    ) throws -> (basis: LowRankBasis, reference: LowRankBasis) {
         let (m, n) = (2100, 2048)
         let arena = WeightArena([ParameterSpec(name: "model.layers.0.mlp.up_proj.weight", shape: [m, n], role: .matrix, layer: 0)])
         fillArena(arena, seed: 3)
         let parameters = TrainableSet(arena: arena)
-        let pgap = PGAP(configuration: .init(rank: 4, windowLength: 4, probeCount: 3))
+        let pgap = PGAP(configuration: .init(rank: 4, windowLength: 4, probeCount: 3), streamingThreshold: streamingThreshold)
         var state = try pgap.makeState(for: parameters, runSeed: 9)
         _ = try pgap.step(parameters, state: &state, context: StepContext(step: 0, totalSteps: 8, learningRate: 1e-3, runSeed: 9),
                           oracle: QuadraticOracle(parameters: parameters, seed: 2))
         let tensor = parameters.tensors[0]
-        let streamed = try XCTUnwrap(state.bases[tensor.index])
+        let built = try XCTUnwrap(state.bases[tensor.index])
 
         let h = Float(state.probeSeeds.count)
         let sweep = DenseSweep(seeds: state.probeSeeds, coefficients: state.probeGradients.map { $0 / h })
@@ -174,11 +192,7 @@ final class PGAPBasisParallelismTests: XCTestCase {
         let held = try TruncatedSVD.compute(
             estimate.pointer, rows: m, columns: n, rank: 4,
             sketch: GaussianStream(seed: SeedDerivation.derive(9, .sketch, try XCTUnwrap(state.window)), tensor: tensor.index, kind: .sketch))
-        for k in 0..<4 {
-            XCTAssertEqual(streamed.singularValues[k], held.singularValues[k], accuracy: 1e-4 * held.singularValues[k])
-            let dot = (0..<m).reduce(0.0) { $0 + Double(streamed.left[$1 * 4 + k]) * Double(held.left[$1 * 4 + k]) }
-            XCTAssertGreaterThan(abs(dot), 1 - 1e-3, "left singular vector \(k)")
-        }
+        return (built, held)
     }
 
     /// A ranged sweep writes exactly the whole tensor's sweep over that range.

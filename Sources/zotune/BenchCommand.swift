@@ -54,7 +54,7 @@ struct BenchCommand: ParsableCommand {
     var repeats = 5
 
     @Option(name: .long, help: ArgumentHelp(
-        "PyTorch reference script (skipped if missing; default \(ForwardBenchmark.defaultReferenceScript), or \(TrainingStepBenchmark.defaultReferenceScript) with --training-step).",
+        "PyTorch reference script (skipped if missing; default: the mode's own, e.g. \(ForwardBenchmark.defaultReferenceScript)).",
         valueName: "reference-script"))
     var referenceScript: String?
 
@@ -79,35 +79,40 @@ struct BenchCommand: ParsableCommand {
         if scoring {
             try ScoringBenchmark(
                 modelOptions: modelOptions, batch: batch, repeats: repeats,
-                referenceScript: noReference ? nil : referenceScript ?? ScoringBenchmark.defaultReferenceScript,
+                referenceScript: reference(ScoringBenchmark.defaultReferenceScript),
                 report: figures
             ).run()
         } else if memory {
             try MemoryBenchmark(
                 modelOptions: modelOptions, batch: batch, steps: repeats,
-                referenceScript: noReference ? nil : referenceScript ?? MemoryBenchmark.defaultReferenceScript,
+                referenceScript: reference(MemoryBenchmark.defaultReferenceScript),
                 report: figures
             ).run()
         } else if gaussian {
             try GaussianBenchmark(
                 repeats: repeats,
-                referenceScript: noReference ? nil : referenceScript ?? GaussianBenchmark.defaultReferenceScript,
+                referenceScript: reference(GaussianBenchmark.defaultReferenceScript),
                 report: figures
             ).run()
         } else if trainingStep {
             try TrainingStepBenchmark(
                 modelOptions: modelOptions, batch: batch, repeats: repeats,
-                referenceScript: noReference ? nil : referenceScript ?? TrainingStepBenchmark.defaultReferenceScript,
+                referenceScript: reference(TrainingStepBenchmark.defaultReferenceScript),
                 report: figures
             ).run()
         } else {
             try ForwardBenchmark(
                 modelOptions: modelOptions, batch: batch, sequenceLength: sequenceLength, repeats: repeats,
-                referenceScript: noReference ? nil : referenceScript ?? ForwardBenchmark.defaultReferenceScript,
+                referenceScript: reference(ForwardBenchmark.defaultReferenceScript),
                 report: figures
             ).run()
         }
         if let report { try figures.write(to: report) }
+    }
+
+    /// The PyTorch script a mode compares with: --reference-script, else the mode's own; nil with --no-reference.
+    private func reference(_ defaultScript: String) -> String? {
+        noReference ? nil : referenceScript ?? defaultScript
     }
 
     static func warnAboutSlowKernel() {

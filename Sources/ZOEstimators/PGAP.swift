@@ -140,8 +140,9 @@ public struct PGAP: ZerothOrderEstimator {
 
     public var configuration: Configuration
     public var engine: PerturbationEngine
-    /// Tensors above this many elements have their gradient estimate streamed through the SVD in
-    /// row blocks instead of held whole (`defaultStreamingThreshold`; tests lower it).
+    /// Tensors above this many elements (and above `parallelThreshold`) have their gradient
+    /// estimate streamed through the SVD in row blocks instead of held whole
+    /// (`defaultStreamingThreshold`; tests lower it).
     public var streamingThreshold: Int
 
     public init(
@@ -280,12 +281,12 @@ public struct PGAP: ZerothOrderEstimator {
         let (large, small) = (tensors.filter { $0.entry.count > Self.parallelThreshold },
                               tensors.filter { $0.entry.count <= Self.parallelThreshold })
         var bases: [Int: LowRankBasis] = [:]
-        let held = large.filter { $0.entry.count <= streamingThreshold }
-        let scratch = FloatBuffer(count: held.map(\.entry.count).max() ?? 0)
+        let streamed = { (tensor: TrainableTensor) in tensor.entry.count > streamingThreshold }
+        let scratch = FloatBuffer(count: large.filter { !streamed($0) }.map(\.entry.count).max() ?? 0)
         for tensor in large {
-            bases[tensor.index] = tensor.entry.count > streamingThreshold
-                ? try streamedBasis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine)
-                : try basis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine, scratch: scratch)
+            bases[tensor.index] = try streamed(tensor)
+                ? streamedBasis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine)
+                : basis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine, scratch: scratch)
         }
         // One tensor per core: each worker has its own scratch, a single-threaded engine, and
         // writes only its own slots of `results`.
@@ -308,7 +309,7 @@ public struct PGAP: ZerothOrderEstimator {
 
     /// Tensors larger than this get all cores on their estimate instead of one core each.
     static let parallelThreshold = 1 << 22
-    /// 2²⁵ elements (128 MiB of estimate): a 1B-class model's embedding (Qwen2.5-0.5B: 545 MB) is
+    /// 2²⁵ elements (128 MiB of estimate): a 0.5B model's embedding (Qwen2.5-0.5B: 545 MB) is
     /// streamed, SmolLM2-135M's (113 MB) is held. Held and streamed bases differ in the low bits
     /// (block sums), which P-GAP's runs amplify into another draw: holding SmolLM2-135M's keeps its
     /// runs those of docs/RESULTS.md bit for bit, for 77 MiB of peak memory.

@@ -9,7 +9,8 @@ import Darwin
 public enum System {
     /// Cores this process may run on: the scheduler's affinity mask where there is one (so `taskset`
     /// and container CPU sets are respected), else the online cores; at most the CPU quota of its
-    /// control group (`docker --cpus 2` on a large host), since threads beyond it only wait.
+    /// control group (`docker --cpus 2` on a large host, `CPUQuota=` of a systemd slice), since
+    /// threads beyond it only wait.
     public static var coreCount: Int {
         let online = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         // Linux `Cpus_allowed`: the affinity mask in hex, in comma-separated 32-bit groups.
@@ -18,40 +19,6 @@ public enum System {
         } ?? 0
         let cores = allowed > 0 ? min(allowed, online) : online
         return min(cores, cpuQuota ?? cores)
-    }
-
-    /// Whole cores granted by the CFS quota of this process's control group (v2 `cpu.max`, else v1
-    /// `cpu.cfs_quota_us` / `cpu.cfs_period_us`), rounded up; nil when there is no quota. The group's
-    /// folder comes from /proc/self/cgroup; inside a container that folder is the mount's root.
-    package static var cpuQuota: Int? {
-        let groups = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? ""
-        func path(_ controllerList: (Substring) -> Bool) -> String {
-            for line in groups.split(separator: "\n") {
-                let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-                if fields.count == 3, controllerList(fields[1]) { return String(fields[2]) }
-            }
-            return "/"
-        }
-        let unified = path { $0.isEmpty }
-        for folder in Set(["/sys/fs/cgroup" + unified, "/sys/fs/cgroup"]) {
-            if let line = firstLine(folder + "/cpu.max") { return cpuQuota(cpuMax: line) }
-        }
-        let v1 = path { $0.split(separator: ",").contains("cpu") }
-        for folder in ["/sys/fs/cgroup/cpu" + v1, "/sys/fs/cgroup/cpu"] {
-            if let quota = firstLine(folder + "/cpu.cfs_quota_us"), let period = firstLine(folder + "/cpu.cfs_period_us") {
-                return cpuQuota(cpuMax: "\(quota) \(period)")
-            }
-        }
-        return nil
-    }
-
-    /// Cores in a `cpu.max` line, "QUOTA PERIOD" in microseconds ("max" or a negative quota: none).
-    package static func cpuQuota(cpuMax line: String) -> Int? {
-        let fields = line.split(separator: " ")
-        guard fields.count == 2, let quota = Int(fields[0]), let period = Int(fields[1]), quota > 0, period > 0 else {
-            return nil
-        }
-        return max(1, (quota + period - 1) / period)
     }
 }
 
@@ -69,7 +36,7 @@ extension System {
     }
 
     /// The first line of a small text file (trimmed), or nil where it cannot be read.
-    private static func firstLine(_ path: String) -> String? {
+    static func firstLine(_ path: String) -> String? {
         guard let file = fopen(path, "r") else { return nil }
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 256)

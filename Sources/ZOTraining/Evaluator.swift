@@ -3,6 +3,12 @@ public struct Evaluation: Codable, Sendable, Equatable {
     public let accuracy: Double
     public let loss: Double
     public let examples: Int
+
+    public init(accuracy: Double, loss: Double, examples: Int) {
+        self.accuracy = accuracy
+        self.loss = loss
+        self.examples = examples
+    }
 }
 
 public struct Evaluator {

@@ -17,6 +17,8 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     public let methodName: String
     public let taskName: String
     public weak var observer: TrainingObserver?
+    /// Zero-shot evaluations to reuse, and where to keep this run's (nil: always evaluate).
+    public var zeroShotCache: ZeroShotCache?
 
     private let evaluator: Evaluator
     private let oracle: MinibatchLossOracle
@@ -78,8 +80,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             try run.create()
             state = try estimator.makeState(for: parameters, runSeed: settings.seed)
             progress = TrainerState()
-            progress.zeroShotDev = try evaluate(data.dev, split: "dev (zero-shot)")
-            progress.zeroShotTest = try evaluate(data.test, split: "test (zero-shot)")
+            (progress.zeroShotDev, progress.zeroShotTest) = try zeroShotEvaluations()
         }
         let resumeStep = progress.nextStep
         let metrics = try JSONLinesWriter(url: run.metrics, keepingLinesWhere: continuing ? { Self.step(of: $0) < resumeStep } : nil)
@@ -182,6 +183,19 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             zeroShotTest: progress.zeroShotTest, bestStep: progress.bestStep, bestDev: progress.bestDev, test: test,
             forwardPasses: progress.forwardPasses, skippedSteps: progress.skippedSteps, seconds: progress.seconds,
             peakResidentBytes: System.peakResidentBytes)
+    }
+
+    /// The pretrained weights on dev and test: from `zeroShotCache` when it has them (the same
+    /// numbers evaluation would give), else evaluated and stored there.
+    private func zeroShotEvaluations() throws -> (dev: Evaluation, test: Evaluation) {
+        if let reused = zeroShotCache?.load() {
+            observer?.zeroShotEvaluationsWereReused(dev: reused.dev, test: reused.test)
+            return reused
+        }
+        let dev = try evaluate(data.dev, split: "dev (zero-shot)")
+        let test = try evaluate(data.test, split: "test (zero-shot)")
+        zeroShotCache?.store(dev: dev, test: test)
+        return (dev, test)
     }
 
     private func evaluate(_ examples: [EncodedExample], split: String) throws -> Evaluation {

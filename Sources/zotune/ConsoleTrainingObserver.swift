@@ -24,6 +24,11 @@ final class ConsoleTrainingObserver: TrainingObserver {
         Console.status(String(format: "  %@ accuracy %.4f  loss %.4f", split, result.accuracy, result.loss))
     }
 
+    func zeroShotEvaluationsWereReused(dev: Evaluation, test: Evaluation) {
+        Console.status(String(format: "zero-shot (reused: same weights, examples and build): dev accuracy %.4f, test accuracy %.4f",
+                              dev.accuracy, test.accuracy))
+    }
+
     func stepDidFinish(step: Int, totalSteps: Int, outcome: StepOutcome, learningRate: Float, secondsPerStep: Double) {
         if outcome.loss.isFinite { smoothedLoss = smoothedLoss.map { 0.95 * $0 + 0.05 * outcome.loss } ?? outcome.loss }
         recentSeconds.append(secondsPerStep)

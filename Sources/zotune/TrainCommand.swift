@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZOAssets
 import ZOEstimators
 import ZOModels
 import ZOTasks
@@ -11,7 +12,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Fine-tune a model on a task with forward passes only.",
         discussion: """
-            Evaluates zero-shot on dev and test, trains with the chosen zeroth-order method, evaluates on \
+            Evaluates zero-shot on dev and test (or reuses an earlier run's evaluations of the same weights \
+            and examples), trains with the chosen zeroth-order method, evaluates on \
             dev every --eval-every steps (keeping the best), and reports test accuracy at the best dev point. \
             The output folder holds config.json, metrics.jsonl, seed-log.jsonl, checkpoints/, summary.json \
             and training.svg; --resume DIR continues an interrupted run exactly.
@@ -64,6 +66,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Stop after this many steps with a checkpoint; continue later with --resume.")
     var pauseAfter: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Reuse the zero-shot evaluations of an earlier run with the same weights, examples and zotune build ($ZOTUNE_HOME/zero-shot).")
+    var reuseZeroShot = true
+
     func validate() throws {
         guard steps > 0, batchSize > 0, evalEvery > 0, maxTokens > 1 else {
             throw ValidationError("--steps, --batch-size, --eval-every and --max-tokens must be positive.")
@@ -84,7 +89,9 @@ struct TrainCommand: ParsableCommand {
         if resume != nil, !run.hasCheckpoint {
             Console.status("no checkpoint yet (the run stopped before its first one): starting again at step 0 with its saved configuration")
         }
-        let visitor = TrainingVisitor(configuration: configuration, run: run, resume: resume != nil, pauseAfter: pauseAfter)
+        let visitor = TrainingVisitor(
+            configuration: configuration, run: run, resume: resume != nil, pauseAfter: pauseAfter,
+            zeroShotCacheFolder: reuseZeroShot ? AssetStore().root.appendingPathComponent("zero-shot") : nil)
         let summary = try configuration.method.accept(visitor)
         if summary.steps < configuration.training.steps {
             print("paused after step \(summary.steps) of \(configuration.training.steps); continue with: zotune train --resume \(folder.path)")
@@ -130,15 +137,17 @@ struct TrainingVisitor: EstimatorVisitor {
     let run: RunDirectory
     let resume: Bool
     let pauseAfter: Int?
+    /// Where zero-shot evaluations are reused from and stored; nil: always evaluate.
+    let zeroShotCacheFolder: URL?
 
     func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
         // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
-        let (model, parameters, task, data): (LanguageModel, TrainableSet, ClassificationTask, EncodedSplits) = try {
+        let (model, parameters, task, data, modelPath): (LanguageModel, TrainableSet, ClassificationTask, EncodedSplits, String) = try {
             let tasks = TaskOptions(configuration)
             let loaded = try tasks.loadModel(configuration.model)
             let parameters = try trainableParameters(of: loaded.model)
             let (task, data) = try tasks.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens)
-            return (loaded.model, parameters, task, data)
+            return (loaded.model, parameters, task, data, loaded.path)
         }()
         Console.status("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")
         Console.status("\(Estimator.name) on \(InspectCommand.count(parameters.parameterCount)) trainable parameters")
@@ -151,6 +160,11 @@ struct TrainingVisitor: EstimatorVisitor {
             settings: configuration.training, run: run, taskName: task.name)
         let observer = ConsoleTrainingObserver()
         trainer.observer = observer
+        if let zeroShotCacheFolder, !resume {
+            trainer.zeroShotCache = ZeroShotCache(
+                folder: zeroShotCacheFolder, weights: model.weights, modelFiles: ZeroShotCache.fileIdentity(modelPath),
+                data: data, objective: configuration.training.objective, evalBatchSize: configuration.training.evalBatchSize)
+        }
         return try trainer.train(resume: resume, pauseAfter: pauseAfter)
     }
 

@@ -51,6 +51,36 @@ final class TrainCommandTests: XCTestCase {
         }
     }
 
+    /// A second run on the same weights and examples takes its zero-shot numbers from the first
+    /// (in $ZOTUNE_HOME/zero-shot) and writes the same zero-shot metrics line; --no-reuse-zero-shot
+    /// evaluates again.
+    func testZeroShotEvaluationsAreReusedBetweenRuns() throws {
+        let home = newFolder()
+        let environment = ["ZOTUNE_HOME": home.path]
+        func run(_ extra: [String]) throws -> (CommandResult, URL) {
+            let output = newFolder()
+            let result = try CLI.run([
+                "train", "--model", tinyModel, "--task-spec", spec, "--method", "mezo", "--steps", "2",
+                "--eval-every", "2", "--batch-size", "4", "--output", output.path,
+            ] + extra, environment: environment)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return (result, output)
+        }
+        func zeroShotLine(_ run: URL) throws -> Substring? {
+            try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n").first
+        }
+        let (first, firstRun) = try run(["--seed", "1"])
+        XCTAssertTrue(first.stderr.contains("evaluating dev (zero-shot)"), first.stderr)
+        let (second, secondRun) = try run(["--seed", "2", "--lr", "1e-2"])
+        XCTAssertTrue(second.stderr.contains("zero-shot (reused"), second.stderr)
+        XCTAssertFalse(second.stderr.contains("evaluating dev (zero-shot)"), second.stderr)
+        XCTAssertEqual(try zeroShotLine(secondRun), try zeroShotLine(firstRun))
+        let (fresh, _) = try run(["--no-reuse-zero-shot"])
+        XCTAssertTrue(fresh.stderr.contains("evaluating dev (zero-shot)"), fresh.stderr)
+        let (otherExamples, _) = try run(["--dev-examples", "5"])
+        XCTAssertTrue(otherExamples.stderr.contains("evaluating dev (zero-shot)"), "other dev examples: " + otherExamples.stderr)
+    }
+
     func testPausedAndResumedRunEqualsAStraightRun() throws {
         let straight = newFolder(), resumed = newFolder()
         let options = ["--rank", "4", "--window", "4"]

@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+import ZOEstimators
+import ZOModels
+import ZOTensor
+import ZOTraining
+
+/// Zero-shot evaluations are reused only for the same weights, examples, settings and program, and
+/// a run that reuses them writes what evaluating would have.
+final class ZeroShotCacheTests: XCTestCase {
+    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-zero-shot-\(UUID())")
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func cache(
+        _ model: LanguageModel, data: EncodedSplits, objective: Objective = .candidateCrossEntropy, batch: Int = 32,
+        program: String = "zotune 1"
+    ) -> ZeroShotCache {
+        ZeroShotCache(folder: folder, weights: model.weights, modelFiles: "tiny-llama", data: data, objective: objective,
+                      evalBatchSize: batch, program: program)
+    }
+
+    func testTheKeyCoversWeightsExamplesSettingsAndProgram() throws {
+        let harness = try TrainerHarness()
+        let model = try harness.model()
+        let key = cache(model, data: harness.data).key
+        XCTAssertEqual(cache(try harness.model(), data: harness.data).key, key, "a fresh load of the same files")
+        XCTAssertNotEqual(cache(model, data: harness.data, objective: .answerLogLikelihood).key, key)
+        XCTAssertNotEqual(cache(model, data: harness.data, batch: 16).key, key)
+        XCTAssertNotEqual(cache(model, data: harness.data, program: "zotune 2").key, key)
+        XCTAssertNotEqual(ZeroShotCache(folder: folder, weights: model.weights, modelFiles: "other config", data: harness.data,
+                                        objective: .candidateCrossEntropy, evalBatchSize: 32, program: "zotune 1").key, key)
+        var relabelled = harness.data.test
+        relabelled[5] = EncodedExample(prompt: relabelled[5].prompt, candidates: relabelled[5].candidates, label: 1 - relabelled[5].label)
+        XCTAssertNotEqual(cache(model, data: try EncodedSplits(train: harness.data.train, dev: harness.data.dev, test: relabelled)).key, key)
+        XCTAssertEqual(cache(model, data: try EncodedSplits(train: Array(harness.data.train.prefix(3)), dev: harness.data.dev,
+                                                            test: harness.data.test)).key, key, "training examples do not count")
+        let last = model.weights.entries.last!
+        model.weights.pointer(last)[last.count - 1] += 1e-6
+        XCTAssertNotEqual(cache(model, data: harness.data).key, key, "the last weight")
+    }
+
+    func testStoredEntriesLoadOnlyUnderTheirKey() throws {
+        let store = ZeroShotCache(folder: folder, key: "k1")
+        XCTAssertNil(store.load())
+        let dev = Evaluation(accuracy: 0.625, loss: 0.6931471805599453, examples: 16)
+        let test = Evaluation(accuracy: 0.5, loss: 0.7, examples: 16)
+        store.store(dev: dev, test: test)
+        let loaded = try XCTUnwrap(store.load())
+        XCTAssertEqual(loaded.dev, dev)
+        XCTAssertEqual(loaded.test, test)
+        XCTAssertNil(ZeroShotCache(folder: folder, key: "k2").load())
+        try Data("{\"key\": \"k1\", \"dev\": ".utf8).write(to: folder.appendingPathComponent("k1.json"))
+        XCTAssertNil(store.load(), "a damaged entry is ignored")
+    }
+
+    /// The second run takes the first run's zero-shot evaluations from the cache — proven by a
+    /// planted entry — and a run with the real entry writes the same metrics as one without a cache.
+    func testARunReusesTheEntryAndWritesTheSameMetrics() throws {
+        let harness = try TrainerHarness()
+        let runs = (0..<3).map { _ in harness.newRun() }
+        defer { for run in runs { try? FileManager.default.removeItem(at: run.url) } }
+
+        let uncached = try harness.trainer(SignSPSA(), run: runs[0], steps: 2)
+        let first = try uncached.train()
+
+        let cachedTrainer = try harness.trainer(SignSPSA(), run: runs[1], steps: 2)
+        cachedTrainer.zeroShotCache = cache(cachedTrainer.model, data: harness.data)
+        try cachedTrainer.train()  // evaluates and stores
+        let planted = try harness.trainer(SignSPSA(), run: runs[2], steps: 2)
+        let plantedCache = cache(planted.model, data: harness.data)
+        XCTAssertEqual(try XCTUnwrap(plantedCache.load()).dev, first.zeroShotDev, "stored what evaluation gave")
+        XCTAssertEqual(try String(contentsOf: runs[0].metrics, encoding: .utf8).split(separator: "\n").first,
+                       try String(contentsOf: runs[1].metrics, encoding: .utf8).split(separator: "\n").first)
+
+        let fake = Evaluation(accuracy: 0.125, loss: 9, examples: 16)
+        plantedCache.store(dev: fake, test: fake)
+        planted.zeroShotCache = plantedCache
+        let summary = try planted.train()
+        XCTAssertEqual(summary.zeroShotDev, fake, "taken from the cache, not evaluated")
+        XCTAssertEqual(summary.test, first.test, "training is untouched")
+    }
+}

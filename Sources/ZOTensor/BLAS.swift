@@ -91,6 +91,13 @@ public enum BLAS {
         return String(cString: name)
     }
 
+    /// The library's build ("OpenBLAS 0.3.29 DYNAMIC_ARCH … Cooperlake MAX_THREADS=64"): with
+    /// `coreName`, what decides a GEMM's bits besides the program.
+    public static var libraryDescription: String {
+        guard let config = openblas_get_config() else { return "unknown" }
+        return String(cString: config) + " / " + coreName
+    }
+
     /// Number of threads OpenBLAS uses for one call.
     public static var threadCount: Int {
         get { Int(openblas_get_num_threads()) }

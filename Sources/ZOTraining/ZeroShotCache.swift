@@ -3,9 +3,10 @@ import ZOTensor
 
 /// Zero-shot evaluations kept between runs. Every run of a sweep (learning rates, methods, seeds)
 /// starts from the same weights on the same dev and test examples, so it would recompute the same
-/// zero-shot numbers — about a tenth of a short run. An entry is reused only when everything that
-/// decides them matches: the weights' bytes, the encoded examples, the objective, the evaluation
-/// batch, and the program itself (a rebuild may move the low bits). Entries are one small JSON file
+/// zero-shot numbers — about a tenth of a short run. An entry is reused only when what decides them
+/// matches: the weights' bytes and the model's files, the encoded examples, the objective, the
+/// evaluation batch, the trainable set (a frozen encoder scores through another path), the program
+/// and the BLAS library and kernel (either may move the low bits). Entries are one small JSON file
 /// each, written atomically; an unreadable or mismatched one is ignored and replaced.
 public struct ZeroShotCache: Sendable {
     public struct Entry: Codable, Equatable, Sendable {
@@ -26,13 +27,17 @@ public struct ZeroShotCache: Sendable {
     /// identifies what the weights came from (`fileIdentity`), which covers what the arena does not
     /// hold: the architecture's settings (config.json, GGUF metadata).
     public init(
-        folder: URL, weights: WeightArena, modelFiles: String, data: EncodedSplits, objective: Objective,
-        evalBatchSize: Int, program: String = ZeroShotCache.fileIdentity(ZeroShotCache.programPath)
+        folder: URL, weights: WeightArena, modelFiles: String, trainable: [ParameterEntry], data: EncodedSplits,
+        objective: Objective, evalBatchSize: Int,
+        program: String = ZeroShotCache.fileIdentity(ZeroShotCache.programPath) + BLAS.libraryDescription
     ) {
         var hash = ContentHash()
-        hash.combine("zero-shot v1|\(program)|\(modelFiles)|\(objective.rawValue)|\(evalBatchSize)|\(weights.parameterCount)")
-        hash.combine(UnsafeRawBufferPointer(UnsafeBufferPointer(start: weights.storage.pointer, count: weights.parameterCount)))
-        for entry in weights.entries { hash.combine("\(entry.name)\(entry.shape)\(entry.offset)") }
+        hash.combine("zero-shot v1|\(program)|\(modelFiles)|\(objective.rawValue)|\(evalBatchSize)")
+        hash.combine(trainable.map(\.name).sorted().joined(separator: ","))
+        for entry in weights.entries {
+            hash.combine("\(entry.name)\(entry.shape)")
+            hash.combine(UnsafeRawBufferPointer(weights.values(entry)))
+        }
         for (split, examples) in [("dev", data.dev), ("test", data.test)] {
             hash.combine("\(split) \(examples.count)")
             for example in examples {
@@ -48,7 +53,8 @@ public struct ZeroShotCache: Sendable {
     /// This executable: a rebuild changes its identity.
     public static var programPath: String { Bundle.main.executablePath ?? CommandLine.arguments[0] }
 
-    /// Path, size and modification time of a file, or of each file in a folder.
+    /// Path, size and modification time of a file, or of each file in a folder and its subfolders
+    /// (a sentence-transformers folder keeps its pooling settings in `1_Pooling/config.json`).
     public static func fileIdentity(_ path: String) -> String {
         let fm = FileManager.default
         func identity(_ file: String) -> String {
@@ -57,7 +63,9 @@ public struct ZeroShotCache: Sendable {
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
             return "\(file) \(size) \(modified)"
         }
-        guard let names = try? fm.contentsOfDirectory(atPath: path) else { return identity(path) }
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
+              let names = fm.enumerator(atPath: path)?.allObjects as? [String] else { return identity(path) }
         return names.sorted().map { identity(path + "/" + $0) }.joined(separator: "\n")
     }
 

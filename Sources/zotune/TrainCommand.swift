@@ -163,7 +163,8 @@ struct TrainingVisitor: EstimatorVisitor {
         if let zeroShotCacheFolder, !resume {
             trainer.zeroShotCache = ZeroShotCache(
                 folder: zeroShotCacheFolder, weights: model.weights, modelFiles: ZeroShotCache.fileIdentity(modelPath),
-                data: data, objective: configuration.training.objective, evalBatchSize: configuration.training.evalBatchSize)
+                trainable: parameters.tensors.map(\.entry), data: data, objective: configuration.training.objective,
+                evalBatchSize: configuration.training.evalBatchSize)
         }
         return try trainer.train(resume: resume, pauseAfter: pauseAfter)
     }

@@ -26,6 +26,21 @@ final class ContentHashTests: XCTestCase {
         XCTAssertEqual(digest(bytes).count, 32)
     }
 
+    /// A plain multiply–rotate lane lets a flip of bit 63 in one word cancel a flip of bit 28 in the
+    /// lane's next word (a float's sign against another's exponent); xxHash's round does not.
+    func testFlipsInTheSameLaneDoNotCancel() {
+        let zeros = [UInt64](repeating: 0, count: 16)
+        var flipped = zeros
+        flipped[0] ^= 1 << 63
+        flipped[4] ^= 1 << 28
+        func digest(_ words: [UInt64]) -> String {
+            var hash = ContentHash()
+            hash.combine(words)
+            return hash.hexDigest
+        }
+        XCTAssertNotEqual(digest(flipped), digest(zeros))
+    }
+
     func testSplitsBetweenCombinesCount() {
         var whole = ContentHash(), split = ContentHash()
         whole.combine("ab")

@@ -18,8 +18,8 @@ final class ZeroShotCacheTests: XCTestCase {
         _ model: LanguageModel, data: EncodedSplits, objective: Objective = .candidateCrossEntropy, batch: Int = 32,
         program: String = "zotune 1"
     ) -> ZeroShotCache {
-        ZeroShotCache(folder: folder, weights: model.weights, modelFiles: "tiny-llama", data: data, objective: objective,
-                      evalBatchSize: batch, program: program)
+        ZeroShotCache(folder: folder, weights: model.weights, modelFiles: "tiny-llama", trainable: model.weights.entries,
+                      data: data, objective: objective, evalBatchSize: batch, program: program)
     }
 
     func testTheKeyCoversWeightsExamplesSettingsAndProgram() throws {
@@ -30,8 +30,13 @@ final class ZeroShotCacheTests: XCTestCase {
         XCTAssertNotEqual(cache(model, data: harness.data, objective: .answerLogLikelihood).key, key)
         XCTAssertNotEqual(cache(model, data: harness.data, batch: 16).key, key)
         XCTAssertNotEqual(cache(model, data: harness.data, program: "zotune 2").key, key)
-        XCTAssertNotEqual(ZeroShotCache(folder: folder, weights: model.weights, modelFiles: "other config", data: harness.data,
-                                        objective: .candidateCrossEntropy, evalBatchSize: 32, program: "zotune 1").key, key)
+        XCTAssertNotEqual(ZeroShotCache(folder: folder, weights: model.weights, modelFiles: "other config",
+                                        trainable: model.weights.entries, data: harness.data, objective: .candidateCrossEntropy,
+                                        evalBatchSize: 32, program: "zotune 1").key, key)
+        XCTAssertNotEqual(ZeroShotCache(folder: folder, weights: model.weights, modelFiles: "tiny-llama",
+                                        trainable: Array(model.weights.entries.suffix(1)), data: harness.data,
+                                        objective: .candidateCrossEntropy, evalBatchSize: 32, program: "zotune 1").key, key,
+                          "another trainable set")
         var relabelled = harness.data.test
         relabelled[5] = EncodedExample(prompt: relabelled[5].prompt, candidates: relabelled[5].candidates, label: 1 - relabelled[5].label)
         XCTAssertNotEqual(cache(model, data: try EncodedSplits(train: harness.data.train, dev: harness.data.dev, test: relabelled)).key, key)
@@ -40,6 +45,24 @@ final class ZeroShotCacheTests: XCTestCase {
         let last = model.weights.entries.last!
         model.weights.pointer(last)[last.count - 1] += 1e-6
         XCTAssertNotEqual(cache(model, data: harness.data).key, key, "the last weight")
+    }
+
+    /// Entries are padded in the arena: every entry's last value counts, the padding does not.
+    func testEveryWeightCountsAcrossPadding() throws {
+        let harness = try TrainerHarness()
+        let arena = WeightArena([ParameterSpec(name: "a", shape: [3, 7], role: .matrix, layer: 0),
+                                 ParameterSpec(name: "b", shape: [5], role: .norm, layer: 0)])
+        func key() -> String {
+            ZeroShotCache(folder: folder, weights: arena, modelFiles: "", trainable: arena.entries, data: harness.data,
+                          objective: .candidateCrossEntropy, evalBatchSize: 32, program: "").key
+        }
+        let before = key()
+        for entry in arena.entries {
+            arena.pointer(entry)[entry.count - 1] += 1
+            XCTAssertNotEqual(key(), before, "last value of \(entry.name)")
+            arena.pointer(entry)[entry.count - 1] -= 1
+        }
+        XCTAssertEqual(key(), before)
     }
 
     func testStoredEntriesLoadOnlyUnderTheirKey() throws {
@@ -56,30 +79,35 @@ final class ZeroShotCacheTests: XCTestCase {
         XCTAssertNil(store.load(), "a damaged entry is ignored")
     }
 
-    /// The second run takes the first run's zero-shot evaluations from the cache — proven by a
-    /// planted entry — and a run with the real entry writes the same metrics as one without a cache.
+    /// A run that finds its entry writes the same zero-shot metrics line and summary as one that
+    /// evaluates; a planted entry shows the numbers really come from the cache.
     func testARunReusesTheEntryAndWritesTheSameMetrics() throws {
         let harness = try TrainerHarness()
-        let runs = (0..<3).map { _ in harness.newRun() }
+        let runs = (0..<4).map { _ in harness.newRun() }
         defer { for run in runs { try? FileManager.default.removeItem(at: run.url) } }
+        func firstMetricsLine(_ run: RunDirectory) throws -> Substring? {
+            try String(contentsOf: run.metrics, encoding: .utf8).split(separator: "\n").first
+        }
 
-        let uncached = try harness.trainer(SignSPSA(), run: runs[0], steps: 2)
-        let first = try uncached.train()
+        let evaluated = try harness.trainer(SignSPSA(), run: runs[0], steps: 2).train()
+        let storing = try harness.trainer(SignSPSA(), run: runs[1], steps: 2)
+        storing.zeroShotCache = cache(storing.model, data: harness.data)
+        try storing.train()
+        let reusing = try harness.trainer(SignSPSA(), run: runs[2], steps: 2)
+        reusing.zeroShotCache = cache(reusing.model, data: harness.data)
+        let reused = try reusing.train()
+        XCTAssertEqual(reused.zeroShotDev, evaluated.zeroShotDev)
+        XCTAssertEqual(reused.zeroShotTest, evaluated.zeroShotTest)
+        XCTAssertEqual(reused.test, evaluated.test)
+        XCTAssertEqual(try firstMetricsLine(runs[2]), try firstMetricsLine(runs[0]))
 
-        let cachedTrainer = try harness.trainer(SignSPSA(), run: runs[1], steps: 2)
-        cachedTrainer.zeroShotCache = cache(cachedTrainer.model, data: harness.data)
-        try cachedTrainer.train()  // evaluates and stores
-        let planted = try harness.trainer(SignSPSA(), run: runs[2], steps: 2)
+        let planted = try harness.trainer(SignSPSA(), run: runs[3], steps: 2)
         let plantedCache = cache(planted.model, data: harness.data)
-        XCTAssertEqual(try XCTUnwrap(plantedCache.load()).dev, first.zeroShotDev, "stored what evaluation gave")
-        XCTAssertEqual(try String(contentsOf: runs[0].metrics, encoding: .utf8).split(separator: "\n").first,
-                       try String(contentsOf: runs[1].metrics, encoding: .utf8).split(separator: "\n").first)
-
         let fake = Evaluation(accuracy: 0.125, loss: 9, examples: 16)
         plantedCache.store(dev: fake, test: fake)
         planted.zeroShotCache = plantedCache
         let summary = try planted.train()
         XCTAssertEqual(summary.zeroShotDev, fake, "taken from the cache, not evaluated")
-        XCTAssertEqual(summary.test, first.test, "training is untouched")
+        XCTAssertEqual(summary.test, evaluated.test, "training is untouched")
     }
 }

@@ -389,14 +389,8 @@ public struct PGAP: ZerothOrderEstimator {
 
     func direction(seed: UInt64, state: State, parameters: TrainableSet, context: StepContext) -> SubspaceDirection {
         let delta = alignment(step: context.step, totalSteps: context.totalSteps)
-        let factored = Set(state.factoredTensors ?? [])
-        var components: [SubspaceDirection.Component] = []
-        var dense: [TrainableTensor] = []
-        for tensor in parameters.tensors {
-            guard let basis = state.bases[tensor.index] else {
-                dense.append(tensor)
-                continue
-            }
+        return SubspaceDirection(seed: seed, parameters: parameters, bases: state.bases, factored: Set(state.factoredTensors ?? [])) {
+            tensor, basis in
             let r = basis.rank
             let z0 = GaussianStream(seed: seed, tensor: tensor.index, kind: .coefficients).normals(0..<(r * r))
             let z = delta.map {
@@ -405,9 +399,7 @@ public struct PGAP: ZerothOrderEstimator {
             } ?? z0
             let scale: Float = configuration.directionScale == .subspaceVolume
                 ? subspaceScale(rows: basis.rows, columns: basis.columns, rank: r) : 1
-            components.append(SubspaceDirection.Component(
-                tensor: tensor, basis: basis, coefficients: z, scale: scale, factored: factored.contains(tensor.index)))
+            return (z, scale)
         }
-        return SubspaceDirection(seed: seed, components: components, denseTensors: dense)
     }
 }

@@ -142,23 +142,12 @@ public struct SubZero: ZerothOrderEstimator {
 
     /// Z_ℓ = z(seed, ℓ, .coefficients)[0..<r²] per low-rank tensor; dense z(seed, ℓ) elsewhere.
     func direction(seed: UInt64, state: State, parameters: TrainableSet) -> SubspaceDirection {
-        let factored = Set(state.factoredTensors ?? [])
-        var components: [SubspaceDirection.Component] = []
-        var dense: [TrainableTensor] = []
-        for tensor in parameters.tensors {
-            guard let basis = state.bases[tensor.index] else {
-                dense.append(tensor)
-                continue
-            }
+        SubspaceDirection(seed: seed, parameters: parameters, bases: state.bases, factored: Set(state.factoredTensors ?? [])) {
+            tensor, basis in
             let r = basis.rank
-            components.append(
-                SubspaceDirection.Component(
-                    tensor: tensor, basis: basis,
-                    coefficients: GaussianStream(seed: seed, tensor: tensor.index, kind: .coefficients).normals(0..<(r * r)),
-                    scale: subspaceScale(rows: basis.rows, columns: basis.columns, rank: r),
-                    factored: factored.contains(tensor.index)))
+            return (GaussianStream(seed: seed, tensor: tensor.index, kind: .coefficients).normals(0..<(r * r)),
+                    subspaceScale(rows: basis.rows, columns: basis.columns, rank: r))
         }
-        return SubspaceDirection(seed: seed, components: components, denseTensors: dense)
     }
 }
 

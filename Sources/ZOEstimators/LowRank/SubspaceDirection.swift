@@ -19,6 +19,32 @@ struct SubspaceDirection {
     var components: [Component]
     var denseTensors: [TrainableTensor]
 
+    init(seed: UInt64, components: [Component], denseTensors: [TrainableTensor]) {
+        self.seed = seed
+        self.components = components
+        self.denseTensors = denseTensors
+    }
+
+    /// A low-rank component on every tensor with a basis — its Z and scale from the method — and a
+    /// dense Gaussian on the rest.
+    init(
+        seed: UInt64, parameters: TrainableSet, bases: [Int: LowRankBasis], factored: Set<Int>,
+        component: (TrainableTensor, LowRankBasis) -> (coefficients: [Float], scale: Float)
+    ) {
+        var components: [Component] = []
+        var dense: [TrainableTensor] = []
+        for tensor in parameters.tensors {
+            guard let basis = bases[tensor.index] else {
+                dense.append(tensor)
+                continue
+            }
+            let (coefficients, scale) = component(tensor, basis)
+            components.append(Component(tensor: tensor, basis: basis, coefficients: coefficients, scale: scale,
+                                        factored: factored.contains(tensor.index)))
+        }
+        self.init(seed: seed, components: components, denseTensors: dense)
+    }
+
     /// θ += c·P (or, with `decay`, θ ← κθ + c′·P on matrices and embeddings).
     func apply(
         _ coefficient: Float, decay: (factor: Float, coefficient: Float)? = nil,

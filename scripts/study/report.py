@@ -151,6 +151,7 @@ def main_table(task, groups):
     if "mezo" in final_dev:
         target = final_dev["mezo"]
         facts["target"] = target
+        facts["headroom"] = target - statistics.mean(r["summary"]["zeroShotDev"]["accuracy"] for r in picked["mezo"])
         idle = idle_step_seconds()
         lines += ["", f"To reach MeZO's final dev accuracy ({target:.3f}, mean over its seeds): first evaluation at or above it, "
                       "mean over the seeds that reach it (steps, forward passes, training seconds as measured), and the ratio "
@@ -222,7 +223,15 @@ def speed_verdict(method, facts, key, claim_ratio, what):
         verdict = f"partly: fewer {what} than MeZO, far from the claimed {claim_ratio:.2f}"
     else:
         verdict = f"does not hold: no fewer {what} than MeZO"
+    if facts.get("headroom", 1) < WEAK_HEADROOM:
+        verdict += (f" — weak evidence: the target is only {facts['headroom'] * 100:.1f} points above zero-shot dev, "
+                    "so this measures when a run first crosses it")
     return f"{ratio:.2f}× MeZO's ({reached}/{runs} seeds reach it); {verdict}"
+
+
+# A target (MeZO's final dev accuracy) closer than this to the zero-shot dev accuracy is reached by
+# noise as much as by training: speed verdicts against it are flagged as weak.
+WEAK_HEADROOM = 0.02
 
 
 def claims_table(facts_by_task):
@@ -231,8 +240,9 @@ def claims_table(facts_by_task):
              "Verdict rules: accuracy claims hold when the method's mean test accuracy beats MeZO's by more than "
              "two standard errors of the difference (Welch, over the seeds); speed claims compare the forward passes (or idle-machine time) "
              "needed to reach MeZO's final dev accuracy, and hold within 25 % of the claimed fraction (a claim of "
-             "plain \"faster\": below 1). Dev accuracy is measured six times per run, so these fractions move in "
-             "steps of about 1/6.", "",
+             "plain \"faster\": below 1), flagged as weak evidence when that target is less than "
+             f"{WEAK_HEADROOM * 100:.0f} points above the zero-shot dev accuracy. Dev accuracy is measured six times "
+             "per run, so these fractions move in steps of about 1/6.", "",
              "| claim (paper) | task | measured |", "|---|---|---|"]
     for task, facts in facts_by_task.items():
         lines += [

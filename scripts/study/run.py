@@ -17,8 +17,12 @@ at the learning rate with the best dev accuracy (never test); the P-GAP ablation
 
 Two single-threaded runs at once use two cores better than one run on both (not every part of a
 step is parallel): e.g. `run.py --tasks boolq-like --threads 1 & run.py --tasks copa-like --threads 1`.
+Several run.py processes may also share one task: each run is locked while it runs, and a run held
+by another process is skipped (run.py again afterwards picks up what was skipped).
 """
 import argparse
+import contextlib
+import fcntl
 import gzip
 import json
 import math
@@ -74,8 +78,31 @@ def summary_of(folder):
         return json.load(f)
 
 
+@contextlib.contextmanager
+def exclusive(folder):
+    """Yields whether this process holds `folder`'s run; the lock dies with the process."""
+    os.makedirs(os.path.dirname(folder), exist_ok=True)
+    with open(folder + ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
 def execute(run, work, dry_run, threads=None, keep_checkpoints=False):
     folder = os.path.join(work, run.relative)
+    if dry_run:
+        return run_locked(run, folder, dry_run, threads, keep_checkpoints)
+    with exclusive(folder) as held:
+        if not held:
+            print(f"{run.relative}: running in another run.py; skipped", flush=True)
+            return None
+        return run_locked(run, folder, dry_run, threads, keep_checkpoints)
+
+
+def run_locked(run, folder, dry_run, threads, keep_checkpoints):
     if summary_of(folder) is None:
         if os.path.exists(os.path.join(folder, "checkpoints", "latest", "trainer-state.json")):
             command = [ZOTUNE, "train", "--resume", folder]
@@ -89,7 +116,6 @@ def execute(run, work, dry_run, threads=None, keep_checkpoints=False):
         if command[1:3] != ["train", "--resume"]:
             # Stopped before its first checkpoint (or never started): nothing to keep, start afresh.
             shutil.rmtree(folder, ignore_errors=True)
-            os.makedirs(os.path.dirname(folder), exist_ok=True)
         subprocess.run(command, check=True)
     compact(folder, os.path.join(COMPACT, run.relative))
     if not keep_checkpoints:

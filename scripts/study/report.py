@@ -66,6 +66,10 @@ def chosen(runs):
     return lr, [r for r in runs if r["lr"] == lr]
 
 
+# A target (MeZO's final dev accuracy) closer than this to the zero-shot dev accuracy is reached by
+# noise as much as by training: speed verdicts against it are flagged as weak.
+WEAK_HEADROOM = 0.02
+
 # The task whose batch `scripts/bench --training-step` times.
 BENCH_TASK = "rt-sentiment"
 
@@ -227,11 +231,6 @@ def speed_verdict(method, facts, key, claim_ratio, what):
         verdict += (f" — weak evidence: the target is only {facts['headroom'] * 100:.1f} points above zero-shot dev, "
                     "so this measures when a run first crosses it")
     return f"{ratio:.2f}× MeZO's ({reached}/{runs} seeds reach it); {verdict}"
-
-
-# A target (MeZO's final dev accuracy) closer than this to the zero-shot dev accuracy is reached by
-# noise as much as by training: speed verdicts against it are flagged as weak.
-WEAK_HEADROOM = 0.02
 
 
 def claims_table(facts_by_task):

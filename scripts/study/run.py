@@ -94,15 +94,15 @@ def exclusive(folder):
 def execute(run, work, dry_run, threads=None, keep_checkpoints=False):
     folder = os.path.join(work, run.relative)
     if dry_run:
-        return run_locked(run, folder, dry_run, threads, keep_checkpoints)
+        return run_or_resume(run, folder, dry_run, threads, keep_checkpoints)
     with exclusive(folder) as held:
         if not held:
             print(f"{run.relative}: running in another run.py; skipped", flush=True)
             return None
-        return run_locked(run, folder, dry_run, threads, keep_checkpoints)
+        return run_or_resume(run, folder, dry_run, threads, keep_checkpoints)
 
 
-def run_locked(run, folder, dry_run, threads, keep_checkpoints):
+def run_or_resume(run, folder, dry_run, threads, keep_checkpoints):
     if summary_of(folder) is None:
         if os.path.exists(os.path.join(folder, "checkpoints", "latest", "trainer-state.json")):
             command = [ZOTUNE, "train", "--resume", folder]

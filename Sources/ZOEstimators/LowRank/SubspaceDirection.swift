@@ -19,12 +19,6 @@ struct SubspaceDirection {
     var components: [Component]
     var denseTensors: [TrainableTensor]
 
-    init(seed: UInt64, components: [Component], denseTensors: [TrainableTensor]) {
-        self.seed = seed
-        self.components = components
-        self.denseTensors = denseTensors
-    }
-
     /// A low-rank component on every tensor with a basis — its Z and scale from the method — and a
     /// dense Gaussian on the rest.
     init(
@@ -42,7 +36,9 @@ struct SubspaceDirection {
             components.append(Component(tensor: tensor, basis: basis, coefficients: coefficients, scale: scale,
                                         factored: factored.contains(tensor.index)))
         }
-        self.init(seed: seed, components: components, denseTensors: dense)
+        self.seed = seed
+        self.components = components
+        self.denseTensors = dense
     }
 
     /// θ += c·P (or, with `decay`, θ ← κθ + c′·P on matrices and embeddings).

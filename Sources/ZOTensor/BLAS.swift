@@ -5,9 +5,10 @@ import Dispatch
 /// Apple's Accelerate (same CBLAS interface) can replace OpenBLAS in one file.
 ///
 /// Threading: one owner of parallelism. By default OpenBLAS runs single-threaded and large GEMMs are
-/// split by output columns over `workerCount` threads of our own (each calls `cblas_sgemm` on its
-/// column block), which beat OpenBLAS's own threads on this project's shapes and avoids two thread
-/// pools fighting over two cores (compute.md §6; `zotune bench` measures both policies).
+/// split into column blocks fixed by the shape, run on up to `workerCount` threads of our own (each
+/// calls `cblas_sgemm` on its block), which beat OpenBLAS's own threads on this project's shapes and
+/// avoids two thread pools fighting over two cores (compute.md §6; `zotune bench` measures both
+/// policies). Because the split ignores the thread count, so do the results, on any BLAS.
 public enum BLAS {
     /// How GEMMs use the cores.
     public enum Threading: Sendable {
@@ -65,23 +66,40 @@ public enum BLAS {
         }
     }
 
-    /// Runs `gemm(start, width)` over blocks of the output columns: one block on the calling thread
-    /// for small GEMMs or under OpenBLAS threading, else one block per worker.
+    /// Runs `gemm(start, width)` over blocks of the output columns, in parallel under `.splitColumns`.
+    ///
+    /// The blocks are a function of the shape alone, never of `workerCount`: a BLAS may give other bits
+    /// for a column when it is computed in a block of another width or offset (OpenBLAS's Haswell
+    /// kernels do), so a split that followed the thread count would make results depend on it. With a
+    /// fixed split, one thread or eight run the same `cblas_sgemm` calls and produce the same bytes.
     private static func splitColumns(rows m: Int, inner k: Int, columns n: Int, _ gemm: (Int, Int) -> Void) {
-        let workers = threading == .splitColumns && m * n * k >= splitThreshold && n >= 32 * workerCount
-            ? workerCount : 1
-        if workers == 1 {
-            gemm(0, n)
+        let blocks = columnBlocks(rows: m, inner: k, columns: n)
+        if blocks.count == 1 || threading == .openBLAS || workerCount == 1 {
+            for block in blocks { gemm(block.lowerBound, block.count) }
             return
         }
-        // Column blocks rounded to 16 so every block starts on a SIMD-friendly boundary.
-        let block = (n + workers - 1) / workers / 16 * 16 + 16
+        // Worker w runs blocks w, w + workers, …: which thread runs a block changes no bit.
+        let workers = min(workerCount, blocks.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let start = worker * block
-            let width = min(block, n - start)
-            guard width > 0 else { return }
-            gemm(start, width)
+            for block in stride(from: worker, to: blocks.count, by: workers).map({ blocks[$0] }) {
+                gemm(block.lowerBound, block.count)
+            }
         }
+    }
+
+    /// Most column blocks a GEMM is cut into: enough for the 8 workers `workerCount` allows.
+    static let maximumColumnBlocks = 8
+    /// Narrowest column block: below it OpenBLAS's packing of the activations costs more than the
+    /// parallelism gains (a block of w columns does 2·w flops per packed element).
+    static let minimumColumnBlock = 256
+
+    /// The column blocks of an m×k·k×n product: one below `splitThreshold` multiply-adds, else up to
+    /// `maximumColumnBlocks` of at least `minimumColumnBlock` columns, each a multiple of 16 wide (a
+    /// SIMD-friendly start) but the last.
+    static func columnBlocks(rows m: Int, inner k: Int, columns n: Int) -> [Range<Int>] {
+        guard m * n * k >= splitThreshold, n >= 2 * minimumColumnBlock else { return [0..<n] }
+        let width = max(minimumColumnBlock, ((n + maximumColumnBlocks - 1) / maximumColumnBlocks + 15) / 16 * 16)
+        return stride(from: 0, to: n, by: width).map { $0..<min($0 + width, n) }
     }
 
     /// The OpenBLAS kernel family that was selected at load time ("Cooperlake", "SkylakeX", "Haswell", …).

@@ -99,25 +99,25 @@ public final class LowRankDelta: @unchecked Sendable {
                     into: output, beta: 1)
     }
 
-    /// W += U·M·Vᵀ (one rank-r GEMM into W).
+    /// W += U·M·Vᵀ.
     public func fold(into weight: UnsafeMutablePointer<Float>) {
         fold(rows: 0..<rows, into: weight)
     }
 
-    /// Fewest rows a partial fold may cover and still give the whole fold's bits: OpenBLAS computes a
-    /// one-row product through GEMV, with another summation order (measured; blocks of 7 rows and up
-    /// matched, `DecoderKernelTests`).
-    public static let minimumFoldBlockRows = 64
-
     /// Rows `rows` of W += U·M·Vᵀ, with `block` pointing at the first of them: how a checkpoint folds
-    /// a copy of W block by block. With at least `minimumFoldBlockRows` rows (or all of them) each
-    /// element comes out as in a whole fold, so the saved weights equal the folded arena byte for byte.
+    /// a copy of W block by block. Each element's sum has one fixed order (`addLowRankProduct`), so
+    /// any blocks give the whole fold's bytes, on any BLAS and thread count: the saved weights, the
+    /// folded arena and `replay` agree byte for byte.
     public func fold(rows: Range<Int>, into block: UnsafeMutablePointer<Float>) {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= self.rows)
         guard !rows.isEmpty else { return }
+        let transposed = FloatBuffer(count: rank * columns)
+        for j in 0..<columns {
+            for k in 0..<rank { transposed.pointer[k * columns + j] = projection.pointer[j * rank + k] }
+        }
         left.withUnsafeBufferPointer { u in
-            BLAS.linear(u.baseAddress! + rows.lowerBound * rank, rows: rows.count, inner: rank, weight: projection.pointer,
-                        columns: columns, into: block, beta: 1)
+            addLowRankProduct(left: u.baseAddress! + rows.lowerBound * rank, transposedRight: transposed.pointer, rank: rank,
+                              rows: rows.count, columns: columns, into: block, workers: BLAS.workerCount)
         }
     }
 }

@@ -13,9 +13,7 @@ public enum WeightCheckpoint {
                 return SafetensorsWriter.Tensor(name: entry.name, shape: entry.shape, borrowing: UnsafeBufferPointer(arena.values(entry)))
             }
             let values = arena.values(entry), rowWidth = entry.count / max(entry.shape.first ?? 1, 1)
-            return SafetensorsWriter.Tensor(
-                name: entry.name, shape: entry.shape, minimumBlockRows: LowRankDelta.minimumFoldBlockRows
-            ) { block, rows in
+            return SafetensorsWriter.Tensor(name: entry.name, shape: entry.shape) { block, rows in
                 _ = block.update(from: UnsafeMutableBufferPointer(rebasing: values[(rows.lowerBound * rowWidth)..<(rows.upperBound * rowWidth)]))
                 delta.fold(rows: rows, into: block.baseAddress!)
             }

@@ -47,8 +47,10 @@ final class SharedPromptTests: XCTestCase {
             let model = try LoadedModel.open(path: Fixtures.url(fixture).path).model
             let (shared, plain) = try Self.sharedAndPlain(model, Self.batch(vocabulary: model.vocabularySize))
             XCTAssertEqual(shared.count, plain.count, fixture)
-            XCTAssertEqual(shared, plain, "\(fixture): shared prompt vs plain sequences, bit for bit "
-                           + "(max |Δlogit| \(maxAbsDifference(shared[...], plain[...])))")
+            // Other row counts are other GEMM shapes, which a BLAS may sum in another order: the
+            // promise is agreement to rounding, not bits (README, "What is bit-exact").
+            let difference = maxAbsDifference(shared[...], plain[...])
+            XCTAssertLessThan(difference, 1e-4, "\(fixture): shared prompt vs plain sequences")
         }
     }
 

@@ -63,8 +63,8 @@ final class DecoderKernelTests: XCTestCase {
         }
     }
 
-    /// A checkpoint folds a copy of W block by block; every block size must give the whole fold's
-    /// bits, including at a shape whose whole fold the GEMM splits over threads.
+    /// A checkpoint folds a copy of W block by block; every block size, and any thread count, must
+    /// give the whole fold's bits (the fold fixes each element's summation order).
     func testBlockwiseFoldEqualsTheWholeFoldBitForBit() {
         let (m, n, r) = (1536, 576, 64)
         let delta = LowRankDelta(rows: m, columns: n, rank: r, left: randomValues(m * r, seed: 12),
@@ -74,15 +74,42 @@ final class DecoderKernelTests: XCTestCase {
         var whole = weight
         delta.fold(into: &whole)
         XCTAssertNotEqual(whole, weight)
-        for rowsPerBlock in [LowRankDelta.minimumFoldBlockRows, 100, 1000, 1535, m] {
+        for rowsPerBlock in [1, 7, 100, 1000, 1535, m] {
             var blockwise = weight
-            let blocks = SafetensorsWriter.rowBlocks(
-                rows: m, rowWidth: n, blockFloats: rowsPerBlock * n, minimumRows: LowRankDelta.minimumFoldBlockRows)
+            let blocks = SafetensorsWriter.rowBlocks(rows: m, rowWidth: n, blockFloats: rowsPerBlock * n, minimumRows: 1)
             XCTAssertEqual(blocks.map(\.count).reduce(0, +), m)
             for rows in blocks {
                 blockwise.withUnsafeMutableBufferPointer { delta.fold(rows: rows, into: $0.baseAddress! + rows.lowerBound * n) }
             }
             XCTAssertTrue(whole.elementsEqual(blockwise) { $0.bitPattern == $1.bitPattern }, "\(rowsPerBlock) rows per block")
+        }
+        let threads = BLAS.workerCount
+        defer { BLAS.workerCount = threads }
+        for workers in [1, 3] {
+            BLAS.workerCount = workers
+            var again = weight
+            delta.fold(into: &again)
+            XCTAssertTrue(whole.elementsEqual(again) { $0.bitPattern == $1.bitPattern }, "\(workers) threads")
+        }
+    }
+
+    /// The fold is W + U·M·Vᵀ, at a width that exercises the 64-, 16- and 1-column paths.
+    func testFoldAddsTheLowRankProduct() {
+        let (m, n, r) = (5, 64 + 16 + 3, 3)
+        let u = randomValues(m * r, seed: 16), v = randomValues(n * r, seed: 17), z = randomValues(r * r, seed: 18)
+        let delta = LowRankDelta(rows: m, columns: n, rank: r, left: u, right: v, tag: 0)
+        delta.accumulate(z, scale: 0.5)
+        let weight = randomValues(m * n, seed: 19)
+        var folded = weight
+        delta.fold(into: &folded)
+        for i in 0..<m {
+            for j in 0..<n {
+                var expected = Double(weight[i * n + j])
+                for a in 0..<r {
+                    for b in 0..<r { expected += Double(u[i * r + a]) * 0.5 * Double(z[a * r + b]) * Double(v[j * r + b]) }
+                }
+                XCTAssertEqual(Double(folded[i * n + j]), expected, accuracy: 1e-5, "(\(i), \(j))")
+            }
         }
     }
 

@@ -14,22 +14,26 @@ final class DecoderTrainingTests: XCTestCase {
     static let steps = 100
 
     /// Trains `steps` steps and returns the training-set loss before and after.
-    private func trainingLoss<E: ZerothOrderEstimator>(_ estimator: E, fixture: String) throws -> (before: Double, after: Double) {
+    private func trainingLoss<E: ZerothOrderEstimator>(
+        _ estimator: E, fixture: String, steps: Int = steps
+    ) throws -> (before: Double, after: Double) {
         let harness = try TrainerHarness(fixture: fixture, constantLabel: 0)
         let run = harness.newRun()
         defer { try? FileManager.default.removeItem(at: run.url) }
-        let trainer = try harness.trainer(estimator, run: run, steps: Self.steps, evalEvery: Self.steps)
+        let trainer = try harness.trainer(estimator, run: run, steps: steps, evalEvery: steps)
         let evaluator = Evaluator(scorer: CandidateScorer(model: trainer.model), objective: .candidateCrossEntropy, batchSize: 64)
         let before = try evaluator.evaluate(harness.data.train).loss
         try trainer.train()
         let after = try evaluator.evaluate(harness.data.train).loss
-        print(String(format: "%@ on %@: training loss %.4f → %.4f after %d steps", E.name, fixture, before, after, Self.steps))
+        print(String(format: "%@ on %@: training loss %.4f → %.4f after %d steps", E.name, fixture, before, after, steps))
         return (before, after)
     }
 
-    private func assertLowersTheLoss<E: ZerothOrderEstimator>(_ estimator: E, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertLowersTheLoss<E: ZerothOrderEstimator>(
+        _ estimator: E, steps: Int = steps, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         for fixture in Self.fixtures {
-            let (before, after) = try trainingLoss(estimator, fixture: fixture)
+            let (before, after) = try trainingLoss(estimator, fixture: fixture, steps: steps)
             XCTAssertLessThan(after, 0.8 * before, "\(E.name) on \(fixture)", file: file, line: line)
         }
     }
@@ -55,8 +59,13 @@ final class DecoderTrainingTests: XCTestCase {
         try assertLowersTheLoss(dizo)
     }
 
+    /// 200 steps: the last bits of a GEMM differ between BLAS kernels, and a ZO trajectory amplifies
+    /// them. On tiny-qwen2, 24 runs (seeds 0–5, 100 and 200 steps, OpenBLAS's Cooperlake and Haswell
+    /// kernels) ended at 0.30–0.80 of the start after 100 steps but 0.30–0.66 after 200, so 200 keeps
+    /// the 0.8 bar ≈ 3 standard deviations away whatever kernel runs.
     func testPGAPLowersTheLoss() throws {
-        try assertLowersTheLoss(PGAP(configuration: .init(rank: 4, windowLength: 10, probeCount: 4, lowRankApplication: .factored)))
+        try assertLowersTheLoss(
+            PGAP(configuration: .init(rank: 4, windowLength: 10, probeCount: 4, lowRankApplication: .factored)), steps: 200)
     }
 
     func testPGAPFactoredResumesAndReplaysExactly() throws {

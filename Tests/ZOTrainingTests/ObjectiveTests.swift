@@ -47,8 +47,10 @@ final class CandidateScorerTests: XCTestCase {
             EncodedExample(prompt: [1], candidates: [[2, 3]], label: 0),
         ]
         let scores = try CandidateScorer(model: model).scores(examples)
-        XCTAssertEqual(try CandidateScorer(model: model, sharesPrompts: false).scores(examples), scores,
-                       "one sequence per candidate scores the same, bit for bit")
+        // The same scores to rounding: the two layouts are GEMMs of other row counts (README, "What is bit-exact").
+        for (plain, shared) in zip(try CandidateScorer(model: model, sharesPrompts: false).scores(examples), scores) {
+            for (a, b) in zip(plain, shared) { XCTAssertEqual(a, b, accuracy: 1e-5, "one sequence per candidate") }
+        }
         for (example, row) in zip(examples, scores) {
             XCTAssertEqual(row.count, example.candidates.count)
             for (candidate, score) in zip(example.candidates, row) {

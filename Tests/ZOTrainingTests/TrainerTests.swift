@@ -126,14 +126,14 @@ struct TrainerHarness {
     }
 
     func trainer<E: ZerothOrderEstimator>(
-        _ estimator: E, run: RunDirectory, steps: Int, evalEvery: Int = 2, model: LanguageModel? = nil
+        _ estimator: E, run: RunDirectory, steps: Int, evalEvery: Int = 2, model: LanguageModel? = nil, seed: UInt64 = 3
     ) throws -> Trainer<E> {
         var settings = TrainingSettings()
         settings.steps = steps
         settings.batchSize = 8
         settings.learningRate = 1e-3
         settings.evalEvery = evalEvery
-        settings.seed = 3
+        settings.seed = seed
         let model = try model ?? self.model()
         return Trainer(model: model, estimator: estimator, parameters: TrainableSet(arena: model.weights), data: data,
                        settings: settings, run: run, taskName: "synthetic")

@@ -22,6 +22,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
 
     private let evaluator: Evaluator
     private let oracle: MinibatchLossOracle
+    private let divergenceGuard: DivergenceGuard
 
     public init(
         model: LanguageModel, estimator: Estimator, parameters: TrainableSet, data: EncodedSplits,
@@ -35,6 +36,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         self.run = run
         self.methodName = Estimator.name
         self.taskName = taskName
+        divergenceGuard = DivergenceGuard(objective: settings.objective)
         let scorer = CandidateScorer(model: model)
         evaluator = Evaluator(scorer: scorer, objective: settings.objective, batchSize: settings.evalBatchSize)
         oracle = MinibatchLossOracle(
@@ -76,11 +78,17 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             state = try RunDirectory.readJSON(Estimator.State.self, from: estimatorStateURL)
             try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: weightsURL)
             try DeltaCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: run.latestCheckpoint)
+            try Self.checkSeedLog(run, reaches: progress.nextStep)
         } else {
             try run.create()
             state = try estimator.makeState(for: parameters, runSeed: settings.seed)
             progress = TrainerState()
             (progress.zeroShotDev, progress.zeroShotTest) = try zeroShotEvaluations()
+            progress.initialWeightRMS = DivergenceGuard.rootMeanSquare(parameters)
+            // The pretrained model is the first best point: a step must beat it to replace it, and
+            // `checkpoints/best` always holds a usable model.
+            (progress.bestStep, progress.bestDev) = (0, progress.zeroShotDev)
+            try WeightCheckpoint.save(parameters.arena, entries: trainableEntries, to: bestWeightsURL, metadata: ["step": "0"])
         }
         let resumeStep = progress.nextStep
         let metrics = try JSONLinesWriter(url: run.metrics, keepingLinesWhere: continuing ? { Self.step(of: $0) < resumeStep } : nil)
@@ -107,11 +115,18 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
                                                forwardPasses: progress.forwardPasses))
             observer?.stepDidFinish(step: step, totalSteps: settings.steps, outcome: outcome, learningRate: rate,
                                     secondsPerStep: seconds)
+            if let reason = divergenceGuard.check(outcome.record, progress: &progress) {
+                throw try endDivergedRun(at: step + 1, reason: reason, progress: progress)
+            }
 
             if progress.nextStep % settings.evalEvery == 0 || progress.nextStep == settings.steps {
                 let dev = try evaluate(data.dev, split: "dev")
+                if let reason = divergenceGuard.check(dev, weightRMS: DivergenceGuard.rootMeanSquare(parameters),
+                                                      initialRMS: progress.initialWeightRMS) {
+                    throw try endDivergedRun(at: step + 1, reason: reason, progress: progress)
+                }
                 try metrics.append(MetricLine.evaluation(step: progress.nextStep, split: "dev", dev: dev, test: nil))
-                if dev.accuracy > (progress.bestDev?.accuracy ?? -1) {
+                if dev.accuracy > (progress.bestDev ?? progress.zeroShotDev)?.accuracy ?? -1 {
                     progress.bestDev = dev
                     progress.bestStep = progress.nextStep
                     try WeightCheckpoint.save(parameters.arena, entries: trainableEntries, to: bestWeightsURL,
@@ -126,6 +141,16 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             return summary(progress, test: nil)
         }
         return try finish(progress)
+    }
+
+    /// Ends a run that diverged at `step` (counted from 1, as the console does): the weights in memory are not saved (`checkpoints/latest` keeps the last
+    /// evaluation that passed), `summary.json` says why, and the error tells the user.
+    private func endDivergedRun(at step: Int, reason: String, progress: TrainerState) throws -> TrainingError {
+        var summary = summary(progress, test: nil)
+        summary.stopReason = "diverged at step \(step): \(reason)"
+        try RunDirectory.writeJSON(summary, to: run.summary)
+        let saved = run.hasCheckpoint ? try? RunDirectory.readJSON(TrainerState.self, from: trainerStateURL) : nil
+        return TrainingError.diverged(step: step, reason: reason, lastCheckpoint: saved?.nextStep)
     }
 
     /// Writes weights and both states into `checkpoints/latest.partial`, then swaps folders with
@@ -149,6 +174,27 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         observer?.checkpointDidSave(step: progress.nextStep, best: false)
     }
 
+    /// A resumed run's seed log must hold one record for every step before the checkpoint's, in order
+    /// (later ones are cut off on resume): otherwise `replay` could not rebuild the weights it continues.
+    /// A kill mid-write may leave a last line cut short; it is past the checkpoint and ignored.
+    static func checkSeedLog(_ run: RunDirectory, reaches nextStep: Int) throws {
+        guard let data = FileManager.default.contents(atPath: run.seedLog.path) else {
+            throw TrainingError.missingRun(path: run.seedLog.path, reason: "the seed log does not exist")
+        }
+        let lines = data.split(separator: UInt8(ascii: "\n"))
+        let steps = lines.enumerated().compactMap { index, line -> Int? in
+            let step = Self.step(of: Data(line))
+            return step == Int.max && index == lines.count - 1 ? nil : step
+        }.filter { $0 < nextStep }
+        guard steps == Array(0..<nextStep) else {
+            let missing = Set(0..<nextStep).subtracting(steps).sorted()
+            throw TrainingError.corruptRun(
+                path: run.seedLog.path,
+                reason: missing.isEmpty ? "its records before step \(nextStep) are out of order or repeated"
+                    : "it lacks the records of \(missing.count) of the \(nextStep) steps before the checkpoint (from step \(missing[0]))")
+        }
+    }
+
     /// If a save was interrupted between its two renames, `latest` is missing and `latest.previous`
     /// holds the last complete checkpoint.
     static func recoverInterruptedSave(_ run: RunDirectory) {
@@ -164,7 +210,9 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         // fold `replay` ends with, so both give the same bytes).
         parameters.arena.foldAllDeltas()
         var test: Evaluation?
-        if progress.bestStep != nil {
+        if progress.bestStep == 0 {
+            test = progress.zeroShotTest
+        } else if progress.bestStep != nil {
             // Evaluate the best weights, then reload the final ones from the last checkpoint (saved at
             // the last step) rather than holding a second copy of the model in memory.
             try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: bestWeightsURL)
@@ -193,7 +241,9 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             return reused
         }
         let dev = try evaluate(data.dev, split: "dev (zero-shot)")
+        guard dev.loss.isFinite else { throw TrainingError.nonFiniteBaseModel(split: "dev") }
         let test = try evaluate(data.test, split: "test (zero-shot)")
+        guard test.loss.isFinite else { throw TrainingError.nonFiniteBaseModel(split: "test") }
         zeroShotCache?.store(dev: dev, test: test)
         return (dev, test)
     }

@@ -12,6 +12,11 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(step: Int)
     case missingRun(path: String, reason: String)
     case corruptRun(path: String, reason: String)
+    case diverged(step: Int, reason: String, lastCheckpoint: Int?)
+    case nonFiniteBaseModel(split: String)
+    case runInUse(path: String, pid: Int?)
+    case runExists(path: String)
+    case cannotUseRunFolder(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +46,19 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "cannot resume from \(path): \(reason)"
         case let .corruptRun(path, reason):
             return "\(path) is damaged: \(reason)"
+        case let .diverged(step, reason, lastCheckpoint):
+            let kept = lastCheckpoint.map { "checkpoints/latest keeps step \($0), the last evaluation that passed" }
+                ?? "no checkpoint was saved (the run diverged before its first evaluation)"
+            return "training diverged at step \(step): \(reason); stopped, \(kept); start again with a smaller --lr or --epsilon"
+        case let .runInUse(path, pid):
+            return "\(path) is in use by another zotune process" + (pid.map { " (pid \($0))" } ?? "")
+                + "; wait for it to finish or stop it first"
+        case let .runExists(path):
+            return "\(path) already holds a run; pass --resume \(path) to continue it, or choose another --output"
+        case let .cannotUseRunFolder(path, reason):
+            return "cannot use \(path) as a run folder: \(reason)"
+        case let .nonFiniteBaseModel(split):
+            return "the model's \(split) loss is not finite before any training step: its weights hold NaN or infinity"
         }
     }
 }

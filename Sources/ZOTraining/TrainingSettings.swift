@@ -40,6 +40,10 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public var bestDev: Evaluation?
     public var zeroShotDev: Evaluation?
     public var zeroShotTest: Evaluation?
+    /// `DivergenceGuard`'s streaks and reference (optional: checkpoints from before it have none).
+    public var badStepStreak: Int?
+    public var flatStepStreak: Int?
+    public var initialWeightRMS: Double?
 
     public init() {}
 }
@@ -59,4 +63,6 @@ public struct TrainingSummary: Codable, Sendable {
     public var skippedSteps: Int
     public var seconds: Double
     public var peakResidentBytes: Int
+    /// Why the run stopped before its last step (divergence), if it did.
+    public var stopReason: String?
 }

@@ -1,5 +1,8 @@
 import Foundation
 import ZOFormats
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The folder a training run leaves behind, laid out so a user can read it:
 ///
@@ -31,9 +34,40 @@ public struct RunDirectory: Sendable {
         }
     }
 
+    /// Whether the folder holds a ZOTune run (its `config.json`).
+    public var holdsRun: Bool { FileManager.default.fileExists(atPath: configuration.path) }
+
+    /// Refuses a folder a new run may not write into: a file, an existing run (that is `--resume`'s),
+    /// or any non-empty folder — a user's files are never overwritten. A missing or empty folder is fine.
+    public func checkIsFreeForNewRun() throws {
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: url.path, isDirectory: &isFolder) else { return }
+        guard isFolder.boolValue else {
+            throw TrainingError.cannotUseRunFolder(path: url.path, reason: "it is a file, not a folder")
+        }
+        if holdsRun { throw TrainingError.runExists(path: url.path) }
+        let contents: [String]
+        do { contents = try fm.contentsOfDirectory(atPath: url.path) } catch {
+            throw TrainingError.cannotUseRunFolder(path: url.path, reason: AtomicFile.systemReason(error))
+        }
+        guard contents.isEmpty else {
+            throw TrainingError.cannotUseRunFolder(
+                path: url.path, reason: "it already holds \(contents.count) other file(s), which a run would mix with or overwrite; choose a new or empty folder")
+        }
+    }
+
+    /// Creates the folder and its checkpoint folders, one `mkdir` per missing level so that a failure
+    /// is the system's own reason ("Permission denied", "Read-only file system") in one sentence.
     public func create() throws {
         for folder in [latestCheckpoint, bestCheckpoint] {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var path = ""
+            for component in folder.standardizedFileURL.pathComponents {
+                path = component == "/" ? "/" : (path.hasSuffix("/") ? path : path + "/") + component
+                if mkdir(path, 0o755) != 0, errno != EEXIST {
+                    throw TrainingError.cannotUseRunFolder(path: url.path, reason: "cannot create \(path): \(String(cString: strerror(errno)))")
+                }
+            }
         }
     }
 

@@ -27,6 +27,7 @@ struct ForwardCommand: ParsableCommand {
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive.") }
+        try NewOutputFile.check(output)
     }
 
     func run() throws {

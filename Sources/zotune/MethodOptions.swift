@@ -8,31 +8,31 @@ struct MethodOptions: ParsableArguments {
     @Option(name: .long, help: "Zeroth-order method: mezo, subzero, dizo or pgap.")
     var method: String = PGAP.name
 
-    @Option(name: .long, help: ArgumentHelp("Perturbation scale ε (all methods; default 1e-3).", valueName: "ε"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Perturbation scale ε (all methods; default 1e-3).", valueName: "ε"))
     var epsilon: Float?
 
-    @Option(name: .long, help: "Directions averaged per step, n-SPSA (mezo, dizo; default 1).")
+    @Option(name: .long, parsing: .unconditional, help: "Directions averaged per step, n-SPSA (mezo, dizo; default 1).")
     var directions: Int?
 
-    @Option(name: .long, help: "Weight decay λ on matrices and embeddings (mezo, subzero, pgap; default 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Weight decay λ on matrices and embeddings (mezo, subzero, pgap; default 0).")
     var weightDecay: Float?
 
-    @Option(name: .long, help: "Subspace rank r (subzero default 8, pgap default 64).")
+    @Option(name: .long, parsing: .unconditional, help: "Subspace rank r (subzero default 8, pgap default 64).")
     var rank: Int?
 
-    @Option(name: .long, help: "Steps per subspace window: subzero's T0 (default 1000), pgap's k (default 100).")
+    @Option(name: .long, parsing: .unconditional, help: "Steps per subspace window: subzero's T0 (default 1000), pgap's k (default 100).")
     var window: Int?
 
     @Option(name: .long, help: "subzero, pgap: apply U Z Vᵀ materialised (into W), factored (added by the forward), or auto (per tensor by a cost model; default).")
     var lowRankApply: LowRankApplication?
 
-    @Option(name: .long, help: "pgap: probes h per window (default 10).")
+    @Option(name: .long, parsing: .unconditional, help: "pgap: probes h per window (default 10).")
     var probes: Int?
 
-    @Option(name: .long, help: "pgap: ε of the probes (default: --epsilon).")
+    @Option(name: .long, parsing: .unconditional, help: "pgap: ε of the probes (default: --epsilon).")
     var probeEpsilon: Float?
 
-    @Option(name: .long, help: "pgap: alignment δ₀ (default 2.0).")
+    @Option(name: .long, parsing: .unconditional, help: "pgap: alignment δ₀ (default 2.0).")
     var alignment: Float?
 
     @Option(name: .long, help: "pgap: δ schedule, linear (to 0 over the run), constant, or off (no alignment: random directions in the estimated subspace) (default linear).")
@@ -47,23 +47,47 @@ struct MethodOptions: ParsableArguments {
     @Option(name: .long, help: "pgap: whether embeddings take the low-rank path: true|false (default true).")
     var lowRankEmbeddings: Bool?
 
-    @Option(name: .long, help: "dizo: steps between projection phases κ (default 50).")
+    @Option(name: .long, parsing: .unconditional, help: "dizo: steps between projection phases κ (default 50).")
     var projectionInterval: Int?
 
-    @Option(name: .long, help: "dizo: inner iterations per projection phase (default 10).")
+    @Option(name: .long, parsing: .unconditional, help: "dizo: inner iterations per projection phase (default 10).")
     var projectionIterations: Int?
 
-    @Option(name: .long, help: "dizo: ε of the projection phase (default 0.1).")
+    @Option(name: .long, parsing: .unconditional, help: "dizo: ε of the projection phase (default 0.1).")
     var projectionEpsilon: Float?
 
-    @Option(name: .long, help: "dizo: step size of the projection phase (default 2.0).")
+    @Option(name: .long, parsing: .unconditional, help: "dizo: step size of the projection phase (default 2.0).")
     var projectionLR: Float?
 
-    @Option(name: .long, help: "dizo: clip γ to [1−τ, 1+τ]·‖Δ‖ (default 0.2).")
+    @Option(name: .long, parsing: .unconditional, help: "dizo: clip γ to [1−τ, 1+τ]·‖Δ‖ (default 0.2).")
     var projectionRadius: Float?
 
     @Option(name: .long, parsing: .upToNextOption, help: "dizo: name suffixes (or globs) of projected tensors (default: every family's attention key and value projections).")
     var projectedTensors: [String] = []
+
+    /// Largest `--rank`, `--probes`, `--directions`: beyond it a step's memory or time is absurd.
+    static let countLimit = 4096
+
+    /// Refuses values no method can use, before anything is loaded or written.
+    func validate() throws {
+        for (flag, value) in [("--epsilon", epsilon), ("--probe-epsilon", probeEpsilon), ("--projection-epsilon", projectionEpsilon),
+                              ("--projection-lr", projectionLR)] {
+            if let value, !(value.isFinite && value > 0) {
+                throw ValidationError("\(flag) must be a finite number > 0, got \(value).")
+            }
+        }
+        for (flag, value) in [("--weight-decay", weightDecay), ("--alignment", alignment), ("--projection-radius", projectionRadius)] {
+            if let value, !(value.isFinite && value >= 0) {
+                throw ValidationError("\(flag) must be a finite number ≥ 0, got \(value).")
+            }
+        }
+        for (flag, value) in [("--rank", rank), ("--probes", probes), ("--directions", directions), ("--window", window),
+                              ("--projection-interval", projectionInterval), ("--projection-iterations", projectionIterations)] {
+            guard let value else { continue }
+            let limit = flag == "--window" || flag == "--projection-interval" ? Int(Int32.max) : Self.countLimit
+            guard (1...limit).contains(value) else { throw ValidationError("\(flag) must be between 1 and \(limit), got \(value).") }
+        }
+    }
 
     /// The method's configuration with the given options applied.
     func configuration() throws -> MethodConfiguration {

@@ -22,6 +22,8 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
+    func validate() throws { try NewOutputFile.check(output) }
+
     func run() throws {
         threadOptions.apply()
         let logURL = URL(fileURLWithPath: log)

@@ -27,13 +27,13 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var taskOptions: TaskOptions
     @OptionGroup var methodOptions: MethodOptions
 
-    @Option(name: .long, help: "Training steps.")
+    @Option(name: .long, parsing: .unconditional, help: "Training steps.")
     var steps = TrainingSettings().steps
 
-    @Option(name: .long, help: "Examples per step.")
+    @Option(name: .long, parsing: .unconditional, help: "Examples per step.")
     var batchSize = TrainingSettings().batchSize
 
-    @Option(name: .customLong("lr"), help: "Learning rate η.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate η.")
     var learningRate = TrainingSettings().learningRate
 
     @Option(name: .long, help: "Learning-rate schedule: constant or linear (decay to 0).")
@@ -42,14 +42,14 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Seed for minibatches and perturbation directions.")
     var seed = TrainingSettings().seed
 
-    @Option(name: .long, help: "Evaluate on dev and checkpoint every N steps.")
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate on dev and checkpoint every N steps.")
     var evalEvery = TrainingSettings().evalEvery
 
     @Option(name: .long, help: "Objective: candidate-ce, answer-lm or neg-accuracy.")
     var objective = TrainingSettings().objective
 
-    @Option(name: .long, help: "Longest prompt + candidate in tokens; longer prompts keep their end.")
-    var maxTokens = TrainingSettings().maxTokens
+    @Option(name: .long, parsing: .unconditional, help: "Longest prompt + candidate in tokens; longer prompts keep their end (default 256, or the model's context if shorter).")
+    var maxTokens: Int?
 
     @Option(name: .long, parsing: .upToNextOption, help: "Parameter roles to train: matrix embedding norm bias head (default all).")
     var trainable: [ParameterRole] = []
@@ -70,10 +70,12 @@ struct TrainCommand: ParsableCommand {
     var reuseZeroShot = true
 
     func validate() throws {
-        guard steps > 0, batchSize > 0, evalEvery > 0, maxTokens > 1 else {
-            throw ValidationError("--steps, --batch-size, --eval-every and --max-tokens must be positive.")
+        for (flag, value, minimum) in [("--steps", steps, 1), ("--batch-size", batchSize, 1), ("--eval-every", evalEvery, 1),
+                                       ("--max-tokens", maxTokens ?? 2, 2)] where value < minimum {
+            throw ValidationError("\(flag) must be at least \(minimum), got \(value).")
         }
-        guard learningRate.isFinite, learningRate >= 0 else { throw ValidationError("--lr must be a finite number ≥ 0.") }
+        guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--lr must be a finite number > 0, got \(learningRate).") }
+        if let pauseAfter, pauseAfter < 1 { throw ValidationError("--pause-after must be at least 1, got \(pauseAfter).") }
         if let trainableLayers, trainableLayers < 0 { throw ValidationError("--trainable-layers must be 0 or more.") }
     }
 
@@ -81,17 +83,26 @@ struct TrainCommand: ParsableCommand {
         threadOptions.apply()
         let (configuration, folder) = try resume.map(Self.resumedRun) ?? newRun()
         let run = RunDirectory(folder)
-        if resume == nil {
-            try run.create()
-            try RunDirectory.writeJSON(configuration, to: run.configuration)
-        }
-        Console.status("run folder: \(folder.path)")
-        if resume != nil, !run.hasCheckpoint {
-            Console.status("no checkpoint yet (the run stopped before its first one): starting again at step 0 with its saved configuration")
-        }
+        // A resumed run is locked before anything is read; a new one once its folder exists, which is
+        // after every option, the model and the data have been checked: a refused run writes nothing.
+        var lock = try resume.map { _ in try RunFolderLock(run) }
         let visitor = TrainingVisitor(
             configuration: configuration, run: run, resume: resume != nil, pauseAfter: pauseAfter,
-            zeroShotCacheFolder: reuseZeroShot ? AssetStore().root.appendingPathComponent("zero-shot") : nil)
+            requestedMaxTokens: resume == nil ? maxTokens : nil,
+            zeroShotCacheFolder: reuseZeroShot ? AssetStore().root.appendingPathComponent("zero-shot") : nil
+        ) {
+            if resume == nil {
+                try run.checkIsFreeForNewRun()
+                try run.create()
+                lock = try RunFolderLock(run)
+                try RunDirectory.writeJSON(configuration, to: run.configuration)
+            }
+            Console.status("run folder: \(folder.path)")
+            if resume != nil, !run.hasCheckpoint {
+                Console.status("no checkpoint yet (the run stopped before its first one): starting again at step 0 with its saved configuration")
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
         let summary = try configuration.method.accept(visitor)
         if summary.steps < configuration.training.steps {
             print("paused after step \(summary.steps) of \(configuration.training.steps); continue with: zotune train --resume \(folder.path)")
@@ -109,7 +120,7 @@ struct TrainCommand: ParsableCommand {
         settings.seed = seed
         settings.evalEvery = evalEvery
         settings.objective = objective
-        settings.maxTokens = maxTokens
+        settings.maxTokens = maxTokens ?? settings.maxTokens
         let method = try methodOptions.configuration()
         let configuration = RunConfiguration(
             zotuneVersion: ZOTuneCommand.configuration.version, model: modelOptions.model,
@@ -119,14 +130,15 @@ struct TrainCommand: ParsableCommand {
             trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable, trainableLastLayers: trainableLayers)
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let folder = URL(fileURLWithPath: output ?? "runs/\(method.name)-\(taskOptions.name)-\(stamp)")
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
-            throw ValidationError("\(folder.path) already holds a run; pass --resume \(folder.path) to continue it, or choose another --output.")
-        }
+        try RunDirectory(folder).checkIsFreeForNewRun()
         return (configuration, folder)
     }
 
     private static func resumedRun(_ path: String) throws -> (RunConfiguration, URL) {
         let folder = URL(fileURLWithPath: path)
+        guard RunDirectory(folder).holdsRun else {
+            throw TrainingError.missingRun(path: folder.path, reason: "it holds no run (no config.json)")
+        }
         return (try RunDirectory.readJSON(RunConfiguration.self, from: RunDirectory(folder).configuration), folder)
     }
 }
@@ -137,8 +149,12 @@ struct TrainingVisitor: EstimatorVisitor {
     let run: RunDirectory
     let resume: Bool
     let pauseAfter: Int?
+    /// `--max-tokens` when the user gave it: refused above the model's context (the default is cut to it).
+    let requestedMaxTokens: Int?
     /// Where zero-shot evaluations are reused from and stored; nil: always evaluate.
     let zeroShotCacheFolder: URL?
+    /// Runs once model and data have loaded, before the trainer writes anything (creates the run folder).
+    let prepareRunFolder: () throws -> Void
 
     func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
         // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
@@ -149,6 +165,8 @@ struct TrainingVisitor: EstimatorVisitor {
             let (task, data) = try tasks.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens)
             return (loaded.model, parameters, task, data, loaded.path)
         }()
+        try checkSizes(model: model, data: data)
+        try prepareRunFolder()
         Console.status("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")
         Console.status("\(Estimator.name) on \(InspectCommand.count(parameters.parameterCount)) trainable parameters")
         if (model as? EncoderModel)?.classifierIsNew == true, parameters.tensors.contains(where: { $0.entry.role != .head }) {
@@ -167,6 +185,23 @@ struct TrainingVisitor: EstimatorVisitor {
                 evalBatchSize: configuration.training.evalBatchSize)
         }
         return try trainer.train(resume: resume, pauseAfter: pauseAfter)
+    }
+
+    /// Refuses sizes the model or data cannot honour, and says when the data held fewer examples than asked.
+    private func checkSizes(model: LanguageModel, data: EncodedSplits) throws {
+        if let requestedMaxTokens, requestedMaxTokens > model.maxPositions {
+            throw ValidationError("--max-tokens \(requestedMaxTokens) exceeds the model's context of \(model.maxPositions) tokens.")
+        }
+        let batchSize = configuration.training.batchSize
+        if batchSize > data.train.count {
+            throw ValidationError("--batch-size \(batchSize) is larger than the \(data.train.count) training examples; choose at most \(data.train.count).")
+        }
+        let asked = configuration.splitSizes
+        let got = (data.train.count, data.dev.count, data.test.count)
+        if got.0 < asked.train || got.1 < asked.dev || got.2 < asked.test {
+            Console.status("warning: the task holds fewer examples than asked: \(got.0) train / \(got.1) dev / \(got.2) test "
+                + "instead of \(asked.train) / \(asked.dev) / \(asked.test)")
+        }
     }
 
     /// The run's trainable set; an empty one (e.g. `--trainable head` on a masked LM) is an error.
@@ -217,6 +252,9 @@ enum FinalReport {
                            s.steps, s.forwardPasses, ProgressReporter.duration(s.seconds),
                            InspectCommand.bytes(s.peakResidentBytes),
                            s.skippedSteps > 0 ? " · \(s.skippedSteps) steps skipped (non-finite loss)" : ""))
+        if s.bestStep == 0 {
+            Swift.print("no evaluation beat the zero-shot dev accuracy: the best model is the pretrained one (checkpoints/best holds it)")
+        }
         Swift.print("run folder: \(run.url.path)")
     }
 }

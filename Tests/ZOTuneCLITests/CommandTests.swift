@@ -85,6 +85,25 @@ final class CommandTests: XCTestCase {
                         message: "--threads must be between 1 and 256.")
     }
 
+    /// The README's main job in miniature (P-GAP on SmolLM2, whose 49,152-row embedding goes
+    /// factored): `replay` rebuilds `checkpoints/latest` byte for byte. The checkpoint folds the
+    /// embedding's delta block by block and replay folds it whole; both must sum alike on any BLAS.
+    func testReplayRebuildsTheDefaultModelsCheckpointByteForByte() throws {
+        let spec = CLI.fixtures.appendingPathComponent("tasks/custom/choice.spec.json").path
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-cli-run-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: run) }
+        let train = try CLI.run([
+            "train", "--task-spec", spec, "--method", "pgap", "--rank", "8", "--window", "2", "--probes", "2",
+            "--low-rank-apply", "factored", "--steps", "3", "--eval-every", "3", "--batch-size", "2", "--lr", "1e-5",
+            "--output", run.path, "--no-reuse-zero-shot",
+        ])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let rebuilt = run.appendingPathComponent("replayed.safetensors")
+        let replay = try CLI.run(["replay", "--log", run.appendingPathComponent("seed-log.jsonl").path, "--output", rebuilt.path])
+        XCTAssertEqual(replay.status, 0, replay.stderr)
+        XCTAssertEqual(try Data(contentsOf: rebuilt), try Data(contentsOf: run.appendingPathComponent("checkpoints/latest/model.safetensors")))
+    }
+
     func testInspectDescribesTheTinyModel() throws {
         let result = try CLI.run(["inspect", "--model", tinyModel])
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -100,6 +119,18 @@ final class CommandTests: XCTestCase {
         XCTAssertNotEqual(result.status, 0, line: line)
         XCTAssertTrue(result.stderr.contains(message), "stderr was: \(result.stderr)", line: line)
         XCTAssertFalse(result.stderr.contains("Fatal error"), line: line)
+    }
+
+    /// `forward` and `replay` never write over an existing file; the refusal comes before any work.
+    func testOutputFilesAreNeverOverwritten() throws {
+        let input = try CLI.temporaryFile("Hello\n")
+        let existing = try CLI.temporaryFile("a user's file")
+        defer { try? FileManager.default.removeItem(at: existing) }
+        try assertFails(["forward", "--model", tinyModel, "--text-file", input.path, "--output", existing.path],
+                        message: "--output \(existing.path) already exists; zotune does not overwrite files")
+        try assertFails(["replay", "--log", "/nonexistent/seed-log.jsonl", "--output", existing.path],
+                        message: "--output \(existing.path) already exists")
+        XCTAssertEqual(try String(contentsOf: existing, encoding: .utf8), "a user's file")
     }
 
     func testUnknownModel() throws {

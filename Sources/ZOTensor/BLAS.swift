@@ -16,6 +16,9 @@ public enum BLAS {
         case splitColumns
         /// OpenBLAS's own thread pool on every call.
         case openBLAS
+        /// Like `splitColumns` but one block per thread, as ZOTune split before: fewer calls, but the
+        /// bits then depend on the thread count. Kept for `zotune bench`, which shows it is no faster.
+        case blockPerThread
     }
 
     /// Threads used for GEMMs and other splittable work (the machine's cores, at most 8).
@@ -73,7 +76,8 @@ public enum BLAS {
     /// kernels do), so a split that followed the thread count would make results depend on it. With a
     /// fixed split, one thread or eight run the same `cblas_sgemm` calls and produce the same bytes.
     private static func splitColumns(rows m: Int, inner k: Int, columns n: Int, _ gemm: (Int, Int) -> Void) {
-        let blocks = columnBlocks(rows: m, inner: k, columns: n)
+        let blocks = threading == .blockPerThread
+            ? threadBlocks(rows: m, inner: k, columns: n) : columnBlocks(rows: m, inner: k, columns: n)
         if blocks.count == 1 || threading == .openBLAS || workerCount == 1 {
             for block in blocks { gemm(block.lowerBound, block.count) }
             return
@@ -99,6 +103,13 @@ public enum BLAS {
     static func columnBlocks(rows m: Int, inner k: Int, columns n: Int) -> [Range<Int>] {
         guard m * n * k >= splitThreshold, n >= 2 * minimumColumnBlock else { return [0..<n] }
         let width = max(minimumColumnBlock, ((n + maximumColumnBlocks - 1) / maximumColumnBlocks + 15) / 16 * 16)
+        return stride(from: 0, to: n, by: width).map { $0..<min($0 + width, n) }
+    }
+
+    /// `.blockPerThread`'s blocks: one per worker, 16-column aligned.
+    private static func threadBlocks(rows m: Int, inner k: Int, columns n: Int) -> [Range<Int>] {
+        guard m * n * k >= splitThreshold, n >= 32 * workerCount, workerCount > 1 else { return [0..<n] }
+        let width = (n + workerCount - 1) / workerCount / 16 * 16 + 16
         return stride(from: 0, to: n, by: width).map { $0..<min($0 + width, n) }
     }
 

@@ -5,6 +5,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unsupportedArchitecture(name: String, supported: [String])
     case invalidConfiguration(source: String, reason: String)
     case missingWeight(name: String, source: String)
+    /// The configuration declares more layers than the file holds tensors for (`key` names the count).
+    case missingLayers(key: String, declared: Int, present: Int, source: String)
     case unusedWeight(name: String, source: String)
     case wrongShape(name: String, expected: [Int], actual: [Int])
     case tokenOutOfRange(id: Int, vocabularySize: Int)
@@ -26,6 +28,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "invalid model configuration in \(source): \(reason)"
         case let .missingWeight(name, source):
             return "weight \(name) is missing from \(source)"
+        case let .missingLayers(key, declared, present, source):
+            return "\(key) declares \(declared) layers but \(source) holds the weights of \(present)"
         case let .unusedWeight(name, source):
             return "\(source) holds weight \(name), which this architecture does not use"
         case let .wrongShape(name, expected, actual):

@@ -5,7 +5,8 @@ import ZOTensor
 /// shape, and every stored tensor must be used unless the family declares it ignorable (buffers
 /// such as `rotary_emb.inv_freq`, a head tied to the embedding). A checkpoint that does not match
 /// the architecture is an error, never a silently half-loaded model. Entries in `initialisedByModel`
-/// (a new classification head) are left for the model to fill.
+/// (a new classification head) are left for the model to fill. A weight holding NaN or ±∞ (a damaged
+/// or diverged checkpoint) is refused: it would make every logit NaN.
 ///
 /// The same matching runs twice: `check` on the layout a configuration declares, before the model
 /// (and its arena) is built, so sizes a file claims are compared with the tensors it holds before
@@ -43,8 +44,8 @@ struct WeightLoading {
         }
     }
 
-    /// Checks the arena's layout (`check`), then decodes every entry into it; `prepare` sees each
-    /// entry once decoded.
+    /// Checks the arena's layout (`check`), then decodes every entry into it, refusing non-finite
+    /// values (`NonFiniteScan`); `prepare` sees each entry once decoded.
     func fill(_ arena: WeightArena, prepare: (String, UnsafeMutableBufferPointer<Float>) -> Void = { _, _ in }) throws {
         try check(arena.entries.map { ParameterSpec(name: $0.name, shape: $0.shape, role: $0.role, layer: $0.layer) })
         for entry in arena.entries where !initialisedByModel.contains(entry.name) {
@@ -54,6 +55,9 @@ struct WeightLoading {
                 try decodeTransposed(tensor, into: destination, rows: entry.shape[1], columns: entry.shape[0])
             } else {
                 try tensor.decodeAndRelease(into: destination)
+            }
+            if let index = NonFiniteScan.firstIndex(in: UnsafeBufferPointer(destination)) {
+                throw ModelError.nonFiniteWeight(name: entry.name, index: index, value: destination[index], source: source)
             }
             prepare(entry.name, destination)
         }

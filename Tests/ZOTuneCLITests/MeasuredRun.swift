@@ -15,9 +15,10 @@ struct MeasuredRun {
     /// Peak resident set of the `zotune` process, in bytes.
     let peakResidentBytes: Int
 
-    /// The address-space cap: room for the runtime, OpenBLAS's buffers and thread stacks (a much
-    /// smaller cap makes OpenBLAS spin at start-up), far below what an unchecked size would take.
-    static let addressSpaceLimit = 1 << 30
+    /// The address-space cap: room for the runtime and OpenBLAS's per-thread buffers (~128 MiB each,
+    /// up to 8 threads; when one cannot be allocated, OpenBLAS 0.3 retries forever at exit), far
+    /// below what an unchecked size would take (the probe's 14 GB).
+    static let addressSpaceLimit = 4 << 30
 
     private static let parent = """
         import resource, subprocess, sys

@@ -1,7 +1,8 @@
 import ZOFormats
 
 /// Typed reads of llama.cpp's `<architecture>.<key>` metadata in a GGUF file, with one-sentence
-/// `ModelError.invalidConfiguration` errors that name the file: the GGUF counterpart of `ConfigReader`.
+/// `ModelError.invalidConfiguration` errors that name the file and the key: the GGUF counterpart of
+/// `ConfigReader`. A value of the wrong type is named as wrong, never read as absent.
 struct GGUFMetadataReader {
     let gguf: GGUFFile
     /// `general.architecture` ("llama", "gpt2", "bert", …).
@@ -19,22 +20,50 @@ struct GGUFMetadataReader {
 
     func fail(_ reason: String) -> ModelError { .invalidConfiguration(source: source, reason: reason) }
 
-    func value(_ key: String) -> GGUFValue? { gguf.metadata["\(architecture).\(key)"] }
+    /// The full name of `key` as errors give it (`llama.block_count`).
+    func name(_ key: String) -> String { "\(architecture).\(key)" }
 
-    func optionalInt(_ key: String) -> Int? { value(key)?.int }
+    /// The layer count as errors name it (`WeightLoading.layerCountKey`).
+    var layerCountKey: String { "metadata \(name("block_count"))" }
+
+    func value(_ key: String) -> GGUFValue? { gguf.metadata[name(key)] }
+
+    func optionalInt(_ key: String) throws -> Int? {
+        guard let value = value(key) else { return nil }
+        guard let integer = value.int else { throw fail("metadata \(name(key)) must be an integer, found \(value.summary)") }
+        return integer
+    }
 
     func int(_ key: String) throws -> Int {
-        guard let v = optionalInt(key) else { throw fail("metadata \(architecture).\(key) is missing") }
+        guard let v = try optionalInt(key) else { throw fail("metadata \(name(key)) is missing") }
         return v
     }
 
-    func float(_ key: String) -> Float? { value(key)?.double.map(Float.init) }
+    /// A size (`DeclaredSize`): an integer, positive and within its limit.
+    func optionalSize(_ kind: DeclaredSize, _ key: String) throws -> Int? {
+        try optionalInt(key).map { try kind.checked($0, key: "metadata \(name(key))", fail: fail) }
+    }
+
+    func size(_ kind: DeclaredSize, _ key: String) throws -> Int {
+        guard let v = try optionalSize(kind, key) else { throw fail("metadata \(name(key)) is missing") }
+        return v
+    }
+
+    /// A finite number.
+    func float(_ key: String) throws -> Float? {
+        guard let value = value(key) else { return nil }
+        guard let number = value.double, number.isFinite else {
+            throw fail("metadata \(name(key)) must be a number, found \(value.summary)")
+        }
+        return Float(number)
+    }
 
     /// `<architecture>.vocab_size`, else the tokenizer's token count (what llama.cpp uses).
     func vocabularySize() throws -> Int {
-        guard let size = optionalInt("vocab_size") ?? gguf.metadata["tokenizer.ggml.tokens"]?.array?.count else {
+        if let size = try optionalSize(.vocabulary, "vocab_size") { return size }
+        guard let count = gguf.metadata["tokenizer.ggml.tokens"]?.array?.count else {
             throw fail("the vocabulary size is not recorded")
         }
-        return size
+        return try DeclaredSize.vocabulary.checked(count, key: "the token count of tokenizer.ggml.tokens", fail: fail)
     }
 }

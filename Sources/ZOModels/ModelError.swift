@@ -5,7 +5,11 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unsupportedArchitecture(name: String, supported: [String])
     case invalidConfiguration(source: String, reason: String)
     case missingWeight(name: String, source: String)
+    /// The configuration declares more layers than the file holds tensors for (`key` names the count).
+    case missingLayers(key: String, declared: Int, present: Int, source: String)
     case unusedWeight(name: String, source: String)
+    /// A weight holds NaN or ±∞ (element `index` is `value`).
+    case nonFiniteWeight(name: String, index: Int, value: Float, source: String)
     case wrongShape(name: String, expected: [Int], actual: [Int])
     case tokenOutOfRange(id: Int, vocabularySize: Int)
     case emptySequence(index: Int)
@@ -26,6 +30,11 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "invalid model configuration in \(source): \(reason)"
         case let .missingWeight(name, source):
             return "weight \(name) is missing from \(source)"
+        case let .missingLayers(key, declared, present, source):
+            return "\(key) declares \(declared) layers but \(source) holds the weights of \(present)"
+        case let .nonFiniteWeight(name, index, value, source):
+            return "weight \(name) in \(source) holds \(value) at element \(index); a checkpoint with NaN or infinite weights "
+                + "(damaged, or saved from a diverged run) would give NaN logits"
         case let .unusedWeight(name, source):
             return "\(source) holds weight \(name), which this architecture does not use"
         case let .wrongShape(name, expected, actual):

@@ -102,11 +102,11 @@ extension HuggingFaceCheckpoint {
     /// OPTModel's `decoder.…`, as in the original GPT-2 and OPT uploads) given the prefix the
     /// causal-LM class adds (`transformer.`, `model.`), as transformers does when it loads them.
     /// Only names the arena expects are renamed; anything else is left for strict loading to report.
-    func tensors(basePrefix: String, expectedBy arena: WeightArena) -> [String: StoredTensor] {
+    func tensors(basePrefix: String, expectedBy expected: Set<String>) -> [String: StoredTensor] {
         var renamed: [String: StoredTensor] = [:]
         for (name, tensor) in tensors {
             let prefixed = basePrefix + name
-            let rename = arena.entry(named: name) == nil && arena.entry(named: prefixed) != nil && tensors[prefixed] == nil
+            let rename = !expected.contains(name) && expected.contains(prefixed) && tensors[prefixed] == nil
             renamed[rename ? prefixed : name] = tensor
         }
         return renamed

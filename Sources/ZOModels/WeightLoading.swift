@@ -5,40 +5,81 @@ import ZOTensor
 /// shape, and every stored tensor must be used unless the family declares it ignorable (buffers
 /// such as `rotary_emb.inv_freq`, a head tied to the embedding). A checkpoint that does not match
 /// the architecture is an error, never a silently half-loaded model. Entries in `initialisedByModel`
-/// (a new classification head) are left for the model to fill.
-public enum WeightLoading {
-    /// `storedTransposed`: 2-D arena entries whose stored tensor is their transpose (llama.cpp's GPT-2
-    /// files hold the Conv1D weights as outputs × inputs while the arena keeps HF's inputs × outputs);
-    /// such a tensor must have the reversed shape, and is decoded (dequantized) first, then transposed
-    /// once into the arena.
-    public static func fill(
-        _ arena: WeightArena, from tensors: [String: StoredTensor], source: String,
-        ignoring isIgnorable: (String) -> Bool = { _ in false }, initialisedByModel: Set<String> = [],
-        storedTransposed: Set<String> = [],
-        prepare: (String, UnsafeMutableBufferPointer<Float>) -> Void = { _, _ in }
-    ) throws {
-        for name in tensors.keys.sorted() where arena.entry(named: name) == nil && !isIgnorable(name) {
+/// (a new classification head) are left for the model to fill. A weight holding NaN or ±∞ (a damaged
+/// or diverged checkpoint) is refused: it would make every logit NaN.
+///
+/// The same matching runs twice: `check` on the layout a configuration declares, before the model
+/// (and its arena) is built, so sizes a file claims are compared with the tensors it holds before
+/// memory is taken for them; then `fill`, which decodes.
+struct WeightLoading {
+    let tensors: [String: StoredTensor]
+    /// The folder or file the tensors come from, named in errors.
+    let source: String
+    /// The configuration key of the layer count (`num_hidden_layers`, `metadata llama.block_count`),
+    /// named when the file lacks whole layers the configuration declares.
+    let layerCountKey: String
+    var isIgnorable: (String) -> Bool = { _ in false }
+    var initialisedByModel: Set<String> = []
+    /// 2-D arena entries whose stored tensor is their transpose (llama.cpp's GPT-2 files hold the
+    /// Conv1D weights as outputs × inputs while the arena keeps HF's inputs × outputs); such a tensor
+    /// must have the reversed shape, and is decoded (dequantized) first, then transposed once into
+    /// the arena.
+    var storedTransposed: Set<String> = []
+
+    /// Every check `fill` makes, on a layout: whole layers present, no unused tensor, every entry
+    /// present with its shape. Takes no memory beyond the layout itself.
+    func check(_ layout: [ParameterSpec]) throws {
+        let declaredLayers = Set(layout.compactMap(\.layer))
+        let presentLayers = Set(layout.lazy.filter { tensors[$0.name] != nil }.compactMap(\.layer))
+        if presentLayers.count < declaredLayers.count {
+            throw ModelError.missingLayers(
+                key: layerCountKey, declared: declaredLayers.count, present: presentLayers.count, source: source)
+        }
+        let expected = Set(layout.map(\.name))
+        for name in tensors.keys.sorted() where !expected.contains(name) && !isIgnorable(name) {
             throw ModelError.unusedWeight(name: name, source: source)
         }
+        for spec in layout where !initialisedByModel.contains(spec.name) {
+            _ = try storedTensor(spec.name, shape: spec.shape)
+        }
+    }
+
+    /// Checks the arena's layout (`check`), then decodes every entry into it, refusing non-finite
+    /// values (`NonFiniteScan`); `prepare` sees each entry once decoded.
+    func fill(_ arena: WeightArena, prepare: (String, UnsafeMutableBufferPointer<Float>) -> Void = { _, _ in }) throws {
+        try check(arena.entries.map { ParameterSpec(name: $0.name, shape: $0.shape, role: $0.role, layer: $0.layer) })
         for entry in arena.entries where !initialisedByModel.contains(entry.name) {
-            guard let tensor = tensors[entry.name] else { throw ModelError.missingWeight(name: entry.name, source: source) }
-            let transposed = storedTransposed.contains(entry.name) && entry.shape.count == 2
-            let storedShape = transposed ? entry.shape.reversed() : entry.shape
-            guard tensor.shape == storedShape else {
-                throw ModelError.wrongShape(name: entry.name, expected: storedShape, actual: tensor.shape)
-            }
+            let tensor = try storedTensor(entry.name, shape: entry.shape)
             let destination = arena.values(entry)
-            if transposed {
-                try decodeTransposed(tensor, into: destination, rows: storedShape[0], columns: storedShape[1])
+            if isTransposed(entry.name, shape: entry.shape) {
+                try decodeTransposed(tensor, into: destination, rows: entry.shape[1], columns: entry.shape[0])
             } else {
                 try tensor.decodeAndRelease(into: destination)
+            }
+            if let index = NonFiniteScan.firstIndex(in: UnsafeBufferPointer(destination)) {
+                throw ModelError.nonFiniteWeight(name: entry.name, index: index, value: destination[index], source: source)
             }
             prepare(entry.name, destination)
         }
     }
 
+    private func isTransposed(_ name: String, shape: [Int]) -> Bool {
+        storedTransposed.contains(name) && shape.count == 2
+    }
+
+    /// The stored tensor of arena entry `name`, which must have the entry's shape (reversed when stored
+    /// transposed).
+    private func storedTensor(_ name: String, shape: [Int]) throws -> StoredTensor {
+        guard let tensor = tensors[name] else { throw ModelError.missingWeight(name: name, source: source) }
+        let storedShape = isTransposed(name, shape: shape) ? shape.reversed() : shape
+        guard tensor.shape == storedShape else {
+            throw ModelError.wrongShape(name: name, expected: storedShape, actual: tensor.shape)
+        }
+        return tensor
+    }
+
     /// destination[c][r] = stored[r][c] for a stored `[rows × columns]` tensor.
-    private static func decodeTransposed(
+    private func decodeTransposed(
         _ tensor: StoredTensor, into destination: UnsafeMutableBufferPointer<Float>, rows: Int, columns: Int
     ) throws {
         var stored = [Float](repeating: 0, count: rows * columns)

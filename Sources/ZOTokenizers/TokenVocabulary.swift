@@ -14,6 +14,8 @@ public struct TokenVocabulary: Sendable {
     public var size: Int { tokenByID.count }
 
     init(_ definition: TokenizerDefinition) throws {
+        // With no model vocabulary every text would encode to nothing (or only to added tokens).
+        guard !definition.vocabulary.isEmpty else { throw TokenizerError.invalidVocabulary("it is empty, so every text would encode to no tokens") }
         var maxID = -1
         var modelIDs: [[UInt8]: Int] = [:]
         modelIDs.reserveCapacity(definition.vocabulary.count)

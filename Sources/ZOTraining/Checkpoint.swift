@@ -31,7 +31,13 @@ public enum WeightCheckpoint {
             guard tensor.shape == entry.shape else {
                 throw TrainingError.corruptRun(path: url.path, reason: "weight \(entry.name) has shape \(tensor.shape), expected \(entry.shape)")
             }
-            try tensor.decodeAndRelease(into: arena.values(entry))
+            let values = arena.values(entry)
+            try tensor.decodeAndRelease(into: values)
+            // A run that diverged may have saved NaN weights; evaluating them would report NaN logits as a result.
+            if let index = NonFiniteScan.firstIndex(in: UnsafeBufferPointer(values)) {
+                throw TrainingError.corruptRun(
+                    path: url.path, reason: "weight \(entry.name) holds \(values[index]) at element \(index) (NaN or infinite weights)")
+            }
         }
     }
 }

@@ -113,6 +113,17 @@ final class TokenizerErrorTests: XCTestCase {
                        .unsupportedOption(path: "pre_tokenizer", value: "a ByteLevel step (SentencePiece BPE has none)"))
     }
 
+    /// An empty model vocabulary would encode every text to no tokens; each tokenizer type refuses it.
+    func testEmptyVocabularyIsRefused() throws {
+        let empty = TokenizerError.invalidVocabulary("it is empty, so every text would encode to no tokens")
+        XCTAssertEqual(loadError(try TokenizerFixtures.patchedJSON("tiny-bpe/tokenizer.json", [
+            (["model", "vocab"], [String: Any]()), (["model", "merges"], [Any]()),
+        ])), empty)
+        XCTAssertEqual(loadError(try wordPieceJSON([(["model", "vocab"], [String: Any]())])) { try TokenizerLoader.load(tokenizerJSON: $0) },
+                       empty)
+        XCTAssertEqual(empty.description, "invalid tokenizer vocabulary: it is empty, so every text would encode to no tokens")
+    }
+
     func testGGUFErrors() {
         XCTAssertThrowsError(try ByteLevelBPETokenizer(vocabulary: ["a"], merges: [], tokenTypes: nil, preTokenizer: "deepseek-llm")) { error in
             XCTAssertEqual(error as? TokenizerError, .unsupportedPreTokenizer("deepseek-llm"))

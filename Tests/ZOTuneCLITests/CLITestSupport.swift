@@ -18,9 +18,9 @@ enum CLI {
         .appendingPathComponent("Fixtures")
 
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+    static func run(_ arguments: [String], environment: [String: String] = [:], executable: URL? = nil) throws -> CommandResult {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()

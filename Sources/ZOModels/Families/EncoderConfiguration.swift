@@ -60,6 +60,7 @@ public struct EncoderConfiguration: Sendable, Equatable {
             "maximum positions": maxPositions,
         ], hiddenSize: hiddenSize, headCount: headCount)
         guard layerNormEpsilon > 0 else { throw config.fail("layer_norm_eps must be positive") }
+        if let positionPaddingID, positionPaddingID < 0 { throw config.fail("pad_token_id must not be negative") }
         if let labelCount, labelCount <= 0 { throw config.fail("the configuration names no labels") }
     }
 }
@@ -82,17 +83,20 @@ extension EncoderConfiguration {
         let positions = config.string("position_embedding_type") ?? "absolute"
         guard positions == "absolute" else { throw config.fail("position_embedding_type \(positions) is not supported") }
         try config.rejectTrue("is_decoder", "add_cross_attention")
-        let labels = (config.object["id2label"] as? [String: Any])?.count ?? config.optionalInt("num_labels")
+        let labels = try (config.object["id2label"] as? [String: Any]).map {
+            try DeclaredSize.labels.checked($0.count, key: "the label count of id2label", fail: config.fail)
+        } ?? config.optionalSize(.labels, "num_labels")
         let configuration = EncoderConfiguration(
-            vocabularySize: try config.int("vocab_size"), hiddenSize: try config.int("hidden_size"),
-            intermediateSize: try config.int("intermediate_size"), layerCount: try config.int("num_hidden_layers"),
-            headCount: try config.int("num_attention_heads"), activation: activation,
-            layerNormEpsilon: config.float("layer_norm_eps") ?? 1e-12,
-            positionTableSize: try config.int("max_position_embeddings", default: 512),
-            tokenTypeCount: try config.int("type_vocab_size", default: 2),
+            vocabularySize: try config.size(.vocabulary, "vocab_size"), hiddenSize: try config.size(.width, "hidden_size"),
+            intermediateSize: try config.size(.width, "intermediate_size"),
+            layerCount: try config.size(.layers, "num_hidden_layers"),
+            headCount: try config.size(.heads, "num_attention_heads"), activation: activation,
+            layerNormEpsilon: try config.float("layer_norm_eps") ?? 1e-12,
+            positionTableSize: try config.size(.positions, "max_position_embeddings", default: 512),
+            tokenTypeCount: try config.size(.labels, "type_vocab_size", default: 2),
             positionPaddingID: positionsFollowPadding ? try config.int("pad_token_id", default: 1) : nil,
-            initializerRange: config.float("initializer_range") ?? 0.02,
-            tieWordEmbeddings: config.bool("tie_word_embeddings", default: true), labelCount: labels)
+            initializerRange: try config.float("initializer_range") ?? 0.02,
+            tieWordEmbeddings: try config.bool("tie_word_embeddings", default: true), labelCount: labels)
         try configuration.validate(config)
         return configuration
     }
@@ -113,11 +117,13 @@ extension EncoderConfiguration {
         let tokenTypes = metadata.gguf.metadata["tokenizer.ggml.token_type_count"]?.int
             ?? metadata.gguf.tensor(named: "token_types.weight")?.shape.first ?? 2
         let configuration = EncoderConfiguration(
-            vocabularySize: try metadata.vocabularySize(), hiddenSize: try metadata.int("embedding_length"),
-            intermediateSize: try metadata.int("feed_forward_length"), layerCount: try metadata.int("block_count"),
-            headCount: try metadata.int("attention.head_count"), activation: .gelu,
-            layerNormEpsilon: metadata.float("attention.layer_norm_epsilon") ?? 1e-12,
-            positionTableSize: try metadata.int("context_length"), tokenTypeCount: tokenTypes)
+            vocabularySize: try metadata.vocabularySize(), hiddenSize: try metadata.size(.width, "embedding_length"),
+            intermediateSize: try metadata.size(.width, "feed_forward_length"),
+            layerCount: try metadata.size(.layers, "block_count"),
+            headCount: try metadata.size(.heads, "attention.head_count"), activation: .gelu,
+            layerNormEpsilon: try metadata.float("attention.layer_norm_epsilon") ?? 1e-12,
+            positionTableSize: try metadata.size(.positions, "context_length"),
+            tokenTypeCount: try DeclaredSize.labels.checked(tokenTypes, key: "the token type count", fail: metadata.fail))
         try configuration.validate(metadata.checks)
         return configuration
     }

@@ -19,11 +19,11 @@ enum EncoderLoading {
         let tensors = checkpoint.tensors
         let prefix = tensors.keys.contains { $0.hasPrefix(variant.headedPrefix) } ? variant.headedPrefix : ""
         let (head, poolingSource) = try self.head(checkpoint, variant: variant, prefix: prefix, configuration: configuration)
-        let model = EncoderModel(configuration: configuration, variant: variant, prefix: prefix, head: head)
+        let model = try build(
+            configuration, variant: variant, prefix: prefix, head: head, from: tensors, source: checkpoint.folder,
+            layerCountKey: "num_hidden_layers", newClassifier: tensors["classifier.weight"] == nil
+        ) { isIgnorable($0, variant: variant, prefix: prefix, head: head, configuration: configuration) }
         model.poolingSource = poolingSource
-        try fill(model, from: tensors, source: checkpoint.folder, newClassifier: tensors["classifier.weight"] == nil) {
-            isIgnorable($0, variant: variant, prefix: prefix, head: head, configuration: configuration)
-        }
         return model
     }
 
@@ -34,29 +34,35 @@ enum EncoderLoading {
         let metadata = GGUFMetadataReader(gguf)
         let configuration = try EncoderConfiguration.fromGGUF(metadata)
         let poolingKey = "\(metadata.architecture).pooling_type"
-        let poolingType = metadata.optionalInt("pooling_type")
+        let poolingType = try metadata.optionalInt("pooling_type")
         let pooling = try EncoderPooling.gguf(poolingType: poolingType, metadata: metadata)
         let labels = try newClassifierLabels(requested: options.classifierLabels, configured: nil, source: gguf.path)
-        let model = EncoderModel(
-            configuration: configuration, variant: .bert, prefix: "", head: .classifier(labels: labels, pooling: pooling ?? .cls))
-        if pooling != nil, let poolingType { model.poolingSource = "\(poolingKey) = \(poolingType)" }
         let tensors = try GGUFTensorNames.bert.huggingFaceTensors(of: gguf)
-        try GGUFTensorNames.bert.namingFileTensors {
-            try fill(model, from: tensors, source: gguf.path, newClassifier: true) { _ in false }
+        let model = try GGUFTensorNames.bert.namingFileTensors {
+            try build(
+                configuration, variant: .bert, prefix: "", head: .classifier(labels: labels, pooling: pooling ?? .cls),
+                from: tensors, source: gguf.path, layerCountKey: metadata.layerCountKey, newClassifier: true) { _ in false }
         }
+        if pooling != nil, let poolingType { model.poolingSource = "\(poolingKey) = \(poolingType)" }
         return model
     }
 
-    /// Fills the arena strictly, leaving a new classifier to `initialiseClassifier`.
-    private static func fill(
-        _ model: EncoderModel, from tensors: [String: StoredTensor], source: String, newClassifier: Bool,
-        ignoring isIgnorable: (String) -> Bool
-    ) throws {
-        let newClassifier = newClassifier && model.head.isClassifier
-        try WeightLoading.fill(
-            model.weights, from: tensors, source: source, ignoring: isIgnorable,
+    /// Checks the tensors against the layout (`WeightLoading.check`), then builds the model and fills its
+    /// arena strictly, leaving a new classifier to `initialiseClassifier`.
+    private static func build(
+        _ configuration: EncoderConfiguration, variant: EncoderVariant, prefix: String, head: EncoderHead,
+        from tensors: [String: StoredTensor], source: String, layerCountKey: String, newClassifier: Bool,
+        ignoring isIgnorable: @escaping (String) -> Bool
+    ) throws -> EncoderModel {
+        let newClassifier = newClassifier && head.isClassifier
+        let weights = WeightLoading(
+            tensors: tensors, source: source, layerCountKey: layerCountKey, isIgnorable: isIgnorable,
             initialisedByModel: newClassifier ? ["classifier.weight", "classifier.bias"] : [])
+        try weights.check(EncoderModel.parameterSpecs(for: configuration, variant: variant, prefix: prefix, head: head))
+        let model = EncoderModel(configuration: configuration, variant: variant, prefix: prefix, head: head)
+        try weights.fill(model.weights)
         if newClassifier { model.initialiseClassifier() }
+        return model
     }
 
     /// The head, and the file that chose a classifier's pooling (nil when the weights decided it).

@@ -57,6 +57,8 @@ struct GGUFTensorNames {
             throw ModelError.unusedWeight(name: ggufName(name) ?? name, source: source)
         } catch let ModelError.wrongShape(name, expected, actual) {
             throw ModelError.wrongShape(name: ggufName(name) ?? name, expected: expected, actual: actual)
+        } catch let ModelError.nonFiniteWeight(name, index, value, source) {
+            throw ModelError.nonFiniteWeight(name: ggufName(name) ?? name, index: index, value: value, source: source)
         }
     }
 

@@ -25,7 +25,9 @@ public enum GPT2Family: ModelFamily {
     public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
         let configuration = try configuration(checkpoint.config, source: checkpoint.configPath)
         // The original uploads were saved from GPT2Model: `h.0.…`, `wte.weight`.
-        return try GPTStyleDecoderModel.load(checkpoint, configuration: configuration, basePrefix: "transformer.") {
+        return try GPTStyleDecoderModel.load(
+            checkpoint, configuration: configuration, basePrefix: "transformer.", layerCountKey: "n_layer"
+        ) {
             isIgnorable($0, tied: configuration.tieWordEmbeddings)
         }
     }
@@ -38,18 +40,20 @@ public enum GPT2Family: ModelFamily {
         try TokenizerLoading.checkSupported(gguf)
         let tied = storesTiedHead(gguf)
         let configuration = try configuration(gguf: gguf, tied: tied)
-        let model = GPTStyleDecoderModel(configuration: configuration)
         let conv1D = [names.queryKeyValue[0], names.attentionOutput, names.feedForwardUp, names.feedForwardDown]
         let transposed = Set((0..<configuration.layerCount).flatMap { layer in
             conv1D.map { "\(names.layerPrefix)\(layer).\($0).weight" }
         })
-        let tensors = try GGUFTensorNames.gpt2.huggingFaceTensors(of: gguf)
-        try GGUFTensorNames.gpt2.namingFileTensors {
-            try WeightLoading.fill(
-                model.weights, from: tensors, source: gguf.path, ignoring: { tied && $0 == "lm_head.weight" },
-                storedTransposed: transposed)
+        let weights = WeightLoading(
+            tensors: try GGUFTensorNames.gpt2.huggingFaceTensors(of: gguf), source: gguf.path,
+            layerCountKey: GGUFMetadataReader(gguf).layerCountKey, isIgnorable: { tied && $0 == "lm_head.weight" },
+            storedTransposed: transposed)
+        return try GGUFTensorNames.gpt2.namingFileTensors {
+            try weights.check(GPTStyleDecoderModel.parameterSpecs(for: configuration))
+            let model = GPTStyleDecoderModel(configuration: configuration)
+            try weights.fill(model.weights)
+            return model
         }
-        return model
     }
 
     /// Whether the file's head is the embedding table: no `output.weight` (newer converters, llama.cpp
@@ -75,17 +79,17 @@ public enum GPT2Family: ModelFamily {
         guard let activation = FeedForwardActivation(huggingFaceName: activationName) else {
             throw config.fail("activation_function \(activationName) is not supported")
         }
-        let hidden = config.optionalInt("n_embd", "hidden_size") ?? 768
+        let hidden = try config.optionalSize(.width, "n_embd", "hidden_size") ?? 768
         let configuration = configuration(
-            vocabularySize: try config.int("vocab_size", default: 50257), hiddenSize: hidden,
-            intermediateSize: config.optionalInt("n_inner") ?? 4 * hidden,
-            layerCount: config.optionalInt("n_layer", "num_hidden_layers") ?? 12,
-            headCount: config.optionalInt("n_head", "num_attention_heads") ?? 12,
-            maxPositions: config.optionalInt("n_positions", "max_position_embeddings") ?? 1024,
-            layerNormEpsilon: config.float("layer_norm_epsilon") ?? 1e-5, activation: activation,
-            scalesAttentionByHeadDim: config.bool("scale_attn_weights", default: true),
-            scalesAttentionByInverseLayer: config.bool("scale_attn_by_inverse_layer_idx", default: false),
-            tieWordEmbeddings: config.bool("tie_word_embeddings", default: true), promptPrefix: [])
+            vocabularySize: try config.size(.vocabulary, "vocab_size", default: 50257), hiddenSize: hidden,
+            intermediateSize: try config.optionalSize(.width, "n_inner") ?? 4 * hidden,
+            layerCount: try config.optionalSize(.layers, "n_layer", "num_hidden_layers") ?? 12,
+            headCount: try config.optionalSize(.heads, "n_head", "num_attention_heads") ?? 12,
+            maxPositions: try config.optionalSize(.positions, "n_positions", "max_position_embeddings") ?? 1024,
+            layerNormEpsilon: try config.float("layer_norm_epsilon") ?? 1e-5, activation: activation,
+            scalesAttentionByHeadDim: try config.bool("scale_attn_weights", default: true),
+            scalesAttentionByInverseLayer: try config.bool("scale_attn_by_inverse_layer_idx", default: false),
+            tieWordEmbeddings: try config.bool("tie_word_embeddings", default: true), promptPrefix: [])
         try configuration.validate(config)
         return configuration
     }
@@ -103,13 +107,14 @@ public enum GPT2Family: ModelFamily {
             }
             promptPrefix = [bos]
         }
-        let hidden = try metadata.int("embedding_length")
+        let hidden = try metadata.size(.width, "embedding_length")
         let configuration = configuration(
             vocabularySize: try metadata.vocabularySize(), hiddenSize: hidden,
-            intermediateSize: metadata.optionalInt("feed_forward_length") ?? 4 * hidden,
-            layerCount: try metadata.int("block_count"), headCount: try metadata.int("attention.head_count"),
-            maxPositions: try metadata.int("context_length"),
-            layerNormEpsilon: metadata.float("attention.layer_norm_epsilon") ?? 1e-5, activation: .geluTanh,
+            intermediateSize: try metadata.optionalSize(.width, "feed_forward_length") ?? 4 * hidden,
+            layerCount: try metadata.size(.layers, "block_count"),
+            headCount: try metadata.size(.heads, "attention.head_count"),
+            maxPositions: try metadata.size(.positions, "context_length"),
+            layerNormEpsilon: try metadata.float("attention.layer_norm_epsilon") ?? 1e-5, activation: .geluTanh,
             scalesAttentionByHeadDim: true, scalesAttentionByInverseLayer: false, tieWordEmbeddings: tied,
             promptPrefix: promptPrefix)
         try configuration.validate(metadata.checks)

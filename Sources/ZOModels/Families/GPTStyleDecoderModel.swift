@@ -261,12 +261,15 @@ extension GPTStyleDecoderModel {
     /// be named without the causal-LM class's `basePrefix` (see `HuggingFaceCheckpoint.tensors(basePrefix:expectedBy:)`).
     static func load(
         _ checkpoint: HuggingFaceCheckpoint, configuration: GPTStyleDecoderConfiguration, basePrefix: String,
-        ignoring isIgnorable: (String) -> Bool
+        layerCountKey: String, ignoring isIgnorable: @escaping (String) -> Bool
     ) throws -> LanguageModel {
+        let layout = parameterSpecs(for: configuration)
+        let weights = WeightLoading(
+            tensors: checkpoint.tensors(basePrefix: basePrefix, expectedBy: Set(layout.map(\.name))),
+            source: checkpoint.folder, layerCountKey: layerCountKey, isIgnorable: isIgnorable)
+        try weights.check(layout)
         let model = GPTStyleDecoderModel(configuration: configuration)
-        try WeightLoading.fill(
-            model.weights, from: checkpoint.tensors(basePrefix: basePrefix, expectedBy: model.weights),
-            source: checkpoint.folder, ignoring: isIgnorable)
+        try weights.fill(model.weights)
         return model
     }
 }

@@ -114,16 +114,18 @@ extension LlamaConfiguration {
         if let activation = config.string("hidden_act"), activation != "silu" {
             throw config.fail("hidden_act \(activation) is not supported")
         }
-        let heads = try config.int("num_attention_heads")
+        let heads = try config.size(.heads, "num_attention_heads")
         var configuration = LlamaConfiguration(
-            vocabularySize: try config.int("vocab_size"), hiddenSize: try config.int("hidden_size"),
-            intermediateSize: try config.int("intermediate_size"), layerCount: try config.int("num_hidden_layers"),
-            headCount: heads, keyValueHeadCount: try config.int("num_key_value_heads", default: heads),
-            headDim: config.optionalInt("head_dim"),
-            rmsNormEpsilon: config.float("rms_norm_eps") ?? 1e-6,
-            ropeTheta: config.float("rope_theta") ?? (ropeParameters["rope_theta"] as? NSNumber)?.floatValue ?? 10_000,
-            tieWordEmbeddings: config.bool("tie_word_embeddings", default: false),
-            maxPositions: try config.int("max_position_embeddings", default: 2048))
+            vocabularySize: try config.size(.vocabulary, "vocab_size"), hiddenSize: try config.size(.width, "hidden_size"),
+            intermediateSize: try config.size(.width, "intermediate_size"),
+            layerCount: try config.size(.layers, "num_hidden_layers"),
+            headCount: heads, keyValueHeadCount: try config.size(.heads, "num_key_value_heads", default: heads),
+            headDim: try config.optionalSize(.width, "head_dim"),
+            rmsNormEpsilon: try config.float("rms_norm_eps") ?? 1e-6,
+            ropeTheta: try config.float("rope_theta")
+                ?? ConfigReader(object: ropeParameters, source: config.source).float("rope_theta") ?? 10_000,
+            tieWordEmbeddings: try config.bool("tie_word_embeddings", default: false),
+            maxPositions: try config.size(.positions, "max_position_embeddings", default: 2048))
         configuration.modelType = modelType
         if ropeType == "llama3" {
             configuration.ropeFrequencyDivisors = try Llama3RopeScaling(scaling, config: config)
@@ -143,18 +145,19 @@ extension LlamaConfiguration {
         guard architecture == "llama" || architecture == "qwen2" else {
             throw ModelError.unsupportedArchitecture(name: architecture, supported: ["llama", "qwen2"])
         }
-        let hidden = try metadata.int("embedding_length")
-        let heads = try metadata.int("attention.head_count")
-        let headDim = metadata.optionalInt("rope.dimension_count") ?? hidden / heads
+        let hidden = try metadata.size(.width, "embedding_length")
+        let heads = try metadata.size(.heads, "attention.head_count")
+        let headDim = try metadata.optionalSize(.width, "rope.dimension_count") ?? hidden / heads
         try rejectMetadataRopeScaling(metadata)
         var configuration = LlamaConfiguration(
             vocabularySize: try metadata.vocabularySize(), hiddenSize: hidden,
-            intermediateSize: try metadata.int("feed_forward_length"), layerCount: try metadata.int("block_count"),
-            headCount: heads, keyValueHeadCount: metadata.optionalInt("attention.head_count_kv") ?? heads, headDim: headDim,
-            rmsNormEpsilon: metadata.float("attention.layer_norm_rms_epsilon") ?? 1e-5,
-            ropeTheta: metadata.float("rope.freq_base") ?? 10_000,
+            intermediateSize: try metadata.size(.width, "feed_forward_length"),
+            layerCount: try metadata.size(.layers, "block_count"),
+            headCount: heads, keyValueHeadCount: try metadata.optionalSize(.heads, "attention.head_count_kv") ?? heads,
+            headDim: headDim, rmsNormEpsilon: try metadata.float("attention.layer_norm_rms_epsilon") ?? 1e-5,
+            ropeTheta: try metadata.float("rope.freq_base") ?? 10_000,
             tieWordEmbeddings: gguf.tensor(named: "output.weight") == nil,
-            maxPositions: metadata.optionalInt("context_length") ?? 2048)
+            maxPositions: try metadata.optionalSize(.positions, "context_length") ?? 2048)
         // Qwen2 = LLaMA + q/k/v biases (llama.cpp stores them as blk.N.attn_{q,k,v}.bias).
         configuration.queryKeyValueBias = architecture == "qwen2"
         configuration.modelType = architecture

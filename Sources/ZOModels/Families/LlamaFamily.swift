@@ -20,10 +20,12 @@ public enum LlamaFamily: ModelFamily {
 
     /// Builds and fills the model of an already parsed configuration (shared with `Qwen2Family`).
     static func load(_ checkpoint: HuggingFaceCheckpoint, configuration: LlamaConfiguration) throws -> LanguageModel {
+        let weights = WeightLoading(
+            tensors: checkpoint.tensors, source: checkpoint.folder, layerCountKey: "num_hidden_layers",
+            isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
+        try weights.check(LlamaModel.parameterSpecs(for: configuration))
         let model = LlamaModel(configuration: configuration)
-        try WeightLoading.fill(model.weights, from: checkpoint.tensors, source: checkpoint.folder) {
-            isIgnorable($0, tied: configuration.tieWordEmbeddings)
-        }
+        try weights.fill(model.weights)
         return model
     }
 
@@ -38,13 +40,15 @@ public enum LlamaFamily: ModelFamily {
     static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool) throws -> LanguageModel {
         try TokenizerLoading.checkSupported(gguf)
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
-        let model = LlamaModel(configuration: configuration)
         let tensors = try GGUFTensorNames.llama.huggingFaceTensors(
             of: gguf, readElsewhere: configuration.ropeFrequencyDivisors == nil ? [] : [LlamaConfiguration.ropeFrequencyFactorsTensor])
-        try GGUFTensorNames.llama.namingFileTensors {
-            try WeightLoading.fill(model.weights, from: tensors, source: gguf.path) {
-                isIgnorable($0, tied: configuration.tieWordEmbeddings)
-            } prepare: { name, values in
+        let weights = WeightLoading(
+            tensors: tensors, source: gguf.path, layerCountKey: GGUFMetadataReader(gguf).layerCountKey,
+            isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
+        return try GGUFTensorNames.llama.namingFileTensors {
+            try weights.check(LlamaModel.parameterSpecs(for: configuration))
+            let model = LlamaModel(configuration: configuration)
+            try weights.fill(model.weights) { name, values in
                 guard permutedQueryKey else { return }
                 if name.hasSuffix("self_attn.q_proj.weight") {
                     GGUFTensorNames.unpermuteRows(values, heads: configuration.headCount, columns: configuration.hiddenSize)
@@ -53,7 +57,7 @@ public enum LlamaFamily: ModelFamily {
                         values, heads: configuration.keyValueHeadCount, columns: configuration.hiddenSize)
                 }
             }
+            return model
         }
-        return model
     }
 }

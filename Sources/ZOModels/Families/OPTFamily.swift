@@ -17,7 +17,9 @@ public enum OPTFamily: ModelFamily {
     public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
         let configuration = try configuration(checkpoint.config, source: checkpoint.configPath)
         // OPTModel-era uploads name tensors `decoder.…`; a tied head may still be stored.
-        return try GPTStyleDecoderModel.load(checkpoint, configuration: configuration, basePrefix: "model.") {
+        return try GPTStyleDecoderModel.load(
+            checkpoint, configuration: configuration, basePrefix: "model.", layerCountKey: "num_hidden_layers"
+        ) {
             configuration.tieWordEmbeddings && $0 == "lm_head.weight"
         }
     }
@@ -29,20 +31,20 @@ public enum OPTFamily: ModelFamily {
         guard let activation = FeedForwardActivation(huggingFaceName: activationName) else {
             throw config.fail("activation_function \(activationName) is not supported")
         }
-        let hidden = try config.int("hidden_size")
-        let preLN = config.bool("do_layer_norm_before", default: true)
+        let hidden = try config.size(.width, "hidden_size")
+        let preLN = try config.bool("do_layer_norm_before", default: true)
         let configuration = GPTStyleDecoderConfiguration(
-            modelType: "opt", vocabularySize: try config.int("vocab_size"), hiddenSize: hidden,
-            wordEmbeddingSize: try config.int("word_embed_proj_dim", default: hidden),
-            intermediateSize: try config.int("ffn_dim"), layerCount: try config.int("num_hidden_layers"),
-            headCount: try config.int("num_attention_heads"),
-            maxPositions: try config.int("max_position_embeddings", default: 2048), positionOffset: 2,
+            modelType: "opt", vocabularySize: try config.size(.vocabulary, "vocab_size"), hiddenSize: hidden,
+            wordEmbeddingSize: try config.size(.width, "word_embed_proj_dim", default: hidden),
+            intermediateSize: try config.size(.width, "ffn_dim"), layerCount: try config.size(.layers, "num_hidden_layers"),
+            headCount: try config.size(.heads, "num_attention_heads"),
+            maxPositions: try config.size(.positions, "max_position_embeddings", default: 2048), positionOffset: 2,
             normalizesBeforeSublayers: preLN,
-            hasFinalNorm: preLN && !config.bool("_remove_final_layer_norm", default: false),
-            normsHaveParameters: config.bool("layer_norm_elementwise_affine", default: true),
-            linearsHaveBiases: config.bool("enable_bias", default: true), layerNormEpsilon: 1e-5,
+            hasFinalNorm: try preLN && !config.bool("_remove_final_layer_norm", default: false),
+            normsHaveParameters: try config.bool("layer_norm_elementwise_affine", default: true),
+            linearsHaveBiases: try config.bool("enable_bias", default: true), layerNormEpsilon: 1e-5,
             activation: activation, scalesAttentionByHeadDim: true, scalesAttentionByInverseLayer: false,
-            tieWordEmbeddings: config.bool("tie_word_embeddings", default: true),
+            tieWordEmbeddings: try config.bool("tie_word_embeddings", default: true),
             promptPrefix: [try config.int("bos_token_id", default: 2)], names: names)
         try configuration.validate(config)
         return configuration

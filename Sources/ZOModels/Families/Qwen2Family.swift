@@ -29,8 +29,8 @@ public enum Qwen2Family: ModelFamily {
     /// `sliding_window` size and the layer is a "sliding_attention" one (`layer_types`, by default the
     /// layers from `max_window_layers` on); every layer here attends to the whole prefix.
     private static func rejectSlidingWindowAttention(_ config: ConfigReader) throws {
-        guard config.bool("use_sliding_window", default: false), config.optionalInt("sliding_window") != nil else { return }
-        let slidingLayers = (config.object["layer_types"] as? [String]).map { $0.contains("sliding_attention") }
+        guard try config.bool("use_sliding_window", default: false), try config.optionalInt("sliding_window") != nil else { return }
+        let slidingLayers = try (config.object["layer_types"] as? [String]).map { $0.contains("sliding_attention") }
             ?? ((config.optionalInt("max_window_layers") ?? 28) < (config.optionalInt("num_hidden_layers") ?? 0))
         if slidingLayers {
             throw config.fail("sliding-window attention (use_sliding_window = true) is not supported")

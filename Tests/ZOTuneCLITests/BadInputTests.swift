@@ -63,10 +63,12 @@ final class BadInputTests: XCTestCase {
     /// over it is the case's doing.
     func testTheBaseFixturesRunWithinTheMemoryBound() throws {
         let text = try CLI.temporaryFile("The movie was great\n")
-        let output = text.appendingPathExtension("logits.safetensors")
-        temporary += [text, output]
+        temporary.append(text)
         for base in ["tiny-llama", "tiny-opt", "tiny-gpt2", "tiny-bert", "formats/tiny-qwen2.gguf", "formats/tiny-gpt2.gguf"] {
             let path = CLI.fixtures.appendingPathComponent(base).path
+            // A new file per model: `forward` never writes over an existing one.
+            let output = text.appendingPathExtension("\(temporary.count).logits.safetensors")
+            temporary.append(output)
             for arguments in [["inspect", "--model", path], ["forward", "--model", path, "--text-file", text.path, "--output", output.path]] {
                 let result = try MeasuredRun.zotune(arguments)
                 XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")

@@ -43,7 +43,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case let .nonFiniteLoss(step):
             return "the loss is not finite at step \(step)"
         case let .missingRun(path, reason):
-            return "cannot resume from \(path): \(reason)"
+            return "cannot read \(path): \(reason)"
         case let .corruptRun(path, reason):
             return "\(path) is damaged: \(reason)"
         case let .diverged(step, reason, lastCheckpoint):

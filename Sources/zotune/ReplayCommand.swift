@@ -28,6 +28,9 @@ struct ReplayCommand: ParsableCommand {
         threadOptions.apply()
         let logURL = URL(fileURLWithPath: log)
         let configurationURL = logURL.deletingLastPathComponent().appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: configurationURL.path) else {
+            throw ValidationError("\(log) has no config.json beside it; replay reads the run's options from its run folder.")
+        }
         let configuration = try RunDirectory.readJSON(RunConfiguration.self, from: configurationURL)
         let records = try SeedLogReplay.records(from: logURL)
         let start = Date()

@@ -137,7 +137,7 @@ struct TrainCommand: ParsableCommand {
     private static func resumedRun(_ path: String) throws -> (RunConfiguration, URL) {
         let folder = URL(fileURLWithPath: path)
         guard RunDirectory(folder).holdsRun else {
-            throw TrainingError.missingRun(path: folder.path, reason: "it holds no run (no config.json)")
+            throw ValidationError("--resume \(folder.path) holds no run (no config.json); start one with --output.")
         }
         return (try RunDirectory.readJSON(RunConfiguration.self, from: RunDirectory(folder).configuration), folder)
     }

@@ -111,7 +111,7 @@ final class RunSafetyTests: XCTestCase {
         let empty = newFolder()
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let resumed = try CLI.run(["train", "--resume", empty.path])
-        XCTAssertTrue(resumed.stderr.contains("it holds no run (no config.json)"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("--resume \(empty.path) holds no run (no config.json)"), resumed.stderr)
     }
 
     /// While one process trains in a folder, a second `--resume` is refused with the holder's pid,

@@ -65,6 +65,7 @@ let package = Package(
 if fuzzing {
     let targets: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzGGUF", ["ZOFormats"]),
+        ("FuzzGGUFTokenizer", ["ZOFormats", "ZOModels"]),
         ("FuzzSafetensors", ["ZOFormats"]),
         ("FuzzTorchCheckpoint", ["ZOFormats"]),
         ("FuzzJSON", ["ZOJSON"]),

@@ -1,9 +1,11 @@
 import Foundation
 import XCTest
+import ZOFormats
+import ZOModels
 import ZOTokenizers
 
 /// Inputs that once crashed a fuzz target (Tests/Fixtures/fuzz-regressions/<target>): each is loaded,
-/// and its tokenizer used, as the fuzz target does, and loading must now throw a `TokenizerError`.
+/// and its tokenizer used, as the fuzz target does, and loading must now throw a typed error.
 final class TokenizerFuzzRegressionTests: XCTestCase {
     private static let folder = TokenizerFixtures.directory.deletingLastPathComponent().appendingPathComponent("fuzz-regressions")
 
@@ -14,21 +16,29 @@ final class TokenizerFuzzRegressionTests: XCTestCase {
         return names.sorted().map { folder.appendingPathComponent($0) }
     }
 
-    private func assertThrows(_ input: URL, line: UInt = #line, _ load: () throws -> any TextTokenizer) {
+    private func assertThrows<E: Error>(
+        _ input: URL, _ type: E.Type, line: UInt = #line, _ load: () throws -> any TextTokenizer
+    ) {
         XCTAssertThrowsError(try { _ = try load().encode("Hello world") }(), input.lastPathComponent, line: line) { error in
-            XCTAssertTrue(error is TokenizerError, "\(input.lastPathComponent): \(error)", line: line)
+            XCTAssertTrue(error is E, "\(input.lastPathComponent): \(error)", line: line)
         }
     }
 
     func testTokenizerJSON() throws {
         for input in try inputs("TokenizerJSON") {
-            assertThrows(input) { try TokenizerLoader.load(tokenizerJSON: try Data(contentsOf: input)) }
+            assertThrows(input, TokenizerError.self) { try TokenizerLoader.load(tokenizerJSON: try Data(contentsOf: input)) }
         }
     }
 
     func testSlowTokenizerFiles() throws {
         for input in try inputs("SlowTokenizer") {
-            assertThrows(input) { try SlowTokenizerFiles.load(folder: input) }
+            assertThrows(input, TokenizerError.self) { try SlowTokenizerFiles.load(folder: input) }
+        }
+    }
+
+    func testGGUFTokenizer() throws {
+        for input in try inputs("GGUFTokenizer") {
+            assertThrows(input, TokenizerLoadingError.self) { try TokenizerLoading.tokenizer(gguf: GGUFFile(path: input.path)) }
         }
     }
 }

@@ -1,9 +1,9 @@
-/// The bytes libFuzzer hands to `LLVMFuzzerTestOneInput`, copied into an array (the pointer is only
-/// valid during the call and is nil for the empty input).
+/// The bytes libFuzzer hands to a target for one run, copied into an array (its pointer is only valid
+/// during the call, and nil for the empty input).
 public struct FuzzInput {
     public let bytes: [UInt8]
 
-    public init(_ data: UnsafePointer<UInt8>?, _ size: Int) {
+    init(_ data: UnsafePointer<UInt8>?, _ size: Int) {
         bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     }
 

@@ -1,10 +1,15 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+/// `ZOTUNE_FUZZ=1` (set by scripts/fuzz, which builds into its own `.build-fuzz`) adds the libFuzzer
+/// targets under Fuzz/ and keeps bounds and exclusivity checks in the kernel targets, so that a bad
+/// index found by fuzzing traps where it happens instead of reading past a buffer.
+let fuzzing = Context.environment["ZOTUNE_FUZZ"] == "1"
+
 /// Kernel targets need AVX-512 code generation: without `-target-cpu`, SIMD16 code is lowered to SSE2 and
 /// runs 18–95× slower (see shared/design/compute.md §8). Builds on this machine kind only.
 let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "native"]),
+    .unsafeFlags((fuzzing ? [] : ["-Ounchecked", "-enforce-exclusivity=unchecked"]) + ["-target-cpu", "native"]),
 ]
 
 let package = Package(
@@ -55,3 +60,26 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+/// One libFuzzer executable per parser of outside input (Fuzz/README.md); built only by scripts/fuzz.
+if fuzzing {
+    let targets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzGGUF", ["ZOFormats"]),
+        ("FuzzGGUFTokenizer", ["ZOFormats", "ZOModels"]),
+        ("FuzzSafetensors", ["ZOFormats"]),
+        ("FuzzTorchCheckpoint", ["ZOFormats"]),
+        ("FuzzJSON", ["ZOJSON"]),
+        ("FuzzTokenizerJSON", ["ZOTokenizers"]),
+        ("FuzzSlowTokenizer", ["ZOTokenizers"]),
+        ("FuzzCustomTask", ["ZOTasks"]),
+    ]
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/Targets/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", "ZOFormats", "ZOTokenizers"], path: "Fuzz/Targets/FuzzSupport"),
+    ]
+    for target in targets {
+        package.targets.append(.executableTarget(
+            name: target.name, dependencies: target.dependencies + ["FuzzSupport"], path: "Fuzz/Targets/\(target.name)"))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+}

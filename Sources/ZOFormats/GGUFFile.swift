@@ -93,7 +93,10 @@ public final class GGUFFile: MappedTensorFile, @unchecked Sendable {
 
         var ranges: [(name: String, range: Range<Int>)] = []
         for info in infos {
-            let elements = info.dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+            guard let elements = elementCount(ofShape: info.dims) else {
+                throw FormatError.invalidHeader(
+                    path: path, reason: "tensor \(info.name) has shape \(Array(info.dims.reversed())), more elements than any file holds")
+            }
             guard let byteCount = info.type.byteCount(elements: elements), elements > 0 else {
                 throw FormatError.byteLengthMismatch(
                     tensor: info.name, shape: info.dims.reversed(), dtype: info.type.name,

@@ -57,15 +57,13 @@ public final class SafetensorsFile: MappedTensorFile, @unchecked Sendable {
             guard let dtype = SafetensorsDType(rawValue: dtypeName) else {
                 throw FormatError.unknownDType(tensor: name, dtype: dtypeName)
             }
-            let (elements, overflow) = shape.reduce((1, false)) { acc, d in
-                let r = acc.0.multipliedReportingOverflow(by: d)
-                return (r.partialValue, acc.1 || r.overflow)
+            let expected = elementCount(ofShape: shape).flatMap { elements -> Int? in
+                let bytes = elements.multipliedReportingOverflow(by: dtype.byteWidth)
+                return bytes.overflow ? nil : bytes.partialValue
             }
-            let expected = elements.multipliedReportingOverflow(by: dtype.byteWidth)
-            guard !overflow, !expected.overflow, expected.partialValue == end - begin else {
+            guard let expected, expected == end - begin else {
                 throw FormatError.byteLengthMismatch(
-                    tensor: name, shape: shape, dtype: dtype.rawValue,
-                    expected: overflow ? -1 : expected.partialValue, actual: end - begin)
+                    tensor: name, shape: shape, dtype: dtype.rawValue, expected: expected ?? -1, actual: end - begin)
             }
             parsed.append((name, shape, dtype, begin..<end))
         }

@@ -32,9 +32,13 @@ public final class TorchCheckpointFile: MappedTensorFile, @unchecked Sendable {
         let stateDict = try TorchUnpickler.stateDict(try archive.contents(of: pickle), path: path)
         var names = Set<String>()
         var tensors: [StoredTensor] = []
+        // The copies of non-contiguous tensors, together, may hold at most as many bytes as the file: a
+        // pickle can name one broadcast view thousands of times (a memo lookup is 2 bytes), and each
+        // within the file's size would still add up to far more memory than any real checkpoint needs.
+        var copyBudget = file.count
         for (name, reference) in stateDict {
             guard names.insert(name).inserted else { throw FormatError.duplicateTensor(name: name) }
-            tensors.append(try Self.storedTensor(name, reference, archive: archive, prefix: prefix))
+            tensors.append(try Self.storedTensor(name, reference, archive: archive, prefix: prefix, copyBudget: &copyBudget))
         }
         self.tensors = tensors
     }
@@ -56,7 +60,7 @@ public final class TorchCheckpointFile: MappedTensorFile, @unchecked Sendable {
     }
 
     private static func storedTensor(
-        _ name: String, _ tensor: TorchTensorReference, archive: ZipArchive, prefix: String
+        _ name: String, _ tensor: TorchTensorReference, archive: ZipArchive, prefix: String, copyBudget: inout Int
     ) throws -> StoredTensor {
         let path = archive.path
         guard let dtype = SafetensorsDType(torchStorage: tensor.storage.typeName) else {
@@ -95,10 +99,13 @@ public final class TorchCheckpointFile: MappedTensorFile, @unchecked Sendable {
         // A view can repeat elements (stride 0), so its copy is bounded by the file, not its storage:
         // a broadcast larger than the whole checkpoint is no real weight, only a way to exhaust memory.
         let copyBytes = layout.elementCount.multipliedReportingOverflow(by: width)
-        guard !copyBytes.overflow, copyBytes.partialValue <= archive.file.count else {
+        guard !copyBytes.overflow, copyBytes.partialValue <= copyBudget else {
             throw FormatError.invalidPickle(
-                path: path, reason: "tensor \(name) repeats its storage's elements into more bytes than the whole file holds")
+                path: path,
+                reason: "tensor \(name) repeats its storage's elements into more bytes than the whole file holds "
+                    + "(counting the copies of the non-contiguous tensors before it)")
         }
+        copyBudget -= copyBytes.partialValue
         let copy = MappedFile(path: path, count: copyBytes.partialValue) { destination in
             layout.gather(from: storage, width: width, into: destination)
         }

@@ -20,7 +20,7 @@ public enum TokenizerLoading {
         guard let tokens = metadata["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
             throw ModelError.noTokenizer(model: gguf.path)
         }
-        let types = try integers(metadata, "tokenizer.ggml.token_type", count: tokens.count, source: gguf.path)?.map { Int32($0) }
+        let types = try tokenTypes(metadata, count: tokens.count, source: gguf.path)
         if kind == "bert" {
             func id(_ key: String) -> Int? { metadata["tokenizer.ggml.\(key)_token_id"]?.int }
             // gguf spells the separator key "seperator"; its SpecialVocab records [CLS] / [SEP] as bos /
@@ -73,11 +73,15 @@ public enum TokenizerLoading {
         return settings
     }
 
-    /// An integer array with one entry per token, or nil when the key is absent.
-    private static func integers(_ metadata: [String: GGUFValue], _ key: String, count: Int, source: String) throws -> [Int]? {
+    /// `tokenizer.ggml.token_type`: one 32-bit integer per token (llama.cpp's int32 array; a wider
+    /// value, which a file may write as int64, is refused rather than cut), or nil when absent.
+    private static func tokenTypes(_ metadata: [String: GGUFValue], count: Int, source: String) throws -> [Int32]? {
+        let key = "tokenizer.ggml.token_type"
         guard let entry = metadata[key] else { return nil }
-        guard let values = entry.array?.map(\.int), values.count == count, !values.contains(nil) else {
-            throw TokenizerLoadingError.invalidMetadata(key, expected: "\(count) integers, one per token", source: source)
+        guard let values = entry.array?.map({ $0.int.flatMap { Int32(exactly: $0) } }), values.count == count,
+              !values.contains(nil)
+        else {
+            throw TokenizerLoadingError.invalidMetadata(key, expected: "\(count) 32-bit integers, one per token", source: source)
         }
         return values.map { $0! }
     }

@@ -85,8 +85,10 @@ enum TokenizerJSON {
         }
         vocabulary.reserveCapacity(object.count)
         for member in object.members {
-            guard let id = member.value.integerLiteral, id >= 0 else {
-                throw TokenizerError.invalidField(path: "\(vocabNode.path)[\"\(member.key)\"]", expected: "a non-negative integer id")
+            // Ids are stored as Int32 further on (added tokens, GGUF token types), as in HF's u32 ids.
+            guard let id = member.value.integerLiteral, id >= 0, id <= Int32.max else {
+                throw TokenizerError.invalidField(
+                    path: "\(vocabNode.path)[\"\(member.key)\"]", expected: "a non-negative integer id below 2^31")
             }
             vocabulary.append((member.key, id))
         }

@@ -5,6 +5,10 @@
 /// `general.alignment` (default 32), then the data section that tensor offsets are relative to.
 /// Everything is validated up front: a truncated or lying file throws `FormatError`, never traps.
 public final class GGUFFile: MappedTensorFile, @unchecked Sendable {
+    /// Most elements a metadata array may declare: 4,194,304, the vocabulary limit (`DeclaredSize`),
+    /// far above the largest real token and merge lists (Gemma 3: 262,144 tokens).
+    public static let maximumArrayCount = 1 << 22
+
     public let file: MappedFile
     public let version: Int
     public let metadata: [String: GGUFValue]
@@ -151,6 +155,12 @@ public final class GGUFFile: MappedTensorFile, @unchecked Sendable {
             guard count <= UInt64(reader.remaining) else {
                 throw FormatError.truncated(
                     path: reader.path, what: "metadata \(key)", needed: Int(clamping: count), available: reader.remaining)
+            }
+            // Each element becomes a GGUFValue of ~24 bytes, so the remaining bytes alone would let a
+            // damaged count in a multi-GB file ask for ~24× the file.
+            guard count <= UInt64(Self.maximumArrayCount) else {
+                throw FormatError.invalidHeader(
+                    path: reader.path, reason: "metadata \(key) declares \(count) elements, more than the \(Self.maximumArrayCount) ZOTune accepts")
             }
             var values: [GGUFValue] = []
             values.reserveCapacity(Int(count))

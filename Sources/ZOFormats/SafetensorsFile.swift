@@ -4,6 +4,9 @@ import Foundation
 /// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}}`, then the data.
 /// Header, offsets, sizes and overlaps are validated up front and reported as `FormatError`.
 public final class SafetensorsFile: MappedTensorFile, @unchecked Sendable {
+    /// Largest JSON header read: 100 MB, as the reference `safetensors` reader allows.
+    public static let maximumHeaderBytes = 100_000_000
+
     public let file: MappedFile
     public let tensors: [StoredTensor]
     public let metadata: [String: String]
@@ -15,6 +18,11 @@ public final class SafetensorsFile: MappedTensorFile, @unchecked Sendable {
         let headerLength = try reader.read(UInt64.self, "the safetensors header length")
         guard headerLength <= UInt64(reader.remaining) else {
             throw FormatError.headerPastEnd(path: path, headerBytes: Int(clamping: headerLength), fileBytes: file.count)
+        }
+        // The reference reader's limit: a JSON header is parsed into objects many times its size.
+        guard headerLength <= UInt64(Self.maximumHeaderBytes) else {
+            throw FormatError.invalidHeader(
+                path: path, reason: "its JSON header is \(headerLength) bytes, more than the \(Self.maximumHeaderBytes) allowed")
         }
         let headerBytes = try reader.readBytes(Int(headerLength), "the safetensors header")
         let dataStart = reader.position

@@ -55,6 +55,16 @@ final class GGUFValidationTests: XCTestCase {
         expectError(builder.build()) { if case .invalidHeader = $0 { return true } else { return false } }
     }
 
+    /// A metadata array may not declare more elements than any real vocabulary needs, even when the
+    /// file has the bytes: each element would take ~24 bytes in memory.
+    func testOversizedMetadataArrayIsRefused() {
+        let count = GGUFFile.maximumArrayCount + 1
+        var bytes = Array("GGUF".utf8) + GGUFBuilder.le(UInt32(3)) + GGUFBuilder.le(UInt64(0)) + GGUFBuilder.le(UInt64(1))
+        bytes += GGUFBuilder.string("tokenizer.ggml.token_type") + GGUFBuilder.le(UInt32(9)) + GGUFBuilder.le(UInt32(0))
+        bytes += GGUFBuilder.le(UInt64(count)) + [UInt8](repeating: 1, count: count)
+        expectError(bytes) { "\($0)".contains("declares \(count) elements, more than the \(GGUFFile.maximumArrayCount)") }
+    }
+
     func testUnknownGGMLType() {
         var builder = validFile()
         builder.tensors[1].type = 31

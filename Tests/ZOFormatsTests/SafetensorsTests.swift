@@ -115,6 +115,16 @@ final class SafetensorsTests: XCTestCase {
         }
     }
 
+    /// A header past the reference reader's 100 MB limit is refused before it is parsed (a sparse file).
+    func testHeaderOverTheLimitIsRefused() throws {
+        let f = TemporaryFile(bytes: GGUFBuilder.le(UInt64(SafetensorsFile.maximumHeaderBytes + 1)))
+        XCTAssertEqual(truncate(f.path, off_t(8 + SafetensorsFile.maximumHeaderBytes + 1)), 0)
+        XCTAssertThrowsError(try SafetensorsFile(path: f.path)) { error in
+            guard case .invalidHeader = error as? FormatError else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("more than the 100000000 allowed"), "\(error)")
+        }
+    }
+
     func testInvalidJSON() {
         expectError(header: "{not json", dataBytes: 0) { if case .invalidHeader = $0 { return true } else { return false } }
     }

@@ -41,6 +41,10 @@ public struct StepRecord: Codable, Equatable, Sendable {
     public var extraSeeds: [String: [UInt64]]
     /// True when a non-finite loss made the step restore the weights instead of updating.
     public var skipped: Bool
+    /// True when the trainer then put back the exact weights and state of the step before (from its
+    /// last checkpoint and the seed log): replay leaves such a step out. Absent (nil) otherwise, so
+    /// logs without discarded steps read as before.
+    public var discarded: Bool?
 
     public init(
         step: Int, learningRate: Float, seeds: [UInt64] = [], gradients: [Float] = [],

@@ -32,10 +32,19 @@ public enum SeedLogReplay {
             guard record.step == expected else {
                 throw TrainingError.corruptRun(path: "seed log", reason: "record \(expected + 1) is for step \(record.step), expected \(expected)")
             }
-            let context = StepContext(step: record.step, totalSteps: totalSteps, learningRate: record.learningRate, runSeed: runSeed)
-            try estimator.replay(record, parameters: parameters, state: &state, context: context)
+            try apply(record, estimator: estimator, parameters: parameters, state: &state, runSeed: runSeed, totalSteps: totalSteps)
         }
         parameters.arena.foldAllDeltas()
         return records.count
+    }
+
+    /// Re-applies one record (nothing for a step the trainer discarded).
+    static func apply<Estimator: ZerothOrderEstimator>(
+        _ record: StepRecord, estimator: Estimator, parameters: TrainableSet, state: inout Estimator.State,
+        runSeed: UInt64, totalSteps: Int
+    ) throws {
+        guard record.discarded != true else { return }
+        let context = StepContext(step: record.step, totalSteps: totalSteps, learningRate: record.learningRate, runSeed: runSeed)
+        try estimator.replay(record, parameters: parameters, state: &state, context: context)
     }
 }

@@ -86,9 +86,11 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             (progress.zeroShotDev, progress.zeroShotTest) = try zeroShotEvaluations()
             progress.initialWeightRMS = DivergenceGuard.rootMeanSquare(parameters)
             // The pretrained model is the first best point: a step must beat it to replace it, and
-            // `checkpoints/best` always holds a usable model.
+            // `checkpoints/best` always holds a usable model. It is also the first `latest`, the
+            // point a non-finite step is restored from (`restoreStepBefore`).
             (progress.bestStep, progress.bestDev) = (0, progress.zeroShotDev)
             try WeightCheckpoint.save(parameters.arena, entries: trainableEntries, to: bestWeightsURL, metadata: ["step": "0"])
+            try saveCheckpoint(state: state, progress: progress, announce: false)
         }
         let resumeStep = progress.nextStep
         let metrics = try JSONLinesWriter(url: run.metrics, keepingLinesWhere: continuing ? { Self.step(of: $0) < resumeStep } : nil)
@@ -104,7 +106,12 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             let rate = settings.schedule.rate(base: settings.learningRate, step: step, totalSteps: settings.steps)
             let context = StepContext(step: step, totalSteps: settings.steps, learningRate: rate, runSeed: settings.seed)
             oracle.begin(step: step)
-            let outcome = try estimator.step(parameters, state: &state, context: context, oracle: oracle)
+            var outcome = try estimator.step(parameters, state: &state, context: context, oracle: oracle)
+            if outcome.record.skipped {
+                // The estimator put the weights back only to within rounding: restore them exactly.
+                try restoreStepBefore(step, state: &state)
+                outcome.record.discarded = true
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             progress.forwardPasses += outcome.forwardPasses
             progress.seconds += seconds
@@ -153,9 +160,23 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         return TrainingError.diverged(step: step, reason: reason, lastCheckpoint: saved?.nextStep)
     }
 
+    /// Puts back the exact weights and estimator state from before `step`: those of `checkpoints/latest`
+    /// with the seed log's later records replayed onto them (replay shares its arithmetic with `step`,
+    /// so this is what the weights were, byte for byte, without keeping a second copy in memory).
+    private func restoreStepBefore(_ step: Int, state: inout Estimator.State) throws {
+        let saved = try RunDirectory.readJSON(TrainerState.self, from: trainerStateURL)
+        state = try RunDirectory.readJSON(Estimator.State.self, from: estimatorStateURL)
+        try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: weightsURL)
+        try DeltaCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: run.latestCheckpoint)
+        for record in try SeedLogReplay.records(from: run.seedLog) where (saved.nextStep..<step).contains(record.step) {
+            try SeedLogReplay.apply(record, estimator: estimator, parameters: parameters, state: &state,
+                                    runSeed: settings.seed, totalSteps: settings.steps)
+        }
+    }
+
     /// Writes weights and both states into `checkpoints/latest.partial`, then swaps folders with
     /// renames: a crash at any point leaves a complete `latest` (old or new), never a mixed one.
-    private func saveCheckpoint(state: Estimator.State, progress: TrainerState) throws {
+    private func saveCheckpoint(state: Estimator.State, progress: TrainerState, announce: Bool = true) throws {
         let fm = FileManager.default
         let partial = run.latestCheckpoint.appendingPathExtension("partial")
         let previous = run.latestCheckpoint.appendingPathExtension("previous")
@@ -171,7 +192,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         if fm.fileExists(atPath: run.latestCheckpoint.path) { try fm.moveItem(at: run.latestCheckpoint, to: previous) }
         try fm.moveItem(at: partial, to: run.latestCheckpoint)
         try? fm.removeItem(at: previous)
-        observer?.checkpointDidSave(step: progress.nextStep, best: false)
+        if announce { observer?.checkpointDidSave(step: progress.nextStep, best: false) }
     }
 
     /// A resumed run's seed log must hold one record for every step before the checkpoint's, in order

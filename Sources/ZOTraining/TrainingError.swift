@@ -47,7 +47,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case let .corruptRun(path, reason):
             return "\(path) is damaged: \(reason)"
         case let .diverged(step, reason, lastCheckpoint):
-            let kept = lastCheckpoint.map { "checkpoints/latest keeps step \($0), the last evaluation that passed" }
+            let kept = lastCheckpoint.map { "checkpoints/latest keeps step \($0)" + ($0 == 0 ? " (the pretrained weights)" : ", the last evaluation that passed") }
                 ?? "no checkpoint was saved (the run diverged before its first evaluation)"
             return "training diverged at step \(step): \(reason); stopped, \(kept); start again with a smaller --lr or --epsilon"
         case let .runInUse(path, pid):

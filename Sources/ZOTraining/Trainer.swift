@@ -150,8 +150,9 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         return try finish(progress)
     }
 
-    /// Ends a run that diverged at `step` (counted from 1, as the console does): the weights in memory are not saved (`checkpoints/latest` keeps the last
-    /// evaluation that passed), `summary.json` says why, and the error tells the user.
+    /// Ends a run that diverged at `step` (counted from 1, as the console does): the weights in memory
+    /// are not saved (`checkpoints/latest` keeps the last evaluation that passed, or the pretrained
+    /// weights), `summary.json` says why, and the error tells the user.
     private func endDivergedRun(at step: Int, reason: String, progress: TrainerState) throws -> TrainingError {
         var summary = summary(progress, test: nil)
         summary.stopReason = "diverged at step \(step): \(reason)"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZOFormats
 import ZOModels
+import ZOTensor
 
 struct ForwardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,6 +51,11 @@ struct ForwardCommand: ParsableCommand {
             progress.advance(by: batch.count)
         }
         progress.finish()
+        // Finite weights can still overflow fp32 on the way (e.g. a run's ruined checkpoint): say so
+        // rather than write logits no tool can use.
+        if let bad = logits.withUnsafeBufferPointer(NonFiniteScan.firstIndex) {
+            throw ValidationError("the logits of line \(bad / vocabulary + 1) are not finite: the model's activations overflow fp32.")
+        }
         let tensor = SafetensorsWriter.Tensor(name: "logits", shape: [sequences.count, vocabulary], floats: logits)
         try SafetensorsWriter().write(
             [tensor], metadata: ["model": loaded.reference, "producer": "zotune forward"],

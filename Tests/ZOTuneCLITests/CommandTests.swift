@@ -133,6 +133,30 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: existing, encoding: .utf8), "a user's file")
     }
 
+    /// Finite weights whose activations overflow fp32 (a final norm of 1e38) end in a sentence, not in
+    /// a file of infinite logits and exit 0.
+    func testOverflowingLogitsAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-overflow-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = CLI.fixtures.appendingPathComponent("tiny-llama")
+        for name in ["config.json", "tokenizer.json"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let weights = try SafetensorsFile(path: source.appendingPathComponent("model.safetensors").path)
+        let tensors = try weights.tensors.map { tensor in
+            let values = try tensor.floats()
+            return SafetensorsWriter.Tensor(name: tensor.name, shape: tensor.shape,
+                                            floats: tensor.name == "model.norm.weight" ? values.map { _ in 1e38 } : values)
+        }
+        try SafetensorsWriter().write(tensors, to: folder.appendingPathComponent("model.safetensors"))
+        let input = try CLI.temporaryFile("Hello there\n")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-\(UUID()).safetensors")
+        try assertFails(["forward", "--model", folder.path, "--text-file", input.path, "--output", output.path],
+                        message: "the logits of line 1 are not finite: the model's activations overflow fp32.")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    }
+
     func testUnknownModel() throws {
         try assertFails(["inspect", "--model", "/nonexistent/model.gguf"], message: "no model at /nonexistent/model.gguf")
     }

@@ -57,7 +57,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Train only the last N transformer layers and the head (final norm, pooler, classifier); 0: the head alone (default: every layer and the embeddings).")
     var trainableLayers: Int?
 
-    @Option(name: .long, help: "Run folder (default runs/<method>-<task>-<time>).")
+    @Option(name: .long, help: "Run folder: a new or empty one (default runs/<method>-<task>-<time>).")
     var output: String?
 
     @Option(name: .long, help: "Resume the run in this folder from its latest checkpoint (other options are read from its config.json).")

@@ -1,3 +1,5 @@
+import ZOTensor
+
 /// Greedy (argmax) continuation of a token sequence.
 ///
 /// Each step re-runs the whole sequence (no KV cache yet): fine for the short continuations ZOTune
@@ -12,6 +14,8 @@ public enum GreedyDecoding {
         let limit = min(maxNewTokens, model.maxPositions - prompt.count)
         while generated.count < limit {
             let logits = try model.lastPositionLogits([sequence])
+            // argmax over NaNs would pick token 0 every time: a silent, wrong continuation.
+            guard logits.withUnsafeBufferPointer(NonFiniteScan.firstIndex) == nil else { throw ModelError.nonFiniteLogits }
             let next = argmax(logits)
             if stopTokens.contains(next) { break }
             generated.append(next)

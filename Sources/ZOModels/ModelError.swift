@@ -10,6 +10,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unusedWeight(name: String, source: String)
     /// A weight holds NaN or ±∞ (element `index` is `value`).
     case nonFiniteWeight(name: String, index: Int, value: Float, source: String)
+    case nonFiniteLogits
     case wrongShape(name: String, expected: [Int], actual: [Int])
     case tokenOutOfRange(id: Int, vocabularySize: Int)
     case emptySequence(index: Int)
@@ -32,6 +33,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "weight \(name) is missing from \(source)"
         case let .missingLayers(key, declared, present, source):
             return "\(key) declares \(declared) layers but \(source) holds the weights of \(present)"
+        case .nonFiniteLogits:
+            return "the model's logits are not finite: its activations overflow fp32 (are its weights damaged?)"
         case let .nonFiniteWeight(name, index, value, source):
             return "weight \(name) in \(source) holds \(value) at element \(index); a checkpoint with NaN or infinite weights "
                 + "(damaged, or saved from a diverged run) would give NaN logits"

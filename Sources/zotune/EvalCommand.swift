@@ -39,6 +39,7 @@ struct EvalCommand: ParsableCommand {
         for (name, examples) in [("dev", splits.dev), ("test", splits.test)] {
             observer.evaluationDidStart(split: name, examples: examples.count)
             let result = try evaluator.evaluate(examples) { observer.evaluationDidProgress(examples: $0) }
+            guard result.loss.isFinite else { throw ModelError.nonFiniteLogits }
             observer.evaluationDidFinish(split: name, result: result)
             print(InspectCommand.padded(name, 7) + String(format: "%8d   %8.4f   %.4f", result.examples, result.accuracy, result.loss))
         }

@@ -155,6 +155,10 @@ final class CommandTests: XCTestCase {
         try assertFails(["forward", "--model", folder.path, "--text-file", input.path, "--output", output.path],
                         message: "the logits of line 1 are not finite: the model's activations overflow fp32.")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+        let notFinite = "the model's logits are not finite: its activations overflow fp32"
+        try assertFails(["generate", "--model", folder.path, "--prompt", "Hello", "--max-new-tokens", "2"], message: notFinite)
+        try assertFails(["eval", "--model", folder.path, "--task-spec",
+                         CLI.fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path], message: notFinite)
     }
 
     func testUnknownModel() throws {

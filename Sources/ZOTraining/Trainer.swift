@@ -1,5 +1,6 @@
 import Foundation
 import ZOEstimators
+import ZOFormats
 import ZOModels
 import ZOTensor
 
@@ -89,8 +90,8 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             // `checkpoints/best` always holds a usable model. It is also the first `latest`, the
             // point a non-finite step is restored from (`restoreStepBefore`).
             (progress.bestStep, progress.bestDev) = (0, progress.zeroShotDev)
-            try WeightCheckpoint.save(parameters.arena, entries: trainableEntries, to: bestWeightsURL, metadata: ["step": "0"])
             try saveCheckpoint(state: state, progress: progress, announce: false)
+            try Self.shareWeights(of: weightsURL, as: bestWeightsURL)
         }
         let resumeStep = progress.nextStep
         let metrics = try JSONLinesWriter(url: run.metrics, keepingLinesWhere: continuing ? { Self.step(of: $0) < resumeStep } : nil)
@@ -214,6 +215,19 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
                 path: run.seedLog.path,
                 reason: missing.isEmpty ? "its records before step \(nextStep) are out of order or repeated"
                     : "it lacks the records of \(missing.count) of the \(nextStep) steps before the checkpoint (from step \(missing[0]))")
+        }
+    }
+
+    /// Makes `best` the same file as `latest` (a hard link; a copy where links are refused) instead of
+    /// writing the model twice at start-up. Later saves replace either name by a rename, never the
+    /// shared contents.
+    static func shareWeights(of latest: URL, as best: URL) throws {
+        let fm = FileManager.default
+        try? fm.removeItem(at: best)
+        do { try fm.linkItem(at: latest, to: best) } catch {
+            do { try fm.copyItem(at: latest, to: best) } catch {
+                throw FormatError.cannotWrite(path: best.path, reason: AtomicFile.systemReason(error))
+            }
         }
     }
 

@@ -17,7 +17,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "zotune", targets: ["zotune"]),
+        // The library is the product: each layer can be used on its own (the CLI is one client).
+        .library(name: "ZOTraining", targets: ["ZOTraining"]),
+        .library(name: "ZOEstimators", targets: ["ZOEstimators"]),
         .library(name: "ZOModels", targets: ["ZOModels"]),
+        .library(name: "ZOTokenizers", targets: ["ZOTokenizers"]),
+        .library(name: "ZOTasks", targets: ["ZOTasks"]),
+        .library(name: "ZOFormats", targets: ["ZOFormats"]),
+        .library(name: "ZOTensor", targets: ["ZOTensor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,7 +45,7 @@ let package = Package(
             swiftSettings: kernelFlags),
         .target(
             name: "ZOTraining",
-            dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZOFormats"],
+            dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZOFormats", "ZOAssets"],
             swiftSettings: kernelFlags),
         .executableTarget(
             name: "zotune",

@@ -19,6 +19,10 @@ public struct LoadedModel {
     /// Stored tensors per encoding (e.g. Q4_1: 210, F32: 61), for `inspect`.
     public let encodings: [String: Int]
 
+    /// Whether a task head was created at load time (an encoder's classifier for a task's classes)
+    /// rather than read from the checkpoint: it starts at chance.
+    public var hasUntrainedHead: Bool { (model as? EncoderModel)?.classifierIsNew == true }
+
     public var format: String {
         switch source {
         case let .gguf(file): return "GGUF v\(file.version)"

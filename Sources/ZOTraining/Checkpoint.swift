@@ -1,5 +1,6 @@
 import Foundation
 import ZOFormats
+import ZOModels
 import ZOTensor
 
 /// Saves and restores the trainable weights of an arena as safetensors under their HF names.
@@ -19,6 +20,22 @@ public enum WeightCheckpoint {
             }
         }
         try SafetensorsWriter().write(tensors, metadata: metadata, to: url)
+    }
+
+    /// Lays the tensors a checkpoint holds over a model's weights (a run may train only some roles);
+    /// a tensor the model does not have is an error. Returns how many were loaded.
+    @discardableResult
+    public static func loadOver(_ arena: WeightArena, from url: URL) throws -> Int {
+        let file = try SafetensorsFile(path: url.path)
+        guard !file.tensors.isEmpty else { throw TrainingError.missingRun(path: url.path, reason: "it holds no weights") }
+        let entries = try file.tensors.map { tensor in
+            guard let entry = arena.entry(named: tensor.name) else {
+                throw ModelError.unusedWeight(name: tensor.name, source: url.path)
+            }
+            return entry
+        }
+        try load(into: arena, entries: entries, from: url)
+        return entries.count
     }
 
     /// Loads every entry in `entries` from `url`; shapes must match exactly.

@@ -66,8 +66,9 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var trainableLastLayers: Int?
 
     public init(
-        zotuneVersion: String, model: String, task: String?, taskSpec: String?, dataSeed: UInt64,
-        splitSizes: SplitSizes, method: MethodConfiguration, training: TrainingSettings, trainableRoles: [ParameterRole],
+        zotuneVersion: String = ZOTuneVersion.current, model: String, task: String? = nil, taskSpec: String? = nil,
+        dataSeed: UInt64 = 0, splitSizes: SplitSizes = .mezo, method: MethodConfiguration,
+        training: TrainingSettings = TrainingSettings(), trainableRoles: [ParameterRole] = ParameterRole.allCases,
         trainableLastLayers: Int? = nil
     ) {
         self.zotuneVersion = zotuneVersion
@@ -82,9 +83,24 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         self.trainableLastLayers = trainableLastLayers
     }
 
+    /// The examples the run trains and evaluates on.
+    public var taskSource: TaskSource {
+        TaskSource(task: task, taskSpec: taskSpec, dataSeed: dataSeed, sizes: splitSizes)
+    }
+
     /// The parameters this run trains in `arena`.
     public func trainableSet(in arena: WeightArena) -> TrainableSet {
         TrainableSet(arena: arena, roles: Set(trainableRoles), lastLayers: trainableLastLayers)
+    }
+
+    /// The same, refusing an empty set (e.g. `--trainable head` on a masked LM).
+    public func checkedTrainableSet(in arena: WeightArena) throws -> TrainableSet {
+        let parameters = trainableSet(in: arena)
+        guard !parameters.tensors.isEmpty else {
+            throw TrainingError.invalidOption("--trainable \(trainableRoles.map(\.rawValue).joined(separator: " "))"
+                + (trainableLastLayers.map { " --trainable-layers \($0)" } ?? "") + " selects no parameter of this model.")
+        }
+        return parameters
     }
 }
 

@@ -23,6 +23,8 @@ public struct RunDirectory: Sendable {
     public var seedLog: URL { url.appendingPathComponent("seed-log.jsonl") }
     public var latestCheckpoint: URL { url.appendingPathComponent("checkpoints/latest") }
     public var bestCheckpoint: URL { url.appendingPathComponent("checkpoints/best") }
+    public var latest: CheckpointFolder { CheckpointFolder(latestCheckpoint) }
+    public var best: CheckpointFolder { CheckpointFolder(bestCheckpoint) }
     public var summary: URL { url.appendingPathComponent("summary.json") }
     public var plot: URL { url.appendingPathComponent("training.svg") }
 
@@ -30,12 +32,38 @@ public struct RunDirectory: Sendable {
     /// mid-swap left as `latest.previous`. A run stopped before its first checkpoint has none.
     public var hasCheckpoint: Bool {
         [latestCheckpoint, latestCheckpoint.appendingPathExtension("previous")].contains {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("trainer-state.json").path)
+            FileManager.default.fileExists(atPath: CheckpointFolder($0).trainerState.path)
         }
     }
 
     /// Whether the folder holds a ZOTune run (its `config.json`).
     public var holdsRun: Bool { FileManager.default.fileExists(atPath: configuration.path) }
+
+    /// The run's `config.json`; a folder without one is no run.
+    public func readConfiguration() throws -> RunConfiguration {
+        guard holdsRun else {
+            throw TrainingError.missingRun(path: url.path, reason: "it holds no run (no config.json)")
+        }
+        return try Self.readJSON(RunConfiguration.self, from: configuration)
+    }
+
+    /// The run folder a seed log belongs to (the log's own folder).
+    public init(holdingSeedLog log: URL) { self.init(log.deletingLastPathComponent()) }
+
+    /// The weights file a user means by `path`: a run folder (its best checkpoint, else its latest), a
+    /// checkpoint folder, or a `.safetensors` file.
+    public static func weightsFile(_ path: String) throws -> URL {
+        let url = URL(fileURLWithPath: NSString(string: path).expandingTildeInPath)
+        let run = RunDirectory(url)
+        let candidates = [run.best.weights, run.latest.weights, CheckpointFolder(url).weights, url]
+        for candidate in candidates {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return candidate
+            }
+        }
+        throw TrainingError.missingRun(path: path, reason: "no weights there: expected a run folder, a checkpoint folder or a .safetensors file")
+    }
 
     /// Refuses a folder a new run may not write into: a file, an existing run (that is `--resume`'s),
     /// or any non-empty folder — a user's files are never overwritten. A missing or empty folder is fine.

@@ -1,5 +1,6 @@
 import Foundation
 import ZOEstimators
+import ZOTensor
 
 /// Rebuilds trained weights from the base model and a run's seed log alone, with no forward pass:
 /// each record is re-applied by the estimator's `replay`, which shares its update code with `step`,
@@ -16,6 +17,37 @@ public enum SeedLogReplay {
             } catch {
                 throw TrainingError.corruptRun(path: url.path, reason: "line \(index + 1) is not a step record")
             }
+        }
+    }
+
+    /// Rebuilds the trained weights of the run whose seed log is `log` (its `config.json` lies beside
+    /// it) from `base` (default: the run's model) and writes them to `output` as safetensors.
+    /// Returns the steps replayed and the tensors written.
+    public static func rebuild(
+        log: URL, base: String? = nil, output: URL, status: (String) -> Void = { _ in }
+    ) throws -> (steps: Int, tensors: Int) {
+        let run = RunDirectory(holdingSeedLog: log)
+        guard run.holdsRun else {
+            throw TrainingError.missingRun(
+                path: log.path, reason: "there is no config.json beside it; replay reads the run's options from its run folder")
+        }
+        let configuration = try run.readConfiguration()
+        let records = try records(from: log)
+        let loaded = try configuration.taskSource.loadModel(base ?? configuration.model, status: status)
+        let parameters = configuration.trainableSet(in: loaded.model.weights)
+        _ = try configuration.method.accept(Visitor(records: records, parameters: parameters, training: configuration.training))
+        let entries = parameters.tensors.map(\.entry)
+        try WeightCheckpoint.save(loaded.model.weights, entries: entries, to: output, metadata: ["step": String(records.count)])
+        return (records.count, entries.count)
+    }
+
+    private struct Visitor: EstimatorVisitor {
+        let records: [StepRecord]
+        let parameters: TrainableSet
+        let training: TrainingSettings
+
+        func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> Int {
+            try replay(records, estimator: estimator, parameters: parameters, runSeed: training.seed, totalSteps: training.steps)
         }
     }
 

@@ -53,10 +53,10 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     }
 
     private var trainableEntries: [ParameterEntry] { parameters.tensors.map(\.entry) }
-    private var trainerStateURL: URL { run.latestCheckpoint.appendingPathComponent("trainer-state.json") }
-    private var estimatorStateURL: URL { run.latestCheckpoint.appendingPathComponent("estimator-state.json") }
-    private var weightsURL: URL { run.latestCheckpoint.appendingPathComponent("model.safetensors") }
-    private var bestWeightsURL: URL { run.bestCheckpoint.appendingPathComponent("model.safetensors") }
+    private var trainerStateURL: URL { run.latest.trainerState }
+    private var estimatorStateURL: URL { run.latest.estimatorState }
+    private var weightsURL: URL { run.latest.weights }
+    private var bestWeightsURL: URL { run.best.weights }
 
     /// Trains (or resumes) and returns the summary. The arena must hold the pretrained weights.
     /// `pauseAfter` stops after that many steps with a checkpoint (as an interruption would), so the
@@ -185,11 +185,11 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         try? fm.removeItem(at: partial)
         try fm.createDirectory(at: partial, withIntermediateDirectories: true)
         try WeightCheckpoint.save(parameters.arena, entries: trainableEntries,
-                                  to: partial.appendingPathComponent("model.safetensors"),
+                                  to: CheckpointFolder(partial).weights,
                                   metadata: ["step": String(progress.nextStep)])
         try DeltaCheckpoint.save(parameters.arena, entries: trainableEntries, in: partial)
-        try RunDirectory.writeJSON(state, to: partial.appendingPathComponent("estimator-state.json"))
-        try RunDirectory.writeJSON(progress, to: partial.appendingPathComponent("trainer-state.json"))
+        try RunDirectory.writeJSON(state, to: CheckpointFolder(partial).estimatorState)
+        try RunDirectory.writeJSON(progress, to: CheckpointFolder(partial).trainerState)
         try? fm.removeItem(at: previous)
         if fm.fileExists(atPath: run.latestCheckpoint.path) { try fm.moveItem(at: run.latestCheckpoint, to: previous) }
         try fm.moveItem(at: partial, to: run.latestCheckpoint)

@@ -8,6 +8,8 @@ public protocol TrainingObserver: AnyObject {
     func zeroShotEvaluationsWereReused(dev: Evaluation, test: Evaluation)
     func stepDidFinish(step: Int, totalSteps: Int, outcome: StepOutcome, learningRate: Float, secondsPerStep: Double)
     func checkpointDidSave(step: Int, best: Bool)
+    /// A line for the user: downloads, the run folder, warnings.
+    func notice(_ message: String)
 }
 
 extension TrainingObserver {
@@ -17,4 +19,5 @@ extension TrainingObserver {
     public func zeroShotEvaluationsWereReused(dev: Evaluation, test: Evaluation) {}
     public func stepDidFinish(step: Int, totalSteps: Int, outcome: StepOutcome, learningRate: Float, secondsPerStep: Double) {}
     public func checkpointDidSave(step: Int, best: Bool) {}
+    public func notice(_ message: String) {}
 }

@@ -20,8 +20,7 @@ struct BenchmarkBatch {
     /// As `zotune train`: only the decoded weights outlive loading (mapping and tokenizer go).
     init(modelOptions: ModelOptions, size: Int, maxTokens: Int, task taskName: String = TaskCatalog.defaultName) throws {
         let loaded = try modelOptions.load()
-        let tasks = TaskOptions(task: taskName, taskSpec: nil, dataSeed: 0, sizes: .mezo)
-        let (task, splits) = try tasks.load()
+        let (task, splits) = try TaskSource(task: taskName).load(status: Console.status)
         let chosen = Array(splits.train.prefix(size))
         let encoder = try ExampleEncoder(for: loaded, task: task, maxTokens: maxTokens)
         prompts = try chosen.map { PromptLine(prompt: try task.prompt(for: $0), label: $0.label) }

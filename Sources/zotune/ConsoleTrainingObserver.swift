@@ -48,6 +48,8 @@ final class ConsoleTrainingObserver: TrainingObserver {
         lastPlainStep = done
     }
 
+    func notice(_ message: String) { Console.status(message) }
+
     func checkpointDidSave(step: Int, best: Bool) {
         if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         Console.status(best ? "  new best dev accuracy at step \(step): saved checkpoints/best" : "  checkpoint at step \(step)")

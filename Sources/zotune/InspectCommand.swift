@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZOTraining
 import Foundation
 import ZOModels
 import ZOTensor
@@ -40,13 +41,13 @@ struct InspectCommand: ParsableCommand {
         var byRole: [ParameterRole: Int] = [:]
         for entry in arena.entries { byRole[entry.role, default: 0] += entry.count }
         for role in ParameterRole.allCases where byRole[role] != nil {
-            print(Self.padded(role.rawValue, 11) + Self.count(byRole[role]!))
+            print(Self.padded(role.rawValue, 11) + Abbreviated.count(byRole[role]!))
         }
-        print(Self.padded("total", 11) + Self.count(arena.parameterCount))
+        print(Self.padded("total", 11) + Abbreviated.count(arena.parameterCount))
         print()
         let weightBytes = arena.storage.count * 4
         let activation = loaded.model.activationBytes(tokens: 16 * 64, longestSequence: 64)
-        print("memory     fp32 weights \(Self.bytes(weightBytes)); one forward of 16×64 tokens adds \(Self.bytes(activation)) of activations")
+        print("memory     fp32 weights \(Abbreviated.bytes(weightBytes)); one forward of 16×64 tokens adds \(Abbreviated.bytes(activation)) of activations")
         if metadata {
             print()
             for (key, value) in loaded.metadataSummary { print("\(key) = \(value)") }
@@ -57,7 +58,7 @@ struct InspectCommand: ParsableCommand {
         print(Self.row("parameter", "shape", "role", "count"))
         if allParameters {
             for e in arena.entries {
-                print(Self.row(e.name, Self.shape(e.shape), e.role.rawValue, Self.count(e.count)))
+                print(Self.row(e.name, Self.shape(e.shape), e.role.rawValue, Abbreviated.count(e.count)))
             }
             return
         }
@@ -73,7 +74,7 @@ struct InspectCommand: ParsableCommand {
         }
         for key in order {
             let (e, layers) = rows[key]!
-            let total = layers > 1 ? "\(Self.count(e.count * layers)) (\(layers) layers)" : Self.count(e.count)
+            let total = layers > 1 ? "\(Abbreviated.count(e.count * layers)) (\(layers) layers)" : Abbreviated.count(e.count)
             print(Self.row(key, Self.shape(e.shape), e.role.rawValue, total))
         }
     }
@@ -89,11 +90,4 @@ struct InspectCommand: ParsableCommand {
 
     static func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
 
-    static func count(_ n: Int) -> String {
-        n >= 1_000_000 ? String(format: "%.2fM", Double(n) / 1e6) : n >= 1000 ? String(format: "%.1fK", Double(n) / 1e3) : "\(n)"
-    }
-
-    static func bytes(_ n: Int) -> String {
-        n >= 1 << 30 ? String(format: "%.2f GiB", Double(n) / Double(1 << 30)) : String(format: "%.1f MiB", Double(n) / Double(1 << 20))
-    }
 }

@@ -42,8 +42,8 @@ struct MemoryBenchmark {
             report.record(key, Double(value))
         }
         report.record("zotune_peak_over_weights_and_activations", ratio)
-        print("fp32 weights \(InspectCommand.bytes(weights)); one forward's activations (incl. scored logits) \(InspectCommand.bytes(activations))")
-        print("zotune: RSS after loading \(InspectCommand.bytes(afterLoad)); peak after \(steps) MeZO steps \(InspectCommand.bytes(peak))"
+        print("fp32 weights \(Abbreviated.bytes(weights)); one forward's activations (incl. scored logits) \(Abbreviated.bytes(activations))")
+        print("zotune: RSS after loading \(Abbreviated.bytes(afterLoad)); peak after \(steps) MeZO steps \(Abbreviated.bytes(peak))"
               + String(format: " = %.2f× (weights + activations) — target ≤ 1.25×: %@", ratio, ratio <= 1.25 ? "met" : "not met"))
         guard let referenceScript,
               let lines = try batch.runPyTorch(referenceScript, model: modelOptions.model, doing: "PyTorch AdamW backprop steps"),
@@ -52,6 +52,6 @@ struct MemoryBenchmark {
         else { return }
         report.record("pytorch_adam_peak_rss_bytes", theirs)
         print(String(format: "PyTorch AdamW backprop step (fp32, same batch): peak RSS %@ = %.1f× zotune's MeZO peak, %.1f× the weights",
-                     InspectCommand.bytes(Int(theirs)), theirs / Double(peak), theirs / Double(weights)))
+                     Abbreviated.bytes(Int(theirs)), theirs / Double(peak), theirs / Double(weights)))
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import ZOTasks
 import ZOTraining
 
 struct PlotCommand: ParsableCommand {
@@ -13,10 +12,8 @@ struct PlotCommand: ParsableCommand {
 
     func run() throws {
         let run = RunDirectory(URL(fileURLWithPath: folder))
-        let configuration = try RunDirectory.readJSON(RunConfiguration.self, from: run.configuration)
-        let task = configuration.taskSpec.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
-            ?? configuration.task ?? TaskCatalog.defaultName
-        try TrainingPlot.write(run, title: "\(configuration.method.name) on \(task)")
+        let configuration = try run.readConfiguration()
+        try TrainingPlot.write(run, title: "\(configuration.method.name) on \(configuration.taskSource.name)")
         print(run.plot.path)
     }
 }

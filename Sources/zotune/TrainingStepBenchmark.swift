@@ -115,7 +115,7 @@ struct TrainingStepBenchmark {
             try compareWithPyTorch(script: referenceScript, batch: batch, ours: measurements, initialLoss: initialLoss,
                                    learningRate: settings.learningRate)
         }
-        print("peak RSS (zotune process, after loading and all steps): \(InspectCommand.bytes(zotunePeak))")
+        print("peak RSS (zotune process, after loading and all steps): \(Abbreviated.bytes(zotunePeak))")
     }
 
     // MARK: Measurements
@@ -255,7 +255,7 @@ struct TrainingStepBenchmark {
                      PyTorchBenchmark.number(object, "padded_tokens").map { String(Int($0)) } ?? "?"))
         if let rss = PyTorchBenchmark.number(object, "peak_rss_bytes") {
             report.record("pytorch_mezo_peak_rss_bytes", rss)
-            print("peak RSS (PyTorch process): \(InspectCommand.bytes(Int(rss)))")
+            print("peak RSS (PyTorch process): \(Abbreviated.bytes(Int(rss)))")
         }
     }
 }

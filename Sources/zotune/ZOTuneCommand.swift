@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZOTraining
 
 @main
 struct ZOTuneCommand: ParsableCommand {
@@ -11,7 +12,7 @@ struct ZOTuneCommand: ParsableCommand {
             gpt2, bert, roberta), or a built-in name, smollm2-135m or all-minilm-l6-v2 (fetched into \
             $ZOTUNE_HOME, default ~/.cache/zotune, on first use).
             """,
-        version: "0.1.0",
+        version: ZOTuneVersion.current,
         subcommands: [
             TrainCommand.self, EvalCommand.self, ReplayCommand.self, PlotCommand.self, FetchCommand.self, GenerateCommand.self, TokenizeCommand.self,
             ForwardCommand.self, InspectCommand.self, BenchCommand.self,

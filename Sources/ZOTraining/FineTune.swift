@@ -1,0 +1,125 @@
+import Foundation
+import ZOEstimators
+import ZOModels
+import ZOTasks
+import ZOTensor
+
+/// A fine-tuning run, as a library call: loads the model and the task a `RunConfiguration` names,
+/// trains it with the configured estimator into a run folder, and returns the summary.
+///
+///     let configuration = RunConfiguration(model: "smollm2-135m", task: "rt-sentiment", method: .mezo(.init()))
+///     let summary = try FineTune(configuration: configuration, folder: URL(fileURLWithPath: "runs/first")).run()
+///
+/// A new run needs a new or empty folder (a user's files are never overwritten); the folder is
+/// created, and locked against a second process, only once the model and the data have loaded.
+public struct FineTune {
+    public var configuration: RunConfiguration
+    public var run: RunDirectory
+    /// Where zero-shot evaluations are reused from and stored (`ZeroShotCache`); nil: always evaluate.
+    public var zeroShotCacheFolder: URL?
+    /// Whether `configuration.training.maxTokens` was asked for, rather than a default: then it is
+    /// refused above the model's context instead of cut to it.
+    public var maxTokensWasRequested = false
+    /// Progress, evaluations and notices (downloads, warnings); nil: silent.
+    public weak var observer: TrainingObserver?
+
+    public init(configuration: RunConfiguration, folder: URL) {
+        self.configuration = configuration
+        self.run = RunDirectory(folder)
+    }
+
+    /// Starts the run in a new folder and trains it to the end, or for `pauseAfter` steps.
+    @discardableResult
+    public func run(pauseAfter: Int? = nil) throws -> TrainingSummary {
+        try run.checkIsFreeForNewRun()
+        var lock: RunFolderLock?
+        defer { withExtendedLifetime(lock) {} }
+        return try configuration.method.accept(Visitor(fineTune: self, resume: false, pauseAfter: pauseAfter) {
+            try run.create()
+            lock = try RunFolderLock(run)
+            try RunDirectory.writeJSON(configuration, to: run.configuration)
+        })
+    }
+
+    /// Continues the run in `folder` from its latest checkpoint, with the configuration it was started
+    /// with; the result is byte-identical to an uninterrupted run.
+    public static func resume(
+        _ folder: URL, observer: TrainingObserver? = nil, pauseAfter: Int? = nil
+    ) throws -> TrainingSummary {
+        let run = RunDirectory(folder)
+        let configuration = try run.readConfiguration()
+        let lock = try RunFolderLock(run)
+        defer { withExtendedLifetime(lock) {} }
+        var fineTune = FineTune(configuration: configuration, folder: folder)
+        fineTune.observer = observer
+        return try fineTune.configuration.method.accept(Visitor(fineTune: fineTune, resume: true, pauseAfter: pauseAfter) {
+            if !run.hasCheckpoint {
+                observer?.notice("no checkpoint yet (the run stopped before its first one): starting again at step 0 with its saved configuration")
+            }
+        })
+    }
+
+    private func notice(_ message: String) { observer?.notice(message) }
+
+    /// Loads model and data and trains with the estimator's concrete type.
+    private struct Visitor: EstimatorVisitor {
+        let fineTune: FineTune
+        let resume: Bool
+        let pauseAfter: Int?
+        /// Runs once model and data have loaded, before the trainer writes anything.
+        let prepareRunFolder: () throws -> Void
+
+        func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
+            let configuration = fineTune.configuration
+            let notice = fineTune.notice
+            // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
+            let (model, parameters, task, data, modelPath): (LanguageModel, TrainableSet, ClassificationTask, EncodedSplits, String) = try {
+                let source = configuration.taskSource
+                let loaded = try source.loadModel(configuration.model, status: notice)
+                let parameters = try configuration.checkedTrainableSet(in: loaded.model.weights)
+                let (task, data) = try source.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens, status: notice)
+                if loaded.hasUntrainedHead, parameters.tensors.contains(where: { $0.entry.role != .head }) {
+                    notice("note: the classification head is new (at chance) and shares one learning rate with the encoder, "
+                        + "which diverges above ~1e-3; --trainable head trains it alone (linear probing) at a larger --lr (e.g. 2e-2).")
+                }
+                return (loaded.model, parameters, task, data, loaded.path)
+            }()
+            try checkSizes(model: model, data: data)
+            try prepareRunFolder()
+            notice("run folder: \(fineTune.run.url.path)")
+            notice("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")
+            notice("\(Estimator.name) on \(Abbreviated.count(parameters.parameterCount)) trainable parameters")
+            let trainer = Trainer(
+                model: model, estimator: estimator, parameters: parameters, data: data,
+                settings: configuration.training, run: fineTune.run, taskName: task.name)
+            trainer.observer = fineTune.observer
+            if let folder = fineTune.zeroShotCacheFolder, !resume {
+                trainer.zeroShotCache = ZeroShotCache(
+                    folder: folder, weights: model.weights, modelFiles: ZeroShotCache.fileIdentity(modelPath),
+                    trainable: parameters.tensors.map(\.entry), data: data, objective: configuration.training.objective,
+                    evalBatchSize: configuration.training.evalBatchSize)
+            }
+            return try trainer.train(resume: resume, pauseAfter: pauseAfter)
+        }
+
+        /// Refuses sizes the model or data cannot honour, and says when the data held fewer examples than asked.
+        private func checkSizes(model: LanguageModel, data: EncodedSplits) throws {
+            let configuration = fineTune.configuration
+            let maxTokens = configuration.training.maxTokens
+            if fineTune.maxTokensWasRequested, !resume, maxTokens > model.maxPositions {
+                throw TrainingError.invalidOption("--max-tokens \(maxTokens) exceeds the model's context of \(model.maxPositions) tokens.")
+            }
+            let batchSize = configuration.training.batchSize
+            if batchSize > data.train.count {
+                throw TrainingError.invalidOption(
+                    "--batch-size \(batchSize) is larger than the \(data.train.count) training examples; choose at most \(data.train.count).")
+            }
+            let asked = configuration.splitSizes
+            let got = (data.train.count, data.dev.count, data.test.count)
+            if got.0 < asked.train || got.1 < asked.dev || got.2 < asked.test {
+                fineTune.notice("warning: the task holds fewer examples than asked: \(got.0) train / \(got.1) dev / \(got.2) test "
+                    + "instead of \(asked.train) / \(asked.dev) / \(asked.test)")
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+import ZOEstimators
+import ZOTasks
+import ZOTraining
+
+/// The library entry a consumer package uses: a run described by a `RunConfiguration`, trained into
+/// a folder, paused and resumed to the same bytes, and rebuilt from its seed log.
+final class FineTuneTests: XCTestCase {
+    private static let fixtures = TrainerHarness.fixtures
+
+    private func configuration(steps: Int = 4) -> RunConfiguration {
+        var training = TrainingSettings()
+        training.steps = steps
+        training.batchSize = 2
+        training.evalEvery = 2
+        training.learningRate = 1e-3
+        return RunConfiguration(
+            model: Self.fixtures.appendingPathComponent("tiny-llama").path,
+            taskSpec: Self.fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path,
+            splitSizes: SplitSizes(train: 5, dev: 3, test: 3), method: .mezo(MeZO.Configuration(directions: 2)),
+            training: training)
+    }
+
+    private func newFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("zotune-finetune-\(UUID())")
+    }
+
+    func testPausedAndResumedRunEqualsAStraightRunAndReplaysByteForByte() throws {
+        let straight = newFolder(), paused = newFolder(), replayed = newFolder().appendingPathExtension("safetensors")
+        defer { for url in [straight, paused, replayed] { try? FileManager.default.removeItem(at: url) } }
+        let notices = NoticeRecorder()
+        var fineTune = FineTune(configuration: configuration(), folder: straight)
+        fineTune.observer = notices
+        let summary = try fineTune.run()
+        XCTAssertEqual(summary.method, "mezo")
+        XCTAssertEqual(summary.task, "my-sentiment")
+        XCTAssertEqual(summary.steps, 4)
+        XCTAssertNotNil(summary.test)
+        XCTAssertTrue(notices.lines.contains { $0.hasPrefix("run folder: ") }, "\(notices.lines)")
+
+        XCTAssertEqual(try FineTune(configuration: configuration(), folder: paused).run(pauseAfter: 2).steps, 2)
+        XCTAssertEqual(try FineTune.resume(paused).steps, 4)
+        let weights = { (folder: URL) in try Data(contentsOf: RunDirectory(folder).latest.weights) }
+        XCTAssertEqual(try weights(straight), try weights(paused))
+        XCTAssertEqual(try Data(contentsOf: RunDirectory(straight).seedLog), try Data(contentsOf: RunDirectory(paused).seedLog))
+
+        let rebuilt = try SeedLogReplay.rebuild(log: RunDirectory(straight).seedLog, output: replayed)
+        XCTAssertEqual(rebuilt.steps, 4)
+        XCTAssertEqual(try Data(contentsOf: replayed), try weights(straight))
+    }
+
+    /// A folder that holds anything is refused before the model loads, and is left as it was.
+    func testANonEmptyFolderIsRefusedAndKept() throws {
+        let folder = newFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let note = folder.appendingPathComponent("notes.txt")
+        try Data("mine".utf8).write(to: note)
+        XCTAssertThrowsError(try FineTune(configuration: configuration(), folder: folder).run()) {
+            XCTAssertTrue("\($0)".contains("already holds 1 other file"), "\($0)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["notes.txt"])
+    }
+
+    /// `resume` of a folder that holds no run says so.
+    func testResumingAFolderWithoutARunIsRefused() throws {
+        XCTAssertThrowsError(try FineTune.resume(newFolder())) {
+            XCTAssertTrue("\($0)".contains("holds no run"), "\($0)")
+        }
+    }
+}
+
+private final class NoticeRecorder: TrainingObserver {
+    var lines: [String] = []
+    func notice(_ message: String) { lines.append(message) }
+}

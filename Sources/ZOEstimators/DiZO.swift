@@ -19,10 +19,10 @@ import ZOTensor
 ///
 /// The official code also freezes the token embedding for full fine-tuning of OPT; that is a choice
 /// of trainable set, left to the trainer.
-public struct DiZO: ZerothOrderEstimator {
-    public struct Configuration: Codable, Sendable, Equatable {
+public struct DiZO: ConfigurableEstimator {
+    public struct Configuration: EstimatorConfiguration {
         /// ε of the MeZO steps. `--epsilon`; default 1e-3.
-        public var perturbationScale: Float
+        public var epsilon: Float
         /// q, directions per MeZO step. `--directions`; default 1.
         public var directions: Int
         /// κ, steps between projection phases. `--projection-interval`; default 50.
@@ -31,9 +31,9 @@ public struct DiZO: ZerothOrderEstimator {
         /// default 10.
         public var projectionIterations: Int
         /// ε_p, perturbation of γ. `--projection-epsilon`; default 0.1.
-        public var projectionPerturbation: Float
+        public var projectionEpsilon: Float
         /// α_p, step size on γ. `--projection-lr`; default 2.0.
-        public var projectionStepSize: Float
+        public var projectionLR: Float
         /// τ: γ stays within [(1 − τ)t, (1 + τ)t]. `--projection-radius`; default 0.2.
         public var projectionRadius: Float
         /// The projected set 𝒫, by parameter name: a pattern without `*` matches names ending in it
@@ -42,39 +42,49 @@ public struct DiZO: ZerothOrderEstimator {
         /// projections (DiZO's official code for full fine-tuning): `self_attn.k_proj` / `v_proj` in
         /// LLaMA, Qwen2 and OPT; GPT-2 fuses q|k|v into `attn.c_attn`, so that whole tensor stands in;
         /// BERT and RoBERTa name them `attention.self.key` / `value`.
-        public var projectedTensorPatterns: [String]
+        public var projectedTensors: [String]
 
-        /// Key and value projections under every family's names (see `projectedTensorPatterns`).
+        /// Key and value projections under every family's names (see `projectedTensors`).
         public static let keyAndValueProjections = [
             "self_attn.k_proj.weight", "self_attn.v_proj.weight", "attn.c_attn.weight",
             "attention.self.key.weight", "attention.self.value.weight",
         ]
 
         public init(
-            perturbationScale: Float = 1e-3, directions: Int = 1, projectionInterval: Int = 50,
-            projectionIterations: Int = 10, projectionPerturbation: Float = 0.1,
-            projectionStepSize: Float = 2.0, projectionRadius: Float = 0.2,
-            projectedTensorPatterns: [String] = Configuration.keyAndValueProjections
+            epsilon: Float = 1e-3, directions: Int = 1, projectionInterval: Int = 50,
+            projectionIterations: Int = 10, projectionEpsilon: Float = 0.1,
+            projectionLR: Float = 2.0, projectionRadius: Float = 0.2,
+            projectedTensors: [String] = Configuration.keyAndValueProjections
         ) {
-            self.perturbationScale = perturbationScale
+            self.epsilon = epsilon
             self.directions = directions
             self.projectionInterval = projectionInterval
             self.projectionIterations = projectionIterations
-            self.projectionPerturbation = projectionPerturbation
-            self.projectionStepSize = projectionStepSize
+            self.projectionEpsilon = projectionEpsilon
+            self.projectionLR = projectionLR
             self.projectionRadius = projectionRadius
-            self.projectedTensorPatterns = projectedTensorPatterns
+            self.projectedTensors = projectedTensors
         }
 
-        func validate() throws {
-            try MeZO.Configuration(perturbationScale: perturbationScale, directions: directions).validate()
-            guard projectionInterval >= 1, projectionIterations >= 0 else {
-                throw EstimatorError.invalidConfiguration("projection interval must be ≥ 1 and iterations ≥ 0")
-            }
-            guard projectionPerturbation > 0, projectionRadius >= 0, projectionRadius < 1 else {
-                throw EstimatorError.invalidConfiguration("need projection epsilon > 0 and 0 ≤ radius < 1")
-            }
-        }
+        public static var defaults: Configuration { Configuration() }
+
+        public static let settings: [MethodSetting<Configuration>] = [
+            MethodSetting("epsilon", \.epsilon, .positive, help: "Perturbation scale ε of the MeZO steps (default 1e-3)."),
+            MethodSetting("directions", \.directions, .count, help: "Directions averaged per step, n-SPSA (default 1)."),
+            MethodSetting("projectionInterval", \.projectionInterval, .steps, help: "Steps between projection phases κ (default 50)."),
+            MethodSetting("projectionIterations", \.projectionIterations, .within(0...SettingRange<Int>.countLimit),
+                          help: "Iterations per projection phase, each on a new batch (default 10)."),
+            MethodSetting("projectionEpsilon", \.projectionEpsilon, .positive, help: "ε of the projection phase (default 0.1)."),
+            MethodSetting("projectionLR", \.projectionLR, .positive, help: "Step size of the projection phase (default 2.0)."),
+            MethodSetting("projectionRadius", \.projectionRadius, .fraction, help: "Clip γ to [1−τ, 1+τ]·‖Δ‖ (default 0.2)."),
+            MethodSetting("projectedTensors", \.projectedTensors,
+                          help: "Name suffixes (or globs) of the projected tensors (default: the attention key and value projections)."),
+        ]
+
+        public static let formerNames = [
+            "perturbationScale": "epsilon", "projectionPerturbation": "projectionEpsilon", "projectionStepSize": "projectionLR",
+            "projectedTensorPatterns": "projectedTensors",
+        ]
     }
 
     public struct State: Codable, Sendable, Equatable {
@@ -85,11 +95,14 @@ public struct DiZO: ZerothOrderEstimator {
     }
 
     public static let name = "dizo"
+    public static let summary = "MeZO steps with divergence projection phases (DiZO)"
 
     public var configuration: Configuration
     public var engine: PerturbationEngine
 
-    public init(configuration: Configuration = Configuration(), engine: PerturbationEngine = PerturbationEngine()) {
+    public init(configuration: Configuration) { self.init(configuration: configuration, engine: PerturbationEngine()) }
+
+    public init(configuration: Configuration = .defaults, engine: PerturbationEngine = PerturbationEngine()) {
         self.configuration = configuration
         self.engine = engine
     }
@@ -97,14 +110,14 @@ public struct DiZO: ZerothOrderEstimator {
     var mezo: MeZO {
         MeZO(
             configuration: MeZO.Configuration(
-                perturbationScale: configuration.perturbationScale, directions: configuration.directions, weightDecay: 0),
+                epsilon: configuration.epsilon, directions: configuration.directions, weightDecay: 0),
             engine: engine)
     }
 
     /// The projected set, in trainable-set order.
     public func anchorTensors(in parameters: TrainableSet) -> [TrainableTensor] {
         parameters.tensors.filter { tensor in
-            configuration.projectedTensorPatterns.contains { Self.matches(tensor.entry.name, pattern: $0) }
+            configuration.projectedTensors.contains { Self.matches(tensor.entry.name, pattern: $0) }
         }
     }
 
@@ -113,7 +126,7 @@ public struct DiZO: ZerothOrderEstimator {
         // With nothing to project DiZO is MeZO plus wasted projection passes: say so rather than run.
         guard !anchorTensors(in: parameters).isEmpty else {
             throw EstimatorError.invalidConfiguration(
-                "DiZO projects no tensor: no trainable tensor's name matches \(configuration.projectedTensorPatterns.joined(separator: " ")) "
+                "DiZO projects no tensor: no trainable tensor's name matches \(configuration.projectedTensors.joined(separator: " ")) "
                 + "(choose others with --projected-tensors, or use mezo)")
         }
         for tensor in anchorTensors(in: parameters) where parameters.anchor(tensor) == nil {
@@ -173,7 +186,7 @@ public struct DiZO: ZerothOrderEstimator {
             Self.distance(start.pointer, anchor, count: start.count)
         }
         var gammas = norms
-        let epsilon = configuration.projectionPerturbation, tau = configuration.projectionRadius
+        let epsilon = configuration.projectionEpsilon, tau = configuration.projectionRadius
         let setRatios = { (ratios: [Float]) in
             for index in projected.indices {
                 Self.interpolate(
@@ -204,7 +217,7 @@ public struct DiZO: ZerothOrderEstimator {
                 }
                 for index in projected.indices where norms[index] > 0 {
                     let t = norms[index]
-                    let moved = gammas[index] - configuration.projectionStepSize * t * g * units[index]
+                    let moved = gammas[index] - configuration.projectionLR * t * g * units[index]
                     gammas[index] = min(max(moved, (1 - tau) * t), (1 + tau) * t)
                 }
             }

@@ -9,6 +9,10 @@ public enum EstimatorError: Error, Equatable, CustomStringConvertible {
     case factorizationFailed(routine: String, info: Int)
     /// A seed-log record does not fit the estimator replaying it.
     case recordMismatch(String)
+    /// No registered method has this name (`MethodRegistry`).
+    case unknownMethod(String, known: [String])
+    /// A command-line setting the chosen method does not have, or a value it does not accept.
+    case invalidSetting(String)
 
     public var description: String {
         switch self {
@@ -20,6 +24,10 @@ public enum EstimatorError: Error, Equatable, CustomStringConvertible {
             return "LAPACK \(routine) failed with info = \(info)"
         case .recordMismatch(let message):
             return "seed-log record does not match the estimator: \(message)"
+        case let .unknownMethod(name, known):
+            return "unknown method \(name); known methods: \(known.joined(separator: ", "))"
+        case .invalidSetting(let message):
+            return message
         }
     }
 }

@@ -5,33 +5,31 @@
 /// A non-finite loss restores the weights (θ += εz after the −2εz sweep: equal to the pre-step
 /// weights up to ≈ 1 ulp of rounding, not bit for bit), records `skipped = true` and applies no
 /// update. Replay reproduces those sweeps, so the seed log still rebuilds the arena byte for byte.
-public struct MeZO: ZerothOrderEstimator {
-    public struct Configuration: Codable, Sendable, Equatable {
+public struct MeZO: ConfigurableEstimator {
+    public struct Configuration: EstimatorConfiguration {
         /// ε, the perturbation scale. `--epsilon`; default 1e-3 (MeZO's full-parameter setting).
-        public var perturbationScale: Float
+        public var epsilon: Float
         /// q, directions averaged per step (n-SPSA; 2q forward passes). `--directions`; default 1.
         public var directions: Int
         /// λ, decoupled from the estimate: θ ← θ − η(g·z + λθ), on `.matrix` and `.embedding` tensors
         /// only (never norms or biases). `--weight-decay`; default 0.
         public var weightDecay: Float
 
-        public init(perturbationScale: Float = 1e-3, directions: Int = 1, weightDecay: Float = 0) {
-            self.perturbationScale = perturbationScale
+        public init(epsilon: Float = 1e-3, directions: Int = 1, weightDecay: Float = 0) {
+            self.epsilon = epsilon
             self.directions = directions
             self.weightDecay = weightDecay
         }
 
-        func validate() throws {
-            guard perturbationScale > 0, perturbationScale.isFinite else {
-                throw EstimatorError.invalidConfiguration("epsilon must be positive, got \(perturbationScale)")
-            }
-            guard directions >= 1 else {
-                throw EstimatorError.invalidConfiguration("directions must be at least 1, got \(directions)")
-            }
-            guard weightDecay >= 0, weightDecay.isFinite else {
-                throw EstimatorError.invalidConfiguration("weight decay must be ≥ 0, got \(weightDecay)")
-            }
-        }
+        public static var defaults: Configuration { Configuration() }
+
+        public static let settings: [MethodSetting<Configuration>] = [
+            MethodSetting("epsilon", \.epsilon, .positive, help: "Perturbation scale ε (default 1e-3)."),
+            MethodSetting("directions", \.directions, .count, help: "Directions averaged per step, n-SPSA (default 1)."),
+            MethodSetting("weightDecay", \.weightDecay, .nonNegative, help: "Weight decay λ on matrices and embeddings (default 0)."),
+        ]
+
+        public static let formerNames = ["perturbationScale": "epsilon"]
     }
 
     /// MeZO needs nothing between steps but a count of skipped steps (for reports).
@@ -41,12 +39,15 @@ public struct MeZO: ZerothOrderEstimator {
     }
 
     public static let name = "mezo"
+    public static let summary = "dense Gaussian SPSA (Malladi et al. 2023)"
 
     public var configuration: Configuration
     /// How sweeps use the cores (not part of the run's identity: results do not depend on it).
     public var engine: PerturbationEngine
 
-    public init(configuration: Configuration = Configuration(), engine: PerturbationEngine = PerturbationEngine()) {
+    public init(configuration: Configuration) { self.init(configuration: configuration, engine: PerturbationEngine()) }
+
+    public init(configuration: Configuration = .defaults, engine: PerturbationEngine = PerturbationEngine()) {
         self.configuration = configuration
         self.engine = engine
     }
@@ -64,7 +65,7 @@ public struct MeZO: ZerothOrderEstimator {
     public func step(
         _ parameters: TrainableSet, state: inout State, context: StepContext, oracle: LossOracle
     ) throws -> StepOutcome {
-        let epsilon = configuration.perturbationScale
+        let epsilon = configuration.epsilon
         var record = StepRecord(step: context.step, learningRate: context.learningRate)
         var losses: [Float] = []
         var gradients: [Float] = []
@@ -93,7 +94,7 @@ public struct MeZO: ZerothOrderEstimator {
     }
 
     public func replay(_ record: StepRecord, parameters: TrainableSet, state: inout State, context: StepContext) throws {
-        let epsilon = configuration.perturbationScale
+        let epsilon = configuration.epsilon
         guard record.gradients.count == record.seeds.count, !record.seeds.isEmpty else {
             throw EstimatorError.recordMismatch("step \(record.step): \(record.seeds.count) seeds, \(record.gradients.count) gradients")
         }
@@ -123,7 +124,7 @@ public struct MeZO: ZerothOrderEstimator {
         var factor: Float = 1
         for (position, direction) in order.enumerated() {
             let coefficients = UpdateCoefficients(
-                restore: position == 0 ? configuration.perturbationScale : 0, learningRate: learningRate,
+                restore: position == 0 ? configuration.epsilon : 0, learningRate: learningRate,
                 gradient: gradients[direction] / q, weightDecay: configuration.weightDecay)
             plain.append(coefficients.plain)
             decayed.append(position == 0 ? coefficients.decayed : coefficients.plain)

@@ -15,7 +15,7 @@ import ZOTensor
 /// `Configuration` option. State saves only the window's probe seeds and c_j; bases are recomputed
 /// from them on resume (S depends on nothing else), and replay reads them from the window's first
 /// record.
-public struct PGAP: ZerothOrderEstimator {
+public struct PGAP: ConfigurableEstimator {
     /// How δ evolves over the run.
     public enum AlignmentSchedule: String, Codable, Sendable, CaseIterable {
         /// δ = δ₀·(1 − step/totalSteps): fully aligned early, P ⟂ S^r at the end.
@@ -43,24 +43,24 @@ public struct PGAP: ZerothOrderEstimator {
         case none
     }
 
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: EstimatorConfiguration {
         /// ε of the steps. `--epsilon`; default 1e-3.
-        public var perturbationScale: Float
+        public var epsilon: Float
         /// r, rank of each tensor's subspace, clamped to min(m, n). `--rank`; default 64 (the paper
         /// uses 128–512 on larger models).
         public var rank: Int
         /// k, steps per window (probes + SVD at its first step). `--window`; default 100.
-        public var windowLength: Int
+        public var window: Int
         /// h, probes per window (2h forward passes). `--probes`; default 10.
-        public var probeCount: Int
-        /// ε of the probes; nil = `perturbationScale`. `--probe-epsilon`; default nil.
-        public var probeScale: Float?
+        public var probes: Int
+        /// ε of the probes; nil = `epsilon`. `--probe-epsilon`; default nil.
+        public var probeEpsilon: Float?
         /// δ₀. `--alignment`; default 2.0.
         public var alignment: Float
         /// `--alignment-schedule linear|constant|off`; default linear decay to 0 over the run.
         public var alignmentSchedule: AlignmentSchedule
         /// `--sign tensor|step`; default per tensor.
-        public var signMode: SignMode
+        public var sign: SignMode
         /// `--direction-scale subspace|none`; default `subspace` (√(mn)/r, like SubZero): the pilot
         /// in shared/design/assets.md shows that this lets MeZO's ε/η apply on SmolLM2-135M
         /// (0.620 / 0.677 / 0.687 accuracy at 100/200/300 steps, lr 1e-5, ε 1e-3). algorithms.md
@@ -69,53 +69,65 @@ public struct PGAP: ZerothOrderEstimator {
         /// Whether embeddings take the low-rank path (otherwise dense). `--low-rank-embeddings`;
         /// default true (any 2-D tensor).
         public var lowRankEmbeddings: Bool
-        /// Randomized-SVD oversampling p. `--svd-oversampling` (suggested; not wired to the CLI yet);
-        /// default 10.
+        /// Randomized-SVD oversampling p. `--oversampling`; default 10.
         public var oversampling: Int
-        /// Randomized-SVD power iterations q. `--svd-power-iterations` (suggested; not wired yet);
-        /// default 1 (≈ 1 % error on
-        /// the top singular values, compute.md §5).
+        /// Randomized-SVD power iterations q. `--power-iterations`; default 1 (≈ 1 % error on the
+        /// top singular values, compute.md §5).
         public var powerIterations: Int
         /// λ on matrices and embeddings. `--weight-decay`; default 0.
         public var weightDecay: Float
         /// Materialised or factored application per tensor. `--low-rank-apply`; nil (the default)
         /// means `auto`.
-        public var lowRankApplication: LowRankApplication?
+        public var lowRankApply: LowRankApplication?
 
         public init(
-            perturbationScale: Float = 1e-3, rank: Int = 64, windowLength: Int = 100, probeCount: Int = 10,
-            probeScale: Float? = nil, alignment: Float = 2.0, alignmentSchedule: AlignmentSchedule = .linearDecay,
-            signMode: SignMode = .perTensor, directionScale: DirectionScale = .subspaceVolume,
+            epsilon: Float = 1e-3, rank: Int = 64, window: Int = 100, probes: Int = 10,
+            probeEpsilon: Float? = nil, alignment: Float = 2.0, alignmentSchedule: AlignmentSchedule = .linearDecay,
+            sign: SignMode = .perTensor, directionScale: DirectionScale = .subspaceVolume,
             lowRankEmbeddings: Bool = true, oversampling: Int = 10, powerIterations: Int = 1, weightDecay: Float = 0,
-            lowRankApplication: LowRankApplication? = nil
+            lowRankApply: LowRankApplication? = nil
         ) {
-            self.perturbationScale = perturbationScale
+            self.epsilon = epsilon
             self.rank = rank
-            self.windowLength = windowLength
-            self.probeCount = probeCount
-            self.probeScale = probeScale
+            self.window = window
+            self.probes = probes
+            self.probeEpsilon = probeEpsilon
             self.alignment = alignment
             self.alignmentSchedule = alignmentSchedule
-            self.signMode = signMode
+            self.sign = sign
             self.directionScale = directionScale
             self.lowRankEmbeddings = lowRankEmbeddings
             self.oversampling = oversampling
             self.powerIterations = powerIterations
             self.weightDecay = weightDecay
-            self.lowRankApplication = lowRankApplication
+            self.lowRankApply = lowRankApply
         }
 
-        func validate() throws {
-            try MeZO.Configuration(perturbationScale: probeScale ?? perturbationScale, weightDecay: weightDecay).validate()
-            try MeZO.Configuration(perturbationScale: perturbationScale).validate()
-            guard rank >= 1, windowLength >= 1, probeCount >= 1, oversampling >= 0, powerIterations >= 0 else {
-                throw EstimatorError.invalidConfiguration(
-                    "need rank, window, probes ≥ 1 and oversampling, power iterations ≥ 0")
-            }
-            guard alignment >= 0, alignment.isFinite else {
-                throw EstimatorError.invalidConfiguration("alignment δ must be ≥ 0, got \(alignment)")
-            }
-        }
+        public static var defaults: Configuration { Configuration() }
+
+        public static let settings: [MethodSetting<Configuration>] = [
+            MethodSetting("epsilon", \.epsilon, .positive, help: "Perturbation scale ε of the steps (default 1e-3)."),
+            MethodSetting("rank", \.rank, .count, help: "Subspace rank r per tensor (default 64)."),
+            MethodSetting("window", \.window, .steps, help: "Steps per window k: probes and SVD at its first step (default 100)."),
+            MethodSetting("probes", \.probes, .count, help: "Probes h per window (default 10)."),
+            MethodSetting("probeEpsilon", \.probeEpsilon, .positive, help: "ε of the probes (default: --epsilon)."),
+            MethodSetting("alignment", \.alignment, .nonNegative, help: "Alignment δ₀ (default 2.0)."),
+            MethodSetting("alignmentSchedule", \.alignmentSchedule,
+                          help: "δ schedule: linear (to 0 over the run), constant, or off (random directions in the subspace) (default linear)."),
+            MethodSetting("sign", \.sign, help: "Sign ξ per tensor or per step: tensor or step (default tensor)."),
+            MethodSetting("directionScale", \.directionScale, help: "Scale of U Z Vᵀ: subspace (√(mn)/r) or none (default subspace)."),
+            MethodSetting("lowRankEmbeddings", \.lowRankEmbeddings, help: "Whether embeddings take the low-rank path: true or false (default true)."),
+            MethodSetting("oversampling", \.oversampling, .within(0...SettingRange<Int>.countLimit),
+                          help: "Randomized-SVD oversampling p (default 10)."),
+            MethodSetting("powerIterations", \.powerIterations, .within(0...16), help: "Randomized-SVD power iterations q (default 1)."),
+            MethodSetting("weightDecay", \.weightDecay, .nonNegative, help: "Weight decay λ on matrices and embeddings (default 0)."),
+            MethodSetting("lowRankApply", \.lowRankApply, help: "auto, materialised (U Z Vᵀ into W) or factored (added by the forward) (default auto: per tensor by a cost model)."),
+        ]
+
+        public static let formerNames = [
+            "perturbationScale": "epsilon", "windowLength": "window", "probeCount": "probes", "probeScale": "probeEpsilon",
+            "signMode": "sign", "lowRankApplication": "lowRankApply",
+        ]
     }
 
     /// Saved: the current window and its probes (seeds and c_j). Cached, never encoded: the bases.
@@ -137,6 +149,7 @@ public struct PGAP: ZerothOrderEstimator {
     }
 
     public static let name = "pgap"
+    public static let summary = "gradient-aligned perturbations in a probed subspace (P-GAP)"
 
     public var configuration: Configuration
     public var engine: PerturbationEngine
@@ -145,8 +158,10 @@ public struct PGAP: ZerothOrderEstimator {
     /// (`defaultStreamingThreshold`; tests lower it).
     public var streamingThreshold: Int
 
+    public init(configuration: Configuration) { self.init(configuration: configuration, engine: PerturbationEngine()) }
+
     public init(
-        configuration: Configuration = Configuration(), engine: PerturbationEngine = PerturbationEngine(),
+        configuration: Configuration = .defaults, engine: PerturbationEngine = PerturbationEngine(),
         streamingThreshold: Int = PGAP.defaultStreamingThreshold
     ) {
         self.configuration = configuration
@@ -162,11 +177,11 @@ public struct PGAP: ZerothOrderEstimator {
     public func step(
         _ parameters: TrainableSet, state: inout State, context: StepContext, oracle: LossOracle
     ) throws -> StepOutcome {
-        let window = context.step / configuration.windowLength
+        let window = context.step / configuration.window
         var record = StepRecord(step: context.step, learningRate: context.learningRate)
         var forwardPasses = 2
         if state.window != window {
-            let seeds = (0..<configuration.probeCount).map {
+            let seeds = (0..<configuration.probes).map {
                 SeedDerivation.derive(context.runSeed, .probe, window, $0)
             }
             var gradients: [Float] = []
@@ -182,14 +197,14 @@ public struct PGAP: ZerothOrderEstimator {
         let factored = LowRankPlan.resolve(&state.factoredTensors, record: &record) {
             LowRankPlan.factoredTensors(
                 lowRankTensors(parameters), rank: configuration.rank,
-                application: configuration.lowRankApplication ?? .auto, windowLength: configuration.windowLength,
+                application: configuration.lowRankApply ?? .auto, windowLength: configuration.window,
                 weightDecay: configuration.weightDecay, parameters: parameters)
         }
         LowRankPlan.installDeltas(factored, bases: state.bases, tag: window, parameters: parameters)
         let seed = MeZO.directionSeed(runSeed: context.runSeed, step: context.step, direction: 0)
         let direction = self.direction(seed: seed, state: state, parameters: parameters, context: context)
         let (plus, minus, gradient) = try direction.twoPointStep(
-            epsilon: configuration.perturbationScale, learningRate: context.learningRate,
+            epsilon: configuration.epsilon, learningRate: context.learningRate,
             weightDecay: configuration.weightDecay, parameters: parameters, engine: engine, oracle: oracle)
         if gradient == nil { state.skippedSteps += 1 }
         record.seeds = [seed]
@@ -202,7 +217,7 @@ public struct PGAP: ZerothOrderEstimator {
         guard record.seeds.count == 1, record.gradients.count == 1 else {
             throw EstimatorError.recordMismatch("P-GAP records hold one seed and one gradient (step \(record.step))")
         }
-        let window = record.step / configuration.windowLength
+        let window = record.step / configuration.window
         if let seeds = record.extraSeeds[RecordKey.probeSeeds], let gradients = record.scalars[RecordKey.probeGradients] {
             guard seeds.count == gradients.count else {
                 throw EstimatorError.recordMismatch("\(seeds.count) probe seeds, \(gradients.count) probe gradients")
@@ -222,7 +237,7 @@ public struct PGAP: ZerothOrderEstimator {
         }
         let direction = self.direction(seed: record.seeds[0], state: state, parameters: parameters, context: context)
         direction.replay(
-            epsilon: configuration.perturbationScale, learningRate: record.learningRate,
+            epsilon: configuration.epsilon, learningRate: record.learningRate,
             gradient: record.skipped ? nil : record.gradients[0], weightDecay: configuration.weightDecay,
             parameters: parameters, engine: engine)
         if record.skipped { state.skippedSteps += 1 }
@@ -230,7 +245,7 @@ public struct PGAP: ZerothOrderEstimator {
 
     // MARK: Probes and bases
 
-    var probeEpsilon: Float { configuration.probeScale ?? configuration.perturbationScale }
+    var probeEpsilon: Float { configuration.probeEpsilon ?? configuration.epsilon }
 
     func probeSweep(_ seed: UInt64, _ coefficient: Float, _ parameters: TrainableSet) {
         engine.apply(DenseSweep(seed: seed, coefficient: coefficient), to: parameters.tensors, in: parameters)
@@ -383,7 +398,7 @@ public struct PGAP: ZerothOrderEstimator {
 
     /// ξ ∈ {−1, +1} for `tensorIndex` (or for the whole step) from the step seed.
     func sign(seed: UInt64, tensorIndex: Int) -> Float {
-        let tensor = configuration.signMode == .perTensor ? tensorIndex : -1
+        let tensor = configuration.sign == .perTensor ? tensorIndex : -1
         return GaussianStream(seed: seed, tensor: tensor, kind: .signs).bits(at: 0) & 1 == 0 ? 1 : -1
     }
 
@@ -403,3 +418,7 @@ public struct PGAP: ZerothOrderEstimator {
         }
     }
 }
+
+extension PGAP.AlignmentSchedule: SettingValue {}
+extension PGAP.SignMode: SettingValue {}
+extension PGAP.DirectionScale: SettingValue {}

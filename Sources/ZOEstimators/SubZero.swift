@@ -5,41 +5,47 @@
 ///
 /// Bases come from seed derive(runSeed, .subspaceBasis, window) and are recomputed, not saved: the
 /// checkpointed `State` holds no matrices, and resume/replay redo the QR (milliseconds per tensor).
-public struct SubZero: ZerothOrderEstimator {
-    public struct Configuration: Codable, Sendable, Equatable {
+public struct SubZero: ConfigurableEstimator {
+    public struct Configuration: EstimatorConfiguration {
         /// ε. `--epsilon`; default 1e-3.
-        public var perturbationScale: Float
+        public var epsilon: Float
         /// r, the subspace rank per tensor (clamped to min(m, n)). `--rank`; default 8 (SubZero's
         /// default; its README example uses 24).
         public var rank: Int
         /// T0, steps between basis redraws. `--window`; default 1000 (the value of SubZero's
         /// README example; its code's default is 2000).
-        public var refreshInterval: Int
+        public var window: Int
         /// λ on matrices and embeddings (folded into the update GEMM as β = 1 − ηλ). `--weight-decay`;
         /// default 0.
         public var weightDecay: Float
         /// Materialised or factored application per tensor. `--low-rank-apply`; nil (the default)
         /// means `auto`.
-        public var lowRankApplication: LowRankApplication?
+        public var lowRankApply: LowRankApplication?
 
         public init(
-            perturbationScale: Float = 1e-3, rank: Int = 8, refreshInterval: Int = 1000, weightDecay: Float = 0,
-            lowRankApplication: LowRankApplication? = nil
+            epsilon: Float = 1e-3, rank: Int = 8, window: Int = 1000, weightDecay: Float = 0,
+            lowRankApply: LowRankApplication? = nil
         ) {
-            self.perturbationScale = perturbationScale
+            self.epsilon = epsilon
             self.rank = rank
-            self.refreshInterval = refreshInterval
+            self.window = window
             self.weightDecay = weightDecay
-            self.lowRankApplication = lowRankApplication
+            self.lowRankApply = lowRankApply
         }
 
-        func validate() throws {
-            try MeZO.Configuration(perturbationScale: perturbationScale, weightDecay: weightDecay).validate()
-            guard rank >= 1 else { throw EstimatorError.invalidConfiguration("rank must be ≥ 1, got \(rank)") }
-            guard refreshInterval >= 1 else {
-                throw EstimatorError.invalidConfiguration("subspace refresh interval must be ≥ 1, got \(refreshInterval)")
-            }
-        }
+        public static var defaults: Configuration { Configuration() }
+
+        public static let settings: [MethodSetting<Configuration>] = [
+            MethodSetting("epsilon", \.epsilon, .positive, help: "Perturbation scale ε (default 1e-3)."),
+            MethodSetting("rank", \.rank, .count, help: "Subspace rank r per tensor (default 8)."),
+            MethodSetting("window", \.window, .steps, help: "Steps between basis redraws T0 (default 1000)."),
+            MethodSetting("weightDecay", \.weightDecay, .nonNegative, help: "Weight decay λ on matrices and embeddings (default 0)."),
+            MethodSetting("lowRankApply", \.lowRankApply, help: "auto, materialised (U Z Vᵀ into W) or factored (added by the forward) (default auto: per tensor by a cost model)."),
+        ]
+
+        public static let formerNames = [
+            "perturbationScale": "epsilon", "refreshInterval": "window", "lowRankApplication": "lowRankApply",
+        ]
     }
 
     /// Saved: the skipped-step count and the factored plan. Cached (rebuilt on demand, never
@@ -59,11 +65,14 @@ public struct SubZero: ZerothOrderEstimator {
     }
 
     public static let name = "subzero"
+    public static let summary = "random low-rank subspace perturbations (SubZero)"
 
     public var configuration: Configuration
     public var engine: PerturbationEngine
 
-    public init(configuration: Configuration = Configuration(), engine: PerturbationEngine = PerturbationEngine()) {
+    public init(configuration: Configuration) { self.init(configuration: configuration, engine: PerturbationEngine()) }
+
+    public init(configuration: Configuration = .defaults, engine: PerturbationEngine = PerturbationEngine()) {
         self.configuration = configuration
         self.engine = engine
     }
@@ -81,7 +90,7 @@ public struct SubZero: ZerothOrderEstimator {
     public func step(
         _ parameters: TrainableSet, state: inout State, context: StepContext, oracle: LossOracle
     ) throws -> StepOutcome {
-        let window = context.step / configuration.refreshInterval
+        let window = context.step / configuration.window
         let basisSeed = Self.basisSeed(runSeed: context.runSeed, window: window)
         var record = StepRecord(
             step: context.step, learningRate: context.learningRate, extraSeeds: [RecordKey.subspaceBasisSeed: [basisSeed]])
@@ -89,14 +98,14 @@ public struct SubZero: ZerothOrderEstimator {
         let factored = LowRankPlan.resolve(&state.factoredTensors, record: &record) {
             LowRankPlan.factoredTensors(
                 Self.lowRankTensors(parameters), rank: configuration.rank,
-                application: configuration.lowRankApplication ?? .auto, windowLength: configuration.refreshInterval,
+                application: configuration.lowRankApply ?? .auto, windowLength: configuration.window,
                 weightDecay: configuration.weightDecay, parameters: parameters)
         }
         LowRankPlan.installDeltas(factored, bases: state.bases, tag: window, parameters: parameters)
         let seed = MeZO.directionSeed(runSeed: context.runSeed, step: context.step, direction: 0)
         let direction = self.direction(seed: seed, state: state, parameters: parameters)
         let (plus, minus, gradient) = try direction.twoPointStep(
-            epsilon: configuration.perturbationScale, learningRate: context.learningRate,
+            epsilon: configuration.epsilon, learningRate: context.learningRate,
             weightDecay: configuration.weightDecay, parameters: parameters, engine: engine, oracle: oracle)
         if gradient == nil { state.skippedSteps += 1 }
         record.seeds = [seed]
@@ -109,7 +118,7 @@ public struct SubZero: ZerothOrderEstimator {
         guard record.seeds.count == 1, record.gradients.count == 1 else {
             throw EstimatorError.recordMismatch("SubZero records hold one seed and one gradient (step \(record.step))")
         }
-        let window = record.step / configuration.refreshInterval
+        let window = record.step / configuration.window
         let basisSeed = record.extraSeeds[RecordKey.subspaceBasisSeed]?.first
             ?? Self.basisSeed(runSeed: context.runSeed, window: window)
         try prepareBases(&state, seed: basisSeed, parameters: parameters)
@@ -117,7 +126,7 @@ public struct SubZero: ZerothOrderEstimator {
         LowRankPlan.installDeltas(factored, bases: state.bases, tag: window, parameters: parameters)
         let direction = self.direction(seed: record.seeds[0], state: state, parameters: parameters)
         direction.replay(
-            epsilon: configuration.perturbationScale, learningRate: record.learningRate,
+            epsilon: configuration.epsilon, learningRate: record.learningRate,
             gradient: record.skipped ? nil : record.gradients[0], weightDecay: configuration.weightDecay,
             parameters: parameters, engine: engine)
         if record.skipped { state.skippedSteps += 1 }

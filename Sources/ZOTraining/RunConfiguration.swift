@@ -2,53 +2,6 @@ import ZOEstimators
 import ZOTasks
 import ZOTensor
 
-/// A method and its full configuration; recorded in `config.json` so a run can be resumed or replayed
-/// with exactly the options it was trained with.
-public enum MethodConfiguration: Codable, Equatable, Sendable {
-    case mezo(MeZO.Configuration)
-    case subzero(SubZero.Configuration)
-    case dizo(DiZO.Configuration)
-    case pgap(PGAP.Configuration)
-
-    public static let names = [MeZO.name, SubZero.name, DiZO.name, PGAP.name]
-
-    /// The method's defaults.
-    public static func defaults(for name: String) throws -> MethodConfiguration {
-        switch name {
-        case MeZO.name: return .mezo(.init())
-        case SubZero.name: return .subzero(.init())
-        case DiZO.name: return .dizo(.init())
-        case PGAP.name: return .pgap(.init())
-        default: throw TrainingError.unknownMethod(name, known: names)
-        }
-    }
-
-    public var name: String {
-        switch self {
-        case .mezo: return MeZO.name
-        case .subzero: return SubZero.name
-        case .dizo: return DiZO.name
-        case .pgap: return PGAP.name
-        }
-    }
-
-    /// Builds the estimator and hands it, with its concrete type, to `visitor`.
-    public func accept<Visitor: EstimatorVisitor>(_ visitor: Visitor) throws -> Visitor.Result {
-        switch self {
-        case let .mezo(c): return try visitor.visit(MeZO(configuration: c))
-        case let .subzero(c): return try visitor.visit(SubZero(configuration: c))
-        case let .dizo(c): return try visitor.visit(DiZO(configuration: c))
-        case let .pgap(c): return try visitor.visit(PGAP(configuration: c))
-        }
-    }
-}
-
-/// Something to do with an estimator whose type is only known at run time (train, replay).
-public protocol EstimatorVisitor {
-    associatedtype Result
-    func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> Result
-}
-
 /// Everything about a run, written as `config.json` in its folder.
 public struct RunConfiguration: Codable, Equatable, Sendable {
     public var zotuneVersion: String

@@ -7,7 +7,6 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case classifierNeedsFixedCandidates(task: String)
     case missingSpecialToken(role: String)
     case emptySplit(name: String)
-    case unknownMethod(String, known: [String])
     case invalidOption(String)
     case nonFiniteLoss(step: Int)
     case missingRun(path: String, reason: String)
@@ -36,8 +35,6 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "the tokenizer has no \(role) token, which encoder prompts need"
         case let .emptySplit(name):
             return "the \(name) split is empty"
-        case let .unknownMethod(name, known):
-            return "unknown method \(name); known methods: \(known.joined(separator: ", "))"
         case let .invalidOption(message):
             return message
         case let .nonFiniteLoss(step):

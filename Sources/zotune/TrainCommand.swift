@@ -18,8 +18,7 @@ struct TrainCommand: ParsableCommand {
             The output folder holds config.json, metrics.jsonl, seed-log.jsonl, checkpoints/, summary.json \
             and training.svg; --resume DIR continues an interrupted run exactly.
 
-            Method defaults: mezo ε 1e-3; subzero rank 8, window 1000; dizo projection every 50 steps on \
-            k_proj and v_proj; pgap rank 64, window 100, 10 probes, δ 2.0 → 0.
+            \(MethodOptions.help)
             """)
 
     @OptionGroup var modelOptions: ModelOptions

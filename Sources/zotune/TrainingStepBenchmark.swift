@@ -131,7 +131,7 @@ struct TrainingStepBenchmark {
             try Stepper(estimator, parameters: parameters, oracle: oracle, learningRate: learningRate, runSeed: runSeed)
         }
         let engine = PerturbationEngine()
-        let epsilon = MeZO.Configuration().perturbationScale
+        let epsilon = MeZO.Configuration().epsilon
         let mezo = try stepper(MeZO())
         let subzero = try stepper(SubZero())
         let dizo = try stepper(DiZO())
@@ -140,12 +140,12 @@ struct TrainingStepBenchmark {
         var forced = [(LowRankApplication, Stepper<PGAP>)]()
         for application in [LowRankApplication.materialised, .factored] {
             var configuration = self.pgap
-            configuration.lowRankApplication = application
+            configuration.lowRankApply = application
             let variant = try stepper(PGAP(configuration: configuration))
             _ = try variant.step(0)
             forced.append((application, variant))
         }
-        let (t0, kappa, k) = (self.subzero.refreshInterval, self.dizo.projectionInterval, self.pgap.windowLength)
+        let (t0, kappa, k) = (self.subzero.window, self.dizo.projectionInterval, self.pgap.window)
         return [
             Measurement("forward", "loss of the batch") { _ in
                 (try secondsTaken { _ = try oracle.loss() }, 1)
@@ -200,9 +200,9 @@ struct TrainingStepBenchmark {
                       mezo: isStep ? mezo : nil))
         }
         let amortisedRows: [(String, String, String, String, Int)] = [
-            (SubZero.name, "window start", "steady step", "amortised over T0 = \(subzero.refreshInterval)", subzero.refreshInterval),
+            (SubZero.name, "window start", "steady step", "amortised over T0 = \(subzero.window)", subzero.window),
             (DiZO.name, "projection step", "ordinary step", "amortised over κ = \(dizo.projectionInterval)", dizo.projectionInterval),
-            (PGAP.name, "window start", "steady step", "amortised over k = \(pgap.windowLength)", pgap.windowLength),
+            (PGAP.name, "window start", "steady step", "amortised over k = \(pgap.window)", pgap.window),
         ]
         print("amortised (one special step + (n − 1) steady steps)/n:")
         for (method, specialPrefix, steadyPhase, label, n) in amortisedRows {
@@ -217,8 +217,8 @@ struct TrainingStepBenchmark {
                      ? (s.median / mezo.median <= 1.10 ? "  (target ≤ 1.10×: met)" : "  (target ≤ 1.10×: not met)") : ""))
         }
         print(String(format: "pgap rank %d, %d probes; subzero rank %d; dizo %d projection iterations on %@",
-                     pgap.rank, pgap.probeCount, subzero.rank, dizo.projectionIterations,
-                     dizo.projectedTensorPatterns.joined(separator: ", ")))
+                     pgap.rank, pgap.probes, subzero.rank, dizo.projectionIterations,
+                     dizo.projectedTensors.joined(separator: ", ")))
     }
 
     private func compareWithPyTorch(
@@ -226,7 +226,7 @@ struct TrainingStepBenchmark {
     ) throws {
         guard let lines = try batch.runPyTorch(
             script, model: modelOptions.model, doing: "PyTorch MeZO step, \(repeats) repeats after a warm-up step",
-            arguments: ["--repeats", String(repeats), "--eps", "\(MeZO.Configuration().perturbationScale)", "--lr", "\(learningRate)"]),
+            arguments: ["--repeats", String(repeats), "--eps", "\(MeZO.Configuration().epsilon)", "--lr", "\(learningRate)"]),
               let object = lines.first(where: { $0["variant"] as? String == "mezo_step" }),
               let median = PyTorchBenchmark.number(object, "median_s"),
               let best = PyTorchBenchmark.number(object, "min_s"),

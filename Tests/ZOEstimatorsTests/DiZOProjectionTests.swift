@@ -9,19 +9,19 @@ final class DiZOProjectionTests: XCTestCase {
         XCTAssertEqual(
             DiZO().anchorTensors(in: parameters).map(\.entry.name),
             ["model.layers.0.self_attn.k_proj.weight", "model.layers.0.self_attn.v_proj.weight"])
-        let glob = DiZO(configuration: .init(projectedTensorPatterns: ["model.layers.*.self_attn.*_proj.weight"]))
+        let glob = DiZO(configuration: .init(projectedTensors: ["model.layers.*.self_attn.*_proj.weight"]))
         XCTAssertEqual(glob.anchorTensors(in: parameters).count, 2)
-        let suffix = DiZO(configuration: .init(projectedTensorPatterns: ["k_proj.weight", "embed_tokens.weight"]))
+        let suffix = DiZO(configuration: .init(projectedTensors: ["k_proj.weight", "embed_tokens.weight"]))
         XCTAssertEqual(
             suffix.anchorTensors(in: parameters).map(\.entry.name),
             ["model.embed_tokens.weight", "model.layers.0.self_attn.k_proj.weight"])
         // A suffix must start at a name component: "proj.weight" is not "k_proj.weight"'s component.
-        XCTAssertTrue(DiZO(configuration: .init(projectedTensorPatterns: ["_proj.weight"])).anchorTensors(in: parameters).isEmpty)
+        XCTAssertTrue(DiZO(configuration: .init(projectedTensors: ["_proj.weight"])).anchorTensors(in: parameters).isEmpty)
     }
 
     func testEmptyProjectedSetIsRefused() {
         let parameters = TrainableSet(arena: makeSmallArena())
-        let dizo = DiZO(configuration: .init(projectedTensorPatterns: ["attention.self.query.weight"]))
+        let dizo = DiZO(configuration: .init(projectedTensors: ["attention.self.query.weight"]))
         XCTAssertThrowsError(try dizo.makeState(for: parameters, runSeed: 1)) { error in
             XCTAssertTrue("\(error)".contains("DiZO projects no tensor"), "\(error)")
         }

@@ -40,7 +40,7 @@ final class GradientDirectionTests: XCTestCase {
 
     func testMeZOEstimatePointsAlongTheGradient() throws {
         let (parameters, oracle) = setUpProblem()
-        let mezo = MeZO(configuration: .init(perturbationScale: 1e-2))
+        let mezo = MeZO(configuration: .init(epsilon: 1e-2))
         var state = try mezo.makeState(for: parameters, runSeed: 77)
         let estimate = try averagedEstimate(mezo, state: &state, parameters: parameters, oracle: oracle)
         let c = cosine(estimate, oracle.gradient())
@@ -51,7 +51,7 @@ final class GradientDirectionTests: XCTestCase {
     func testDiZOStepsBetweenProjectionsAreMeZOSteps() throws {
         let (parameters, oracle) = setUpProblem()
         setAnchors(DiZO(), parameters)
-        let dizo = DiZO(configuration: .init(perturbationScale: 1e-2, projectionInterval: 1_000_000))
+        let dizo = DiZO(configuration: .init(epsilon: 1e-2, projectionInterval: 1_000_000))
         var state = try dizo.makeState(for: parameters, runSeed: 77)
         let estimate = try averagedEstimate(dizo, state: &state, parameters: parameters, oracle: oracle)
         let c = cosine(estimate, oracle.gradient())
@@ -71,7 +71,7 @@ final class GradientDirectionTests: XCTestCase {
 
     func testSubZeroEstimatePointsAlongTheSubspaceProjectedGradient() throws {
         let (parameters, oracle) = setUpProblem()
-        let subZero = SubZero(configuration: .init(perturbationScale: 1e-2, rank: 3, refreshInterval: 1_000_000))
+        let subZero = SubZero(configuration: .init(epsilon: 1e-2, rank: 3, window: 1_000_000))
         var state = try subZero.makeState(for: parameters, runSeed: 77)
         let estimate = try averagedEstimate(subZero, state: &state, parameters: parameters, oracle: oracle)
         let gradient = oracle.gradient()
@@ -106,7 +106,7 @@ final class GradientDirectionTests: XCTestCase {
     private func assertPGAPEstimate(schedule: PGAP.AlignmentSchedule, delta: Double?) throws {
         let (parameters, oracle) = setUpProblem()
         let pgap = PGAP(configuration: .init(
-            perturbationScale: 1e-2, rank: 3, windowLength: 1_000_000, probeCount: 10, alignment: Float(delta ?? 2),
+            epsilon: 1e-2, rank: 3, window: 1_000_000, probes: 10, alignment: Float(delta ?? 2),
             alignmentSchedule: schedule))
         var state = try pgap.makeState(for: parameters, runSeed: 77)
         let estimate = try averagedEstimate(pgap, state: &state, parameters: parameters, oracle: oracle)

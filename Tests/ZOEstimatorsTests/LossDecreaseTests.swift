@@ -23,25 +23,25 @@ final class LossDecreaseTests: XCTestCase {
     }
 
     func testMeZOReducesTheLoss() throws {
-        let (initial, final) = try train(MeZO(configuration: .init(perturbationScale: 1e-3)), learningRate: 1.5e-3)
+        let (initial, final) = try train(MeZO(configuration: .init(epsilon: 1e-3)), learningRate: 1.5e-3)
         XCTAssertLessThan(final, 0.6 * initial)
     }
 
     func testSubZeroReducesTheLoss() throws {
         let (initial, final) = try train(
-            SubZero(configuration: .init(perturbationScale: 1e-3, rank: 3, refreshInterval: 20)), learningRate: 1.5e-3)
+            SubZero(configuration: .init(epsilon: 1e-3, rank: 3, window: 20)), learningRate: 1.5e-3)
         XCTAssertLessThan(final, 0.6 * initial)
     }
 
     func testDiZOReducesTheLoss() throws {
         let (initial, final) = try train(
-            DiZO(configuration: .init(perturbationScale: 1e-3, projectionInterval: 50)), learningRate: 1.5e-3)
+            DiZO(configuration: .init(epsilon: 1e-3, projectionInterval: 50)), learningRate: 1.5e-3)
         XCTAssertLessThan(final, 0.6 * initial)
     }
 
     func testPGAPReducesTheLoss() throws {
         let (initial, final) = try train(
-            PGAP(configuration: .init(perturbationScale: 1e-3, rank: 3, windowLength: 20, probeCount: 10)),
+            PGAP(configuration: .init(epsilon: 1e-3, rank: 3, window: 20, probes: 10)),
             learningRate: 1.5e-3)
         XCTAssertLessThan(final, 0.6 * initial)
     }

@@ -182,7 +182,7 @@ final class PGAPBasisParallelismTests: XCTestCase {
         let arena = WeightArena([ParameterSpec(name: "model.layers.0.mlp.up_proj.weight", shape: [m, n], role: .matrix, layer: 0)])
         fillArena(arena, seed: 3)
         let parameters = TrainableSet(arena: arena)
-        let pgap = PGAP(configuration: .init(rank: 4, windowLength: 4, probeCount: 3), streamingThreshold: streamingThreshold)
+        let pgap = PGAP(configuration: .init(rank: 4, window: 4, probes: 3), streamingThreshold: streamingThreshold)
         var state = try pgap.makeState(for: parameters, runSeed: 9)
         _ = try pgap.step(parameters, state: &state, context: StepContext(step: 0, totalSteps: 8, learningRate: 1e-3, runSeed: 9),
                           oracle: QuadraticOracle(parameters: parameters, seed: 2))
@@ -223,7 +223,7 @@ final class PGAPBasisParallelismTests: XCTestCase {
             let arena = makeSmallArena()
             fillArena(arena, seed: 5)
             let parameters = TrainableSet(arena: arena)
-            let pgap = PGAP(configuration: .init(rank: 3, windowLength: 4, probeCount: 4),
+            let pgap = PGAP(configuration: .init(rank: 3, window: 4, probes: 4),
                             engine: PerturbationEngine(workerCount: workers, minimumParallelCount: 1))
             var state = try pgap.makeState(for: parameters, runSeed: 9)
             let oracle = QuadraticOracle(parameters: parameters, seed: 2)

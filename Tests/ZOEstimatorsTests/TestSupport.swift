@@ -148,20 +148,20 @@ func setAnchors<E: ZerothOrderEstimator>(_ estimator: E, _ parameters: Trainable
 /// windows/intervals short enough that a few steps cross them.
 enum TestEstimators {
     static func mezo(directions: Int = 1, weightDecay: Float = 0) -> MeZO {
-        MeZO(configuration: .init(perturbationScale: 1e-3, directions: directions, weightDecay: weightDecay))
+        MeZO(configuration: .init(epsilon: 1e-3, directions: directions, weightDecay: weightDecay))
     }
 
     static func subZero(refresh: Int = 4, weightDecay: Float = 0) -> SubZero {
-        SubZero(configuration: .init(perturbationScale: 1e-3, rank: 3, refreshInterval: refresh, weightDecay: weightDecay))
+        SubZero(configuration: .init(epsilon: 1e-3, rank: 3, window: refresh, weightDecay: weightDecay))
     }
 
     static func diZO(interval: Int = 3, iterations: Int = 4) -> DiZO {
-        DiZO(configuration: .init(perturbationScale: 1e-3, directions: 1, projectionInterval: interval, projectionIterations: iterations))
+        DiZO(configuration: .init(epsilon: 1e-3, directions: 1, projectionInterval: interval, projectionIterations: iterations))
     }
 
     static func pgap(window: Int = 4, schedule: PGAP.AlignmentSchedule = .linearDecay, weightDecay: Float = 0) -> PGAP {
         PGAP(configuration: .init(
-            perturbationScale: 1e-3, rank: 3, windowLength: window, probeCount: 6, alignment: 2,
+            epsilon: 1e-3, rank: 3, window: window, probes: 6, alignment: 2,
             alignmentSchedule: schedule, weightDecay: weightDecay))
     }
 }

@@ -43,7 +43,7 @@ final class DecoderTrainingTests: XCTestCase {
     }
 
     func testSubZeroLowersTheLoss() throws {
-        try assertLowersTheLoss(SubZero(configuration: .init(rank: 4, refreshInterval: 10)))
+        try assertLowersTheLoss(SubZero(configuration: .init(rank: 4, window: 10)))
     }
 
     /// DiZO's default projected set holds GPT-2's fused c_attn where the others have k_proj / v_proj.
@@ -65,13 +65,13 @@ final class DecoderTrainingTests: XCTestCase {
     /// the 0.8 bar ≈ 3 standard deviations away whatever kernel runs.
     func testPGAPLowersTheLoss() throws {
         try assertLowersTheLoss(
-            PGAP(configuration: .init(rank: 4, windowLength: 10, probeCount: 4, lowRankApplication: .factored)), steps: 200)
+            PGAP(configuration: .init(rank: 4, window: 10, probes: 4, lowRankApply: .factored)), steps: 200)
     }
 
     func testPGAPFactoredResumesAndReplaysExactly() throws {
         for fixture in Self.fixtures {
             try TrainerHarness.assertResumeAndReplayAreBitExact(
-                estimator: PGAP(configuration: .init(rank: 4, windowLength: 3, probeCount: 2, lowRankApplication: .factored)),
+                estimator: PGAP(configuration: .init(rank: 4, window: 3, probes: 2, lowRankApply: .factored)),
                 steps: 8, fixture: fixture)
         }
     }

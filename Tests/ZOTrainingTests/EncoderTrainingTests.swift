@@ -70,7 +70,7 @@ final class EncoderTrainingTests: XCTestCase {
 
     func testSubZeroTrainsTheMaskedLanguageModelHead() throws {
         let (initial, final) = try train(
-            SubZero(configuration: .init(rank: 4, refreshInterval: 50, lowRankApplication: .factored)),
+            SubZero(configuration: .init(rank: 4, window: 50, lowRankApply: .factored)),
             fixture: "tiny-roberta-mlm", learningRate: 5e-4)
         XCTAssertLessThan(final, 0.75 * initial)
     }
@@ -97,7 +97,7 @@ final class EncoderTrainingTests: XCTestCase {
 
     func testPGAPTrainsTheClassificationHead() throws {
         let (initial, final) = try train(
-            PGAP(configuration: .init(rank: 4, windowLength: 50, probeCount: 4, lowRankApplication: .factored)),
+            PGAP(configuration: .init(rank: 4, window: 50, probes: 4, lowRankApply: .factored)),
             fixture: "tiny-bert", learningRate: 1e-3)
         XCTAssertLessThan(final, 0.75 * initial)
     }

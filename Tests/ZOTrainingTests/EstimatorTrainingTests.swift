@@ -12,7 +12,7 @@ final class EstimatorTrainingTests: XCTestCase {
 
     func testSubZero() throws {
         try TrainerHarness.assertResumeAndReplayAreBitExact(
-            estimator: SubZero(configuration: .init(rank: 4, refreshInterval: 3)), steps: 8)
+            estimator: SubZero(configuration: .init(rank: 4, window: 3)), steps: 8)
     }
 
     func testDiZO() throws {
@@ -22,24 +22,24 @@ final class EstimatorTrainingTests: XCTestCase {
 
     func testPGAP() throws {
         try TrainerHarness.assertResumeAndReplayAreBitExact(
-            estimator: PGAP(configuration: .init(rank: 4, windowLength: 3, probeCount: 2)), steps: 8)
+            estimator: PGAP(configuration: .init(rank: 4, window: 3, probes: 2)), steps: 8)
     }
 
     func testSubZeroFactored() throws {
         try TrainerHarness.assertResumeAndReplayAreBitExact(
-            estimator: SubZero(configuration: .init(rank: 4, refreshInterval: 3, lowRankApplication: .factored)), steps: 8)
+            estimator: SubZero(configuration: .init(rank: 4, window: 3, lowRankApply: .factored)), steps: 8)
     }
 
     func testPGAPFactored() throws {
         try TrainerHarness.assertResumeAndReplayAreBitExact(
-            estimator: PGAP(configuration: .init(rank: 4, windowLength: 3, probeCount: 2, lowRankApplication: .factored)),
+            estimator: PGAP(configuration: .init(rank: 4, window: 3, probes: 2, lowRankApply: .factored)),
             steps: 8)
     }
 
     func testPGAPWithConstantAlignmentPerStepSignAndDenseEmbeddings() throws {
         try TrainerHarness.assertResumeAndReplayAreBitExact(
-            estimator: PGAP(configuration: .init(rank: 4, windowLength: 3, probeCount: 2, alignmentSchedule: .constant,
-                                                 signMode: .perStep, directionScale: .none, lowRankEmbeddings: false)),
+            estimator: PGAP(configuration: .init(rank: 4, window: 3, probes: 2, alignmentSchedule: .constant,
+                                                 sign: .perStep, directionScale: .none, lowRankEmbeddings: false)),
             steps: 8)
     }
 }

@@ -103,11 +103,11 @@ final class FactoredApplicationTests: XCTestCase {
     /// it span a null space that rounding alone decides, so the two runs would follow different
     /// (equally valid) directions.
     func testPGAPTrainsTheSameWeightsEitherWay() throws {
-        try assertSameTrainedWeights { PGAP(configuration: .init(rank: 2, windowLength: 3, probeCount: 6, lowRankApplication: $0)) }
+        try assertSameTrainedWeights { PGAP(configuration: .init(rank: 2, window: 3, probes: 6, lowRankApply: $0)) }
     }
 
     func testSubZeroTrainsTheSameWeightsEitherWay() throws {
-        try assertSameTrainedWeights { SubZero(configuration: .init(rank: 4, refreshInterval: 3, lowRankApplication: $0)) }
+        try assertSameTrainedWeights { SubZero(configuration: .init(rank: 4, window: 3, lowRankApply: $0)) }
     }
 
     /// SmolLM2-135M shapes at rank 64 and a batch of ≈ 600 tokens: the embedding (which the forward

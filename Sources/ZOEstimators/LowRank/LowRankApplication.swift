@@ -1,7 +1,7 @@
 import ZOTensor
 
 /// How a subspace estimator (SubZero, P-GAP) applies P = c·U·Z·Vᵀ to a weight.
-public enum LowRankApplication: String, Codable, Sendable, CaseIterable {
+public enum LowRankApplication: String, Codable, Sendable, CaseIterable, SettingValue {
     /// Per tensor, whichever `LowRankCostModel` says is cheaper for this model and batch.
     case auto
     /// W += c·U·Z·Vᵀ as one rank-r GEMM into W, three times per step (`LowRankUpdate`).

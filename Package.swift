@@ -17,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "zotune", targets: ["zotune"]),
+        .executable(name: "zotune-bench", targets: ["ZOTuneBench"]),
         // The library is the product: each layer can be used on its own (the CLI is one client).
         .library(name: "ZOTraining", targets: ["ZOTraining"]),
         .library(name: "ZOEstimators", targets: ["ZOEstimators"]),
@@ -47,11 +48,22 @@ let package = Package(
             name: "ZOTraining",
             dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZOFormats", "ZOAssets"],
             swiftSettings: kernelFlags),
+        // Options and console output shared by the two executables.
+        .target(
+            name: "ZOCommandLine",
+            dependencies: ["ZOModels", "ZOTensor", "ZOTokenizers", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "zotune",
             dependencies: [
-                "ZOModels", "ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets", "ZOTraining", "ZOEstimators",
+                "ZOCommandLine", "ZOModels", "ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets", "ZOTraining", "ZOEstimators",
                 "ZOTasks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Benchmarks against PyTorch (scripts/bench), not part of the shipped CLI.
+        .executableTarget(
+            name: "ZOTuneBench",
+            dependencies: [
+                "ZOCommandLine", "ZOModels", "ZOTensor", "ZOTraining", "ZOEstimators", "ZOTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZOFormats"], swiftSettings: kernelFlags),

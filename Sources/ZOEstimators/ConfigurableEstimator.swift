@@ -1,6 +1,6 @@
 /// An estimator built from a configuration whose settings it declares: what the method registry,
 /// the command line and `config.json` need to know about a method.
-public protocol ConfigurableEstimator: ZerothOrderEstimator {
+public protocol ConfigurableEstimator: ZerothOrderEstimator, SendableMetatype {
     associatedtype Configuration: EstimatorConfiguration
     init(configuration: Configuration)
     var configuration: Configuration { get }

@@ -7,7 +7,7 @@ import Dispatch
 /// Threading: one owner of parallelism. By default OpenBLAS runs single-threaded and large GEMMs are
 /// split into column blocks fixed by the shape, run on up to `workerCount` threads of our own (each
 /// calls `cblas_sgemm` on its block), which beat OpenBLAS's own threads on this project's shapes and
-/// avoids two thread pools fighting over two cores (compute.md §6; `zotune bench` measures both
+/// avoids two thread pools fighting over two cores (compute.md §6; `zotune-bench` measures both
 /// policies). Because the split ignores the thread count, so do the results, on any BLAS.
 public enum BLAS {
     /// How GEMMs use the cores.
@@ -17,7 +17,7 @@ public enum BLAS {
         /// OpenBLAS's own thread pool on every call.
         case openBLAS
         /// Like `splitColumns` but one block per thread, as ZOTune split before: fewer calls, but the
-        /// bits then depend on the thread count. Kept for `zotune bench`, which shows it is no faster.
+        /// bits then depend on the thread count. Kept for `zotune-bench`, which shows it is no faster.
         case blockPerThread
     }
 

@@ -14,7 +14,7 @@ import ZOTensor
 public final class CandidateScorer {
     public let model: LanguageModel
     /// Off: every candidate is its own sequence `prompt + candidate[..<last]` (the same scores; how
-    /// `zotune bench --scoring` measures what sharing saves).
+    /// `zotune-bench --scoring` measures what sharing saves).
     public let sharesPrompts: Bool
 
     public init(model: LanguageModel, sharesPrompts: Bool = true) {

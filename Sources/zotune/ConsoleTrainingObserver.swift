@@ -1,4 +1,5 @@
 import Foundation
+import ZOCommandLine
 import ZOEstimators
 import ZOTraining
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZOCommandLine
 import Foundation
 import ZOModels
 import ZOTraining
@@ -40,7 +41,7 @@ struct EvalCommand: ParsableCommand {
             let result = try evaluator.evaluate(examples) { observer.evaluationDidProgress(examples: $0) }
             guard result.loss.isFinite else { throw ModelError.nonFiniteLogits }
             observer.evaluationDidFinish(split: name, result: result)
-            print(InspectCommand.padded(name, 7) + String(format: "%8d   %8.4f   %.4f", result.examples, result.accuracy, result.loss))
+            print(TextColumns.padded(name, 7) + String(format: "%8d   %8.4f   %.4f", result.examples, result.accuracy, result.loss))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZOCommandLine
 import ZOTraining
 import Foundation
 import ZOModels
@@ -25,7 +26,7 @@ struct InspectCommand: ParsableCommand {
         print("path       \(loaded.path)")
         print("format     \(loaded.format)")
         print("stored as  " + loaded.encodings.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
-        for (label, value) in loaded.model.architectureSummary { print(Self.padded(label, 11) + value) }
+        for (label, value) in loaded.model.architectureSummary { print(TextColumns.padded(label, 11) + value) }
         if let tokenizer = try? loaded.tokenizer() {
             let kind: String
             switch tokenizer {
@@ -41,9 +42,9 @@ struct InspectCommand: ParsableCommand {
         var byRole: [ParameterRole: Int] = [:]
         for entry in arena.entries { byRole[entry.role, default: 0] += entry.count }
         for role in ParameterRole.allCases where byRole[role] != nil {
-            print(Self.padded(role.rawValue, 11) + Abbreviated.count(byRole[role]!))
+            print(TextColumns.padded(role.rawValue, 11) + Abbreviated.count(byRole[role]!))
         }
-        print(Self.padded("total", 11) + Abbreviated.count(arena.parameterCount))
+        print(TextColumns.padded("total", 11) + Abbreviated.count(arena.parameterCount))
         print()
         let weightBytes = arena.storage.count * 4
         let activation = loaded.model.activationBytes(tokens: 16 * 64, longestSequence: 64)
@@ -58,7 +59,7 @@ struct InspectCommand: ParsableCommand {
         print(Self.row("parameter", "shape", "role", "count"))
         if allParameters {
             for e in arena.entries {
-                print(Self.row(e.name, Self.shape(e.shape), e.role.rawValue, Abbreviated.count(e.count)))
+                print(Self.row(e.name, TextColumns.shape(e.shape), e.role.rawValue, Abbreviated.count(e.count)))
             }
             return
         }
@@ -75,19 +76,12 @@ struct InspectCommand: ParsableCommand {
         for key in order {
             let (e, layers) = rows[key]!
             let total = layers > 1 ? "\(Abbreviated.count(e.count * layers)) (\(layers) layers)" : Abbreviated.count(e.count)
-            print(Self.row(key, Self.shape(e.shape), e.role.rawValue, total))
+            print(Self.row(key, TextColumns.shape(e.shape), e.role.rawValue, total))
         }
     }
 
     /// Left-aligned columns (`String(format:)` does not pad `%@` on Linux).
     static func row(_ name: String, _ shape: String, _ role: String, _ count: String) -> String {
-        padded(name, 49) + padded(shape, 15) + padded(role, 11) + count
+        TextColumns.padded(name, 49) + TextColumns.padded(shape, 15) + TextColumns.padded(role, 11) + count
     }
-
-    static func padded(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-    }
-
-    static func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
-
 }

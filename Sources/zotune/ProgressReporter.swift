@@ -1,4 +1,5 @@
 import Foundation
+import ZOCommandLine
 
 /// Progress for long work on stderr: a redrawn line with rate and ETA on a terminal, occasional plain
 /// lines otherwise (logs, CI), nothing for work that finishes within a second.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZOCommandLine
 import Foundation
 import ZOTraining
 

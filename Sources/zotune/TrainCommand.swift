@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZOCommandLine
 import Foundation
 import ZOAssets
 import ZOEstimators
@@ -138,11 +139,11 @@ extension Objective: ExpressibleByArgument {}
 /// The before/after table at the end of a run.
 enum FinalReport {
     static func print(_ s: TrainingSummary, run: RunDirectory) {
-        func accuracy(_ e: Evaluation?) -> String { InspectCommand.padded(e.map { String(format: "%.4f", $0.accuracy) } ?? "—", 12) }
-        func label(_ text: String) -> String { InspectCommand.padded(text, 16) }
+        func accuracy(_ e: Evaluation?) -> String { TextColumns.padded(e.map { String(format: "%.4f", $0.accuracy) } ?? "—", 12) }
+        func label(_ text: String) -> String { TextColumns.padded(text, 16) }
         Swift.print("")
         Swift.print("\(s.method) on \(s.task)")
-        Swift.print(label("") + InspectCommand.padded("zero-shot", 12) + "fine-tuned")
+        Swift.print(label("") + TextColumns.padded("zero-shot", 12) + "fine-tuned")
         Swift.print(label("dev accuracy") + accuracy(s.zeroShotDev) + accuracy(s.bestDev)
                     + (s.bestStep.map { "(best dev, step \($0))" } ?? ""))
         Swift.print(label("test accuracy") + accuracy(s.zeroShotTest) + accuracy(s.test)

@@ -8,9 +8,14 @@ final class CommandTests: XCTestCase {
     func testHelpListsTheCommands() throws {
         let result = try CLI.run(["--help"])
         XCTAssertEqual(result.status, 0)
-        for command in ["fetch", "generate", "tokenize", "forward", "inspect", "bench"] {
+        for command in ["train", "eval", "replay", "plot", "fetch", "generate", "tokenize", "forward", "inspect"] {
             XCTAssertTrue(result.stdout.contains("  \(command)"), "help mentions \(command)")
         }
+        // Benchmarks start PyTorch environments: they live in zotune-bench, not in the shipped CLI.
+        XCTAssertFalse(result.stdout.contains("  bench"), result.stdout)
+        let bench = try CLI.run(["--help"], executable: CLI.binary.deletingLastPathComponent().appendingPathComponent("zotune-bench"))
+        XCTAssertEqual(bench.status, 0, bench.stderr)
+        XCTAssertTrue(bench.stdout.contains("--training-step"), bench.stdout)
     }
 
     func testGenerateOnTheDefaultModel() throws {

@@ -4,7 +4,7 @@ memory argument: a zeroth-order step needs the weights and one forward's activat
 step adds gradients, two Adam moments and the activations kept for the backward pass.
 
 Same model (the default GGUF, dequantized to fp32 by transformers), same batch as
-`zotune bench --training-step` (--prompts FILE: JSON list of {"prompt": str, "label": int}),
+`zotune-bench --training-step` (--prompts FILE: JSON list of {"prompt": str, "label": int}),
 candidate cross-entropy at each prompt's last position. Runs --steps AdamW steps (the moments are
 allocated in the first). One JSON line: parameter count, RSS after loading, peak RSS over the steps.
 

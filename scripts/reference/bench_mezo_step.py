@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch fp32 eager benchmark of one MeZO step (Malladi et al. 2023, official implementation's
-update rule) on the default GGUF (dequantized), as the baseline for `zotune bench --training-step`.
+update rule) on the default GGUF (dequantized), as the baseline for `zotune-bench --training-step`.
 
 The step, as in MeZO's trainer (zo_step + zo_update), over every parameter of
 model.named_parameters() (the tied embedding / LM head counted once):
@@ -22,7 +22,7 @@ the vocabulary, take the candidates' log-probs (single tokens " terrible" / " gr
 against the label, mean over the batch. Prompts are right-padded (the attention mask makes the
 padding invisible to real positions).
 
-Prompts come from --prompts FILE: a JSON list of {"prompt": str, "label": int} (zotune bench
+Prompts come from --prompts FILE: a JSON list of {"prompt": str, "label": int} (zotune-bench
 --training-step writes it), tokenized with no special tokens (as ZOTune does).
 
 Timing: 1 warm-up step, then --repeats timed steps (time.perf_counter around the whole step, with

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch baseline for `zotune bench --gaussian`: Gaussian generation speed on this machine.
+"""PyTorch baseline for `zotune-bench --gaussian`: Gaussian generation speed on this machine.
 
 Measures, over a float32 buffer of --count elements (default: SmolLM2-135M's 134,515,008
 parameters) with --threads intra-op threads:

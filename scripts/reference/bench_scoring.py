@@ -2,9 +2,9 @@
 """PyTorch fp32 eager benchmark of multiple-choice scoring, as MeZO's code scores answers of several
 tokens: every (prompt, answer) pair is its own right-padded sequence `prompt + answer`, one forward
 over the batch, and an answer's score is the mean log-probability of its tokens. The baseline for
-`zotune bench --scoring`, which runs each prompt once with its answers as continuations.
+`zotune-bench --scoring`, which runs each prompt once with its answers as continuations.
 
-Input (--ids FILE, written by zotune bench --scoring): a JSON list of
+Input (--ids FILE, written by zotune-bench --scoring): a JSON list of
 {"prompt": [ids], "candidates": [[ids], ...]}: token ids, so both sides score the same sequences.
 
 Timing: --warmup untimed passes, then --repeats timed ones (time.perf_counter around the forward

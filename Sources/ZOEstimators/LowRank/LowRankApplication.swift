@@ -26,7 +26,7 @@ public enum LowRankCostModel {
 
     /// How much slower a factored multiply-add runs than a materialised one: its GEMMs are skinny
     /// (tokens × n × r, then tokens × r × m) while the materialised update is a large m × n × r.
-    /// Measured with `zotune bench --training-step` on SmolLM2-135M (P-GAP rank 64, 420 tokens):
+    /// Measured with `zotune-bench --training-step` on SmolLM2-135M (P-GAP rank 64, 420 tokens):
     /// every tensor factored took as long as every tensor materialised with ≈ 35 % fewer
     /// multiply-adds.
     public static let factoredSlowdown = 1.5

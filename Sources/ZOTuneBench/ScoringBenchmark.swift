@@ -1,9 +1,10 @@
 import Foundation
+import ZOCommandLine
 import ZOModels
 import ZOTensor
 import ZOTraining
 
-/// `zotune bench --scoring`: multiple-choice scoring (the forward of every training step and
+/// `zotune-bench --scoring`: multiple-choice scoring (the forward of every training step and
 /// evaluation on a task whose answers are several tokens) on the first `batch` copa-like training
 /// examples, with each prompt run once and its answers as continuations (`SharedPromptSequence`),
 /// against one sequence per answer — in ZOTune, and in PyTorch as MeZO's code does it

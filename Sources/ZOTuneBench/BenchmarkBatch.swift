@@ -1,4 +1,5 @@
 import Foundation
+import ZOCommandLine
 import ZOModels
 import ZOTasks
 import ZOTraining

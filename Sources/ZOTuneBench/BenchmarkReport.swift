@@ -1,6 +1,6 @@
 import Foundation
 
-/// The key figures of one `zotune bench` run, written as one JSON object with `--report FILE` so that
+/// The key figures of one `zotune-bench` run, written as one JSON object with `--report FILE` so that
 /// scripts/bench can collect repeated runs into BENCHMARKS.md without parsing the printed text.
 final class BenchmarkReport {
     private(set) var figures: [String: Double] = [:]

@@ -1,10 +1,11 @@
 import Foundation
+import ZOCommandLine
 import ZOEstimators
 import ZOModels
 import ZOTensor
 import ZOTraining
 
-/// `zotune bench --memory`: the memory argument for zeroth-order training, measured. Peak RSS of
+/// `zotune-bench --memory`: the memory argument for zeroth-order training, measured. Peak RSS of
 /// this process after loading the model and taking MeZO steps on the benchmark batch, against
 /// weights + one forward's activations (the target: ≤ 1.25×), and beside it the peak RSS of a
 /// PyTorch AdamW backprop step on the same model and batch (`bench_adam_memory.py`).

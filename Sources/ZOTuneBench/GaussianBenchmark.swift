@@ -2,7 +2,7 @@ import Foundation
 import ZOEstimators
 import ZOTensor
 
-/// `zotune bench --gaussian`: how fast ZOTune makes the Gaussian directions every ZO step needs,
+/// `zotune-bench --gaussian`: how fast ZOTune makes the Gaussian directions every ZO step needs,
 /// against `torch.randn` on the same machine and thread count (`bench_randn.py`).
 ///
 /// Two figures over a buffer the size of the default model (134.5 M floats):

@@ -1,11 +1,12 @@
 import Foundation
+import ZOCommandLine
 import ZOEstimators
 import ZOModels
 import ZOTasks
 import ZOTensor
 import ZOTraining
 
-/// `zotune bench --training-step`: seconds per training step of every estimator with its default
+/// `zotune-bench --training-step`: seconds per training step of every estimator with its default
 /// configuration, on one fixed batch (the first `batch` rt-sentiment training examples, MeZO-protocol
 /// splits, data seed 0), side by side with the official MeZO step in PyTorch on the same weights and
 /// batch (`bench_mezo_step.py`).
@@ -174,7 +175,7 @@ struct TrainingStepBenchmark {
     // MARK: Report
 
     private func row(_ method: String, _ phase: String, passes: String, _ s: Summary, mezo: Summary?) -> String {
-        var line = InspectCommand.padded(method, 9) + InspectCommand.padded(phase, 38) + InspectCommand.padded(passes, 5)
+        var line = TextColumns.padded(method, 9) + TextColumns.padded(phase, 38) + TextColumns.padded(passes, 5)
         line += String(format: "%8.3f %8.3f %8.3f", s.median, s.min, s.max)
         if let mezo { line += String(format: "   %6.3f× %6.3f×", s.median / mezo.median, s.min / mezo.min) }
         return line
@@ -191,7 +192,7 @@ struct TrainingStepBenchmark {
         let mezo = byName["\(MeZO.name)/step"]!.summary
         print("")
         print("seconds per step, \(repeats) rounds after a warm-up round (measurements interleaved round by round):")
-        print(InspectCommand.padded("method", 9) + InspectCommand.padded("phase", 38) + InspectCommand.padded("fwd", 5)
+        print(TextColumns.padded("method", 9) + TextColumns.padded("phase", 38) + TextColumns.padded("fwd", 5)
               + "  median      min      max   ÷ MeZO (median, best)")
         for measurement in m {
             report.record("\(measurement.method)/\(measurement.phase)/median_s", measurement.summary.median)

@@ -1,9 +1,10 @@
 import ArgumentParser
+import ZOCommandLine
 import Foundation
 import ZOModels
 import ZOTensor
 
-/// `zotune bench` (default): forward tokens/s on random sequences, GEMM GFLOP/s at the model's
+/// `zotune-bench` (default): forward tokens/s on random sequences, GEMM GFLOP/s at the model's
 /// shapes, the machine's fp32 peak, and the same forward in PyTorch (`bench_forward.py`) as a ratio.
 struct ForwardBenchmark {
     static let defaultReferenceScript = "scripts/reference/bench_forward.py"
@@ -91,7 +92,7 @@ struct ForwardBenchmark {
                 let t = Summary(times), flop = 2 * Double(m * k * n)
                 cells.append(String(format: "%6.0f, %6.0f", flop / t.median / 1e9, flop / t.min / 1e9))
             }
-            print("  " + InspectCommand.padded("\(name) \(m)×\(k)×\(n)", 30) + cells.joined(separator: "     "))
+            print("  " + TextColumns.padded("\(name) \(m)×\(k)×\(n)", 30) + cells.joined(separator: "     "))
         }
     }
 

@@ -1,10 +1,14 @@
 import ArgumentParser
+import ZOCommandLine
 import Foundation
 import ZOTensor
 
+/// `zotune-bench`: ZOTune's speed and memory beside PyTorch's, kept out of the shipped `zotune` so
+/// that the product does not start Python environments.
+@main
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "zotune-bench",
         abstract: "Measure speed and memory side by side with PyTorch: the forward pass (default), training steps, scoring, Gaussians, memory.",
         discussion: """
             Prints forward tokens/s for a batch of random token sequences, GEMM GFLOP/s at the model's \
@@ -26,7 +30,7 @@ struct BenchCommand: ParsableCommand {
             tokens) with each prompt run once and its answers as continuations, against one sequence per \
             answer, and the same in PyTorch (scripts/reference/bench_scoring.py); all three give the same scores.
 
-            For full speed run it as `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE zotune bench`.
+            For full speed run it as `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE zotune-bench`.
             """)
 
     @OptionGroup var modelOptions: ModelOptions

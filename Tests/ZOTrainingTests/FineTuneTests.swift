@@ -50,6 +50,22 @@ final class FineTuneTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: replayed), try weights(straight))
     }
 
+    /// A run folder whose config.json has the previous method format (`{"mezo": {"_0": {…}}}`, old
+    /// key names) resumes to the same bytes as a straight run.
+    func testARunWithThePreviousConfigurationFormatResumes() throws {
+        let straight = newFolder(), old = newFolder()
+        defer { for url in [straight, old] { try? FileManager.default.removeItem(at: url) } }
+        try FineTune(configuration: configuration(), folder: straight).run()
+        try FineTune(configuration: configuration(), folder: old).run(pauseAfter: 2)
+        let file = RunDirectory(old).configuration
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        XCTAssertEqual((object["method"] as? [String: Any])?["name"] as? String, "mezo")
+        object["method"] = ["mezo": ["_0": ["perturbationScale": 0.001, "directions": 2, "weightDecay": 0]]]
+        try JSONSerialization.data(withJSONObject: object).write(to: file)
+        XCTAssertEqual(try FineTune.resume(old).steps, 4)
+        XCTAssertEqual(try Data(contentsOf: RunDirectory(straight).latest.weights), try Data(contentsOf: RunDirectory(old).latest.weights))
+    }
+
     /// A folder that holds anything is refused before the model loads, and is left as it was.
     func testANonEmptyFolderIsRefusedAndKept() throws {
         let folder = newFolder()

@@ -3,7 +3,7 @@ import ZOTensor
 /// How a 2-D weight meets the activations of one forward pass; decides its share of
 /// `LanguageModel.activationRows` (the cost of a factored low-rank delta, in units of r·(m+n)
 /// multiply-adds per row).
-enum ActivationUse {
+enum ActivationRowsRule {
     /// An embedding table: a lookup only gathers rows, r·n per token, so it counts as
     /// tokens·n/(m+n) rows; a head tied to the table adds the scored rows.
     case lookup(tiedHead: Bool)
@@ -16,7 +16,7 @@ enum ActivationUse {
 /// For each 2-D weight of `arena` (by index), the activation rows of one forward over `tokens`
 /// tokens with `scoredRows` output rows, given how the model uses each weight.
 func activationRows(
-    of arena: WeightArena, tokens: Double, scoredRows: Double, use: (String) -> ActivationUse
+    of arena: WeightArena, tokens: Double, scoredRows: Double, use: (String) -> ActivationRowsRule
 ) -> [Int: Double] {
     var rows: [Int: Double] = [:]
     for (index, entry) in arena.entries.enumerated() where entry.shape.count == 2 {

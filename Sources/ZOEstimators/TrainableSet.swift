@@ -29,7 +29,7 @@ public final class TrainableSet: @unchecked Sendable {
     /// Per 2-D arena entry (by index): activation rows it multiplies in one training forward, counted
     /// so that a factored low-rank delta costs rows·r·(m+n) there (see `LowRankCostModel`). Set by
     /// `setForwardSize`; empty when unknown, and then `auto` stays materialised.
-    public var activationRows: [Int: Double] = [:]
+    public private(set) var activationRows: [Int: Double] = [:]
 
     /// All arena entries whose role is in `roles` (default: everything). With `lastLayers`, only
     /// those of the last `lastLayers` transformer layers and of what follows the layers in the arena

@@ -40,11 +40,6 @@ public protocol LanguageModel: AnyObject {
     /// `prompt + continuation` as its own sequence.
     func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float]
 
-    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward of
-    /// `tokens` tokens with `scoredRows` output rows, in units of r·(m+n) multiply-adds for a
-    /// factored low-rank delta (`TrainableSet.activationRows`).
-    func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double]
-
     /// Bytes of activation scratch one forward over `tokens` packed tokens needs.
     func activationBytes(tokens: Int, longestSequence: Int) -> Int
 

@@ -94,7 +94,7 @@ struct TrainingStepBenchmark {
         let initialLoss = try oracle.loss()
         let parameters = TrainableSet(arena: model.weights)
         let size = oracle.scorer.forwardSize(examples)
-        parameters.activationRows = model.activationRows(tokens: Double(size.tokens), scoredRows: Double(size.scoredRows))
+        parameters.setForwardSize(tokens: Double(size.tokens), scoredRows: Double(size.scoredRows))
         print(String(format: "%.1fM trainable parameters (all roles); η %g, objective %@, loss at the pretrained weights %.5f",
                      Double(parameters.parameterCount) / 1e6, settings.learningRate, settings.objective.rawValue, initialLoss))
 

@@ -139,21 +139,6 @@ public final class EncoderModel: LanguageModel {
         ]
     }
 
-    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward (see
-    /// `LanguageModel.activationRows`): layer matrices see every token; embedding lookups gather rows,
-    /// and the word embeddings are also the tied MLM decoder over the scored rows; head matrices see
-    /// only the scored rows.
-    public func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double] {
-        var tiedDecoder = false
-        if case .maskedLanguageModel = head { tiedDecoder = configuration.tieWordEmbeddings }
-        let wordEmbeddings = prefix + "embeddings.word_embeddings.weight"
-        return ZOModels.activationRows(of: weights, tokens: tokens, scoredRows: scoredRows) { name in
-            let entry = weights.entry(named: name)!
-            if entry.role == .embedding { return .lookup(tiedHead: tiedDecoder && name == wordEmbeddings) }
-            return entry.layer == nil ? .scoredRows : .everyToken
-        }
-    }
-
     // MARK: Forward
 
     public func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float] {

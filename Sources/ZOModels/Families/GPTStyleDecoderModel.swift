@@ -146,21 +146,6 @@ public final class GPTStyleDecoderModel: LanguageModel {
             down: linear(names.feedForwardDown, inputs: c.intermediateSize, outputs: c.hiddenSize))
     }
 
-    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward (see
-    /// `LanguageModel.activationRows`): layer matrices and project_in see every token, embeddings
-    /// only gather rows, project_out and the head see the scored rows.
-    public func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double] {
-        let c = configuration
-        return ZOModels.activationRows(of: weights, tokens: tokens, scoredRows: scoredRows) { name in
-            switch name {
-            case c.names.tokenEmbedding + ".weight": return .lookup(tiedHead: c.tieWordEmbeddings)
-            case c.names.positionEmbedding + ".weight": return .lookup(tiedHead: false)
-            case "lm_head.weight", (c.names.projectOut ?? "") + ".weight": return .scoredRows
-            default: return .everyToken
-            }
-        }
-    }
-
     /// Runs the batch and returns `[requests.count × vocabularySize]` logits, row-major, in request order.
     public func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float] {
         try logits(sharing: sequences.map { SharedPromptSequence(prompt: $0) }, at: requests)

@@ -124,21 +124,6 @@ public final class LlamaModel: LanguageModel {
             ])
     }
 
-    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward of
-    /// `tokens` tokens with `scoredRows` logit rows — what a factored low-rank delta costs there, in
-    /// units of r·(m+n) multiply-adds (`TrainableSet.activationRows`). Layer matrices see every
-    /// token; the embedding's lookup only gathers rows and, when tied, it is also the head over the
-    /// scored rows.
-    public func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double] {
-        ZOModels.activationRows(of: weights, tokens: tokens, scoredRows: scoredRows) { name in
-            switch name {
-            case "model.embed_tokens.weight": return .lookup(tiedHead: configuration.tieWordEmbeddings)
-            case "lm_head.weight": return .scoredRows
-            default: return .everyToken
-            }
-        }
-    }
-
     /// Runs the batch and returns `[requests.count × vocabularySize]` logits, row-major, in request order.
     public func logits(_ sequences: [[Int]], at requests: [LogitRequest]) throws -> [Float] {
         try logits(sharing: sequences.map { SharedPromptSequence(prompt: $0) }, at: requests)

@@ -218,7 +218,7 @@ struct TrainingStepBenchmark {
         }
         print(String(format: "pgap rank %d, %d probes; subzero rank %d; dizo %d projection iterations on %@",
                      pgap.rank, pgap.probeCount, subzero.rank, dizo.projectionIterations,
-                     dizo.projectedTensorPatterns.joined(separator: ", ")))
+                     dizo.projectedSetDescription))
     }
 
     private func compareWithPyTorch(

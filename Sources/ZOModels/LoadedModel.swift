@@ -10,7 +10,7 @@ public struct LoadedModel {
         case huggingFaceFolder(URL, weights: HuggingFaceWeightFormat)
     }
 
-    public let model: LanguageModel
+    public let model: LanguageModel & ModelArchitecture
     public let source: Source
     /// What the user passed (`smollm2-135m`, a path).
     public let reference: String
@@ -53,7 +53,7 @@ public struct LoadedModel {
     /// `HuggingFaceWeightFormat`).
     private static func loadHuggingFaceFolder(
         _ folder: URL, options: ModelLoadOptions
-    ) throws -> (LanguageModel, HuggingFaceWeightFormat, [StoredTensor]) {
+    ) throws -> (LanguageModel & ModelArchitecture, HuggingFaceWeightFormat, [StoredTensor]) {
         let configURL = folder.appendingPathComponent("config.json")
         guard let configData = FileManager.default.contents(atPath: configURL.path) else {
             throw ModelError.missingFile(path: configURL.path, purpose: "the model configuration")

@@ -11,14 +11,14 @@ public protocol ModelFamily {
     static var ggufArchitectures: [String] { get }
     /// Builds the model from a folder's parsed `config.json` and fills its weights (strictly: see
     /// `WeightLoading`).
-    static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel
+    static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture
     /// Builds the model from GGUF metadata and tensors (`options` as for a folder).
-    static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel
+    static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture
 }
 
 extension ModelFamily {
     public static var ggufArchitectures: [String] { [] }
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
         throw ModelError.unsupportedArchitecture(name: "\(architecture) (GGUF)", supported: ModelFamilies.ggufArchitectures)
     }

@@ -12,7 +12,7 @@ import ZOTensor
 /// A batch is packed back to back like the decoders' (`PackedBatch`), and each token attends to every
 /// token of its own sequence: the result of right padding with an attention mask, without the
 /// padding. Token type 0 everywhere.
-public final class EncoderModel: LanguageModel {
+public final class EncoderModel: LanguageModel, ModelArchitecture {
     public let variant: EncoderVariant
     public let configuration: EncoderConfiguration
     /// `variant.headedPrefix` or "", as the checkpoint names its tensors.

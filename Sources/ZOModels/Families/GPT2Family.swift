@@ -22,7 +22,7 @@ public enum GPT2Family: ModelFamily {
         name.hasSuffix(".attn.bias") || name.hasSuffix(".attn.masked_bias") || (tied && name == "lm_head.weight")
     }
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
         let configuration = try configuration(checkpoint.config, source: checkpoint.configPath)
         // The original uploads were saved from GPT2Model: `h.0.…`, `wte.weight`.
         return try GPTStyleDecoderModel.load(
@@ -36,7 +36,7 @@ public enum GPT2Family: ModelFamily {
     /// Conv1D weights (stored outputs × inputs there) transposed back into the arena's inputs × outputs.
     /// The head is tied unless the file's `output.weight` differs from `token_embd.weight` (see
     /// `storesTiedHead`).
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         try TokenizerLoading.checkSupported(gguf)
         let tied = storesTiedHead(gguf)
         let configuration = try configuration(gguf: gguf, tied: tied)

@@ -9,7 +9,7 @@ import ZOTensor
 /// (GPT-2's Conv1D weights stay inputs × outputs, see `WeightLayout`), so checkpoints ZOTune writes
 /// load back into transformers. OPT's separate q, k, v are declared adjacent and run as one GEMM.
 /// Batches are packed like LLaMA's (`PackedBatch`); logits are computed for the requested rows only.
-public final class GPTStyleDecoderModel: LanguageModel {
+public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture {
     public let configuration: GPTStyleDecoderConfiguration
     public let weights: WeightArena
     private let workspace: ForwardWorkspace
@@ -257,7 +257,7 @@ extension GPTStyleDecoderModel {
     static func load(
         _ checkpoint: HuggingFaceCheckpoint, configuration: GPTStyleDecoderConfiguration, basePrefix: String,
         layerCountKey: String, ignoring isIgnorable: @escaping (String) -> Bool
-    ) throws -> LanguageModel {
+    ) throws -> LanguageModel & ModelArchitecture {
         let layout = parameterSpecs(for: configuration)
         let weights = WeightLoading(
             tensors: checkpoint.tensors(basePrefix: basePrefix, expectedBy: Set(layout.map(\.name))),

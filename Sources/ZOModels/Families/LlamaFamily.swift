@@ -14,12 +14,12 @@ public enum LlamaFamily: ModelFamily {
         name.hasSuffix("rotary_emb.inv_freq") || (tied && name == "lm_head.weight")
     }
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
         try load(checkpoint, configuration: LlamaConfiguration.fromHuggingFace(checkpoint.config, source: checkpoint.configPath))
     }
 
     /// Builds and fills the model of an already parsed configuration (shared with `Qwen2Family`).
-    static func load(_ checkpoint: HuggingFaceCheckpoint, configuration: LlamaConfiguration) throws -> LanguageModel {
+    static func load(_ checkpoint: HuggingFaceCheckpoint, configuration: LlamaConfiguration) throws -> LanguageModel & ModelArchitecture {
         let weights = WeightLoading(
             tensors: checkpoint.tensors, source: checkpoint.folder, layerCountKey: "num_hidden_layers",
             isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
@@ -30,14 +30,14 @@ public enum LlamaFamily: ModelFamily {
     }
 
     /// GGUF: configuration from metadata, tensors renamed to HF names, q/k rows un-permuted.
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         try loadGGUF(gguf, permutedQueryKey: true)
     }
 
     /// GGUF files of LLaMA-layout architectures. llama.cpp's converter permutes q/k rows for its
     /// interleaved RoPE only for the `llama` architecture (`permutedQueryKey`); Qwen2's are stored
     /// in HF order.
-    static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool) throws -> LanguageModel {
+    static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool) throws -> LanguageModel & ModelArchitecture {
         try TokenizerLoading.checkSupported(gguf)
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let tensors = try GGUFTensorNames.llama.huggingFaceTensors(

@@ -9,7 +9,7 @@ import ZOTensor
 ///
 /// A batch is a list of variable-length sequences, packed back to back (`PackedBatch`); logits are
 /// computed only for the requested positions.
-public final class LlamaModel: LanguageModel {
+public final class LlamaModel: LanguageModel, ModelArchitecture {
     public let configuration: LlamaConfiguration
     public let weights: WeightArena
     private var rotary: RotaryEmbedding

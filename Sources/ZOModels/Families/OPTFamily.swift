@@ -14,7 +14,7 @@ public enum OPTFamily: ModelFamily {
         attentionOutput: "self_attn.out_proj", feedForwardNorm: "final_layer_norm",
         feedForwardUp: "fc1", feedForwardDown: "fc2", layerWeightLayout: .outputsByInputs)
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
         let configuration = try configuration(checkpoint.config, source: checkpoint.configPath)
         // OPTModel-era uploads name tensors `decoder.…`; a tied head may still be stored.
         return try GPTStyleDecoderModel.load(

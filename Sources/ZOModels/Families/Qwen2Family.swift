@@ -8,11 +8,11 @@ public enum Qwen2Family: ModelFamily {
     public static let ggufArchitectures = ["qwen2"]
 
     /// llama.cpp's `qwen2` GGUF: the LLaMA tensor layout plus q/k/v biases, q/k rows not permuted.
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         try LlamaFamily.loadGGUF(gguf, permutedQueryKey: false)
     }
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
         try LlamaFamily.load(checkpoint, configuration: configuration(checkpoint.config, source: checkpoint.configPath))
     }
 

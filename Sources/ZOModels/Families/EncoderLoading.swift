@@ -13,9 +13,10 @@ import ZOTensor
 /// module or GGUF `pooling_type` first, else the pooler when the weights have one, else [CLS].
 enum EncoderLoading {
     static func load(_ checkpoint: HuggingFaceCheckpoint, variant: EncoderVariant) throws -> EncoderModel {
-        let configuration = try EncoderConfiguration.fromHuggingFace(
-            ConfigReader(object: checkpoint.config, source: checkpoint.configPath), modelTypes: [variant.family],
-            positionsFollowPadding: variant.positionsFollowPadding)
+        let configuration = try EncoderConfiguration(
+            checkpoint.decodeConfig(CommonConfigSizes.self), checkpoint.decodeConfig(EncoderConfigFile.self),
+            positionsFollowPadding: variant.positionsFollowPadding,
+            source: checkpoint.configPath)
         let tensors = checkpoint.tensors
         let prefix = tensors.keys.contains { $0.hasPrefix(variant.headedPrefix) } ? variant.headedPrefix : ""
         let (head, poolingSource) = try self.head(checkpoint, variant: variant, prefix: prefix, configuration: configuration)

@@ -14,8 +14,20 @@ public enum LlamaFamily: ModelFamily {
         name.hasSuffix("rotary_emb.inv_freq") || (tied && name == "lm_head.weight")
     }
 
+    /// LLaMA's attention and MLP biases, which this forward does not implement (Qwen2's q/k/v biases
+    /// are implied by its family instead).
+    private struct UnimplementedBiases: Decodable {
+        var attentionBias: UnsupportedOption?
+        var mlpBias: UnsupportedOption?
+
+        enum CodingKeys: String, CodingKey { case attentionBias = "attention_bias", mlpBias = "mlp_bias" }
+    }
+
     public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
-        try load(checkpoint, configuration: LlamaConfiguration.fromHuggingFace(checkpoint.config, source: checkpoint.configPath))
+        _ = try checkpoint.decodeConfig(UnimplementedBiases.self)
+        let configuration = try LlamaConfiguration(
+            checkpoint.decodeConfig(CommonConfigSizes.self), checkpoint.decodeConfig(LlamaConfigFile.self), modelType: checkpoint.modelType, source: checkpoint.configPath)
+        return try load(checkpoint, configuration: configuration)
     }
 
     /// Builds and fills the model of an already parsed configuration (shared with `Qwen2Family`).

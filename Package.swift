@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "ZOTensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ZOFormats", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
         .target(name: "ZOJSON"),
-        .target(name: "ZOTokenizers", dependencies: ["ZOJSON"], swiftSettings: kernelFlags),
+        .target(name: "ZOTokenizers", dependencies: ["ZOJSON", "ZOFormats"], swiftSettings: kernelFlags),
         .target(name: "ZOAssets"),
         .target(name: "ZOEstimators", dependencies: ["ZOTensor", "CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ZOTasks", dependencies: ["ZOAssets", "ZOTensor", "ZOJSON"]),
@@ -65,7 +65,7 @@ let package = Package(
 if fuzzing {
     let targets: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzGGUF", ["ZOFormats"]),
-        ("FuzzGGUFTokenizer", ["ZOFormats", "ZOModels"]),
+        ("FuzzGGUFTokenizer", ["ZOFormats", "ZOTokenizers"]),
         ("FuzzSafetensors", ["ZOFormats"]),
         ("FuzzTorchCheckpoint", ["ZOFormats"]),
         ("FuzzJSON", ["ZOJSON"]),

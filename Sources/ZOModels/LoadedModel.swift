@@ -70,8 +70,8 @@ public struct LoadedModel {
     /// The tokenizer that ships with the model.
     public func tokenizer() throws -> any TextTokenizer {
         switch source {
-        case let .gguf(file): return try TokenizerLoading.tokenizer(gguf: file)
-        case let .huggingFaceFolder(folder, _): return try TokenizerLoading.tokenizer(huggingFaceFolder: folder)
+        case let .gguf(file): return try TokenizerLoader.load(gguf: file)
+        case let .huggingFaceFolder(folder, _): return try TokenizerLoader.load(folder: folder)
         }
     }
 

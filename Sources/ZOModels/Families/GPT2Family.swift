@@ -1,5 +1,6 @@
 import Foundation
 import ZOFormats
+import ZOTokenizers
 
 /// The GPT-2 family (`model_type` "gpt2", GGUF architecture "gpt2"): GPT-2 small … XL, DistilGPT-2.
 /// Learned positions, pre-LN LayerNorm, tanh-GELU MLP, fused q|k|v, biases, head tied to the
@@ -37,7 +38,7 @@ public enum GPT2Family: ModelFamily {
     /// The head is tied unless the file's `output.weight` differs from `token_embd.weight` (see
     /// `storesTiedHead`).
     public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
-        try TokenizerLoading.checkSupported(gguf)
+        try TokenizerLoader.checkSupported(gguf: gguf)
         let tied = storesTiedHead(gguf)
         let configuration = try configuration(gguf: gguf, tied: tied)
         let conv1D = [names.queryKeyValue[0], names.attentionOutput, names.feedForwardUp, names.feedForwardDown]

@@ -1,6 +1,7 @@
 import Foundation
 import ZOFormats
 import ZOTensor
+import ZOTokenizers
 
 /// Fills a `LlamaModel` from stored tensors, strictly: every arena entry must be present with the
 /// right shape, and every stored tensor must be used (a few known-redundant ones excepted).
@@ -50,7 +51,7 @@ public enum LlamaFamily: ModelFamily {
     /// interleaved RoPE only for the `llama` architecture (`permutedQueryKey`); Qwen2's are stored
     /// in HF order.
     static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool) throws -> LanguageModel & ModelArchitecture {
-        try TokenizerLoading.checkSupported(gguf)
+        try TokenizerLoader.checkSupported(gguf: gguf)
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let tensors = try GGUFTensorNames.llama.huggingFaceTensors(
             of: gguf, readElsewhere: configuration.ropeFrequencyDivisors == nil ? [] : [LlamaConfiguration.ropeFrequencyFactorsTensor])

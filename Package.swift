@@ -51,11 +51,13 @@ let package = Package(
         .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
         .testTarget(name: "ZOJSONTests", dependencies: ["ZOJSON"]),
         .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels", "ZOAssets", "ZOFormats"]),
-        .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels"]),
+        .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels", "ZOTokenizers", "ZOFormats", "ZOTensor", "ZOAssets"]),
         .testTarget(name: "ZOAssetsTests", dependencies: ["ZOAssets"]),
-        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators", "ZOTensor"], swiftSettings: kernelFlags),
         .testTarget(name: "ZOTasksTests", dependencies: ["ZOTasks"]),
-        .testTarget(name: "ZOTrainingTests", dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks", "ZOFormats"]),
+        .testTarget(
+            name: "ZOTrainingTests",
+            dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks", "ZOFormats", "ZOTensor", "ZOTokenizers"]),
         .testTarget(name: "ZOTuneCLITests", dependencies: ["zotune"]),
     ],
     swiftLanguageModes: [.v5]

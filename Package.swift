@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "ZOTensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ZOFormats", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
         .target(name: "ZOJSON"),
-        .target(name: "ZOTokenizers", dependencies: ["ZOJSON"], swiftSettings: kernelFlags),
+        .target(name: "ZOTokenizers", dependencies: ["ZOJSON", "ZOFormats"], swiftSettings: kernelFlags),
         .target(name: "ZOAssets"),
         .target(name: "ZOEstimators", dependencies: ["ZOTensor", "CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ZOTasks", dependencies: ["ZOAssets", "ZOTensor", "ZOJSON"]),
@@ -70,11 +70,13 @@ let package = Package(
         .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
         .testTarget(name: "ZOJSONTests", dependencies: ["ZOJSON"]),
         .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels", "ZOAssets", "ZOFormats"]),
-        .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels"]),
+        .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels", "ZOTokenizers", "ZOFormats", "ZOTensor", "ZOAssets"]),
         .testTarget(name: "ZOAssetsTests", dependencies: ["ZOAssets"]),
-        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators", "ZOTensor"], swiftSettings: kernelFlags),
         .testTarget(name: "ZOTasksTests", dependencies: ["ZOTasks"]),
-        .testTarget(name: "ZOTrainingTests", dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks", "ZOFormats"]),
+        .testTarget(
+            name: "ZOTrainingTests",
+            dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks", "ZOFormats", "ZOTensor", "ZOTokenizers"]),
         .testTarget(name: "ZOTuneCLITests", dependencies: ["zotune"]),
     ],
     swiftLanguageModes: [.v5]
@@ -84,7 +86,7 @@ let package = Package(
 if fuzzing {
     let targets: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzGGUF", ["ZOFormats"]),
-        ("FuzzGGUFTokenizer", ["ZOFormats", "ZOModels"]),
+        ("FuzzGGUFTokenizer", ["ZOFormats", "ZOTokenizers"]),
         ("FuzzSafetensors", ["ZOFormats"]),
         ("FuzzTorchCheckpoint", ["ZOFormats"]),
         ("FuzzJSON", ["ZOJSON"]),

@@ -38,23 +38,21 @@ public struct DiZO: ConfigurableEstimator {
         public var projectionRadius: Float
         /// The projected set 𝒫, by parameter name: a pattern without `*` matches names ending in it
         /// (`self_attn.k_proj.weight` matches every layer's key projection); with `*`, the whole
-        /// name must match the glob. `--projected-tensors`; default the attention key and value
-        /// projections (DiZO's official code for full fine-tuning): `self_attn.k_proj` / `v_proj` in
-        /// LLaMA, Qwen2 and OPT; GPT-2 fuses q|k|v into `attn.c_attn`, so that whole tensor stands in;
-        /// BERT and RoBERTa name them `attention.self.key` / `value`.
-        public var projectedTensors: [String]
+        /// name must match the glob. `--projected-tensors`. nil (the default): the weights of the
+        /// attention key and value projections (DiZO's official code for full fine-tuning), by
+        /// `ParameterKind`; where q|k|v are fused (GPT-2's `attn.c_attn`) the whole tensor stands in.
+        /// config.json files written before kinds hold those projections' names here, which select
+        /// the same tensors.
+        public var projectedTensors: [String]?
 
-        /// Key and value projections under every family's names (see `projectedTensors`).
-        public static let keyAndValueProjections = [
-            "self_attn.k_proj.weight", "self_attn.v_proj.weight", "attn.c_attn.weight",
-            "attention.self.key.weight", "attention.self.value.weight",
-        ]
+        /// What the default projected set is made of (see `projectedTensors`).
+        public static let defaultProjectedKinds: Set<ParameterKind> = [.key, .value]
 
         public init(
             epsilon: Float = 1e-3, directions: Int = 1, projectionInterval: Int = 50,
             projectionIterations: Int = 10, projectionEpsilon: Float = 0.1,
             projectionLR: Float = 2.0, projectionRadius: Float = 0.2,
-            projectedTensors: [String] = Configuration.keyAndValueProjections
+            projectedTensors: [String]? = nil
         ) {
             self.epsilon = epsilon
             self.directions = directions
@@ -85,6 +83,20 @@ public struct DiZO: ConfigurableEstimator {
             "perturbationScale": "epsilon", "projectionPerturbation": "projectionEpsilon", "projectionStepSize": "projectionLR",
             "projectedTensorPatterns": "projectedTensors",
         ]
+
+        /// The projected set in words, for messages.
+        public var projectedSetDescription: String {
+            projectedTensors.map { "the tensors named \($0.joined(separator: " "))" }
+                ?? "the attention key and value projections"
+        }
+
+        /// Whether `entry` is in the projected set.
+        func projects(_ entry: ParameterEntry) -> Bool {
+            guard let patterns = projectedTensors else {
+                return entry.role == .matrix && entry.kind.parts.contains { Self.defaultProjectedKinds.contains($0) }
+            }
+            return patterns.contains { DiZO.matches(entry.name, pattern: $0) }
+        }
     }
 
     public struct State: Codable, Sendable, Equatable {
@@ -116,9 +128,7 @@ public struct DiZO: ConfigurableEstimator {
 
     /// The projected set, in trainable-set order.
     public func anchorTensors(in parameters: TrainableSet) -> [TrainableTensor] {
-        parameters.tensors.filter { tensor in
-            configuration.projectedTensors.contains { Self.matches(tensor.entry.name, pattern: $0) }
-        }
+        parameters.tensors.filter { configuration.projects($0.entry) }
     }
 
     public func makeState(for parameters: TrainableSet, runSeed: UInt64) throws -> State {
@@ -126,7 +136,7 @@ public struct DiZO: ConfigurableEstimator {
         // With nothing to project DiZO is MeZO plus wasted projection passes: say so rather than run.
         guard !anchorTensors(in: parameters).isEmpty else {
             throw EstimatorError.invalidConfiguration(
-                "DiZO projects no tensor: no trainable tensor's name matches \(configuration.projectedTensors.joined(separator: " ")) "
+                "DiZO projects no tensor: no trainable tensor is among \(configuration.projectedSetDescription) "
                 + "(choose others with --projected-tensors, or use mezo)")
         }
         for tensor in anchorTensors(in: parameters) where parameters.anchor(tensor) == nil {

@@ -26,10 +26,10 @@ public final class TrainableSet: @unchecked Sendable {
     public let tensors: [TrainableTensor]
     /// Pretrained values by HF name, for the tensors an estimator asked anchors for.
     public private(set) var anchors: [String: FloatBuffer] = [:]
-    /// Per 2-D tensor (by index): activation rows it multiplies in one training forward, counted so
-    /// that a factored low-rank delta costs rows·r·(m+n) there (see `LowRankCostModel`). Set by the
-    /// trainer from the model and batch; empty when unknown, and then `auto` stays materialised.
-    public var activationRows: [Int: Double] = [:]
+    /// Per 2-D arena entry (by index): activation rows it multiplies in one training forward, counted
+    /// so that a factored low-rank delta costs rows·r·(m+n) there (see `LowRankCostModel`). Set by
+    /// `setForwardSize`; empty when unknown, and then `auto` stays materialised.
+    public private(set) var activationRows: [Int: Double] = [:]
 
     /// All arena entries whose role is in `roles` (default: everything). With `lastLayers`, only
     /// those of the last `lastLayers` transformer layers and of what follows the layers in the arena
@@ -54,6 +54,16 @@ public final class TrainableSet: @unchecked Sendable {
     }
 
     public var parameterCount: Int { tensors.reduce(0) { $0 + $1.entry.count } }
+
+    /// Sets `activationRows` for a training forward over `tokens` tokens with `scoredRows` scored rows
+    /// (the trainer passes its mean batch), from how each weight meets activations
+    /// (`ParameterEntry.activationUse`).
+    public func setForwardSize(tokens: Double, scoredRows: Double) {
+        activationRows = [:]
+        for (index, entry) in arena.entries.enumerated() {
+            activationRows[index] = entry.activationRows(tokens: tokens, scoredRows: scoredRows)
+        }
+    }
 
     public func pointer(_ tensor: TrainableTensor) -> UnsafeMutablePointer<Float> { arena.pointer(tensor.entry) }
 

@@ -29,7 +29,7 @@ enum DeclaredSize {
     }
 
     /// `value` if it is positive and within the limit; otherwise the one-sentence reason, naming `key`.
-    func checked(_ value: Int, key: String, fail: (String) -> ModelError) throws -> Int {
+    func checked(_ value: Int, key: String, fail: (String) -> Error) throws -> Int {
         guard value > 0 else { throw fail("\(key) must be positive, got \(value)") }
         guard value <= limit else {
             throw fail("\(key) is \(value), more than the \(limit) ZOTune accepts for it")
@@ -37,3 +37,15 @@ enum DeclaredSize {
         return value
     }
 }
+
+/// A `DeclaredSize` as a type, so that a config field's type says what it counts (`ConfigSize<Layers>`).
+protocol DeclaredSizeKind {
+    static var size: DeclaredSize { get }
+}
+
+enum Layers: DeclaredSizeKind { static let size = DeclaredSize.layers }
+enum Vocabulary: DeclaredSizeKind { static let size = DeclaredSize.vocabulary }
+enum Width: DeclaredSizeKind { static let size = DeclaredSize.width }
+enum Heads: DeclaredSizeKind { static let size = DeclaredSize.heads }
+enum Positions: DeclaredSizeKind { static let size = DeclaredSize.positions }
+enum Labels: DeclaredSizeKind { static let size = DeclaredSize.labels }

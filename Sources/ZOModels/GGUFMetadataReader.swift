@@ -2,7 +2,7 @@ import ZOFormats
 
 /// Typed reads of llama.cpp's `<architecture>.<key>` metadata in a GGUF file, with one-sentence
 /// `ModelError.invalidConfiguration` errors that name the file and the key: the GGUF counterpart of
-/// `ConfigReader`. A value of the wrong type is named as wrong, never read as absent.
+/// `ConfigFile`. A value of the wrong type is named as wrong, never read as absent.
 struct GGUFMetadataReader {
     let gguf: GGUFFile
     /// `general.architecture` ("llama", "gpt2", "bert", …).
@@ -14,9 +14,6 @@ struct GGUFMetadataReader {
     }
 
     var source: String { gguf.path }
-
-    /// A `ConfigReader` over the same file, for the dimension checks every family shares.
-    var checks: ConfigReader { ConfigReader(object: [:], source: source) }
 
     func fail(_ reason: String) -> ModelError { .invalidConfiguration(source: source, reason: reason) }
 

@@ -13,8 +13,9 @@ public enum OutputKind: Sendable, Equatable {
     case sequenceClassifier
 }
 
-/// What the trainer, scorer, decoder and CLI need from a model, whatever its family. All weights
-/// live in one `WeightArena` under their Hugging Face names; estimators see only that arena.
+/// What the trainer, scorer and decoder need from a model, whatever its family: a forward pass over
+/// the weights of one `WeightArena`, held under their Hugging Face names and tagged by the family
+/// (`ParameterSpec`); estimators see only that arena. Descriptions for people are `ModelArchitecture`'s.
 public protocol LanguageModel: AnyObject {
     /// The family's `model_type` ("llama", "opt", …), as registered in `ModelFamilies`.
     var family: String { get }
@@ -39,17 +40,6 @@ public protocol LanguageModel: AnyObject {
     /// a `SharedPromptSequence`'s rows). Decoders compute each prompt once; the default runs every
     /// `prompt + continuation` as its own sequence.
     func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float]
-
-    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward of
-    /// `tokens` tokens with `scoredRows` output rows, in units of r·(m+n) multiply-adds for a
-    /// factored low-rank delta (`TrainableSet.activationRows`).
-    func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double]
-
-    /// Bytes of activation scratch one forward over `tokens` packed tokens needs.
-    func activationBytes(tokens: Int, longestSequence: Int) -> Int
-
-    /// (label, text) lines describing the architecture, for `zotune inspect`.
-    var architectureSummary: [(label: String, value: String)] { get }
 
     /// Told which tensors a training run changes, before it starts (and with `[]` after). A model
     /// whose output past some point depends only on frozen weights may keep those results per

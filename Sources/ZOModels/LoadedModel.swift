@@ -10,7 +10,7 @@ public struct LoadedModel {
         case huggingFaceFolder(URL, weights: HuggingFaceWeightFormat)
     }
 
-    public let model: LanguageModel
+    public let model: LanguageModel & ModelArchitecture
     public let source: Source
     /// What the user passed (`smollm2-135m`, a path).
     public let reference: String
@@ -57,25 +57,25 @@ public struct LoadedModel {
     /// `HuggingFaceWeightFormat`).
     private static func loadHuggingFaceFolder(
         _ folder: URL, options: ModelLoadOptions
-    ) throws -> (LanguageModel, HuggingFaceWeightFormat, [StoredTensor]) {
+    ) throws -> (LanguageModel & ModelArchitecture, HuggingFaceWeightFormat, [StoredTensor]) {
         let configURL = folder.appendingPathComponent("config.json")
         guard let configData = FileManager.default.contents(atPath: configURL.path) else {
             throw ModelError.missingFile(path: configURL.path, purpose: "the model configuration")
         }
-        let config = try ModelFamilies.parseConfig(configData, source: configURL.path)
-        let family = try ModelFamilies.family(modelType: config["model_type"] as? String ?? "(none)")
+        let modelType = try ConfigFile.decode(ModelTypeField.self, from: configData, source: configURL.path).modelType ?? "(none)"
+        let family = try ModelFamilies.family(modelType: modelType)
         let (format, tensors) = try HuggingFaceWeightFormat.read(folder: folder)
         let model = try family.load(
-            HuggingFaceCheckpoint(config: config, configPath: configURL.path, tensors: tensors, folder: folder.path,
-                                  options: options))
+            HuggingFaceCheckpoint(config: configData, modelType: modelType, configPath: configURL.path, tensors: tensors,
+                                  folder: folder.path, options: options))
         return (model, format, Array(tensors.values))
     }
 
     /// The tokenizer that ships with the model.
     public func tokenizer() throws -> any TextTokenizer {
         switch source {
-        case let .gguf(file): return try TokenizerLoading.tokenizer(gguf: file)
-        case let .huggingFaceFolder(folder, _): return try TokenizerLoading.tokenizer(huggingFaceFolder: folder)
+        case let .gguf(file): return try TokenizerLoader.load(gguf: file)
+        case let .huggingFaceFolder(folder, _): return try TokenizerLoader.load(folder: folder)
         }
     }
 
@@ -85,11 +85,18 @@ public struct LoadedModel {
         case let .gguf(file):
             return file.metadata["tokenizer.ggml.eos_token_id"]?.int
         case let .huggingFaceFolder(folder, _):
-            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("config.json").path),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            else { return nil }
-            return (object["eos_token_id"] as? NSNumber)?.intValue
+            let path = folder.appendingPathComponent("config.json").path
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            // A list of several ids (some chat models) or anything unreadable records none.
+            return (try? ConfigFile.decode(EndOfSequenceField.self, from: data, source: path))?.id?.value
         }
+    }
+
+    /// The key of `config.json` that records the end-of-sequence token.
+    private struct EndOfSequenceField: Decodable {
+        var id: ConfigInteger?
+
+        enum CodingKeys: String, CodingKey { case id = "eos_token_id" }
     }
 
     /// GGUF metadata (key, short rendering) in file order; empty for HF folders.

@@ -15,7 +15,6 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case tokenOutOfRange(id: Int, vocabularySize: Int)
     case emptySequence(index: Int)
     case sequenceTooLong(length: Int, limit: Int)
-    case noTokenizer(model: String)
     /// A file of a Hugging Face folder (its weights, config or tokenizer) passed instead of the folder.
     case fileInsideFolder(path: String, folder: String)
 
@@ -50,8 +49,6 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "a sequence of \(length) tokens exceeds the model's context of \(limit) tokens"
         case let .fileInsideFolder(path, folder):
             return "\(path) is one file of a Hugging Face folder: pass the folder \(folder), which holds config.json, the weights and the tokenizer"
-        case let .noTokenizer(model):
-            return "\(model) has no tokenizer (no GGUF tokenizer metadata)"
         }
     }
 }

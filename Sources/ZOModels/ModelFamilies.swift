@@ -9,24 +9,27 @@ public protocol ModelFamily {
     static var modelTypes: [String] { get }
     /// GGUF `general.architecture` values this family reads (empty: HF folders only).
     static var ggufArchitectures: [String] { get }
-    /// Builds the model from a folder's parsed `config.json` and fills its weights (strictly: see
+    /// Builds the model from a folder's `config.json` and fills its weights (strictly: see
     /// `WeightLoading`).
-    static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel
+    static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture
     /// Builds the model from GGUF metadata and tensors (`options` as for a folder).
-    static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel
+    static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture
 }
 
 extension ModelFamily {
     public static var ggufArchitectures: [String] { [] }
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         let architecture = gguf.metadata["general.architecture"]?.string ?? "(none)"
         throw ModelError.unsupportedArchitecture(name: "\(architecture) (GGUF)", supported: ModelFamilies.ggufArchitectures)
     }
 }
 
-/// A Hugging Face folder as read from disk: parsed `config.json` and the tensors of its weight files.
+/// A Hugging Face folder as read from disk: its `config.json` and the tensors of its weight files.
 public struct HuggingFaceCheckpoint {
-    public let config: [String: Any]
+    /// The bytes of `config.json`, which the family decodes (`decodeConfig`).
+    public let config: Data
+    /// The file's `model_type`, which chose the family.
+    public let modelType: String
     /// The `config.json` path (the source named in configuration errors).
     public let configPath: String
     public let tensors: [String: StoredTensor]
@@ -38,8 +41,9 @@ public struct HuggingFaceCheckpoint {
     /// Tensor names are taken as transformers reads them: early checkpoints ported from TensorFlow
     /// (bert-base-uncased among them, still today) name LayerNorm parameters `gamma` / `beta`, which
     /// transformers renames to `weight` / `bias` on load.
-    init(config: [String: Any], configPath: String, tensors: [String: StoredTensor], folder: String, options: ModelLoadOptions) throws {
+    init(config: Data, modelType: String, configPath: String, tensors: [String: StoredTensor], folder: String, options: ModelLoadOptions) throws {
         self.config = config
+        self.modelType = modelType
         self.configPath = configPath
         self.folder = folder
         self.options = options
@@ -83,21 +87,21 @@ public enum ModelFamilies {
         }
         return family
     }
+}
 
-    /// Parses `config.json` into a dictionary (one-sentence errors for non-JSON or non-objects).
-    static func parseConfig(_ data: Data, source: String) throws -> [String: Any] {
-        let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
-            throw ModelError.invalidConfiguration(source: source, reason: "it is not valid JSON")
-        }
-        guard let object = parsed as? [String: Any] else {
-            throw ModelError.invalidConfiguration(source: source, reason: "it is not a JSON object")
-        }
-        return object
-    }
+/// The key of `config.json` that chooses the family.
+struct ModelTypeField: Decodable {
+    var modelType: String?
+
+    enum CodingKeys: String, CodingKey { case modelType = "model_type" }
 }
 
 extension HuggingFaceCheckpoint {
+    /// `config.json` decoded as `type` (see `ConfigFile`).
+    func decodeConfig<T: Decodable>(_ type: T.Type) throws -> T {
+        try ConfigFile.decode(type, from: config, source: configPath)
+    }
+
     /// The tensors, with names as transformers' base-model class saves them (GPT2Model's `h.0.…`,
     /// OPTModel's `decoder.…`, as in the original GPT-2 and OPT uploads) given the prefix the
     /// causal-LM class adds (`transformer.`, `model.`), as transformers does when it loads them.

@@ -35,8 +35,8 @@ public enum ModelReference {
         let path = try resolve(reference, store: store, log: log)
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        if isDirectory.boolValue { return try TokenizerLoading.tokenizer(huggingFaceFolder: URL(fileURLWithPath: path)) }
-        return try TokenizerLoading.tokenizer(gguf: GGUFFile(path: path))
+        if isDirectory.boolValue { return try TokenizerLoader.load(folder: URL(fileURLWithPath: path)) }
+        return try TokenizerLoader.load(gguf: GGUFFile(path: path))
     }
 
     /// Resolves and opens the model, with its tokenizer.

@@ -47,7 +47,7 @@ struct WeightLoading {
     /// Checks the arena's layout (`check`), then decodes every entry into it, refusing non-finite
     /// values (`NonFiniteScan`); `prepare` sees each entry once decoded.
     func fill(_ arena: WeightArena, prepare: (String, UnsafeMutableBufferPointer<Float>) -> Void = { _, _ in }) throws {
-        try check(arena.entries.map { ParameterSpec(name: $0.name, shape: $0.shape, role: $0.role, layer: $0.layer) })
+        try check(arena.entries.map(\.spec))
         for entry in arena.entries where !initialisedByModel.contains(entry.name) {
             let tensor = try storedTensor(entry.name, shape: entry.shape)
             let destination = arena.values(entry)

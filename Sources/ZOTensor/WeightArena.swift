@@ -1,4 +1,4 @@
-/// One named tensor inside a `WeightArena`: HF name, row-major shape, role and transformer layer.
+/// One named tensor inside a `WeightArena`: its declaration (`ParameterSpec`) plus where it starts.
 public struct ParameterEntry: Sendable, Hashable {
     /// Hugging Face parameter name, e.g. `model.layers.3.self_attn.q_proj.weight`.
     public let name: String
@@ -7,25 +7,45 @@ public struct ParameterEntry: Sendable, Hashable {
     public let role: ParameterRole
     /// Transformer block index, or `nil` for embeddings and final norms.
     public let layer: Int?
+    public let kind: ParameterKind
+    public let activationUse: ActivationUse
     /// Offset of the first element in the arena, in floats.
     public let offset: Int
 
+    init(_ spec: ParameterSpec, offset: Int) {
+        (name, shape, role, layer, kind, activationUse) = (spec.name, spec.shape, spec.role, spec.layer, spec.kind, spec.activationUse)
+        self.offset = offset
+    }
+
     public var count: Int { shape.reduce(1, *) }
     public var range: Range<Int> { offset..<(offset + count) }
+
+    /// The declaration this entry was laid out from.
+    public var spec: ParameterSpec {
+        ParameterSpec(name: name, shape: shape, role: role, layer: layer, kind: kind, activationUse: activationUse)
+    }
 }
 
-/// The parameter declaration a model hands to `WeightArena.init` (no offsets yet).
+/// The parameter declaration a model hands to `WeightArena.init` (no offsets yet): everything an
+/// optimiser, estimator or adapter may ask about a tensor without knowing the family.
 public struct ParameterSpec: Sendable, Hashable {
     public let name: String
     public let shape: [Int]
+    /// What the tensor is for, as optimisers treat it (weight decay, linear probing).
     public let role: ParameterRole
     public let layer: Int?
+    /// Which module the tensor belongs to (attention key, MLP down, …).
+    public let kind: ParameterKind
+    /// Which activation rows a 2-D weight multiplies or gathers; empty for vectors.
+    public let activationUse: ActivationUse
 
-    public init(name: String, shape: [Int], role: ParameterRole, layer: Int?) {
+    public init(name: String, shape: [Int], role: ParameterRole, layer: Int?, kind: ParameterKind, activationUse: ActivationUse) {
         self.name = name
         self.shape = shape
         self.role = role
         self.layer = layer
+        self.kind = kind
+        self.activationUse = activationUse
     }
 }
 
@@ -49,10 +69,8 @@ public final class WeightArena: @unchecked Sendable {
         for spec in specs {
             precondition(index[spec.name] == nil, "duplicate parameter \(spec.name)")
             index[spec.name] = entries.count
-            entries.append(
-                ParameterEntry(
-                    name: spec.name, shape: spec.shape, role: spec.role, layer: spec.layer,
-                    offset: offset))
+            precondition(spec.shape.count != 2 || !spec.activationUse.isEmpty, "\(spec.name): 2-D, but meets no activations")
+            entries.append(ParameterEntry(spec, offset: offset))
             // Keep every entry 64-byte aligned for SIMD loads.
             offset += (spec.shape.reduce(1, *) + 15) / 16 * 16
         }

@@ -27,6 +27,12 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
     case missingTokenizerFile(path: String, needs: String)
     /// A tokenizer file that cannot be read or parsed.
     case invalidFile(path: String, reason: String)
+    /// A GGUF file without tokenizer metadata (its model type, tokens or, for byte-level BPE, merges).
+    case noGGUFTokenizer(source: String)
+    /// A GGUF `tokenizer.ggml.model` ZOTune does not implement.
+    case unsupportedGGUFModel(String, source: String)
+    /// A GGUF `tokenizer.ggml.*` key that holds the wrong kind of value.
+    case invalidGGUFMetadata(String, expected: String, source: String)
 
     public var description: String {
         switch self {
@@ -54,6 +60,12 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
             return "\(path) is missing (\(needs) needs it)"
         case let .invalidFile(path, reason):
             return "invalid tokenizer file \(path): \(reason)"
+        case let .noGGUFTokenizer(source):
+            return "\(source) has no tokenizer (no GGUF tokenizer metadata)"
+        case let .unsupportedGGUFModel(kind, source):
+            return "unsupported tokenizer type \(kind) in \(source); supported: \(TokenizerLoader.supportedGGUFModels.joined(separator: ", "))"
+        case let .invalidGGUFMetadata(key, expected, source):
+            return "invalid tokenizer metadata \(key) in \(source): expected \(expected)"
         }
     }
 

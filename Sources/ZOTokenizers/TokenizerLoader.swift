@@ -1,6 +1,7 @@
 import Foundation
 
-/// Builds the right tokenizer for a HuggingFace `tokenizer.json`, so callers need not know its model.
+/// Builds the right tokenizer for a Hugging Face `tokenizer.json` or folder, or a GGUF file's metadata
+/// (`TokenizerLoader+GGUF`), so callers need not know its model.
 public enum TokenizerLoader {
     /// Reads `model.type` and returns a `ByteLevelBPETokenizer` ("BPE", or no type, with a ByteLevel
     /// pre-tokenizer), a `SentencePieceBPETokenizer` ("BPE" without one: LLaMA-1/2, Mistral) or a

@@ -47,7 +47,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             // The mean training forward, for the low-rank cost model (`LowRankCostModel`).
             let size = scorer.forwardSize(data.train)
             let perExample = Double(min(settings.batchSize, data.train.count)) / Double(data.train.count)
-            parameters.activationRows = model.activationRows(
+            parameters.setForwardSize(
                 tokens: Double(size.tokens) * perExample, scoredRows: Double(size.scoredRows) * perExample)
         }
     }

@@ -13,7 +13,7 @@ struct BenchmarkBatch {
         let label: Int
     }
 
-    let model: LanguageModel
+    let model: LanguageModel & ModelArchitecture
     let taskName: String
     let examples: [EncodedExample]
     let prompts: [PromptLine]

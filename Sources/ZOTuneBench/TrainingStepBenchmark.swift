@@ -95,7 +95,7 @@ struct TrainingStepBenchmark {
         let initialLoss = try oracle.loss()
         let parameters = TrainableSet(arena: model.weights)
         let size = oracle.scorer.forwardSize(examples)
-        parameters.activationRows = model.activationRows(tokens: Double(size.tokens), scoredRows: Double(size.scoredRows))
+        parameters.setForwardSize(tokens: Double(size.tokens), scoredRows: Double(size.scoredRows))
         print(String(format: "%.1fM trainable parameters (all roles); η %g, objective %@, loss at the pretrained weights %.5f",
                      Double(parameters.parameterCount) / 1e6, settings.learningRate, settings.objective.rawValue, initialLoss))
 
@@ -219,7 +219,7 @@ struct TrainingStepBenchmark {
         }
         print(String(format: "pgap rank %d, %d probes; subzero rank %d; dizo %d projection iterations on %@",
                      pgap.rank, pgap.probes, subzero.rank, dizo.projectionIterations,
-                     dizo.projectedTensors.joined(separator: ", ")))
+                     dizo.projectedSetDescription))
     }
 
     private func compareWithPyTorch(

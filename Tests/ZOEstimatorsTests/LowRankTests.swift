@@ -179,7 +179,7 @@ final class PGAPBasisParallelismTests: XCTestCase {
         streamingThreshold: Int = PGAP.defaultStreamingThreshold
     ) throws -> (basis: LowRankBasis, reference: LowRankBasis) {
         let (m, n) = (2100, 2048)
-        let arena = WeightArena([ParameterSpec(name: "model.layers.0.mlp.up_proj.weight", shape: [m, n], role: .matrix, layer: 0)])
+        let arena = WeightArena([ParameterSpec(name: "model.layers.0.mlp.up_proj.weight", shape: [m, n], role: .matrix, layer: 0, kind: .up, activationUse: .everyToken)])
         fillArena(arena, seed: 3)
         let parameters = TrainableSet(arena: arena)
         let pgap = PGAP(configuration: .init(rank: 4, window: 4, probes: 3), streamingThreshold: streamingThreshold)

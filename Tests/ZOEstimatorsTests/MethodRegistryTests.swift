@@ -36,6 +36,7 @@ final class MethodRegistryTests: XCTestCase {
             // Set the optional settings too, so that every key is written.
             if method == PGAP.self { try configuration.set(flag: "--probe-epsilon", values: ["0.01"]) }
             if method == SubZero.self || method == PGAP.self { try configuration.set(flag: "--low-rank-apply", values: ["factored"]) }
+            if method == DiZO.self { try configuration.set(flag: "--projected-tensors", values: ["k_proj.weight"]) }
             let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as! [String: Any]
             XCTAssertEqual(Set(object.keys), Set(configuration.settingNames + ["name"]), method.name)
             XCTAssertEqual(object["name"] as? String, method.name)

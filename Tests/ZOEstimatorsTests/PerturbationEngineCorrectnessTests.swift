@@ -8,10 +8,10 @@ final class PerturbationEngineCorrectnessTests: XCTestCase {
     /// Tensors with awkward sizes so that thread cuts fall inside 64-element groups.
     func makeArena() -> WeightArena {
         let arena = WeightArena([
-            ParameterSpec(name: "a.weight", shape: [37, 53], role: .matrix, layer: 0),
-            ParameterSpec(name: "b.weight", shape: [1000], role: .norm, layer: 0),
-            ParameterSpec(name: "c.bias", shape: [7], role: .bias, layer: 0),
-            ParameterSpec(name: "d.weight", shape: [300, 129], role: .embedding, layer: nil),
+            ParameterSpec(name: "a.weight", shape: [37, 53], role: .matrix, layer: 0, kind: .up, activationUse: .everyToken),
+            ParameterSpec(name: "b.weight", shape: [1000], role: .norm, layer: 0, kind: .norm, activationUse: []),
+            ParameterSpec(name: "c.bias", shape: [7], role: .bias, layer: 0, kind: .up, activationUse: []),
+            ParameterSpec(name: "d.weight", shape: [300, 129], role: .embedding, layer: nil, kind: .tokenEmbedding, activationUse: .lookup),
         ])
         fillArena(arena, seed: 17, scale: 2)
         return arena
@@ -69,7 +69,7 @@ final class PerturbationEngineCorrectnessTests: XCTestCase {
     /// +εz, −2εz, +εz: each element ends within 1.5 ulp of where it started (one rounding per sweep,
     /// so exact restoration is not guaranteed; the bound is ½ ulp per sweep).
     func testPerturbAndRestoreLeavesUlpScaleError() {
-        let arena = WeightArena([ParameterSpec(name: "w", shape: [1 << 16], role: .matrix, layer: 0)])
+        let arena = WeightArena([ParameterSpec(name: "w", shape: [1 << 16], role: .matrix, layer: 0, kind: .up, activationUse: [])])
         var rng = SplitMix(1)
         let values = arena.values(arena.entries[0])
         for k in values.indices {  // magnitudes from 1e-4 to 10, both signs

@@ -64,33 +64,33 @@ struct SplitMix {
 /// A small model-shaped arena: an embedding, two attention projections (k, v), a norm gain, a bias.
 func makeSmallArena() -> WeightArena {
     WeightArena([
-        ParameterSpec(name: "model.embed_tokens.weight", shape: [16, 6], role: .embedding, layer: nil),
-        ParameterSpec(name: "model.layers.0.self_attn.k_proj.weight", shape: [12, 10], role: .matrix, layer: 0),
-        ParameterSpec(name: "model.layers.0.self_attn.v_proj.weight", shape: [8, 10], role: .matrix, layer: 0),
-        ParameterSpec(name: "model.layers.0.input_layernorm.weight", shape: [10], role: .norm, layer: 0),
-        ParameterSpec(name: "model.layers.0.mlp.down_proj.bias", shape: [12], role: .bias, layer: 0),
+        ParameterSpec(name: "model.embed_tokens.weight", shape: [16, 6], role: .embedding, layer: nil, kind: .tokenEmbedding, activationUse: .lookup),
+        ParameterSpec(name: "model.layers.0.self_attn.k_proj.weight", shape: [12, 10], role: .matrix, layer: 0, kind: .key, activationUse: .everyToken),
+        ParameterSpec(name: "model.layers.0.self_attn.v_proj.weight", shape: [8, 10], role: .matrix, layer: 0, kind: .value, activationUse: .everyToken),
+        ParameterSpec(name: "model.layers.0.input_layernorm.weight", shape: [10], role: .norm, layer: 0, kind: .norm, activationUse: []),
+        ParameterSpec(name: "model.layers.0.mlp.down_proj.bias", shape: [12], role: .bias, layer: 0, kind: .down, activationUse: []),
     ])
 }
 
 /// A SmolLM2-135M-shaped arena (30 layers, d 576, FFN 1536, GQA k/v 192, embedding 49152×576):
 /// 134.5 M parameters.
 func smolLM2ShapedArena() -> WeightArena {
-    var specs = [ParameterSpec(name: "model.embed_tokens.weight", shape: [49152, 576], role: .embedding, layer: nil)]
+    var specs = [ParameterSpec(name: "model.embed_tokens.weight", shape: [49152, 576], role: .embedding, layer: nil, kind: .tokenEmbedding, activationUse: .lookup)]
     for layer in 0..<30 {
         let p = "model.layers.\(layer)."
         specs += [
-            ParameterSpec(name: p + "input_layernorm.weight", shape: [576], role: .norm, layer: layer),
-            ParameterSpec(name: p + "self_attn.q_proj.weight", shape: [576, 576], role: .matrix, layer: layer),
-            ParameterSpec(name: p + "self_attn.k_proj.weight", shape: [192, 576], role: .matrix, layer: layer),
-            ParameterSpec(name: p + "self_attn.v_proj.weight", shape: [192, 576], role: .matrix, layer: layer),
-            ParameterSpec(name: p + "self_attn.o_proj.weight", shape: [576, 576], role: .matrix, layer: layer),
-            ParameterSpec(name: p + "post_attention_layernorm.weight", shape: [576], role: .norm, layer: layer),
-            ParameterSpec(name: p + "mlp.gate_proj.weight", shape: [1536, 576], role: .matrix, layer: layer),
-            ParameterSpec(name: p + "mlp.up_proj.weight", shape: [1536, 576], role: .matrix, layer: layer),
-            ParameterSpec(name: p + "mlp.down_proj.weight", shape: [576, 1536], role: .matrix, layer: layer),
+            ParameterSpec(name: p + "input_layernorm.weight", shape: [576], role: .norm, layer: layer, kind: .norm, activationUse: []),
+            ParameterSpec(name: p + "self_attn.q_proj.weight", shape: [576, 576], role: .matrix, layer: layer, kind: .query, activationUse: .everyToken),
+            ParameterSpec(name: p + "self_attn.k_proj.weight", shape: [192, 576], role: .matrix, layer: layer, kind: .key, activationUse: .everyToken),
+            ParameterSpec(name: p + "self_attn.v_proj.weight", shape: [192, 576], role: .matrix, layer: layer, kind: .value, activationUse: .everyToken),
+            ParameterSpec(name: p + "self_attn.o_proj.weight", shape: [576, 576], role: .matrix, layer: layer, kind: .attentionOutput, activationUse: .everyToken),
+            ParameterSpec(name: p + "post_attention_layernorm.weight", shape: [576], role: .norm, layer: layer, kind: .norm, activationUse: []),
+            ParameterSpec(name: p + "mlp.gate_proj.weight", shape: [1536, 576], role: .matrix, layer: layer, kind: .gate, activationUse: .everyToken),
+            ParameterSpec(name: p + "mlp.up_proj.weight", shape: [1536, 576], role: .matrix, layer: layer, kind: .up, activationUse: .everyToken),
+            ParameterSpec(name: p + "mlp.down_proj.weight", shape: [576, 1536], role: .matrix, layer: layer, kind: .down, activationUse: .everyToken),
         ]
     }
-    specs.append(ParameterSpec(name: "model.norm.weight", shape: [576], role: .norm, layer: nil))
+    specs.append(ParameterSpec(name: "model.norm.weight", shape: [576], role: .norm, layer: nil, kind: .norm, activationUse: []))
     return WeightArena(specs)
 }
 

@@ -6,15 +6,15 @@ import ZOTensor
 final class TrainableSetTests: XCTestCase {
     /// An encoder-shaped arena: embeddings, two layers, a pooler and a task head.
     private let arena = WeightArena([
-        ParameterSpec(name: "embeddings.word_embeddings.weight", shape: [16, 4], role: .embedding, layer: nil),
-        ParameterSpec(name: "embeddings.LayerNorm.weight", shape: [4], role: .norm, layer: nil),
-        ParameterSpec(name: "encoder.layer.0.attention.self.query.weight", shape: [4, 4], role: .matrix, layer: 0),
-        ParameterSpec(name: "encoder.layer.0.attention.self.query.bias", shape: [4], role: .bias, layer: 0),
-        ParameterSpec(name: "encoder.layer.1.attention.self.query.weight", shape: [4, 4], role: .matrix, layer: 1),
-        ParameterSpec(name: "encoder.layer.1.attention.self.query.bias", shape: [4], role: .bias, layer: 1),
-        ParameterSpec(name: "pooler.dense.weight", shape: [4, 4], role: .matrix, layer: nil),
-        ParameterSpec(name: "classifier.weight", shape: [2, 4], role: .head, layer: nil),
-        ParameterSpec(name: "classifier.bias", shape: [2], role: .head, layer: nil),
+        ParameterSpec(name: "embeddings.word_embeddings.weight", shape: [16, 4], role: .embedding, layer: nil, kind: .tokenEmbedding, activationUse: .lookup),
+        ParameterSpec(name: "embeddings.LayerNorm.weight", shape: [4], role: .norm, layer: nil, kind: .norm, activationUse: []),
+        ParameterSpec(name: "encoder.layer.0.attention.self.query.weight", shape: [4, 4], role: .matrix, layer: 0, kind: .query, activationUse: .everyToken),
+        ParameterSpec(name: "encoder.layer.0.attention.self.query.bias", shape: [4], role: .bias, layer: 0, kind: .query, activationUse: []),
+        ParameterSpec(name: "encoder.layer.1.attention.self.query.weight", shape: [4, 4], role: .matrix, layer: 1, kind: .query, activationUse: .everyToken),
+        ParameterSpec(name: "encoder.layer.1.attention.self.query.bias", shape: [4], role: .bias, layer: 1, kind: .query, activationUse: []),
+        ParameterSpec(name: "pooler.dense.weight", shape: [4, 4], role: .matrix, layer: nil, kind: .head, activationUse: .scoredRows),
+        ParameterSpec(name: "classifier.weight", shape: [2, 4], role: .head, layer: nil, kind: .head, activationUse: .scoredRows),
+        ParameterSpec(name: "classifier.bias", shape: [2], role: .head, layer: nil, kind: .head, activationUse: []),
     ])
 
     private func names(_ set: TrainableSet) -> [String] { set.tensors.map(\.entry.name) }

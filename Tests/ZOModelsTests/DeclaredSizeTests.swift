@@ -8,15 +8,7 @@ import ZOModels
 /// same cases end to end with a memory bound).
 final class DeclaredSizeTests: XCTestCase {
     private func reason(_ fixture: String, _ edit: [String: Any]) throws -> String? {
-        let copy = try FixtureCopy(fixture)
-        try copy.setConfig(edit)
-        do {
-            _ = try copy.load()
-            return nil
-        } catch let ModelError.invalidConfiguration(source, reason) {
-            XCTAssertEqual(source, copy.configURL.path)
-            return reason
-        }
+        try FixtureCopy(fixture).configurationError(after: edit)
     }
 
     func testWrongJSONTypesAreNamedAsWrong() throws {

@@ -89,4 +89,26 @@ final class FixtureCopy {
     }
 
     func load() throws -> LanguageModel { try LoadedModel.open(path: folder.path).model }
+
+    /// The reason loading gives after `edit` to config.json (nil when it loads); any other error fails.
+    func configurationError(after edit: [String: Any]) throws -> String? {
+        try setConfig(edit)
+        return try configurationError()
+    }
+
+    /// The same for config.json replaced by `text`.
+    func configurationError(replacingWith text: String) throws -> String? {
+        try Data(text.utf8).write(to: configURL)
+        return try configurationError()
+    }
+
+    private func configurationError() throws -> String? {
+        do {
+            _ = try load()
+            return nil
+        } catch let ModelError.invalidConfiguration(source, reason) {
+            XCTAssertEqual(source, configURL.path)
+            return reason
+        }
+    }
 }

@@ -77,9 +77,9 @@ final class KernelTests: XCTestCase {
 
     func testWeightArenaKeepsDeclarationOrderAndAlignment() {
         let arena = WeightArena([
-            ParameterSpec(name: "a", shape: [3, 5], role: .matrix, layer: 0),
-            ParameterSpec(name: "b", shape: [7], role: .norm, layer: 0),
-            ParameterSpec(name: "c", shape: [16], role: .bias, layer: nil),
+            ParameterSpec(name: "a", shape: [3, 5], role: .matrix, layer: 0, kind: .up, activationUse: .everyToken),
+            ParameterSpec(name: "b", shape: [7], role: .norm, layer: 0, kind: .norm, activationUse: []),
+            ParameterSpec(name: "c", shape: [16], role: .bias, layer: nil, kind: .up, activationUse: []),
         ])
         XCTAssertEqual(arena.entries.map(\.name), ["a", "b", "c"])
         XCTAssertEqual(arena.entries.map(\.offset), [0, 16, 32])

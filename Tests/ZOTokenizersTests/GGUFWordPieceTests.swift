@@ -11,7 +11,7 @@ import ZOTokenizers
 final class GGUFWordPieceTests: XCTestCase {
     private func tokenizer(_ file: String) throws -> any TextTokenizer {
         let formats = TokenizerFixtures.directory.deletingLastPathComponent().appendingPathComponent("formats")
-        return try TokenizerLoading.tokenizer(gguf: GGUFFile(path: formats.appendingPathComponent(file).path))
+        return try TokenizerLoader.load(gguf: GGUFFile(path: formats.appendingPathComponent(file).path))
     }
 
     /// Same ids, token spellings, special roles and decoding as the tokenizer.json the file came from.

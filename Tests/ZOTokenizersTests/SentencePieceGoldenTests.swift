@@ -26,7 +26,7 @@ final class SentencePieceGoldenTests: XCTestCase {
 
     private func ggufTokenizer() throws -> any TextTokenizer {
         let path = TokenizerFixtures.directory.appendingPathComponent("tiny-spm.gguf").path
-        return try TokenizerLoading.tokenizer(gguf: GGUFFile(path: path))
+        return try TokenizerLoader.load(gguf: GGUFFile(path: path))
     }
 
     func testTokenizerJSONMatchesHFOnEveryLine() throws {

@@ -38,7 +38,7 @@ final class TokenizerFuzzRegressionTests: XCTestCase {
 
     func testGGUFTokenizer() throws {
         for input in try inputs("GGUFTokenizer") {
-            assertThrows(input, TokenizerLoadingError.self) { try TokenizerLoading.tokenizer(gguf: GGUFFile(path: input.path)) }
+            assertThrows(input, TokenizerError.self) { try TokenizerLoader.load(gguf: GGUFFile(path: input.path)) }
         }
     }
 }

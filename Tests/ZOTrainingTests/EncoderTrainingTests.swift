@@ -46,7 +46,7 @@ final class EncoderTrainingTests: XCTestCase {
             parameters.setAnchor(tensor, values: parameters.pointer(tensor))
         }
         let size = scorer.forwardSize(examples)
-        parameters.activationRows = model.activationRows(tokens: Double(size.tokens) / 4, scoredRows: Double(size.scoredRows) / 4)
+        parameters.setForwardSize(tokens: Double(size.tokens) / 4, scoredRows: Double(size.scoredRows) / 4)
         let oracle = MinibatchLossOracle(
             scorer: scorer, objective: .candidateCrossEntropy, examples: examples,
             sampler: MinibatchSampler(exampleCount: examples.count, batchSize: 16, seed: 5))

@@ -50,8 +50,8 @@ final class ZeroShotCacheTests: XCTestCase {
     /// Entries are padded in the arena: every entry's last value counts, the padding does not.
     func testEveryWeightCountsAcrossPadding() throws {
         let harness = try TrainerHarness()
-        let arena = WeightArena([ParameterSpec(name: "a", shape: [3, 7], role: .matrix, layer: 0),
-                                 ParameterSpec(name: "b", shape: [5], role: .norm, layer: 0)])
+        let arena = WeightArena([ParameterSpec(name: "a", shape: [3, 7], role: .matrix, layer: 0, kind: .up, activationUse: .everyToken),
+                                 ParameterSpec(name: "b", shape: [5], role: .norm, layer: 0, kind: .norm, activationUse: [])])
         func key() -> String {
             ZeroShotCache(folder: folder, weights: arena, modelFiles: "", trainable: arena.entries, data: harness.data,
                           objective: .candidateCrossEntropy, evalBatchSize: 32, program: "").key

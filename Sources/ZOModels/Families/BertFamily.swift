@@ -7,11 +7,11 @@ public enum BertFamily: ModelFamily {
     public static let modelTypes = ["bert"]
     public static let ggufArchitectures = ["bert"]
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
         try EncoderLoading.load(checkpoint, variant: .bert)
     }
 
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         try EncoderLoading.load(gguf: gguf, options: options)
     }
 }

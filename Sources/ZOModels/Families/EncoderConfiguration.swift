@@ -1,7 +1,7 @@
 import ZOFormats
 
-/// Hyper-parameters of a BERT-style encoder (BERT, RoBERTa), decoded from HF `config.json`.
-/// Defaults are transformers' `BertConfig` defaults, in one place.
+/// Hyper-parameters of a BERT-style encoder (BERT, RoBERTa), read from HF `config.json`
+/// (`EncoderConfigFile`) or GGUF metadata (`fromGGUF`).
 public struct EncoderConfiguration: Sendable, Equatable {
     public var vocabularySize: Int
     public var hiddenSize: Int
@@ -53,52 +53,63 @@ public struct EncoderConfiguration: Sendable, Equatable {
     public var maxPositions: Int { positionTableSize - firstPosition }
 
     /// Checks the relations the forward pass relies on.
-    func validate(_ config: ConfigReader) throws {
-        try config.checkDimensions([
+    func validate(source: String) throws {
+        func fail(_ reason: String) -> ModelError { .invalidConfiguration(source: source, reason: reason) }
+        try checkDimensions([
             "vocabulary size": vocabularySize, "hidden size": hiddenSize, "intermediate size": intermediateSize,
             "layer count": layerCount, "head count": headCount, "token type count": tokenTypeCount,
             "maximum positions": maxPositions,
-        ], hiddenSize: hiddenSize, headCount: headCount)
-        guard layerNormEpsilon > 0 else { throw config.fail("layer_norm_eps must be positive") }
-        if let positionPaddingID, positionPaddingID < 0 { throw config.fail("pad_token_id must not be negative") }
-        if let labelCount, labelCount <= 0 { throw config.fail("the configuration names no labels") }
+        ], hiddenSize: hiddenSize, headCount: headCount, source: source)
+        guard layerNormEpsilon > 0 else { throw fail("layer_norm_eps must be positive") }
+        if let positionPaddingID, positionPaddingID < 0 { throw fail("pad_token_id must not be negative") }
+        if let labelCount, labelCount <= 0 { throw fail("the configuration names no labels") }
     }
 }
 
+/// A BERT-style encoder's `config.json` as transformers writes it (`BertConfig`, `RobertaConfig`)
+/// beyond `CommonConfigSizes`, each key once. Options this forward does not implement (relative positions, other activations,
+/// decoders, cross-attention) fail as they decode.
+struct EncoderConfigFile: Decodable {
+    var activation: FeedForwardActivationName?
+    var positionEmbedding: PositionEmbeddingType?
+    var isDecoder: UnsupportedOption?
+    var crossAttention: UnsupportedOption?
+    var labelNames: ConfigLabelNames?
+    var labelCount: ConfigSize<Labels>?
+    var intermediateSize: ConfigSize<Width>
+    var layerNormEpsilon: ConfigNumber?
+    var tokenTypeCount: ConfigSize<Labels>?
+    var paddingID: ConfigInteger?
+    var initializerRange: ConfigNumber?
+
+    enum CodingKeys: String, CodingKey {
+        case activation = "hidden_act", positionEmbedding = "position_embedding_type", isDecoder = "is_decoder"
+        case crossAttention = "add_cross_attention", labelNames = "id2label", labelCount = "num_labels"
+        case intermediateSize = "intermediate_size", layerNormEpsilon = "layer_norm_eps", tokenTypeCount = "type_vocab_size"
+        case paddingID = "pad_token_id", initializerRange = "initializer_range"
+    }
+}
+
+/// How an encoder numbers positions: absolute learned positions are the ones implemented.
+enum PositionEmbeddingType: String, SupportedChoice {
+    case absolute
+}
+
 extension EncoderConfiguration {
-    /// Reads a transformers `config.json` of one of `modelTypes`. Rejects options this forward does not
-    /// implement (relative positions, unknown activations, decoders) instead of computing something
-    /// else. `positionsFollowPadding`: RoBERTa's position numbering (see `positionPaddingID`).
-    static func fromHuggingFace(
-        _ config: ConfigReader, modelTypes: [String], positionsFollowPadding: Bool
-    ) throws -> EncoderConfiguration {
-        let modelType = config.string("model_type") ?? "(none)"
-        guard modelTypes.contains(modelType) else {
-            throw ModelError.unsupportedArchitecture(name: modelType, supported: modelTypes)
-        }
-        let activationName = config.string("hidden_act") ?? "gelu"
-        guard let activation = FeedForwardActivation(huggingFaceName: activationName) else {
-            throw config.fail("hidden_act \(activationName) is not supported")
-        }
-        let positions = config.string("position_embedding_type") ?? "absolute"
-        guard positions == "absolute" else { throw config.fail("position_embedding_type \(positions) is not supported") }
-        try config.rejectTrue("is_decoder", "add_cross_attention")
-        let labels = try (config.object["id2label"] as? [String: Any]).map {
-            try DeclaredSize.labels.checked($0.count, key: "the label count of id2label", fail: config.fail)
-        } ?? config.optionalSize(.labels, "num_labels")
-        let configuration = EncoderConfiguration(
-            vocabularySize: try config.size(.vocabulary, "vocab_size"), hiddenSize: try config.size(.width, "hidden_size"),
-            intermediateSize: try config.size(.width, "intermediate_size"),
-            layerCount: try config.size(.layers, "num_hidden_layers"),
-            headCount: try config.size(.heads, "num_attention_heads"), activation: activation,
-            layerNormEpsilon: try config.float("layer_norm_eps") ?? 1e-12,
-            positionTableSize: try config.size(.positions, "max_position_embeddings", default: 512),
-            tokenTypeCount: try config.size(.labels, "type_vocab_size", default: 2),
-            positionPaddingID: positionsFollowPadding ? try config.int("pad_token_id", default: 1) : nil,
-            initializerRange: try config.float("initializer_range") ?? 0.02,
-            tieWordEmbeddings: try config.bool("tie_word_embeddings", default: true), labelCount: labels)
-        try configuration.validate(config)
-        return configuration
+    /// The configuration `sizes` and `file` describe, with `BertConfig`'s defaults, validated.
+    /// `positionsFollowPadding`: RoBERTa's position numbering (see `positionPaddingID`).
+    init(_ sizes: CommonConfigSizes, _ file: EncoderConfigFile, positionsFollowPadding: Bool, source: String) throws {
+        self.init(
+            vocabularySize: sizes.vocabularySize.value, hiddenSize: sizes.hiddenSize.value,
+            intermediateSize: file.intermediateSize.value, layerCount: sizes.layerCount.value,
+            headCount: sizes.headCount.value, activation: file.activation?.activation ?? .gelu,
+            layerNormEpsilon: file.layerNormEpsilon.map { Float($0.value) } ?? 1e-12,
+            positionTableSize: sizes.maxPositions?.value ?? 512, tokenTypeCount: file.tokenTypeCount?.value ?? 2,
+            positionPaddingID: positionsFollowPadding ? file.paddingID?.value ?? 1 : nil,
+            initializerRange: file.initializerRange.map { Float($0.value) } ?? 0.02,
+            tieWordEmbeddings: sizes.tieWordEmbeddings?.value ?? true,
+            labelCount: file.labelNames?.count ?? file.labelCount?.value)
+        try validate(source: source)
     }
 }
 
@@ -124,7 +135,7 @@ extension EncoderConfiguration {
             layerNormEpsilon: try metadata.float("attention.layer_norm_epsilon") ?? 1e-12,
             positionTableSize: try metadata.size(.positions, "context_length"),
             tokenTypeCount: try DeclaredSize.labels.checked(tokenTypes, key: "the token type count", fail: metadata.fail))
-        try configuration.validate(metadata.checks)
+        try configuration.validate(source: metadata.source)
         return configuration
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ZOFormats
 import ZOTensor
+import ZOTokenizers
 
 /// Builds an `EncoderModel` from a Hugging Face folder or a llama.cpp `bert` GGUF file, strictly
 /// (`WeightLoading`), and decides its head from what the checkpoint holds:
@@ -13,9 +14,10 @@ import ZOTensor
 /// module or GGUF `pooling_type` first, else the pooler when the weights have one, else [CLS].
 enum EncoderLoading {
     static func load(_ checkpoint: HuggingFaceCheckpoint, variant: EncoderVariant) throws -> EncoderModel {
-        let configuration = try EncoderConfiguration.fromHuggingFace(
-            ConfigReader(object: checkpoint.config, source: checkpoint.configPath), modelTypes: [variant.family],
-            positionsFollowPadding: variant.positionsFollowPadding)
+        let configuration = try EncoderConfiguration(
+            checkpoint.decodeConfig(CommonConfigSizes.self), checkpoint.decodeConfig(EncoderConfigFile.self),
+            positionsFollowPadding: variant.positionsFollowPadding,
+            source: checkpoint.configPath)
         let tensors = checkpoint.tensors
         let prefix = tensors.keys.contains { $0.hasPrefix(variant.headedPrefix) } ? variant.headedPrefix : ""
         let (head, poolingSource) = try self.head(checkpoint, variant: variant, prefix: prefix, configuration: configuration)
@@ -30,7 +32,7 @@ enum EncoderLoading {
     /// llama.cpp's `bert` GGUF (convert_hf_to_gguf.py's BertModel): base-model tensors only (no pooler,
     /// no head), so the model gets a new classifier pooled as `bert.pooling_type` says, else over [CLS].
     static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> EncoderModel {
-        try TokenizerLoading.checkSupported(gguf)
+        try TokenizerLoader.checkSupported(gguf: gguf)
         let metadata = GGUFMetadataReader(gguf)
         let configuration = try EncoderConfiguration.fromGGUF(metadata)
         let poolingKey = "\(metadata.architecture).pooling_type"
@@ -70,7 +72,7 @@ enum EncoderLoading {
         _ checkpoint: HuggingFaceCheckpoint, variant: EncoderVariant, prefix: String, configuration: EncoderConfiguration
     ) throws -> (EncoderHead, String?) {
         if checkpoint.tensors[variant.transform + ".weight"] != nil {
-            let tokenizer = try TokenizerLoading.tokenizer(huggingFaceFolder: URL(fileURLWithPath: checkpoint.folder))
+            let tokenizer = try TokenizerLoader.load(folder: URL(fileURLWithPath: checkpoint.folder))
             guard let mask = tokenizer.specialTokenIDs.mask else {
                 throw ModelError.invalidConfiguration(
                     source: checkpoint.folder, reason: "the masked-LM head needs a mask token, and its tokenizer has none")

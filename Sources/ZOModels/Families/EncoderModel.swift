@@ -12,7 +12,7 @@ import ZOTensor
 /// A batch is packed back to back like the decoders' (`PackedBatch`), and each token attends to every
 /// token of its own sequence: the result of right padding with an attention mask, without the
 /// padding. Token type 0 everywhere.
-public final class EncoderModel: LanguageModel {
+public final class EncoderModel: LanguageModel, ModelArchitecture {
     public let variant: EncoderVariant
     public let configuration: EncoderConfiguration
     /// `variant.headedPrefix` or "", as the checkpoint names its tensors.
@@ -31,42 +31,53 @@ public final class EncoderModel: LanguageModel {
     /// once instead of twice per step. nil when off (`prepareForTraining`).
     private var frozenPooledOutputs: [[Int]: [Float]]?
 
-    /// The arena layout, in the checkpoint's names.
+    /// The arena layout, in the checkpoint's names. Layer matrices multiply every token; embeddings are
+    /// looked up (the word embeddings, when they are the tied MLM decoder, also multiply the scored
+    /// rows); the head's matrices (MLM transform and decoder, pooler, classifier) see the scored rows.
     public static func parameterSpecs(
         for c: EncoderConfiguration, variant: EncoderVariant, prefix p: String, head: EncoderHead
     ) -> [ParameterSpec] {
-        func spec(_ name: String, _ shape: [Int], _ role: ParameterRole, layer: Int? = nil) -> ParameterSpec {
-            ParameterSpec(name: name, shape: shape, role: role, layer: layer)
+        func spec(
+            _ name: String, _ shape: [Int], _ role: ParameterRole, _ kind: ParameterKind, layer: Int? = nil,
+            use: ActivationUse? = nil
+        ) -> ParameterSpec {
+            let matrixUse: ActivationUse = layer == nil ? .scoredRows : .everyToken
+            return ParameterSpec(name: name, shape: shape, role: role, layer: layer, kind: kind,
+                                 activationUse: use ?? (shape.count == 2 ? matrixUse : []))
         }
         /// weight + bias of a LayerNorm or a linear map.
-        func pair(_ module: String, _ shape: [Int], _ role: ParameterRole, layer: Int? = nil) -> [ParameterSpec] {
-            [spec(module + ".weight", shape, role, layer: layer), spec(module + ".bias", [shape[0]], .bias, layer: layer)]
+        func pair(_ module: String, _ shape: [Int], _ role: ParameterRole, _ kind: ParameterKind, layer: Int? = nil) -> [ParameterSpec] {
+            [spec(module + ".weight", shape, role, kind, layer: layer), spec(module + ".bias", [shape[0]], .bias, kind, layer: layer)]
         }
+        var tiedDecoder = false
+        if case .maskedLanguageModel = head { tiedDecoder = c.tieWordEmbeddings }
         let h = c.hiddenSize
         var specs = [
-            spec(p + "embeddings.word_embeddings.weight", [c.vocabularySize, h], .embedding),
-            spec(p + "embeddings.position_embeddings.weight", [c.positionTableSize, h], .embedding),
-            spec(p + "embeddings.token_type_embeddings.weight", [c.tokenTypeCount, h], .embedding),
-        ] + pair(p + "embeddings.LayerNorm", [h], .norm)
+            spec(p + "embeddings.word_embeddings.weight", [c.vocabularySize, h], .embedding, .tokenEmbedding,
+                 use: tiedDecoder ? [.lookup, .scoredRows] : .lookup),
+            spec(p + "embeddings.position_embeddings.weight", [c.positionTableSize, h], .embedding, .positionEmbedding, use: .lookup),
+            spec(p + "embeddings.token_type_embeddings.weight", [c.tokenTypeCount, h], .embedding, .tokenTypeEmbedding, use: .lookup),
+        ] + pair(p + "embeddings.LayerNorm", [h], .norm, .norm)
         for layer in 0..<c.layerCount {
             let l = p + "encoder.layer.\(layer)."
-            let projections = ["query", "key", "value"].map { l + "attention.self." + $0 }
-            specs += projections.map { spec($0 + ".weight", [h, h], .matrix, layer: layer) }
-            specs += projections.map { spec($0 + ".bias", [h], .bias, layer: layer) }
-            specs += pair(l + "attention.output.dense", [h, h], .matrix, layer: layer)
-            specs += pair(l + "attention.output.LayerNorm", [h], .norm, layer: layer)
-            specs += pair(l + "intermediate.dense", [c.intermediateSize, h], .matrix, layer: layer)
-            specs += pair(l + "output.dense", [h, c.intermediateSize], .matrix, layer: layer)
-            specs += pair(l + "output.LayerNorm", [h], .norm, layer: layer)
+            let projections: [(name: String, kind: ParameterKind)] = [("query", .query), ("key", .key), ("value", .value)]
+                .map { (l + "attention.self." + $0, $1) }
+            specs += projections.map { spec($0.name + ".weight", [h, h], .matrix, $0.kind, layer: layer) }
+            specs += projections.map { spec($0.name + ".bias", [h], .bias, $0.kind, layer: layer) }
+            specs += pair(l + "attention.output.dense", [h, h], .matrix, .attentionOutput, layer: layer)
+            specs += pair(l + "attention.output.LayerNorm", [h], .norm, .norm, layer: layer)
+            specs += pair(l + "intermediate.dense", [c.intermediateSize, h], .matrix, .up, layer: layer)
+            specs += pair(l + "output.dense", [h, c.intermediateSize], .matrix, .down, layer: layer)
+            specs += pair(l + "output.LayerNorm", [h], .norm, .norm, layer: layer)
         }
         switch head {
         case .maskedLanguageModel:
-            specs += pair(variant.transform, [h, h], .matrix) + pair(variant.transformNorm, [h], .norm)
-            specs.append(spec(variant.outputBias, [c.vocabularySize], .bias))
-            if !c.tieWordEmbeddings { specs.append(spec(variant.decoder + ".weight", [c.vocabularySize, h], .matrix)) }
+            specs += pair(variant.transform, [h, h], .matrix, .head) + pair(variant.transformNorm, [h], .norm, .norm)
+            specs.append(spec(variant.outputBias, [c.vocabularySize], .bias, .head))
+            if !c.tieWordEmbeddings { specs.append(spec(variant.decoder + ".weight", [c.vocabularySize, h], .matrix, .head)) }
         case let .classifier(labels, pooling):
-            if pooling == .pooler { specs += pair(p + "pooler.dense", [h, h], .matrix) }
-            specs += [spec("classifier.weight", [labels, h], .head), spec("classifier.bias", [labels], .head)]
+            if pooling == .pooler { specs += pair(p + "pooler.dense", [h, h], .matrix, .head) }
+            specs += [spec("classifier.weight", [labels, h], .head, .head), spec("classifier.bias", [labels], .head, .head)]
         }
         return specs
     }
@@ -126,21 +137,6 @@ public final class EncoderModel: LanguageModel {
                 + "\(c.headCount) heads × \(c.headDim), vocab \(c.vocabularySize), \(c.maxPositions) positions"),
             ("head", headText),
         ]
-    }
-
-    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward (see
-    /// `LanguageModel.activationRows`): layer matrices see every token; embedding lookups gather rows,
-    /// and the word embeddings are also the tied MLM decoder over the scored rows; head matrices see
-    /// only the scored rows.
-    public func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double] {
-        var tiedDecoder = false
-        if case .maskedLanguageModel = head { tiedDecoder = configuration.tieWordEmbeddings }
-        let wordEmbeddings = prefix + "embeddings.word_embeddings.weight"
-        return ZOModels.activationRows(of: weights, tokens: tokens, scoredRows: scoredRows) { name in
-            let entry = weights.entry(named: name)!
-            if entry.role == .embedding { return .lookup(tiedHead: tiedDecoder && name == wordEmbeddings) }
-            return entry.layer == nil ? .scoredRows : .everyToken
-        }
     }
 
     // MARK: Forward

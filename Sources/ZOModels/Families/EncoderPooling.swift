@@ -50,8 +50,11 @@ extension EncoderPooling {
         guard let data = manager.contents(atPath: configURL.path) else {
             throw ModelError.missingFile(path: configURL.path, purpose: "the sentence-transformers pooling configuration")
         }
-        let config = try ModelFamilies.parseConfig(data, source: configURL.path)
-        let modes = config.keys.filter { $0.hasPrefix("pooling_mode_") && config[$0] as? Bool == true }.sorted()
+        let config = try ConfigFile.decode([String: ConfigValue].self, from: data, source: configURL.path)
+        let modes = config.keys.filter {
+            guard $0.hasPrefix("pooling_mode_"), case .bool(true)? = config[$0] else { return false }
+            return true
+        }.sorted()
         let relative = poolingFolder.isEmpty ? "config.json" : "\(poolingFolder)/config.json"
         switch modes {
         case ["pooling_mode_mean_tokens"]: return (.mean, relative)

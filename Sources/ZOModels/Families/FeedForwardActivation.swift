@@ -38,3 +38,11 @@ public enum FeedForwardActivation: String, Sendable, Equatable {
         }
     }
 }
+
+/// transformers' name of a `FeedForwardActivation` in config.json (`activation_function`,
+/// `hidden_act`); a name ZOTune does not implement fails decoding, naming the key.
+struct FeedForwardActivationName: Decodable {
+    let activation: FeedForwardActivation
+
+    init(from decoder: Decoder) throws { activation = try decoder.supportedChoice(FeedForwardActivation.init(huggingFaceName:)) }
+}

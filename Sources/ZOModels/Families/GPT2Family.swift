@@ -1,5 +1,6 @@
 import Foundation
 import ZOFormats
+import ZOTokenizers
 
 /// The GPT-2 family (`model_type` "gpt2", GGUF architecture "gpt2"): GPT-2 small … XL, DistilGPT-2.
 /// Learned positions, pre-LN LayerNorm, tanh-GELU MLP, fused q|k|v, biases, head tied to the
@@ -22,8 +23,8 @@ public enum GPT2Family: ModelFamily {
         name.hasSuffix(".attn.bias") || name.hasSuffix(".attn.masked_bias") || (tied && name == "lm_head.weight")
     }
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
-        let configuration = try configuration(checkpoint.config, source: checkpoint.configPath)
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
+        let configuration = try configuration(checkpoint.decodeConfig(GPT2ConfigFile.self), source: checkpoint.configPath)
         // The original uploads were saved from GPT2Model: `h.0.…`, `wte.weight`.
         return try GPTStyleDecoderModel.load(
             checkpoint, configuration: configuration, basePrefix: "transformer.", layerCountKey: "n_layer"
@@ -36,8 +37,8 @@ public enum GPT2Family: ModelFamily {
     /// Conv1D weights (stored outputs × inputs there) transposed back into the arena's inputs × outputs.
     /// The head is tied unless the file's `output.weight` differs from `token_embd.weight` (see
     /// `storesTiedHead`).
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
-        try TokenizerLoading.checkSupported(gguf)
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
+        try TokenizerLoader.checkSupported(gguf: gguf)
         let tied = storesTiedHead(gguf)
         let configuration = try configuration(gguf: gguf, tied: tied)
         let conv1D = [names.queryKeyValue[0], names.attentionOutput, names.feedForwardUp, names.feedForwardDown]
@@ -69,28 +70,46 @@ public enum GPT2Family: ModelFamily {
         return memcmp(head.bytes.baseAddress!, embedding.bytes.baseAddress!, head.bytes.count) == 0
     }
 
-    /// Reads a parsed `config.json` of `model_type` "gpt2" with transformers' `GPT2Config` defaults.
-    /// `reorder_and_upcast_attn` only changes mixed-precision rounding, so it is accepted; cross-attention
-    /// is rejected.
-    public static func configuration(_ object: [String: Any], source: String) throws -> GPTStyleDecoderConfiguration {
-        let config = ConfigReader(object: object, source: source)
-        try config.rejectTrue("add_cross_attention")
-        let activationName = config.string("activation_function") ?? "gelu_new"
-        guard let activation = FeedForwardActivation(huggingFaceName: activationName) else {
-            throw config.fail("activation_function \(activationName) is not supported")
+    /// GPT-2's `config.json` as transformers writes it (`GPT2Config`), each key once; several sizes
+    /// have two names (`n_embd` is also `hidden_size`, …), the first present wins.
+    /// `reorder_and_upcast_attn` only changes mixed-precision rounding, so it is not read.
+    struct GPT2ConfigFile: Decodable {
+        var crossAttention: UnsupportedOption?
+        var activation: FeedForwardActivationName?
+        var vocabularySize: ConfigSize<Vocabulary>?
+        var innerWidth: ConfigSize<Width>?
+        var embeddingWidth, hiddenSize: ConfigSize<Width>?
+        var layerCount, hiddenLayerCount: ConfigSize<Layers>?
+        var headCount, attentionHeadCount: ConfigSize<Heads>?
+        var positions, maxPositionEmbeddings: ConfigSize<Positions>?
+        var layerNormEpsilon: ConfigNumber?
+        var scalesAttentionByHeadDim, scalesAttentionByInverseLayer, tieWordEmbeddings: ConfigFlag?
+
+        enum CodingKeys: String, CodingKey {
+            case crossAttention = "add_cross_attention", activation = "activation_function", embeddingWidth = "n_embd"
+            case hiddenSize = "hidden_size", vocabularySize = "vocab_size", innerWidth = "n_inner", layerCount = "n_layer"
+            case hiddenLayerCount = "num_hidden_layers", headCount = "n_head", attentionHeadCount = "num_attention_heads"
+            case positions = "n_positions", maxPositionEmbeddings = "max_position_embeddings"
+            case layerNormEpsilon = "layer_norm_epsilon", scalesAttentionByHeadDim = "scale_attn_weights"
+            case scalesAttentionByInverseLayer = "scale_attn_by_inverse_layer_idx", tieWordEmbeddings = "tie_word_embeddings"
         }
-        let hidden = try config.optionalSize(.width, "n_embd", "hidden_size") ?? 768
+    }
+
+    /// The configuration of a GPT-2 `config.json`, with `GPT2Config`'s defaults.
+    static func configuration(_ file: GPT2ConfigFile, source: String) throws -> GPTStyleDecoderConfiguration {
+        let hidden = (file.embeddingWidth ?? file.hiddenSize)?.value ?? 768
         let configuration = configuration(
-            vocabularySize: try config.size(.vocabulary, "vocab_size", default: 50257), hiddenSize: hidden,
-            intermediateSize: try config.optionalSize(.width, "n_inner") ?? 4 * hidden,
-            layerCount: try config.optionalSize(.layers, "n_layer", "num_hidden_layers") ?? 12,
-            headCount: try config.optionalSize(.heads, "n_head", "num_attention_heads") ?? 12,
-            maxPositions: try config.optionalSize(.positions, "n_positions", "max_position_embeddings") ?? 1024,
-            layerNormEpsilon: try config.float("layer_norm_epsilon") ?? 1e-5, activation: activation,
-            scalesAttentionByHeadDim: try config.bool("scale_attn_weights", default: true),
-            scalesAttentionByInverseLayer: try config.bool("scale_attn_by_inverse_layer_idx", default: false),
-            tieWordEmbeddings: try config.bool("tie_word_embeddings", default: true), promptPrefix: [])
-        try configuration.validate(config)
+            vocabularySize: file.vocabularySize?.value ?? 50257, hiddenSize: hidden,
+            intermediateSize: file.innerWidth?.value ?? 4 * hidden,
+            layerCount: (file.layerCount ?? file.hiddenLayerCount)?.value ?? 12,
+            headCount: (file.headCount ?? file.attentionHeadCount)?.value ?? 12,
+            maxPositions: (file.positions ?? file.maxPositionEmbeddings)?.value ?? 1024,
+            layerNormEpsilon: file.layerNormEpsilon.map { Float($0.value) } ?? 1e-5,
+            activation: file.activation?.activation ?? .geluTanh,
+            scalesAttentionByHeadDim: file.scalesAttentionByHeadDim?.value ?? true,
+            scalesAttentionByInverseLayer: file.scalesAttentionByInverseLayer?.value ?? false,
+            tieWordEmbeddings: file.tieWordEmbeddings?.value ?? true, promptPrefix: [])
+        try configuration.validate(source: source)
         return configuration
     }
 
@@ -117,7 +136,7 @@ public enum GPT2Family: ModelFamily {
             layerNormEpsilon: try metadata.float("attention.layer_norm_epsilon") ?? 1e-5, activation: .geluTanh,
             scalesAttentionByHeadDim: true, scalesAttentionByInverseLayer: false, tieWordEmbeddings: tied,
             promptPrefix: promptPrefix)
-        try configuration.validate(metadata.checks)
+        try configuration.validate(source: metadata.source)
         return configuration
     }
 

@@ -47,12 +47,12 @@ public struct GPTStyleDecoderConfiguration: Sendable, Equatable {
     }
 
     /// Checks the relations the forward pass relies on.
-    func validate(_ config: ConfigReader) throws {
-        try config.checkDimensions([
+    func validate(source: String) throws {
+        try checkDimensions([
             "vocabulary size": vocabularySize, "hidden size": hiddenSize, "word embedding size": wordEmbeddingSize,
             "intermediate size": intermediateSize, "layer count": layerCount, "head count": headCount,
             "maximum positions": maxPositions,
-        ], hiddenSize: hiddenSize, headCount: headCount)
+        ], hiddenSize: hiddenSize, headCount: headCount, source: source)
     }
 }
 

@@ -9,7 +9,7 @@ import ZOTensor
 /// (GPT-2's Conv1D weights stay inputs × outputs, see `WeightLayout`), so checkpoints ZOTune writes
 /// load back into transformers. OPT's separate q, k, v are declared adjacent and run as one GEMM.
 /// Batches are packed like LLaMA's (`PackedBatch`); logits are computed for the requested rows only.
-public final class GPTStyleDecoderModel: LanguageModel {
+public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture {
     public let configuration: GPTStyleDecoderConfiguration
     public let weights: WeightArena
     private let workspace: ForwardWorkspace
@@ -18,36 +18,46 @@ public final class GPTStyleDecoderModel: LanguageModel {
     private let unitGain: FloatBuffer
     private let zeroBias: FloatBuffer
 
-    /// The arena layout for `configuration`, in HF names.
+    /// The arena layout for `configuration`, in HF names. Layer matrices and project_in multiply every
+    /// token; embeddings are looked up (the token table, when tied, is also the head over the scored
+    /// rows); project_out and the head see the scored rows only.
     public static func parameterSpecs(for c: GPTStyleDecoderConfiguration) -> [ParameterSpec] {
         let names = c.names
-        func spec(_ name: String, _ shape: [Int], _ role: ParameterRole, _ layer: Int? = nil) -> ParameterSpec {
-            ParameterSpec(name: name, shape: shape, role: role, layer: layer)
+        func spec(
+            _ name: String, _ shape: [Int], _ role: ParameterRole, _ kind: ParameterKind, _ layer: Int? = nil,
+            use: ActivationUse? = nil
+        ) -> ParameterSpec {
+            ParameterSpec(name: name, shape: shape, role: role, layer: layer, kind: kind,
+                          activationUse: use ?? (shape.count == 2 ? .everyToken : []))
         }
         func norm(_ name: String, _ layer: Int? = nil) -> [ParameterSpec] {
             guard c.normsHaveParameters else { return [] }
-            return [spec(name + ".weight", [c.hiddenSize], .norm, layer), spec(name + ".bias", [c.hiddenSize], .bias, layer)]
+            return [spec(name + ".weight", [c.hiddenSize], .norm, .norm, layer), spec(name + ".bias", [c.hiddenSize], .bias, .norm, layer)]
         }
         var specs = [
-            spec(names.tokenEmbedding + ".weight", [c.vocabularySize, c.wordEmbeddingSize], .embedding),
-            spec(names.positionEmbedding + ".weight", [c.maxPositions + c.positionOffset, c.hiddenSize], .embedding),
+            spec(names.tokenEmbedding + ".weight", [c.vocabularySize, c.wordEmbeddingSize], .embedding, .tokenEmbedding,
+                 use: c.tieWordEmbeddings ? [.lookup, .scoredRows] : .lookup),
+            spec(names.positionEmbedding + ".weight", [c.maxPositions + c.positionOffset, c.hiddenSize], .embedding,
+                 .positionEmbedding, use: .lookup),
         ]
         if c.projectsWordEmbeddings, let projectIn = names.projectIn {
-            specs.append(spec(projectIn + ".weight", [c.hiddenSize, c.wordEmbeddingSize], .matrix))
+            specs.append(spec(projectIn + ".weight", [c.hiddenSize, c.wordEmbeddingSize], .matrix, .projectIn))
         }
+        // Three separate projections (OPT) or GPT-2's one fused c_attn.
+        let queryKeyValueKinds: [ParameterKind] = names.queryKeyValue.count == 1 ? [.queryKeyValue] : [.query, .key, .value]
         for layer in 0..<c.layerCount {
             let p = names.layerPrefix + "\(layer)."
-            func linear(_ name: String, inputs: Int, outputs: Int) -> (weight: ParameterSpec, bias: ParameterSpec?) {
-                (spec(p + name + ".weight", names.layerWeightLayout.shape(inputs: inputs, outputs: outputs), .matrix, layer),
-                 c.linearsHaveBiases ? spec(p + name + ".bias", [outputs], .bias, layer) : nil)
+            func linear(_ name: String, _ kind: ParameterKind, inputs: Int, outputs: Int) -> (weight: ParameterSpec, bias: ParameterSpec?) {
+                (spec(p + name + ".weight", names.layerWeightLayout.shape(inputs: inputs, outputs: outputs), .matrix, kind, layer),
+                 c.linearsHaveBiases ? spec(p + name + ".bias", [outputs], .bias, kind, layer) : nil)
             }
             // q, k, v weights first and adjacent (one GEMM), then their biases.
-            let queryKeyValue = names.queryKeyValue.map {
-                linear($0, inputs: c.hiddenSize, outputs: 3 * c.hiddenSize / names.queryKeyValue.count)
+            let queryKeyValue = zip(names.queryKeyValue, queryKeyValueKinds).map {
+                linear($0, $1, inputs: c.hiddenSize, outputs: 3 * c.hiddenSize / names.queryKeyValue.count)
             }
-            let output = linear(names.attentionOutput, inputs: c.hiddenSize, outputs: c.hiddenSize)
-            let up = linear(names.feedForwardUp, inputs: c.hiddenSize, outputs: c.intermediateSize)
-            let down = linear(names.feedForwardDown, inputs: c.intermediateSize, outputs: c.hiddenSize)
+            let output = linear(names.attentionOutput, .attentionOutput, inputs: c.hiddenSize, outputs: c.hiddenSize)
+            let up = linear(names.feedForwardUp, .up, inputs: c.hiddenSize, outputs: c.intermediateSize)
+            let down = linear(names.feedForwardDown, .down, inputs: c.intermediateSize, outputs: c.hiddenSize)
             specs += norm(p + names.attentionNorm, layer)
             specs += queryKeyValue.map(\.weight) + queryKeyValue.compactMap(\.bias)
             specs += [output.weight] + [output.bias].compactMap { $0 }
@@ -56,10 +66,10 @@ public final class GPTStyleDecoderModel: LanguageModel {
         }
         if c.hasFinalNorm { specs += norm(names.finalNorm) }
         if c.projectsWordEmbeddings, let projectOut = names.projectOut {
-            specs.append(spec(projectOut + ".weight", [c.wordEmbeddingSize, c.hiddenSize], .matrix))
+            specs.append(spec(projectOut + ".weight", [c.wordEmbeddingSize, c.hiddenSize], .matrix, .projectOut, use: .scoredRows))
         }
         if !c.tieWordEmbeddings {
-            specs.append(spec("lm_head.weight", [c.vocabularySize, c.wordEmbeddingSize], .matrix))
+            specs.append(spec("lm_head.weight", [c.vocabularySize, c.wordEmbeddingSize], .matrix, .head, use: .scoredRows))
         }
         return specs
     }
@@ -134,21 +144,6 @@ public final class GPTStyleDecoderModel: LanguageModel {
             attentionOutput: linear(names.attentionOutput, inputs: c.hiddenSize, outputs: c.hiddenSize),
             up: linear(names.feedForwardUp, inputs: c.hiddenSize, outputs: c.intermediateSize),
             down: linear(names.feedForwardDown, inputs: c.intermediateSize, outputs: c.hiddenSize))
-    }
-
-    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward (see
-    /// `LanguageModel.activationRows`): layer matrices and project_in see every token, embeddings
-    /// only gather rows, project_out and the head see the scored rows.
-    public func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double] {
-        let c = configuration
-        return ZOModels.activationRows(of: weights, tokens: tokens, scoredRows: scoredRows) { name in
-            switch name {
-            case c.names.tokenEmbedding + ".weight": return .lookup(tiedHead: c.tieWordEmbeddings)
-            case c.names.positionEmbedding + ".weight": return .lookup(tiedHead: false)
-            case "lm_head.weight", (c.names.projectOut ?? "") + ".weight": return .scoredRows
-            default: return .everyToken
-            }
-        }
     }
 
     /// Runs the batch and returns `[requests.count × vocabularySize]` logits, row-major, in request order.
@@ -262,7 +257,7 @@ extension GPTStyleDecoderModel {
     static func load(
         _ checkpoint: HuggingFaceCheckpoint, configuration: GPTStyleDecoderConfiguration, basePrefix: String,
         layerCountKey: String, ignoring isIgnorable: @escaping (String) -> Bool
-    ) throws -> LanguageModel {
+    ) throws -> LanguageModel & ModelArchitecture {
         let layout = parameterSpecs(for: configuration)
         let weights = WeightLoading(
             tensors: checkpoint.tensors(basePrefix: basePrefix, expectedBy: Set(layout.map(\.name))),

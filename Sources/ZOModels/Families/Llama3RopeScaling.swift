@@ -12,21 +12,20 @@ struct Llama3RopeScaling: Equatable {
     var highFrequencyFactor: Double
     var originalContext: Double
 
-    /// Reads `rope_scaling` / `rope_parameters` of type llama3; every field is required, as
-    /// transformers requires them.
-    init(_ parameters: [String: Any], config: ConfigReader) throws {
-        func number(_ key: String) throws -> Double {
-            guard let value = (parameters[key] as? NSNumber)?.doubleValue, value.isFinite, value > 0 else {
-                throw config.fail("llama3 rope scaling needs a positive \(key)")
-            }
+    /// The llama3 parameters of `rope_scaling` / `rope_parameters`; every one is required and
+    /// positive, as transformers requires them.
+    init(_ parameters: RopeParameters, fail: (String) -> ModelError) throws {
+        typealias Key = RopeParameters.CodingKeys
+        func positive(_ number: ConfigNumber?, _ key: Key) throws -> Double {
+            guard let value = number?.value, value > 0 else { throw fail("llama3 rope scaling needs a positive \(key.stringValue)") }
             return value
         }
-        factor = try number("factor")
-        lowFrequencyFactor = try number("low_freq_factor")
-        highFrequencyFactor = try number("high_freq_factor")
-        originalContext = try number("original_max_position_embeddings")
+        factor = try positive(parameters.factor, .factor)
+        lowFrequencyFactor = try positive(parameters.lowFrequencyFactor, .lowFrequencyFactor)
+        highFrequencyFactor = try positive(parameters.highFrequencyFactor, .highFrequencyFactor)
+        originalContext = try positive(parameters.originalContext, .originalContext)
         guard highFrequencyFactor > lowFrequencyFactor else {
-            throw config.fail("llama3 rope scaling needs high_freq_factor > low_freq_factor")
+            throw fail("llama3 rope scaling needs \(Key.highFrequencyFactor.stringValue) > \(Key.lowFrequencyFactor.stringValue)")
         }
     }
 

@@ -1,15 +1,14 @@
 import Foundation
 import ZOFormats
 
-/// Hyper-parameters of a LLaMA-family decoder (LLaMA, and Qwen2, which adds q/k/v biases), decoded
-/// from HF `config.json` or GGUF metadata. Defaults live here, once; the CodingKeys mirror
-/// transformers' names.
-public struct LlamaConfiguration: Codable, Sendable, Equatable {
+/// Hyper-parameters of a LLaMA-family decoder (LLaMA, and Qwen2, which adds q/k/v biases), read from
+/// HF `config.json` (`LlamaConfigFile`) or GGUF metadata (`fromGGUF`).
+public struct LlamaConfiguration: Sendable, Equatable {
     /// The `model_type` this configuration was read as ("llama", "qwen2"): what the model reports as
-    /// its family. Not coded: it comes from the family that parses the file.
+    /// its family.
     public var modelType = "llama"
-    /// Whether q, k and v projections have biases (Qwen2; its o_proj has none). Not coded: Qwen2's
-    /// config.json does not name it, the family implies it.
+    /// Whether q, k and v projections have biases (Qwen2; its o_proj has none). Qwen2's config.json
+    /// does not name it: the family implies it.
     public var queryKeyValueBias = false
     public var vocabularySize: Int
     public var hiddenSize: Int
@@ -23,17 +22,8 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
     public var tieWordEmbeddings: Bool
     public var maxPositions: Int
     /// Per rotary frequency, the divisor of Llama 3.1/3.2's rope scaling (`Llama3RopeScaling`, or a GGUF
-    /// file's `rope_freqs.weight`); nil for plain RoPE. Not in `CodingKeys`: configurations are read
-    /// from config.json / GGUF metadata (which hold the scaling parameters), never decoded from JSON.
+    /// file's `rope_freqs.weight`); nil for plain RoPE.
     public var ropeFrequencyDivisors: [Double]? = nil
-
-    enum CodingKeys: String, CodingKey {
-        case vocabularySize = "vocab_size", hiddenSize = "hidden_size"
-        case intermediateSize = "intermediate_size", layerCount = "num_hidden_layers"
-        case headCount = "num_attention_heads", keyValueHeadCount = "num_key_value_heads"
-        case headDim = "head_dim", rmsNormEpsilon = "rms_norm_eps", ropeTheta = "rope_theta"
-        case tieWordEmbeddings = "tie_word_embeddings", maxPositions = "max_position_embeddings"
-    }
 
     public init(
         vocabularySize: Int, hiddenSize: Int, intermediateSize: Int, layerCount: Int, headCount: Int,
@@ -83,58 +73,6 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
 }
 
 extension LlamaConfiguration {
-    /// Reads a transformers `config.json` of `model_type` "llama". Rejects options this forward does not
-    /// implement (rope scaling other than llama3, LLaMA's attention and MLP biases) instead of silently computing
-    /// something else.
-    public static func fromHuggingFace(_ data: Data, source: String) throws -> LlamaConfiguration {
-        try fromHuggingFace(ModelFamilies.parseConfig(data, source: source), source: source)
-    }
-
-    /// Reads a parsed `config.json` (see `fromHuggingFace(_:source:)`).
-    public static func fromHuggingFace(_ object: [String: Any], source: String) throws -> LlamaConfiguration {
-        let modelType = object["model_type"] as? String ?? "(none)"
-        guard LlamaFamily.modelTypes.contains(modelType) else {
-            throw ModelError.unsupportedArchitecture(name: modelType, supported: LlamaFamily.modelTypes)
-        }
-        let config = ConfigReader(object: object, source: source)
-        try config.rejectTrue("attention_bias", "mlp_bias")
-        return try decoderFields(config, modelType: modelType)
-    }
-
-    /// The fields LLaMA and Qwen2 share, validated; rejects rope scaling other than llama3 and
-    /// activations other than SiLU.
-    static func decoderFields(_ config: ConfigReader, modelType: String) throws -> LlamaConfiguration {
-        // transformers 5 moved rope_theta into rope_parameters; older files keep it top-level.
-        let ropeParameters = config.object["rope_parameters"] as? [String: Any] ?? [:]
-        let scaling = config.object["rope_scaling"] as? [String: Any] ?? ropeParameters
-        let ropeType = (scaling["rope_type"] ?? scaling["type"]) as? String ?? "default"
-        guard ropeType == "default" || ropeType == "llama3" else {
-            throw config.fail("rope scaling type \(ropeType) is not supported (default and llama3 are)")
-        }
-        if let activation = config.string("hidden_act"), activation != "silu" {
-            throw config.fail("hidden_act \(activation) is not supported")
-        }
-        let heads = try config.size(.heads, "num_attention_heads")
-        var configuration = LlamaConfiguration(
-            vocabularySize: try config.size(.vocabulary, "vocab_size"), hiddenSize: try config.size(.width, "hidden_size"),
-            intermediateSize: try config.size(.width, "intermediate_size"),
-            layerCount: try config.size(.layers, "num_hidden_layers"),
-            headCount: heads, keyValueHeadCount: try config.size(.heads, "num_key_value_heads", default: heads),
-            headDim: try config.optionalSize(.width, "head_dim"),
-            rmsNormEpsilon: try config.float("rms_norm_eps") ?? 1e-6,
-            ropeTheta: try config.float("rope_theta")
-                ?? ConfigReader(object: ropeParameters, source: config.source).float("rope_theta") ?? 10_000,
-            tieWordEmbeddings: try config.bool("tie_word_embeddings", default: false),
-            maxPositions: try config.size(.positions, "max_position_embeddings", default: 2048))
-        configuration.modelType = modelType
-        if ropeType == "llama3" {
-            configuration.ropeFrequencyDivisors = try Llama3RopeScaling(scaling, config: config)
-                .frequencyDivisors(headDim: configuration.headDim, base: configuration.ropeTheta)
-        }
-        try configuration.validate(source: config.source)
-        return configuration
-    }
-
     /// llama.cpp's tensor of rope frequency divisors (Llama 3.1/3.2 files carry it).
     static let ropeFrequencyFactorsTensor = "rope_freqs.weight"
 

@@ -1,6 +1,7 @@
 import Foundation
 import ZOFormats
 import ZOTensor
+import ZOTokenizers
 
 /// Fills a `LlamaModel` from stored tensors, strictly: every arena entry must be present with the
 /// right shape, and every stored tensor must be used (a few known-redundant ones excepted).
@@ -14,12 +15,24 @@ public enum LlamaFamily: ModelFamily {
         name.hasSuffix("rotary_emb.inv_freq") || (tied && name == "lm_head.weight")
     }
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
-        try load(checkpoint, configuration: LlamaConfiguration.fromHuggingFace(checkpoint.config, source: checkpoint.configPath))
+    /// LLaMA's attention and MLP biases, which this forward does not implement (Qwen2's q/k/v biases
+    /// are implied by its family instead).
+    private struct UnimplementedBiases: Decodable {
+        var attentionBias: UnsupportedOption?
+        var mlpBias: UnsupportedOption?
+
+        enum CodingKeys: String, CodingKey { case attentionBias = "attention_bias", mlpBias = "mlp_bias" }
+    }
+
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
+        _ = try checkpoint.decodeConfig(UnimplementedBiases.self)
+        let configuration = try LlamaConfiguration(
+            checkpoint.decodeConfig(CommonConfigSizes.self), checkpoint.decodeConfig(LlamaConfigFile.self), modelType: checkpoint.modelType, source: checkpoint.configPath)
+        return try load(checkpoint, configuration: configuration)
     }
 
     /// Builds and fills the model of an already parsed configuration (shared with `Qwen2Family`).
-    static func load(_ checkpoint: HuggingFaceCheckpoint, configuration: LlamaConfiguration) throws -> LanguageModel {
+    static func load(_ checkpoint: HuggingFaceCheckpoint, configuration: LlamaConfiguration) throws -> LanguageModel & ModelArchitecture {
         let weights = WeightLoading(
             tensors: checkpoint.tensors, source: checkpoint.folder, layerCountKey: "num_hidden_layers",
             isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
@@ -30,15 +43,15 @@ public enum LlamaFamily: ModelFamily {
     }
 
     /// GGUF: configuration from metadata, tensors renamed to HF names, q/k rows un-permuted.
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         try loadGGUF(gguf, permutedQueryKey: true)
     }
 
     /// GGUF files of LLaMA-layout architectures. llama.cpp's converter permutes q/k rows for its
     /// interleaved RoPE only for the `llama` architecture (`permutedQueryKey`); Qwen2's are stored
     /// in HF order.
-    static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool) throws -> LanguageModel {
-        try TokenizerLoading.checkSupported(gguf)
+    static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool) throws -> LanguageModel & ModelArchitecture {
+        try TokenizerLoader.checkSupported(gguf: gguf)
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let tensors = try GGUFTensorNames.llama.huggingFaceTensors(
             of: gguf, readElsewhere: configuration.ropeFrequencyDivisors == nil ? [] : [LlamaConfiguration.ropeFrequencyFactorsTensor])

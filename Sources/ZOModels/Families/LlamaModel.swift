@@ -9,47 +9,52 @@ import ZOTensor
 ///
 /// A batch is a list of variable-length sequences, packed back to back (`PackedBatch`); logits are
 /// computed only for the requested positions.
-public final class LlamaModel: LanguageModel {
+public final class LlamaModel: LanguageModel, ModelArchitecture {
     public let configuration: LlamaConfiguration
     public let weights: WeightArena
     private var rotary: RotaryEmbedding
     private let workspace: ForwardWorkspace
     private let attention: SelfAttention
 
-    /// The arena layout for `configuration`, in HF names.
+    /// The arena layout for `configuration`, in HF names. Layer matrices multiply every token; the
+    /// embedding is looked up and, when tied, is also the head over the scored rows.
     public static func parameterSpecs(for c: LlamaConfiguration) -> [ParameterSpec] {
         var specs = [ParameterSpec(
-            name: "model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize], role: .embedding, layer: nil)]
+            name: "model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize], role: .embedding, layer: nil,
+            kind: .tokenEmbedding, activationUse: c.tieWordEmbeddings ? [.lookup, .scoredRows] : .lookup)]
         for layer in 0..<c.layerCount {
             let p = "model.layers.\(layer)."
-            func spec(_ name: String, _ shape: [Int], _ role: ParameterRole) -> ParameterSpec {
-                ParameterSpec(name: p + name, shape: shape, role: role, layer: layer)
+            func spec(_ name: String, _ shape: [Int], _ role: ParameterRole, _ kind: ParameterKind) -> ParameterSpec {
+                ParameterSpec(name: p + name, shape: shape, role: role, layer: layer, kind: kind,
+                              activationUse: shape.count == 2 ? .everyToken : [])
             }
             specs += [
-                spec("input_layernorm.weight", [c.hiddenSize], .norm),
-                spec("self_attn.q_proj.weight", [c.queryWidth, c.hiddenSize], .matrix),
-                spec("self_attn.k_proj.weight", [c.keyValueWidth, c.hiddenSize], .matrix),
-                spec("self_attn.v_proj.weight", [c.keyValueWidth, c.hiddenSize], .matrix),
+                spec("input_layernorm.weight", [c.hiddenSize], .norm, .norm),
+                spec("self_attn.q_proj.weight", [c.queryWidth, c.hiddenSize], .matrix, .query),
+                spec("self_attn.k_proj.weight", [c.keyValueWidth, c.hiddenSize], .matrix, .key),
+                spec("self_attn.v_proj.weight", [c.keyValueWidth, c.hiddenSize], .matrix, .value),
             ]
             if c.queryKeyValueBias {
                 specs += [
-                    spec("self_attn.q_proj.bias", [c.queryWidth], .bias),
-                    spec("self_attn.k_proj.bias", [c.keyValueWidth], .bias),
-                    spec("self_attn.v_proj.bias", [c.keyValueWidth], .bias),
+                    spec("self_attn.q_proj.bias", [c.queryWidth], .bias, .query),
+                    spec("self_attn.k_proj.bias", [c.keyValueWidth], .bias, .key),
+                    spec("self_attn.v_proj.bias", [c.keyValueWidth], .bias, .value),
                 ]
             }
             specs += [
-                spec("self_attn.o_proj.weight", [c.hiddenSize, c.queryWidth], .matrix),
-                spec("post_attention_layernorm.weight", [c.hiddenSize], .norm),
-                spec("mlp.gate_proj.weight", [c.intermediateSize, c.hiddenSize], .matrix),
-                spec("mlp.up_proj.weight", [c.intermediateSize, c.hiddenSize], .matrix),
-                spec("mlp.down_proj.weight", [c.hiddenSize, c.intermediateSize], .matrix),
+                spec("self_attn.o_proj.weight", [c.hiddenSize, c.queryWidth], .matrix, .attentionOutput),
+                spec("post_attention_layernorm.weight", [c.hiddenSize], .norm, .norm),
+                spec("mlp.gate_proj.weight", [c.intermediateSize, c.hiddenSize], .matrix, .gate),
+                spec("mlp.up_proj.weight", [c.intermediateSize, c.hiddenSize], .matrix, .up),
+                spec("mlp.down_proj.weight", [c.hiddenSize, c.intermediateSize], .matrix, .down),
             ]
         }
-        specs.append(ParameterSpec(name: "model.norm.weight", shape: [c.hiddenSize], role: .norm, layer: nil))
+        specs.append(ParameterSpec(
+            name: "model.norm.weight", shape: [c.hiddenSize], role: .norm, layer: nil, kind: .norm, activationUse: []))
         if !c.tieWordEmbeddings {
             specs.append(ParameterSpec(
-                name: "lm_head.weight", shape: [c.vocabularySize, c.hiddenSize], role: .matrix, layer: nil))
+                name: "lm_head.weight", shape: [c.vocabularySize, c.hiddenSize], role: .matrix, layer: nil, kind: .head,
+                activationUse: .scoredRows))
         }
         return specs
     }
@@ -117,21 +122,6 @@ public final class LlamaModel: LanguageModel {
                 map("mlp.gate_proj", inputs: c.hiddenSize, outputs: c.intermediateSize),
                 map("mlp.up_proj", inputs: c.hiddenSize, outputs: c.intermediateSize),
             ])
-    }
-
-    /// For each 2-D weight (by arena index), the activation rows it multiplies in one forward of
-    /// `tokens` tokens with `scoredRows` logit rows — what a factored low-rank delta costs there, in
-    /// units of r·(m+n) multiply-adds (`TrainableSet.activationRows`). Layer matrices see every
-    /// token; the embedding's lookup only gathers rows and, when tied, it is also the head over the
-    /// scored rows.
-    public func activationRows(tokens: Double, scoredRows: Double) -> [Int: Double] {
-        ZOModels.activationRows(of: weights, tokens: tokens, scoredRows: scoredRows) { name in
-            switch name {
-            case "model.embed_tokens.weight": return .lookup(tiedHead: configuration.tieWordEmbeddings)
-            case "lm_head.weight": return .scoredRows
-            default: return .everyToken
-            }
-        }
     }
 
     /// Runs the batch and returns `[requests.count × vocabularySize]` logits, row-major, in request order.

@@ -14,8 +14,9 @@ public enum OPTFamily: ModelFamily {
         attentionOutput: "self_attn.out_proj", feedForwardNorm: "final_layer_norm",
         feedForwardUp: "fc1", feedForwardDown: "fc2", layerWeightLayout: .outputsByInputs)
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
-        let configuration = try configuration(checkpoint.config, source: checkpoint.configPath)
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
+        let configuration = try configuration(
+            checkpoint.decodeConfig(CommonConfigSizes.self), checkpoint.decodeConfig(OPTConfigFile.self), source: checkpoint.configPath)
         // OPTModel-era uploads name tensors `decoder.…`; a tied head may still be stored.
         return try GPTStyleDecoderModel.load(
             checkpoint, configuration: configuration, basePrefix: "model.", layerCountKey: "num_hidden_layers"
@@ -24,29 +25,42 @@ public enum OPTFamily: ModelFamily {
         }
     }
 
-    /// Reads a parsed `config.json` of `model_type` "opt" with transformers' `OPTConfig` defaults.
-    public static func configuration(_ object: [String: Any], source: String) throws -> GPTStyleDecoderConfiguration {
-        let config = ConfigReader(object: object, source: source)
-        let activationName = config.string("activation_function") ?? "relu"
-        guard let activation = FeedForwardActivation(huggingFaceName: activationName) else {
-            throw config.fail("activation_function \(activationName) is not supported")
+    /// OPT's `config.json` as transformers writes it (`OPTConfig`) beyond `CommonConfigSizes`, each
+    /// key once.
+    struct OPTConfigFile: Decodable {
+        var activation: FeedForwardActivationName?
+        var normalizesBeforeSublayers: ConfigFlag?
+        var wordEmbeddingSize: ConfigSize<Width>?
+        var intermediateSize: ConfigSize<Width>
+        var removesFinalNorm: ConfigFlag?
+        var normsHaveParameters: ConfigFlag?
+        var linearsHaveBiases: ConfigFlag?
+        var beginningOfSequenceID: ConfigInteger?
+
+        enum CodingKeys: String, CodingKey {
+            case activation = "activation_function", normalizesBeforeSublayers = "do_layer_norm_before"
+            case wordEmbeddingSize = "word_embed_proj_dim", intermediateSize = "ffn_dim"
+            case removesFinalNorm = "_remove_final_layer_norm", normsHaveParameters = "layer_norm_elementwise_affine"
+            case linearsHaveBiases = "enable_bias", beginningOfSequenceID = "bos_token_id"
         }
-        let hidden = try config.size(.width, "hidden_size")
-        let preLN = try config.bool("do_layer_norm_before", default: true)
+    }
+
+    /// The configuration of an OPT `config.json`, with `OPTConfig`'s defaults.
+    static func configuration(_ sizes: CommonConfigSizes, _ file: OPTConfigFile, source: String) throws -> GPTStyleDecoderConfiguration {
+        let hidden = sizes.hiddenSize.value
+        let preLN = file.normalizesBeforeSublayers?.value ?? true
         let configuration = GPTStyleDecoderConfiguration(
-            modelType: "opt", vocabularySize: try config.size(.vocabulary, "vocab_size"), hiddenSize: hidden,
-            wordEmbeddingSize: try config.size(.width, "word_embed_proj_dim", default: hidden),
-            intermediateSize: try config.size(.width, "ffn_dim"), layerCount: try config.size(.layers, "num_hidden_layers"),
-            headCount: try config.size(.heads, "num_attention_heads"),
-            maxPositions: try config.size(.positions, "max_position_embeddings", default: 2048), positionOffset: 2,
-            normalizesBeforeSublayers: preLN,
-            hasFinalNorm: try preLN && !config.bool("_remove_final_layer_norm", default: false),
-            normsHaveParameters: try config.bool("layer_norm_elementwise_affine", default: true),
-            linearsHaveBiases: try config.bool("enable_bias", default: true), layerNormEpsilon: 1e-5,
-            activation: activation, scalesAttentionByHeadDim: true, scalesAttentionByInverseLayer: false,
-            tieWordEmbeddings: try config.bool("tie_word_embeddings", default: true),
-            promptPrefix: [try config.int("bos_token_id", default: 2)], names: names)
-        try configuration.validate(config)
+            modelType: "opt", vocabularySize: sizes.vocabularySize.value, hiddenSize: hidden,
+            wordEmbeddingSize: file.wordEmbeddingSize?.value ?? hidden, intermediateSize: file.intermediateSize.value,
+            layerCount: sizes.layerCount.value, headCount: sizes.headCount.value,
+            maxPositions: sizes.maxPositions?.value ?? 2048, positionOffset: 2, normalizesBeforeSublayers: preLN,
+            hasFinalNorm: preLN && !(file.removesFinalNorm?.value ?? false),
+            normsHaveParameters: file.normsHaveParameters?.value ?? true,
+            linearsHaveBiases: file.linearsHaveBiases?.value ?? true, layerNormEpsilon: 1e-5,
+            activation: file.activation?.activation ?? .relu, scalesAttentionByHeadDim: true,
+            scalesAttentionByInverseLayer: false, tieWordEmbeddings: sizes.tieWordEmbeddings?.value ?? true,
+            promptPrefix: [file.beginningOfSequenceID?.value ?? 2], names: names)
+        try configuration.validate(source: source)
         return configuration
     }
 }

@@ -8,32 +8,40 @@ public enum Qwen2Family: ModelFamily {
     public static let ggufArchitectures = ["qwen2"]
 
     /// llama.cpp's `qwen2` GGUF: the LLaMA tensor layout plus q/k/v biases, q/k rows not permuted.
-    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel {
+    public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         try LlamaFamily.loadGGUF(gguf, permutedQueryKey: false)
     }
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
-        try LlamaFamily.load(checkpoint, configuration: configuration(checkpoint.config, source: checkpoint.configPath))
-    }
-
-    /// Reads a parsed `config.json` of `model_type` "qwen2".
-    public static func configuration(_ object: [String: Any], source: String) throws -> LlamaConfiguration {
-        let config = ConfigReader(object: object, source: source)
-        try rejectSlidingWindowAttention(config)
-        var configuration = try LlamaConfiguration.decoderFields(config, modelType: "qwen2")
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
+        var configuration = try LlamaConfiguration(
+            checkpoint.decodeConfig(CommonConfigSizes.self), checkpoint.decodeConfig(LlamaConfigFile.self), modelType: checkpoint.modelType, source: checkpoint.configPath)
         configuration.queryKeyValueBias = true
-        return configuration
+        if try checkpoint.decodeConfig(SlidingWindowOptions.self).slides(layerCount: configuration.layerCount) {
+            throw ModelError.invalidConfiguration(
+                source: checkpoint.configPath,
+                reason: "sliding-window attention (\(SlidingWindowOptions.CodingKeys.enabled.stringValue) = true) is not supported")
+        }
+        return try LlamaFamily.load(checkpoint, configuration: configuration)
     }
 
-    /// transformers gives a layer sliding-window attention when `use_sliding_window` is true with a
-    /// `sliding_window` size and the layer is a "sliding_attention" one (`layer_types`, by default the
-    /// layers from `max_window_layers` on); every layer here attends to the whole prefix.
-    private static func rejectSlidingWindowAttention(_ config: ConfigReader) throws {
-        guard try config.bool("use_sliding_window", default: false), try config.optionalInt("sliding_window") != nil else { return }
-        let slidingLayers = try (config.object["layer_types"] as? [String]).map { $0.contains("sliding_attention") }
-            ?? ((config.optionalInt("max_window_layers") ?? 28) < (config.optionalInt("num_hidden_layers") ?? 0))
-        if slidingLayers {
-            throw config.fail("sliding-window attention (use_sliding_window = true) is not supported")
+    /// Qwen2's sliding-window options. transformers gives a layer sliding-window attention when
+    /// `use_sliding_window` is true with a `sliding_window` size and the layer is a "sliding_attention"
+    /// one (`layer_types`, by default the layers from `max_window_layers` on); every layer here attends
+    /// to the whole prefix, so a configuration where some layer slides is refused.
+    private struct SlidingWindowOptions: Decodable {
+        var enabled: ConfigFlag?
+        var size: ConfigInteger?
+        var layerTypes: [String]?
+        var fullAttentionLayers: ConfigInteger?
+
+        enum CodingKeys: String, CodingKey {
+            case enabled = "use_sliding_window", size = "sliding_window", layerTypes = "layer_types"
+            case fullAttentionLayers = "max_window_layers"
+        }
+
+        func slides(layerCount: Int) -> Bool {
+            guard enabled?.value == true, size != nil else { return false }
+            return layerTypes.map { $0.contains("sliding_attention") } ?? ((fullAttentionLayers?.value ?? 28) < layerCount)
         }
     }
 }

@@ -3,7 +3,7 @@
 public enum RobertaFamily: ModelFamily {
     public static let modelTypes = ["roberta"]
 
-    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel {
+    public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {
         try EncoderLoading.load(checkpoint, variant: .roberta)
     }
 }

@@ -1,24 +1,20 @@
-import Foundation
 import ZOFormats
-import ZOTokenizers
 
-/// Builds the tokenizer that ships with a model: from GGUF `tokenizer.ggml.*` metadata, or from
-/// the files of a Hugging Face folder (`tokenizer.json`, else the slow tokenizer files).
-public enum TokenizerLoading {
-    /// Tokenizer model types ZOTune implements (GGUF `tokenizer.ggml.model`): byte-level BPE ("gpt2"),
-    /// BERT's WordPiece ("bert") and SentencePiece BPE ("llama": LLaMA-1/2, TinyLlama, Mistral).
+/// Building the tokenizer a GGUF file carries in its `tokenizer.ggml.*` metadata: byte-level BPE
+/// ("gpt2"), BERT's WordPiece ("bert") or SentencePiece BPE ("llama": LLaMA-1/2, TinyLlama, Mistral),
+/// as llama.cpp reads it.
+extension TokenizerLoader {
+    /// Tokenizer model types ZOTune implements (GGUF `tokenizer.ggml.model`).
     static let supportedGGUFModels = ["gpt2", "bert", "llama"]
 
-    public static func tokenizer(gguf: GGUFFile) throws -> any TextTokenizer {
+    public static func load(gguf: GGUFFile) throws -> any TextTokenizer {
         let metadata = gguf.metadata
-        guard let kind = metadata["tokenizer.ggml.model"]?.string else {
-            throw ModelError.noTokenizer(model: gguf.path)
-        }
+        guard let kind = metadata["tokenizer.ggml.model"]?.string else { throw TokenizerError.noGGUFTokenizer(source: gguf.path) }
         guard supportedGGUFModels.contains(kind) else {
-            throw TokenizerLoadingError.unsupportedType(kind, source: gguf.path)
+            throw TokenizerError.unsupportedGGUFModel(kind, source: gguf.path)
         }
         guard let tokens = metadata["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
-            throw ModelError.noTokenizer(model: gguf.path)
+            throw TokenizerError.noGGUFTokenizer(source: gguf.path)
         }
         let types = try tokenTypes(metadata, count: tokens.count, source: gguf.path)
         if kind == "bert" {
@@ -34,9 +30,7 @@ public enum TokenizerLoading {
                 ggufTokens: tokens, scores: try scores(metadata, count: tokens.count, source: gguf.path),
                 tokenTypes: types, settings: try sentencePieceSettings(metadata, source: gguf.path))
         }
-        guard let merges = metadata["tokenizer.ggml.merges"]?.strings else {
-            throw ModelError.noTokenizer(model: gguf.path)
-        }
+        guard let merges = metadata["tokenizer.ggml.merges"]?.strings else { throw TokenizerError.noGGUFTokenizer(source: gguf.path) }
         // The same special-token keys as a "llama" vocabulary, but nothing added unless the file says so
         // (SmolLM2, Qwen2: add_bos_token false or absent; Llama-3: true, its <|begin_of_text|>).
         var start = SentencePieceBPETokenizer.GGUFSettings()
@@ -48,6 +42,13 @@ public enum TokenizerLoading {
             suffix: settings.addEOS ? settings.eosID.map { [$0] } ?? [] : [])
     }
 
+    /// Fails early, before a model's weights are decoded, when the file's tokenizer type is unknown.
+    public static func checkSupported(gguf: GGUFFile) throws {
+        if let kind = gguf.metadata["tokenizer.ggml.model"]?.string, !supportedGGUFModels.contains(kind) {
+            throw TokenizerError.unsupportedGGUFModel(kind, source: gguf.path)
+        }
+    }
+
     /// llama.cpp's "llama" settings, each key overriding its default (`start`).
     private static func sentencePieceSettings(
         _ metadata: [String: GGUFValue], source: String, start: SentencePieceBPETokenizer.GGUFSettings = .init()
@@ -55,12 +56,12 @@ public enum TokenizerLoading {
         var settings = start
         func id(_ key: String, _ value: inout Int?) throws {
             guard let entry = metadata["tokenizer.ggml.\(key)"] else { return }
-            guard let id = entry.int else { throw TokenizerLoadingError.invalidMetadata("tokenizer.ggml.\(key)", expected: "an integer", source: source) }
+            guard let id = entry.int else { throw TokenizerError.invalidGGUFMetadata("tokenizer.ggml.\(key)", expected: "an integer", source: source) }
             value = id
         }
         func flag(_ key: String, _ value: inout Bool) throws {
             guard let entry = metadata["tokenizer.ggml.\(key)"] else { return }
-            guard let flag = entry.bool else { throw TokenizerLoadingError.invalidMetadata("tokenizer.ggml.\(key)", expected: "a boolean", source: source) }
+            guard let flag = entry.bool else { throw TokenizerError.invalidGGUFMetadata("tokenizer.ggml.\(key)", expected: "a boolean", source: source) }
             value = flag
         }
         try id("bos_token_id", &settings.bosID)
@@ -81,7 +82,7 @@ public enum TokenizerLoading {
         guard let values = entry.array?.map({ $0.int.flatMap { Int32(exactly: $0) } }), values.count == count,
               !values.contains(nil)
         else {
-            throw TokenizerLoadingError.invalidMetadata(key, expected: "\(count) 32-bit integers, one per token", source: source)
+            throw TokenizerError.invalidGGUFMetadata(key, expected: "\(count) 32-bit integers, one per token", source: source)
         }
         return values.map { $0! }
     }
@@ -91,38 +92,8 @@ public enum TokenizerLoading {
         let key = "tokenizer.ggml.scores"
         guard let entry = metadata[key] else { return nil }
         guard let values = entry.array?.map(\.double), values.count == count, !values.contains(nil) else {
-            throw TokenizerLoadingError.invalidMetadata(key, expected: "\(count) numbers, one per token", source: source)
+            throw TokenizerError.invalidGGUFMetadata(key, expected: "\(count) numbers, one per token", source: source)
         }
         return values.map { Float($0!) }
-    }
-
-    /// The folder's `tokenizer.json` (byte-level BPE, SentencePiece BPE or WordPiece, as its model and
-    /// pre-tokenizer say), or without one the tokenizer transformers builds from its slow files
-    /// (`vocab.json` + `merges.txt`, `vocab.txt`).
-    public static func tokenizer(huggingFaceFolder folder: URL) throws -> any TextTokenizer {
-        try TokenizerLoader.load(folder: folder)
-    }
-
-    /// Fails early, before weights are decoded, when the file's tokenizer type is unknown.
-    static func checkSupported(_ gguf: GGUFFile) throws {
-        if let kind = gguf.metadata["tokenizer.ggml.model"]?.string, !supportedGGUFModels.contains(kind) {
-            throw TokenizerLoadingError.unsupportedType(kind, source: gguf.path)
-        }
-    }
-}
-
-/// Tokenizer problems found while loading a model.
-public enum TokenizerLoadingError: Error, CustomStringConvertible {
-    case unsupportedType(String, source: String)
-    /// A `tokenizer.ggml.*` key holds the wrong kind of value.
-    case invalidMetadata(String, expected: String, source: String)
-
-    public var description: String {
-        switch self {
-        case let .unsupportedType(kind, source):
-            return "unsupported tokenizer type \(kind) in \(source); supported: \(TokenizerLoading.supportedGGUFModels.joined(separator: ", "))"
-        case let .invalidMetadata(key, expected, source):
-            return "invalid tokenizer metadata \(key) in \(source): expected \(expected)"
-        }
     }
 }

@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CZOKernels", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "ZOTensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ZOFormats", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
         .target(name: "ZOJSON"),
@@ -47,6 +48,9 @@ let package = Package(
                 "ZOTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // TEMPORARY: old Swift kernels against CZOKernels, bit for bit; removed with the Swift kernels.
+        .executableTarget(
+            name: "KernelParity", dependencies: ["CZOKernels", "ZOTensor", "ZOEstimators"], swiftSettings: kernelFlags),
         .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZOFormats"], swiftSettings: kernelFlags),
         .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
         .testTarget(name: "ZOJSONTests", dependencies: ["ZOJSON"]),

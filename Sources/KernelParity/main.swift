@@ -210,6 +210,42 @@ func runAll(trials: Int) {
     }
 }
 
+if CommandLine.arguments.dropFirst().first == "timing" {
+    _ = zo_kernels_use(ZO_KERNELS_AVX512)
+    func time(_ name: String, _ swift: @escaping () -> Void, _ c: @escaping () -> Void) {
+        var best = [Double.infinity, .infinity]
+        for _ in 0..<15 {
+            for (i, f) in [swift, c].enumerated() {
+                let t = DispatchTime.now().uptimeNanoseconds
+                f()
+                best[i] = min(best[i], Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+            }
+        }
+        print(String(format: "%-22@ swift %8.3f ms   c %8.3f ms   c/swift %.3f", name, best[0], best[1], best[1] / best[0]))
+    }
+    let n = 1 << 22
+    var x = values(n, special: false), y = x
+    let stream = GaussianStream(seed: 1, tensor: 2)
+    let cs = [zo_gaussian_stream(key0: stream.key[0], key1: stream.key[1], tensor: stream.tensor, kind: 0)]
+    time("fused update 1 stream", { x.withUnsafeMutableBufferPointer { p in [stream].withUnsafeBufferPointer { s in [Float(1e-3)].withUnsafeBufferPointer { c in FusedGaussianUpdate.apply(to: p.baseAddress!, range: 0..<n, streams: s, coefficients: c) } } } },
+         { zo_fused_gaussian_update(&y, 0, n, 1, cs, [1e-3], 1) })
+    time("fused update 3 streams", { x.withUnsafeMutableBufferPointer { p in [stream, stream, stream].withUnsafeBufferPointer { s in [Float(1e-3), 2e-3, 3e-3].withUnsafeBufferPointer { c in FusedGaussianUpdate.apply(to: p.baseAddress!, range: 0..<n, scale: 0.99, streams: s, coefficients: c) } } } },
+         { zo_fused_gaussian_update(&y, 0, n, 0.99, cs + cs + cs, [1e-3, 2e-3, 3e-3], 3) })
+    time("gaussian fill", { stream.fill(&x, range: 0..<n) }, { zo_gaussian_fill(cs[0], &y, 0, n) })
+    let m = 1 << 18
+    time("geluTanh", { geluTanh(&x, count: m) }, { zo_gelu_tanh(&y, m) })
+    time("gelu", { gelu(&x, count: m) }, { zo_gelu(&y, m) })
+    time("swiGLU 128x1536", { swiGLU(x, into: &y, rows: 128, width: 1536) }, { zo_swiglu(x, &y, 128, 1536) })
+    time("rmsNorm 512x576", { rmsNorm(x, gain: x, into: &y, rows: 512, width: 576, epsilon: 1e-5) }, { zo_rms_norm(x, x, &y, 512, 576, 1e-5) })
+    time("layerNorm 512x768", { layerNorm(x, gain: x, bias: x, into: &y, rows: 512, width: 768, epsilon: 1e-5) }, { zo_layer_norm(x, x, x, &y, 512, 768, 1e-5) })
+    time("softmax 512x128", { for r in 0..<512 { x.withUnsafeMutableBufferPointer { softmaxInPlace($0.baseAddress! + r * 128, count: 128) } } }, { for r in 0..<512 { y.withUnsafeMutableBufferPointer { zo_softmax($0.baseAddress! + r * 128, 128) } } })
+    var scores = [Float](repeating: 0, count: 512)
+    let qkv = values(256 * 3 * 576, special: false)
+    var out = [Float](repeating: 0, count: 256 * 576)
+    time("attention 256 tok d64", { qkv.withUnsafeBufferPointer { p in causalAttentionHead(query: p.baseAddress!, key: p.baseAddress! + 576, value: p.baseAddress! + 1152, stride: 1728, output: &out, outputStride: 576, length: 256, headDim: 64, scale: 0.125, scores: &scores) } },
+         { qkv.withUnsafeBufferPointer { p in zo_attention_head(p.baseAddress!, p.baseAddress! + 576, p.baseAddress! + 1152, 1728, &out, 576, 256, 64, 0.125, &scores, true, nil, nil, 0) } })
+    exit(0)
+}
 let trials = Int(CommandLine.arguments.dropFirst().first ?? "20") ?? 20
 var failed = false
 for variant in [ZO_KERNELS_GENERIC, ZO_KERNELS_AVX2, ZO_KERNELS_AVX512] {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZOModels
+import ZORandom
 import ZOTensor
 
 /// `zotune bench` (default): forward tokens/s on random sequences, GEMM GFLOP/s at the model's

@@ -1,5 +1,6 @@
 import Foundation
 import ZOEstimators
+import ZORandom
 import ZOTensor
 
 /// `zotune bench --gaussian`: how fast ZOTune makes the Gaussian directions every ZO step needs,

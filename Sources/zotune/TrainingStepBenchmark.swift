@@ -1,6 +1,7 @@
 import Foundation
 import ZOEstimators
 import ZOModels
+import ZORandom
 import ZOTasks
 import ZOTensor
 import ZOTraining

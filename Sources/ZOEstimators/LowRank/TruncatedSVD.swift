@@ -1,4 +1,5 @@
 import CBLAS
+import ZORandom
 import ZOTensor
 
 /// Rank-r truncated SVD of a row-major m×n matrix S ≈ U_r diag(σ) V_rᵀ, returned as a

@@ -49,7 +49,7 @@ let package = Package(
                 "ZOEstimators", "ZOTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZORandom", "ZOFormats"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZORandom", "ZOFormats", "CZOKernels"], swiftSettings: kernelFlags),
         .testTarget(name: "ZORandomTests", dependencies: ["ZORandom"]),
         .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
         .testTarget(name: "ZOJSONTests", dependencies: ["ZOJSON"]),

@@ -2,16 +2,13 @@
 import PackageDescription
 
 /// `ZOTUNE_FUZZ=1` (set by scripts/fuzz, which builds into its own `.build-fuzz`) adds the libFuzzer
-/// targets under Fuzz/ and keeps bounds and exclusivity checks in the kernel targets, so that a bad
-/// index found by fuzzing traps where it happens instead of reading past a buffer.
+/// targets under Fuzz/.
 let fuzzing = Context.environment["ZOTUNE_FUZZ"] == "1"
 
-/// Kernel targets need AVX-512 code generation: without `-target-cpu`, SIMD16 code is lowered to SSE2 and
-/// runs 18–95× slower (see shared/design/compute.md §8). Builds on this machine kind only.
-let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags((fuzzing ? [] : ["-Ounchecked", "-enforce-exclusivity=unchecked"]) + ["-target-cpu", "native"]),
-]
-
+/// No target carries compiler flags: no `-target-cpu` (the binary runs on any x86-64 and builds for
+/// arm64) and no `-Ounchecked` (bounds, overflow and exclusivity checks stay on everywhere, parsers of
+/// untrusted files included). The SIMD kernels live in the C target CZOKernels, compiled in generic,
+/// AVX2 and AVX-512 variants and chosen at run time (Sources/CZOKernels/Dispatch.c).
 let package = Package(
     name: "ZOTune",
     platforms: [.macOS(.v14)],
@@ -27,21 +24,19 @@ let package = Package(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CZOKernels", linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "ZOTensor", dependencies: ["CBLAS", "CZOKernels"], swiftSettings: kernelFlags),
+        .target(name: "ZOTensor", dependencies: ["CBLAS", "CZOKernels"]),
         .target(name: "ZORandom", dependencies: ["CZOKernels"]),
-        .target(name: "ZOFormats", swiftSettings: kernelFlags),
+        .target(name: "ZOFormats"),
         .target(name: "ZOJSON"),
-        .target(name: "ZOTokenizers", dependencies: ["ZOJSON"], swiftSettings: kernelFlags),
+        .target(name: "ZOTokenizers", dependencies: ["ZOJSON"]),
         .target(name: "ZOAssets"),
-        .target(name: "ZOEstimators", dependencies: ["ZOTensor", "ZORandom", "CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "ZOEstimators", dependencies: ["ZOTensor", "ZORandom", "CBLAS"]),
         .target(name: "ZOTasks", dependencies: ["ZOAssets", "ZORandom", "ZOJSON"]),
         .target(
-            name: "ZOModels", dependencies: ["ZOTensor", "ZORandom", "ZOFormats", "ZOTokenizers", "ZOAssets"],
-            swiftSettings: kernelFlags),
+            name: "ZOModels", dependencies: ["ZOTensor", "ZORandom", "ZOFormats", "ZOTokenizers", "ZOAssets"]),
         .target(
             name: "ZOTraining",
-            dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZORandom", "ZOFormats"],
-            swiftSettings: kernelFlags),
+            dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZORandom", "ZOFormats"]),
         .executableTarget(
             name: "zotune",
             dependencies: [
@@ -49,14 +44,14 @@ let package = Package(
                 "ZOEstimators", "ZOTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZORandom", "ZOFormats", "CZOKernels"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZORandom", "ZOFormats", "CZOKernels"]),
         .testTarget(name: "ZORandomTests", dependencies: ["ZORandom"]),
         .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
         .testTarget(name: "ZOJSONTests", dependencies: ["ZOJSON"]),
         .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels", "ZOAssets", "ZOFormats"]),
         .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels"]),
         .testTarget(name: "ZOAssetsTests", dependencies: ["ZOAssets"]),
-        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators", "ZORandom", "ZOTensor"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators", "ZORandom", "ZOTensor"]),
         .testTarget(name: "ZOTasksTests", dependencies: ["ZOTasks"]),
         .testTarget(
             name: "ZOTrainingTests",

@@ -20,17 +20,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        // OpenBLAS (CBLAS + LAPACK) everywhere but Apple platforms, where ZOTensor's BLAS.swift uses
+        // Accelerate instead (written to compile, untested).
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "CZOKernels", linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "ZOTensor", dependencies: ["CBLAS", "CZOKernels"]),
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .target(name: "CZOKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(
+            name: "ZOTensor",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CZOKernels"]),
         .target(name: "ZORandom", dependencies: ["CZOKernels"]),
         .target(name: "ZOFormats"),
         .target(name: "ZOJSON"),
         .target(name: "ZOTokenizers", dependencies: ["ZOJSON"]),
         .target(name: "ZOAssets"),
-        .target(name: "ZOEstimators", dependencies: ["ZOTensor", "ZORandom", "CBLAS"]),
+        .target(name: "ZOEstimators", dependencies: ["ZOTensor", "ZORandom"]),
         .target(name: "ZOTasks", dependencies: ["ZOAssets", "ZORandom", "ZOJSON"]),
         .target(
             name: "ZOModels", dependencies: ["ZOTensor", "ZORandom", "ZOFormats", "ZOTokenizers", "ZOAssets"]),

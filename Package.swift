@@ -2,16 +2,13 @@
 import PackageDescription
 
 /// `ZOTUNE_FUZZ=1` (set by scripts/fuzz, which builds into its own `.build-fuzz`) adds the libFuzzer
-/// targets under Fuzz/ and keeps bounds and exclusivity checks in the kernel targets, so that a bad
-/// index found by fuzzing traps where it happens instead of reading past a buffer.
+/// targets under Fuzz/.
 let fuzzing = Context.environment["ZOTUNE_FUZZ"] == "1"
 
-/// Kernel targets need AVX-512 code generation: without `-target-cpu`, SIMD16 code is lowered to SSE2 and
-/// runs 18–95× slower (see shared/design/compute.md §8). Builds on this machine kind only.
-let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags((fuzzing ? [] : ["-Ounchecked", "-enforce-exclusivity=unchecked"]) + ["-target-cpu", "native"]),
-]
-
+/// No target carries compiler flags: no `-target-cpu` (the binary runs on any x86-64 and builds for
+/// arm64) and no `-Ounchecked` (bounds, overflow and exclusivity checks stay on everywhere, parsers of
+/// untrusted files included). The SIMD kernels live in the C target CZOKernels, compiled in generic,
+/// AVX2 and AVX-512 variants and chosen at run time (Sources/CZOKernels/Dispatch.c).
 let package = Package(
     name: "ZOTune",
     platforms: [.macOS(.v14)],
@@ -26,28 +23,33 @@ let package = Package(
         .library(name: "ZOTasks", targets: ["ZOTasks"]),
         .library(name: "ZOFormats", targets: ["ZOFormats"]),
         .library(name: "ZOTensor", targets: ["ZOTensor"]),
+        .library(name: "ZORandom", targets: ["ZORandom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        // OpenBLAS (CBLAS + LAPACK) everywhere but Apple platforms, where ZOTensor's BLAS.swift uses
+        // Accelerate instead (written to compile, untested).
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "ZOTensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
-        .target(name: "ZOFormats", dependencies: ["ZOTensor"], swiftSettings: kernelFlags),
-        .target(name: "ZOJSON"),
-        .target(name: "ZOTokenizers", dependencies: ["ZOJSON", "ZOFormats"], swiftSettings: kernelFlags),
-        .target(name: "ZOAssets"),
-        .target(name: "ZOEstimators", dependencies: ["ZOTensor", "CBLAS"], swiftSettings: kernelFlags),
-        .target(name: "ZOTasks", dependencies: ["ZOAssets", "ZOTensor", "ZOJSON"]),
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .target(name: "CZOKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(
-            name: "ZOModels", dependencies: ["ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets"],
-            swiftSettings: kernelFlags),
+            name: "ZOTensor",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CZOKernels"]),
+        .target(name: "ZORandom", dependencies: ["CZOKernels"]),
+        .target(name: "ZOFormats"),
+        .target(name: "ZOJSON"),
+        .target(name: "ZOTokenizers", dependencies: ["ZOJSON", "ZOFormats"]),
+        .target(name: "ZOAssets"),
+        .target(name: "ZOEstimators", dependencies: ["ZOTensor", "ZORandom"]),
+        .target(name: "ZOTasks", dependencies: ["ZOAssets", "ZORandom", "ZOJSON"]),
+        .target(
+            name: "ZOModels", dependencies: ["ZOTensor", "ZORandom", "ZOFormats", "ZOTokenizers", "ZOAssets"]),
         .target(
             name: "ZOTraining",
-            dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZOFormats", "ZOAssets"],
-            swiftSettings: kernelFlags),
+            dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZORandom", "ZOFormats", "ZOAssets"]),
         // Options and console output shared by the two executables.
         .target(
             name: "ZOCommandLine",
@@ -55,28 +57,29 @@ let package = Package(
         .executableTarget(
             name: "zotune",
             dependencies: [
-                "ZOCommandLine", "ZOModels", "ZOTensor", "ZOFormats", "ZOTokenizers", "ZOAssets", "ZOTraining", "ZOEstimators",
-                "ZOTasks",
+                "ZOCommandLine", "ZOModels", "ZOTensor", "ZORandom", "ZOFormats", "ZOTokenizers", "ZOAssets", "ZOTraining",
+                "ZOEstimators", "ZOTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks against PyTorch (scripts/bench), not part of the shipped CLI.
         .executableTarget(
             name: "ZOTuneBench",
             dependencies: [
-                "ZOCommandLine", "ZOModels", "ZOTensor", "ZOTraining", "ZOEstimators", "ZOTasks",
+                "ZOCommandLine", "ZOModels", "ZOTensor", "ZORandom", "ZOTraining", "ZOEstimators", "ZOTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZOFormats"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOTensorTests", dependencies: ["ZOTensor", "ZORandom", "ZOFormats", "CZOKernels"]),
+        .testTarget(name: "ZORandomTests", dependencies: ["ZORandom"]),
         .testTarget(name: "ZOFormatsTests", dependencies: ["ZOFormats"]),
         .testTarget(name: "ZOJSONTests", dependencies: ["ZOJSON"]),
         .testTarget(name: "ZOTokenizersTests", dependencies: ["ZOTokenizers", "ZOModels", "ZOAssets", "ZOFormats"]),
         .testTarget(name: "ZOModelsTests", dependencies: ["ZOModels", "ZOTokenizers", "ZOFormats", "ZOTensor", "ZOAssets"]),
         .testTarget(name: "ZOAssetsTests", dependencies: ["ZOAssets"]),
-        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators", "ZOTensor"], swiftSettings: kernelFlags),
+        .testTarget(name: "ZOEstimatorsTests", dependencies: ["ZOEstimators", "ZORandom", "ZOTensor"]),
         .testTarget(name: "ZOTasksTests", dependencies: ["ZOTasks"]),
         .testTarget(
             name: "ZOTrainingTests",
-            dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks", "ZOFormats", "ZOTensor", "ZOTokenizers"]),
+            dependencies: ["ZOTraining", "ZOModels", "ZOEstimators", "ZOTasks", "ZOFormats", "ZORandom", "ZOTensor", "ZOTokenizers"]),
         .testTarget(name: "ZOTuneCLITests", dependencies: ["zotune"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,4 @@
-// The only C in ZOTune: Debian's OpenBLAS (cblas + the LAPACK routines it exports).
+// Debian's OpenBLAS (cblas + the LAPACK routines it exports), used only by ZOTensor's BLAS.swift.
 #include <cblas.h>
 
 // LAPACK routines exported by Debian's libopenblas (Fortran calling convention, column-major).

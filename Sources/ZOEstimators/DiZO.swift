@@ -1,3 +1,4 @@
+import ZORandom
 import ZOTensor
 
 /// DiZO (divergence-driven zeroth-order): plain MeZO steps (no weight decay) plus, every κ steps, a

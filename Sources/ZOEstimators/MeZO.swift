@@ -1,3 +1,5 @@
+import ZORandom
+
 /// MeZO (Malladi et al. 2023): two-point SPSA with a dense Gaussian direction over every trainable
 /// tensor, regenerated from its seed in each of three fused sweeps (θ += εz; θ −= 2εz;
 /// θ += (ε − ηg)z), and n-SPSA averaging over q directions (2q forward passes).

@@ -1,4 +1,5 @@
 import Dispatch
+import ZORandom
 import ZOTensor
 
 /// P-GAP (projected gradient-aligned perturbations). Every k steps (a window), h dense Gaussian

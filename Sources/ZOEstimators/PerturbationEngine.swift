@@ -1,4 +1,5 @@
 import Dispatch
+import ZORandom
 import ZOTensor
 
 /// One dense sweep over a set of tensors: θ_t ← κ_t·θ_t + Σ_j c_{t,j}·z(seed_j, t) for every tensor t.

@@ -1,3 +1,5 @@
+import ZORandom
+
 /// SubZero (Yu et al. 2024): random-subspace perturbations. For every 2-D tensor (matrices and
 /// embeddings), U (m×r) and V (n×r) are Q factors of Gaussian matrices, redrawn every T0 steps; each
 /// step draws Z ~ N(0,1)^{r×r} and perturbs W by P = √(mn)/r · U Z Vᵀ (the scale keeps E‖P‖² = mn, so

@@ -1,4 +1,4 @@
-import ZOTensor
+import ZORandom
 
 /// The train, dev and test examples of a task.
 ///

@@ -1,8 +1,13 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
 import CBLAS
+#endif
 import Dispatch
 
-/// Thin, shape-explicit wrappers over OpenBLAS. Everything dense and large goes through here, so that
-/// Apple's Accelerate (same CBLAS interface) can replace OpenBLAS in one file.
+/// The one seam to BLAS and LAPACK: every `cblas_*`, LAPACK and `openblas_*` call of the package is in
+/// this file, as thin, shape-explicit wrappers. On Apple platforms Accelerate (same CBLAS interface,
+/// CLAPACK calling convention) replaces OpenBLAS; that path is written to compile but untested.
 ///
 /// Threading: one owner of parallelism. By default OpenBLAS runs single-threaded and large GEMMs are
 /// split into column blocks fixed by the shape, run on up to `workerCount` threads of our own (each
@@ -25,13 +30,13 @@ public enum BLAS {
     nonisolated(unsafe) public static var workerCount = max(1, min(8, System.coreCount))
 
     nonisolated(unsafe) public private(set) static var threading: Threading = {
-        openblas_set_num_threads(1)
+        threadCount = 1
         return .splitColumns
     }()
 
     public static func setThreading(_ policy: Threading) {
         threading = policy
-        openblas_set_num_threads(policy == .openBLAS ? Int32(workerCount) : 1)
+        threadCount = policy == .openBLAS ? workerCount : 1
     }
 
     /// Below this many multiply-adds a GEMM runs on one thread: forking costs more than it saves.
@@ -119,20 +124,105 @@ public enum BLAS {
     /// The OpenBLAS kernel family that was selected at load time ("Cooperlake", "SkylakeX", "Haswell", …).
     /// `OPENBLAS_CORETYPE` in the environment overrides the CPU detection and can halve GEMM speed.
     public static var coreName: String {
+        #if canImport(Accelerate)
+        return "Accelerate"
+        #else
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)
+        #endif
     }
 
     /// The library's build ("OpenBLAS 0.3.29 DYNAMIC_ARCH … Cooperlake MAX_THREADS=64"): with
     /// `coreName`, what decides a GEMM's bits besides the program.
     public static var libraryDescription: String {
+        #if canImport(Accelerate)
+        return "Accelerate"
+        #else
         guard let config = openblas_get_config() else { return "unknown" }
         return String(cString: config) + " / " + coreName
+        #endif
     }
 
-    /// Number of threads OpenBLAS uses for one call.
+    /// Number of threads OpenBLAS uses for one call. Accelerate manages its own threads: 1 there, and
+    /// setting it does nothing.
     public static var threadCount: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+        get {
+            #if canImport(Accelerate)
+            return 1
+            #else
+            return Int(openblas_get_num_threads())
+            #endif
+        }
+        set {
+            #if !canImport(Accelerate)
+            openblas_set_num_threads(Int32(newValue))
+            #endif
+        }
+    }
+}
+
+// MARK: - Column-major BLAS and LAPACK (the subspace methods' factorisations)
+
+extension BLAS {
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C, column-major like Fortran BLAS and LAPACK; op(X) is X
+    /// or Xᵀ. One call on the calling thread, no splitting.
+    public static func sgemm(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// A LAPACK routine that reported failure (`info` ≠ 0).
+    public struct LAPACKError: Error, Sendable {
+        public let routine: String
+        public let info: Int
+    }
+
+    /// Replaces the column-major `rows × columns` matrix `a` (rows ≥ columns) by the Q factor of its
+    /// thin QR decomposition (`sgeqrf`, then `sorgqr`).
+    public static func orthonormalizeColumns(_ a: UnsafeMutablePointer<Float>, rows: Int, columns: Int) throws {
+        var m = Int32(rows), n = Int32(columns), k = Int32(columns), lda = Int32(rows), info: Int32 = 0
+        var tau = [Float](repeating: 0, count: columns)
+        // Workspace query, then the factorisation, then the explicit Q.
+        var query: Float = 0, queryQ: Float = 0, lwork: Int32 = -1
+        sgeqrf_(&m, &n, a, &lda, &tau, &query, &lwork, &info)
+        sorgqr_(&m, &n, &k, a, &lda, &tau, &queryQ, &lwork, &info)
+        lwork = Int32(max(query, queryQ, Float(columns)))
+        var work = [Float](repeating: 0, count: Int(lwork))
+        sgeqrf_(&m, &n, a, &lda, &tau, &work, &lwork, &info)
+        guard info == 0 else { throw LAPACKError(routine: "sgeqrf", info: Int(info)) }
+        sorgqr_(&m, &n, &k, a, &lda, &tau, &work, &lwork, &info)
+        guard info == 0 else { throw LAPACKError(routine: "sorgqr", info: Int(info)) }
+    }
+
+    /// Thin SVD by divide and conquer (`sgesdd`, job "S"; never `sgesvd`, 10–20× slower) of the
+    /// column-major `rows × columns` matrix `a` (destroyed): a = U·diag(s)·Vᵀ with U `rows × k` and Vᵀ
+    /// `k × columns` column-major, k = min(rows, columns), s descending.
+    public static func sgesdd(
+        _ a: UnsafeMutablePointer<Float>, rows: Int, columns: Int, u: UnsafeMutablePointer<Float>,
+        singularValues: UnsafeMutablePointer<Float>, vt: UnsafeMutablePointer<Float>
+    ) throws {
+        let k = min(rows, columns)
+        var m = Int32(rows), n = Int32(columns), lda = Int32(rows), ldu = Int32(rows), ldvt = Int32(k)
+        var iwork = [Int32](repeating: 0, count: 8 * k)
+        var info: Int32 = 0, job = CChar(UInt8(ascii: "S"))
+        var query: Float = 0, lwork: Int32 = -1
+        func call(_ work: UnsafeMutablePointer<Float>) {
+            #if canImport(Accelerate)
+            sgesdd_(&job, &m, &n, a, &lda, singularValues, u, &ldu, vt, &ldvt, work, &lwork, &iwork, &info)
+            #else
+            // gfortran's hidden length of the character argument comes last.
+            sgesdd_(&job, &m, &n, a, &lda, singularValues, u, &ldu, vt, &ldvt, work, &lwork, &iwork, &info, 1)
+            #endif
+        }
+        call(&query)
+        lwork = Int32(query)
+        var work = [Float](repeating: 0, count: max(1, Int(lwork)))
+        call(&work)
+        guard info == 0 else { throw LAPACKError(routine: "sgesdd", info: Int(info)) }
     }
 }

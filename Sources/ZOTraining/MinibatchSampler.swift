@@ -1,4 +1,4 @@
-import ZOTensor
+import ZORandom
 
 /// Chooses training minibatches as a pure function of (run seed, step, draw), so a resumed run sees
 /// exactly the batches the uninterrupted run would have. Draw 0 is the step's batch; DiZO's inner

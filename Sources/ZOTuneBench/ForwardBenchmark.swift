@@ -2,6 +2,7 @@ import ArgumentParser
 import ZOCommandLine
 import Foundation
 import ZOModels
+import ZORandom
 import ZOTensor
 
 /// `zotune-bench` (default): forward tokens/s on random sequences, GEMM GFLOP/s at the model's
@@ -18,7 +19,7 @@ struct ForwardBenchmark {
     let report: BenchmarkReport
 
     func run() throws {
-        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads")
+        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads; SIMD kernels: \(KernelVariant.active.rawValue)")
         BenchCommand.warnAboutSlowKernel()
         let peak = PeakThroughput.measureFP32()
         print(String(format: "FP32 peak (FMA microbenchmark, %d cores): %.0f GFLOP/s", BLAS.workerCount, peak))

@@ -1,5 +1,6 @@
 import Foundation
 import ZOEstimators
+import ZORandom
 import ZOTensor
 
 /// `zotune-bench --gaussian`: how fast ZOTune makes the Gaussian directions every ZO step needs,
@@ -21,7 +22,7 @@ struct GaussianBenchmark {
 
     func run() throws {
         let engine = PerturbationEngine()
-        print("Gaussian directions over \(Self.count) floats on \(engine.workerCount) threads (Philox4x32-10 + Box–Muller, fused)")
+        print("Gaussian directions over \(Self.count) floats on \(engine.workerCount) threads (Philox4x32-10 + Box–Muller, fused; SIMD kernels: \(KernelVariant.active.rawValue))")
         let buffer = FloatBuffer(count: Self.count)
         var round = 0
         func sweep(_ coefficient: Float) -> Double {

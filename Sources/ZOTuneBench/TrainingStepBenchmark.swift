@@ -2,6 +2,7 @@ import Foundation
 import ZOCommandLine
 import ZOEstimators
 import ZOModels
+import ZORandom
 import ZOTasks
 import ZOTensor
 import ZOTraining
@@ -84,7 +85,7 @@ struct TrainingStepBenchmark {
     }
 
     func run() throws {
-        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads")
+        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads; SIMD kernels: \(KernelVariant.active.rawValue)")
         BenchCommand.warnAboutSlowKernel()
         let settings = TrainingSettings()
         let batch = try BenchmarkBatch(modelOptions: modelOptions, size: self.batch, maxTokens: settings.maxTokens)

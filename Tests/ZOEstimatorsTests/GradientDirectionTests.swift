@@ -1,5 +1,6 @@
 import XCTest
 import ZOEstimators
+import ZORandom
 import ZOTensor
 
 /// On a quadratic with known gradient G, the update averaged over many steps taken from the same

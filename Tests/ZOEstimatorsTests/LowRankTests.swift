@@ -1,5 +1,6 @@
 import XCTest
 import ZOEstimators
+import ZORandom
 import ZOTensor
 
 /// The low-rank kernels against naive twins: materialised update vs explicit loops, QR bases,

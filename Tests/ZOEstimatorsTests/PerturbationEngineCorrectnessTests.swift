@@ -1,5 +1,6 @@
 import XCTest
 import ZOEstimators
+import ZORandom
 import ZOTensor
 
 /// Dense sweeps against their naive twin, across thread splits, with weight decay by role, and the

@@ -5,7 +5,7 @@ import ZOModels
 /// A shared prompt with continuations (`SharedPromptSequence`) gives the logits of every
 /// `prompt + continuation` run on its own — the ones the parity tests check against transformers —
 /// for rotary (Llama, Qwen2: GQA) and learned (OPT with its offset, GPT-2) positions, bit for bit
-/// (the kernel sums in the same order), and for the encoders' fallback that runs the expanded sequences.
+/// (the kernel sums in the same order), and for the encoders' fallback, which runs plain prompts.
 final class SharedPromptTests: XCTestCase {
     static let decoders = ["tiny-llama", "tiny-qwen2", "tiny-opt", "tiny-opt-post-ln", "tiny-gpt2"]
 
@@ -54,9 +54,17 @@ final class SharedPromptTests: XCTestCase {
         }
     }
 
-    func testEncoderFallbackRunsTheExpandedSequences() throws {
+    /// Encoders take prompts without continuations only (a continuation would change an encoder's
+    /// prompt rows, so `LanguageModel` refuses it with a precondition; this test sent continuations
+    /// while `-Ounchecked` removed that check): each `prompt + continuation` comes as its own prompt.
+    func testEncoderFallbackRunsPromptsWithoutContinuations() throws {
         let model = try LoadedModel.open(path: Fixtures.url("tiny-roberta-mlm").path).model
-        let (shared, plain) = try Self.sharedAndPlain(model, Self.batch(vocabulary: model.vocabularySize))
+        let batch = Self.batch(vocabulary: model.vocabularySize).flatMap { sequence in
+            sequence.continuations.isEmpty
+                ? [sequence] : sequence.continuations.map { SharedPromptSequence(prompt: sequence.prompt + $0) }
+        }
+        let (shared, plain) = try Self.sharedAndPlain(model, batch)
+        XCTAssertEqual(shared.count, 51 * model.outputSize)  // every row of the 7 prompts
         XCTAssertEqual(shared, plain)
     }
 

@@ -1,4 +1,5 @@
 import XCTest
+import ZORandom
 import ZOTensor
 
 /// The encoder kernels (BERT, RoBERTa): exact GELU and the pooler's tanh, against their naive twins.

@@ -1,6 +1,7 @@
 import XCTest
 import ZOEstimators
 import ZOModels
+import ZORandom
 import ZOTensor
 import ZOTraining
 

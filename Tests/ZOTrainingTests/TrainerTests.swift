@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ZOEstimators
 import ZOModels
+import ZORandom
 import ZOTensor
 import ZOTraining
 

@@ -1,3 +1,5 @@
+import ZORandom
+
 /// Orthonormal bases of an r-dimensional "sandwich" subspace of one m×n weight: every perturbation
 /// in it is P = scale · U Z Vᵀ with U m×r, V n×r (orthonormal columns) and a small r×r matrix Z.
 ///

@@ -1,4 +1,4 @@
-import CBLAS
+import ZORandom
 import ZOTensor
 
 /// Rank-r truncated SVD of a row-major m×n matrix S ≈ U_r diag(σ) V_rᵀ, returned as a
@@ -92,8 +92,7 @@ public enum TruncatedSVD {
         let small = try DenseFactorizations.thinSVD(&b, rows: width, columns: columns)
         var u = [Float](repeating: 0, count: rows * width)
         DenseFactorizations.singleThreaded {
-            cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(width), 1,
-                        y, Int32(rows), small.u, Int32(width), 0, &u, Int32(rows))
+            BLAS.sgemm(m: rows, n: width, k: width, a: y, lda: rows, b: small.u, ldb: width, c: &u, ldc: rows)
         }
         return (u, small.singularValues, small.vt)
     }
@@ -119,18 +118,18 @@ private struct DenseOperand: Operand {
     let rows: Int, columns: Int
 
     func times(_ x: [Float], width: Int, into y: inout [Float]) {
-        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
-        cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, l, m, 1, matrix, n, x, m, 0, &y, n)
+        let (n, m, l) = (columns, rows, width)
+        BLAS.sgemm(m: n, n: l, k: m, a: matrix, lda: n, b: x, ldb: m, c: &y, ldc: n)
     }
 
     func transposedTimes(_ y: [Float], width: Int, into z: inout [Float]) {
-        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
-        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, m, l, n, 1, matrix, n, y, n, 0, &z, m)
+        let (n, m, l) = (columns, rows, width)
+        BLAS.sgemm(transposeA: true, m: m, n: l, k: n, a: matrix, lda: n, b: y, ldb: n, c: &z, ldc: m)
     }
 
     func projected(_ q: [Float], width: Int, into b: inout [Float]) {
-        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
-        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, l, m, n, 1, q, n, matrix, n, 0, &b, l)
+        let (n, m, l) = (columns, rows, width)
+        BLAS.sgemm(transposeA: true, m: l, n: m, k: n, a: q, lda: n, b: matrix, ldb: n, c: &b, ldc: l)
     }
 
     func materialized() -> [Float] { [Float](UnsafeBufferPointer(start: matrix, count: rows * columns)) }
@@ -152,33 +151,36 @@ private struct StreamedOperand: Operand {
     }
 
     func times(_ x: [Float], width: Int, into y: inout [Float]) throws {
-        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
+        let (n, m, l) = (columns, rows, width)
         try y.withUnsafeMutableBufferPointer { y in
             try x.withUnsafeBufferPointer { x in
                 try forEachBlock { range, a in
-                    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, l, Int32(range.count), 1, a, n,
-                                x.baseAddress! + range.lowerBound, m, range.lowerBound == 0 ? 0 : 1, y.baseAddress!, n)
+                    BLAS.sgemm(
+                        m: n, n: l, k: range.count, a: a, lda: n, b: x.baseAddress! + range.lowerBound, ldb: m,
+                        beta: range.lowerBound == 0 ? 0 : 1, c: y.baseAddress!, ldc: n)
                 }
             }
         }
     }
 
     func transposedTimes(_ y: [Float], width: Int, into z: inout [Float]) throws {
-        let (n, m, l) = (Int32(columns), Int32(rows), Int32(width))
+        let (n, m, l) = (columns, rows, width)
         try z.withUnsafeMutableBufferPointer { z in
             try forEachBlock { range, a in
-                cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(range.count), l, n, 1, a, n, y, n, 0,
-                            z.baseAddress! + range.lowerBound, m)
+                BLAS.sgemm(
+                    transposeA: true, m: range.count, n: l, k: n, a: a, lda: n, b: y, ldb: n,
+                    c: z.baseAddress! + range.lowerBound, ldc: m)
             }
         }
     }
 
     func projected(_ q: [Float], width: Int, into b: inout [Float]) throws {
-        let (n, l) = (Int32(columns), Int32(width))
+        let (n, l) = (columns, width)
         try b.withUnsafeMutableBufferPointer { b in
             try forEachBlock { range, a in
-                cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, l, Int32(range.count), n, 1, q, n, a, n, 0,
-                            b.baseAddress! + range.lowerBound * width, l)
+                BLAS.sgemm(
+                    transposeA: true, m: l, n: range.count, k: n, a: q, lda: n, b: a, ldb: n,
+                    c: b.baseAddress! + range.lowerBound * width, ldc: l)
             }
         }
     }

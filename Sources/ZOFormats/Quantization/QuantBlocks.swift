@@ -1,8 +1,8 @@
 /// What every ggml block decoder needs: blocks are fixed-size byte records that each decode to a fixed
 /// number of weights (geometry from `GGMLType`), with their scales stored as IEEE halves.
 extension UnsafeRawPointer {
-    /// The IEEE half at `offset` (blocks are packed, so any alignment) widened to Float; one F16C
-    /// instruction with `-target-cpu native`.
+    /// The IEEE half at `offset` (blocks are packed, so any alignment) widened to Float (a compiler
+    /// runtime call on baseline x86-64, which has no F16C; load time only).
     @inline(__always)
     func loadHalf(at offset: Int) -> Float {
         Float(Float16(bitPattern: loadUnaligned(fromByteOffset: offset, as: UInt16.self)))

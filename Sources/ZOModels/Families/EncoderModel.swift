@@ -1,3 +1,4 @@
+import ZORandom
 import ZOTensor
 
 /// A BERT-style encoder in fp32 (BERT, RoBERTa: `EncoderVariant`): word + token-type + position

@@ -227,10 +227,11 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture {
         let c = configuration, names = c.names
         let x = workspace.residual.pointer
         let final = FloatBuffer(count: requests.count * c.hiddenSize)
-        let finalNorm = norm(names.finalNorm)
+        // Post-LN models (OPT-350m) have no final norm, and so no weights to look up for one.
+        let finalNorm = c.hasFinalNorm ? norm(names.finalNorm) : nil
         for (i, request) in requests.enumerated() {
             let source = x + batch.row(request) * c.hiddenSize, target = final.pointer + i * c.hiddenSize
-            if c.hasFinalNorm {
+            if let finalNorm {
                 layerNorm(source, gain: finalNorm.gain, bias: finalNorm.bias, into: target, rows: 1, width: c.hiddenSize,
                           epsilon: c.layerNormEpsilon)
             } else {

@@ -1,3 +1,5 @@
+import CZOKernels
+
 /// Rotary position embedding tables in the Hugging Face `rotate_half` convention: dimension `i` of a
 /// head is paired with `i + headDim/2`, rotated by `position · base^(−2i/headDim)`.
 public struct RotaryEmbedding: Sendable {
@@ -55,38 +57,10 @@ public struct RotaryEmbedding: Sendable {
         let half = headDim / 2
         cosines.withUnsafeBufferPointer { cosTable in
             sines.withUnsafeBufferPointer { sinTable in
-                for r in 0..<rows {
-                    let c = cosTable.baseAddress! + (firstPosition + r) * half
-                    let s = sinTable.baseAddress! + (firstPosition + r) * half
-                    for h in 0..<heads {
-                        let head = x + r * stride + h * headDim
-                        rotate(head, cos: c, sin: s, half: half)
-                    }
-                }
+                zo_rotary_apply(
+                    x, rows, stride, heads, headDim, cosTable.baseAddress! + firstPosition * half,
+                    sinTable.baseAddress! + firstPosition * half)
             }
-        }
-    }
-
-    @inline(__always)
-    private func rotate(
-        _ head: UnsafeMutablePointer<Float>, cos c: UnsafePointer<Float>, sin s: UnsafePointer<Float>,
-        half: Int
-    ) {
-        var i = 0
-        while i + 16 <= half {
-            let a = UnsafeRawPointer(head + i).loadUnaligned(as: SIMD16<Float>.self)
-            let b = UnsafeRawPointer(head + half + i).loadUnaligned(as: SIMD16<Float>.self)
-            let cv = UnsafeRawPointer(c + i).loadUnaligned(as: SIMD16<Float>.self)
-            let sv = UnsafeRawPointer(s + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(head + i).storeBytes(of: a * cv - b * sv, as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(head + half + i).storeBytes(of: b * cv + a * sv, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < half {
-            let a = head[i], b = head[half + i]
-            head[i] = a * c[i] - b * s[i]
-            head[half + i] = b * c[i] + a * s[i]
-            i += 1
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a tiny, fast, seedable generator for sampling
 /// decisions (dataset splits, minibatches, benchmark inputs). Perturbation directions use the
-/// counter-based Philox generator in ZOEstimators instead. Bounded draws and shuffles are written out
+/// counter-based Philox generator (`GaussianStream`) instead. Bounded draws and shuffles are written out
 /// rather than using the standard library's `shuffle(using:)`, whose draws are an implementation
 /// detail, so a seed gives the same samples on every platform and Swift version.
 public struct SplitMix64: RandomNumberGenerator, Sendable {

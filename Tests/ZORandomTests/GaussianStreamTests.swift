@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import ZOEstimators
+import ZORandom
 
 /// The normal stream: distribution, purity (same numbers whatever the chunking), and agreement with
 /// a double-precision Box–Muller on the same Philox words.

@@ -1,5 +1,5 @@
 import XCTest
-import ZOEstimators
+import ZORandom
 
 /// Philox4x32-10 against the Random123 known-answer vectors, and the 16-lane kernel against the
 /// scalar one.

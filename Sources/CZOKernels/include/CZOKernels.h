@@ -1,0 +1,91 @@
+// ZOTune's SIMD kernels, compiled for several instruction sets and chosen once at run time
+// (Dispatch.c): AVX-512 where the CPU has it, AVX2+FMA where it has that, and a generic build that
+// runs on any x86-64 and on arm64. Every variant performs the same IEEE operations in the same order
+// (no compiler-contracted multiply-adds, fixed reduction trees), so they give the same bits; the
+// Swift wrappers in ZOTensor and ZORandom are the documented API.
+#ifndef CZOKERNELS_H
+#define CZOKERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: Variants
+
+typedef enum zo_kernel_variant {
+    ZO_KERNELS_GENERIC = 0,
+    ZO_KERNELS_AVX2 = 1,
+    ZO_KERNELS_AVX512 = 2,
+} zo_kernel_variant;
+
+/// The variant in use. Chosen on first use: `ZOTUNE_KERNELS=generic|avx2|avx512` if set and the CPU
+/// supports it, else the best one the CPU supports.
+zo_kernel_variant zo_kernels_active(void);
+/// Whether this build contains `variant` and this CPU can run it.
+bool zo_kernels_available(zo_kernel_variant variant);
+/// Switches every later kernel call to `variant` (tests compare variants); false if unavailable.
+bool zo_kernels_use(zo_kernel_variant variant);
+/// "generic", "avx2" or "avx512".
+const char *zo_kernels_name(zo_kernel_variant variant);
+
+// MARK: Transformer kernels (ZOTensor)
+
+void zo_rms_norm(const float *x, const float *gain, float *y, ptrdiff_t rows, ptrdiff_t width, float epsilon);
+void zo_layer_norm(const float *x, const float *gain, const float *bias, float *y, ptrdiff_t rows,
+                   ptrdiff_t width, float epsilon);
+void zo_add_bias(const float *bias, float *x, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t stride);
+void zo_swiglu(const float *gate_up, float *out, ptrdiff_t rows, ptrdiff_t width);
+void zo_softmax(float *x, ptrdiff_t count);
+float zo_log_sum_exp(const float *x, ptrdiff_t count);
+/// In-place maps over `count` floats; the ragged end goes through one zero-padded vector, so every
+/// element sees the same arithmetic.
+void zo_exp(float *x, ptrdiff_t count);
+void zo_erf(float *x, ptrdiff_t count);
+void zo_tanh(float *x, ptrdiff_t count);
+void zo_relu(float *x, ptrdiff_t count);
+void zo_gelu(float *x, ptrdiff_t count);
+void zo_gelu_tanh(float *x, ptrdiff_t count);
+/// One attention head; `prefix_key`/`prefix_value` may be NULL when `prefix_count` is 0.
+void zo_attention_head(const float *query, const float *key, const float *value, ptrdiff_t stride, float *output,
+                       ptrdiff_t output_stride, ptrdiff_t length, ptrdiff_t head_dim, float scale, float *scores,
+                       bool causal, const float *prefix_key, const float *prefix_value, ptrdiff_t prefix_count);
+/// Rotates `heads` heads of each of `rows` rows (`stride` apart) by the cos/sin table rows that start
+/// at `cosines`/`sines` (`head_dim / 2` floats per row, one row per position).
+void zo_rotary_apply(float *x, ptrdiff_t rows, ptrdiff_t stride, ptrdiff_t heads, ptrdiff_t head_dim,
+                     const float *cosines, const float *sines);
+/// w[j] += Σₖ u[k]·rt[k·n + j], each column's sum a fixed chain of fused multiply-adds from 0.
+void zo_add_low_rank_row(const float *u, const float *transposed_right, ptrdiff_t rank, ptrdiff_t columns, float *w);
+/// Whether any of `count` floats is NaN or ±∞.
+bool zo_has_non_finite(const float *x, ptrdiff_t count);
+/// 12 independent 16-lane FMA chains run `iterations` times (the peak-throughput probe).
+float zo_fma_chains(int64_t iterations);
+
+// MARK: Random numbers (ZORandom)
+
+/// Philox4x32-10 on 16 counters at once: `counters` and `words` hold 4 rows of 16 lanes.
+void zo_philox4x32_lanes(const uint32_t *counters, uint32_t key0, uint32_t key1, uint32_t *words);
+/// Lane-wise log (positive normal inputs), cos/sin on [−π/4, π/4] and square root.
+void zo_vector_log(const float *x, float *out, ptrdiff_t count);
+void zo_vector_cos_sin(const float *x, float *cosines, float *sines, ptrdiff_t count);
+void zo_vector_sqrt(const float *x, float *out, ptrdiff_t count);
+
+/// The Philox key and counter words that name one Gaussian stream.
+typedef struct zo_gaussian_stream {
+    uint32_t key0, key1, tensor, kind;
+} zo_gaussian_stream;
+
+/// out[k] = z[lower + k] for k in 0..<(upper − lower).
+void zo_gaussian_fill(zo_gaussian_stream stream, float *out, ptrdiff_t lower, ptrdiff_t upper);
+/// x[i] ← scale·x[i] + Σ coefficients[t]·z_t[i] for i in lower..<upper (`x` is element 0 of the tensor).
+void zo_fused_gaussian_update(float *x, ptrdiff_t lower, ptrdiff_t upper, float scale,
+                              const zo_gaussian_stream *streams, const float *coefficients, ptrdiff_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

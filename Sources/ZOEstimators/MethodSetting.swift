@@ -65,21 +65,6 @@ public struct MethodSetting<Configuration> {
         problem = { $0[keyPath: keyPath].flatMap(range.problem) }
     }
 
-    /// A setting holding a list of words.
-    public init(_ name: String, _ keyPath: WritableKeyPath<Configuration, [String]>, help: String) {
-        self.name = name
-        self.help = help
-        takesList = true
-        expected = "one or more values"
-        text = { $0[keyPath: keyPath].joined(separator: " ") }
-        assign = { configuration, texts in
-            guard !texts.isEmpty else { return false }
-            configuration[keyPath: keyPath] = texts
-            return true
-        }
-        problem = { _ in nil }
-    }
-
     /// A list of words that may be left unset (nil: a default the method derives).
     public init(_ name: String, _ keyPath: WritableKeyPath<Configuration, [String]?>, help: String) {
         self.name = name

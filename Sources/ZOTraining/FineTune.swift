@@ -31,10 +31,12 @@ public struct FineTune {
     /// Starts the run in a new folder and trains it to the end, or for `pauseAfter` steps.
     @discardableResult
     public func run(pauseAfter: Int? = nil) throws -> TrainingSummary {
+        // Refused before anything loads, and again before the folder is made (loading takes a while).
         try run.checkIsFreeForNewRun()
         var lock: RunFolderLock?
         defer { withExtendedLifetime(lock) {} }
         return try configuration.method.accept(Visitor(fineTune: self, resume: false, pauseAfter: pauseAfter) {
+            try run.checkIsFreeForNewRun()
             try run.create()
             lock = try RunFolderLock(run)
             try RunDirectory.writeJSON(configuration, to: run.configuration)

@@ -126,8 +126,6 @@ struct TrainCommand: ParsableCommand {
             configuration: configuration, folder: URL(fileURLWithPath: output ?? "runs/\(method.name)-\(task.name)-\(stamp)"))
         fineTune.maxTokensWasRequested = maxTokens != nil
         if reuseZeroShot { fineTune.zeroShotCacheFolder = AssetStore().root.appendingPathComponent("zero-shot") }
-        // Refused before anything loads (FineTune checks again before it writes).
-        try fineTune.run.checkIsFreeForNewRun()
         return fineTune
     }
 }

@@ -94,7 +94,8 @@ public struct DiZO: ConfigurableEstimator {
         /// Whether `entry` is in the projected set.
         func projects(_ entry: ParameterEntry) -> Bool {
             guard let patterns = projectedTensors else {
-                return entry.role == .matrix && entry.kind.parts.contains { Self.defaultProjectedKinds.contains($0) }
+                return (entry.role == .matrix || entry.role == .adapter)
+                    && entry.kind.parts.contains { Self.defaultProjectedKinds.contains($0) }
             }
             return patterns.contains { DiZO.matches(entry.name, pattern: $0) }
         }

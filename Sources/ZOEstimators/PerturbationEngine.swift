@@ -41,8 +41,8 @@ public struct WeightDecay: Sendable, Equatable {
         self.coefficients = coefficients
     }
 
-    /// Decay applies to weight matrices and embeddings, never to norm gains or biases.
-    public static func applies(to role: ParameterRole) -> Bool { role == .matrix || role == .embedding }
+    /// Decay applies to weight matrices, embeddings and adapter tensors, never to norm gains or biases.
+    public static func applies(to role: ParameterRole) -> Bool { role == .matrix || role == .embedding || role == .adapter }
 }
 
 /// Runs dense sweeps over the arena, split across cores.

@@ -13,8 +13,18 @@ public struct TrainableTensor: Sendable, Hashable {
     }
 
     /// Row-major `[rows, columns]` when the tensor is a 2-D matrix or embedding (low-rank paths apply).
+    /// An adapter tensor is seen as its near-square reshape, SubZero's rule for LoRA (a 16,384-element
+    /// A is 128 × 128): its own shape (r × n, with r ≈ 8) leaves no room for a rank-r subspace.
     public var matrixShape: (rows: Int, columns: Int)? {
-        entry.shape.count == 2 ? (entry.shape[0], entry.shape[1]) : nil
+        guard entry.shape.count == 2 else { return nil }
+        return entry.role == .adapter ? Self.nearSquare(entry.count) : (entry.shape[0], entry.shape[1])
+    }
+
+    /// (a, n / a) for the largest divisor a of n with a ≤ √n.
+    static func nearSquare(_ count: Int) -> (rows: Int, columns: Int) {
+        var rows = Int(Double(count).squareRoot())
+        while rows > 1 && count % rows != 0 { rows -= 1 }
+        return (rows, count / rows)
     }
 }
 

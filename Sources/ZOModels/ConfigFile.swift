@@ -17,7 +17,7 @@ enum ConfigFile {
 
     /// The sentence for an error JSONDecoder found itself: a missing key (or a null where a value is
     /// needed), a value of the wrong JSON type, or text that is not JSON.
-    private static func reason(_ error: DecodingError) -> String {
+    static func reason(_ error: DecodingError) -> String {
         switch error {
         case let .keyNotFound(key, context):
             return "\(path(context.codingPath + [key])) is missing"

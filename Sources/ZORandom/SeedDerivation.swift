@@ -30,5 +30,7 @@ public enum SeedDerivation {
         case sketch = 0x736B_6574_6368
         /// DiZO's projection scalars: (step, iteration).
         case projection = 0x7072_6F6A
+        /// An adapter's initial values (LoRA's A): (tensor).
+        case adapterInitialisation = 0x6164_6170_74
     }
 }

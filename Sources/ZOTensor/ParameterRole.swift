@@ -12,4 +12,7 @@ public enum ParameterRole: String, Codable, Sendable, CaseIterable {
     /// Weight or bias of a task head added on top of the pretrained network (an encoder's
     /// classifier), which may start untrained: training this role alone is linear probing.
     case head
+    /// A tensor of an adapter trained on a frozen base (LoRA's A and B): it lives in the adapter's own
+    /// arena, never in the base model's, and the forward applies it beside the weight it adapts.
+    case adapter
 }

@@ -9,11 +9,14 @@ public struct ParameterEntry: Sendable, Hashable {
     public let layer: Int?
     public let kind: ParameterKind
     public let activationUse: ActivationUse
+    /// How a 2-D weight that multiplies activations is stored (GPT-2's Conv1D is inputs × outputs).
+    public let layout: WeightLayout
     /// Offset of the first element in the arena, in floats.
     public let offset: Int
 
     init(_ spec: ParameterSpec, offset: Int) {
-        (name, shape, role, layer, kind, activationUse) = (spec.name, spec.shape, spec.role, spec.layer, spec.kind, spec.activationUse)
+        (name, shape, role, layer, kind, activationUse, layout) =
+            (spec.name, spec.shape, spec.role, spec.layer, spec.kind, spec.activationUse, spec.layout)
         self.offset = offset
     }
 
@@ -22,7 +25,8 @@ public struct ParameterEntry: Sendable, Hashable {
 
     /// The declaration this entry was laid out from.
     public var spec: ParameterSpec {
-        ParameterSpec(name: name, shape: shape, role: role, layer: layer, kind: kind, activationUse: activationUse)
+        ParameterSpec(name: name, shape: shape, role: role, layer: layer, kind: kind, activationUse: activationUse,
+                      layout: layout)
     }
 }
 
@@ -38,14 +42,21 @@ public struct ParameterSpec: Sendable, Hashable {
     public let kind: ParameterKind
     /// Which activation rows a 2-D weight multiplies or gathers; empty for vectors.
     public let activationUse: ActivationUse
+    /// How a 2-D weight that multiplies activations is stored; `.outputsByInputs` (`nn.Linear`) unless
+    /// the family says otherwise.
+    public let layout: WeightLayout
 
-    public init(name: String, shape: [Int], role: ParameterRole, layer: Int?, kind: ParameterKind, activationUse: ActivationUse) {
+    public init(
+        name: String, shape: [Int], role: ParameterRole, layer: Int?, kind: ParameterKind, activationUse: ActivationUse,
+        layout: WeightLayout = .outputsByInputs
+    ) {
         self.name = name
         self.shape = shape
         self.role = role
         self.layer = layer
         self.kind = kind
         self.activationUse = activationUse
+        self.layout = layout
     }
 }
 
@@ -61,6 +72,9 @@ public final class WeightArena: @unchecked Sendable {
     /// Low-rank changes the forward adds on top of stored weights, by entry index (see
     /// `LowRankDelta`). Empty unless a subspace estimator runs factored.
     public private(set) var deltas: [Int: LowRankDelta] = [:]
+    /// LoRA pairs the forward applies beside stored weights, by entry index (see `LoRAFactors`).
+    /// Empty unless an adapter is attached.
+    public private(set) var loRAFactors: [Int: LoRAFactors] = [:]
 
     public init(_ specs: [ParameterSpec]) {
         var offset = 0
@@ -96,8 +110,23 @@ public final class WeightArena: @unchecked Sendable {
     public func setDelta(_ delta: LowRankDelta?, for index: Int) {
         if let delta {
             precondition(entries[index].shape == [delta.rows, delta.columns], "delta shape differs from \(entries[index].name)")
+            precondition(entries[index].role != .adapter, "the forward adds no delta to adapter tensors")
         }
         deltas[index] = delta
+    }
+
+    /// The LoRA pair the forward applies beside entry `index`, if any.
+    public func loRA(_ index: Int) -> LoRAFactors? { loRAFactors[index] }
+
+    /// Attaches (or, with nil, detaches) a LoRA pair to entry `index`, a linear weight.
+    public func setLoRA(_ factors: LoRAFactors?, for index: Int) {
+        if let factors {
+            let entry = entries[index]
+            precondition(entry.shape.count == 2 && entry.role != .adapter, "LoRA on \(entry.name), which is no linear weight")
+            let (inputs, outputs) = entry.layout.features(of: entry.shape)
+            precondition(factors.inputs == inputs && factors.outputs == outputs, "LoRA shape differs from \(entry.name)")
+        }
+        loRAFactors[index] = factors
     }
 
     /// Writes entry `index`'s delta into its stored weights and drops it.

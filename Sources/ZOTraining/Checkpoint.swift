@@ -38,6 +38,26 @@ public enum WeightCheckpoint {
         return entries.count
     }
 
+    /// Applies a checkpoint to a model: base tensors are laid over its weights (`loadOver`), and the
+    /// LoRA pairs of an adapter run are attached as an adapter (α from the file's metadata). Returns
+    /// how many tensors were applied.
+    @discardableResult
+    public static func apply(_ url: URL, to model: LanguageModel) throws -> Int {
+        let file = try SafetensorsFile(path: url.path)
+        let pairs = file.tensors.filter { LoRAAdapter.isPairTensor($0.name) }
+        guard !pairs.isEmpty else { return try loadOver(model.weights, from: url) }
+        guard pairs.count == file.tensors.count else {
+            throw TrainingError.corruptRun(path: url.path, reason: "it mixes LoRA pairs with base weights")
+        }
+        guard let alpha = file.metadata[LoRAAdapter.alphaMetadataKey].flatMap(Float.init) else {
+            throw TrainingError.corruptRun(path: url.path, reason: "it holds LoRA pairs but no \(LoRAAdapter.alphaMetadataKey) metadata")
+        }
+        let adapter = try LoRAAdapter(
+            loading: Dictionary(uniqueKeysWithValues: pairs.map { ($0.name, $0) }), alpha: alpha, onto: model.weights, source: url.path)
+        adapter.attach(to: model.weights)
+        return pairs.count
+    }
+
     /// Loads every entry in `entries` from `url`; shapes must match exactly.
     public static func load(into arena: WeightArena, entries: [ParameterEntry], from url: URL) throws {
         let file = try SafetensorsFile(path: url.path)

@@ -75,17 +75,19 @@ public struct FineTune {
             let configuration = fineTune.configuration
             let notice = fineTune.notice
             // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
-            let (model, parameters, task, data, modelPath): (LanguageModel, TrainableSet, ClassificationTask, EncodedSplits, String) = try {
+            let (model, target, task, data, modelPath): (LanguageModel, TrainingTarget, ClassificationTask, EncodedSplits, String) = try {
                 let source = configuration.taskSource
                 let loaded = try source.loadModel(configuration.model, status: notice)
-                let parameters = try configuration.checkedTrainableSet(in: loaded.model.weights)
+                let target = try TrainingTarget(configuration, model: loaded.model)
+                let parameters = target.parameters
                 let (task, data) = try source.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens, status: notice)
                 if loaded.hasUntrainedHead, parameters.tensors.contains(where: { $0.entry.role != .head }) {
                     notice("note: the classification head is new (at chance) and shares one learning rate with the encoder, "
                         + "which diverges above ~1e-3; --trainable head trains it alone (linear probing) at a larger --lr (e.g. 2e-2).")
                 }
-                return (loaded.model, parameters, task, data, loaded.path)
+                return (loaded.model, target, task, data, loaded.path)
             }()
+            let parameters = target.parameters
             try checkSizes(model: model, data: data)
             try prepareRunFolder()
             notice("run folder: \(fineTune.run.url.path)")
@@ -95,13 +97,29 @@ public struct FineTune {
                 model: model, estimator: estimator, parameters: parameters, data: data,
                 settings: configuration.training, run: fineTune.run, taskName: task.name)
             trainer.observer = fineTune.observer
+            trainer.checkpointMetadata = target.adapter?.checkpointMetadata ?? [:]
             if let folder = fineTune.zeroShotCacheFolder, !resume {
                 trainer.zeroShotCache = ZeroShotCache(
                     folder: folder, weights: model.weights, modelFiles: ZeroShotCache.fileIdentity(modelPath),
                     trainable: parameters.tensors.map(\.entry), data: data, objective: configuration.training.objective,
                     evalBatchSize: configuration.training.evalBatchSize)
             }
-            return try trainer.train(resume: resume, pauseAfter: pauseAfter)
+            let summary = try trainer.train(resume: resume, pauseAfter: pauseAfter)
+            if let adapter = target.adapter, summary.steps == configuration.training.steps {
+                try writeAdapterFolder(adapter, model: model)
+            }
+            return summary
+        }
+
+        /// Writes the best adapter as a PEFT folder (`RunDirectory.adapter`), from `checkpoints/best`.
+        private func writeAdapterFolder(_ adapter: LoRAAdapter, model: LanguageModel) throws {
+            let run = fineTune.run
+            try WeightCheckpoint.load(into: adapter.weights, entries: adapter.weights.entries, from: run.best.weights)
+            try? FileManager.default.removeItem(at: run.adapter)
+            try PEFTAdapterFolder.write(
+                adapter, baseModel: fineTune.configuration.model, causalLanguageModel: model.outputKind == .causalLanguageModel,
+                to: run.adapter)
+            fineTune.notice("adapter (PEFT, best dev weights): \(run.adapter.path)")
         }
 
         /// Refuses sizes the model or data cannot honour, and says when the data held fewer examples than asked.

@@ -1,4 +1,5 @@
 import ZOEstimators
+import ZOModels
 import ZOTasks
 import ZOTensor
 
@@ -17,12 +18,14 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var trainableRoles: [ParameterRole]
     /// Train only the last N transformer layers and the head (`TrainableSet`); nil: every layer.
     public var trainableLastLayers: Int?
+    /// The adapter trained on the frozen base; nil: the base's own weights train (full tuning).
+    public var adapter: AdapterSettings?
 
     public init(
         zotuneVersion: String = ZOTuneVersion.current, model: String, task: String? = nil, taskSpec: String? = nil,
         dataSeed: UInt64 = 0, splitSizes: SplitSizes = .mezo, method: MethodConfiguration,
         training: TrainingSettings = TrainingSettings(), trainableRoles: [ParameterRole] = ParameterRole.allCases,
-        trainableLastLayers: Int? = nil
+        trainableLastLayers: Int? = nil, adapter: AdapterSettings? = nil
     ) {
         self.zotuneVersion = zotuneVersion
         self.model = model
@@ -34,26 +37,11 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         self.training = training
         self.trainableRoles = trainableRoles
         self.trainableLastLayers = trainableLastLayers
+        self.adapter = adapter
     }
 
     /// The examples the run trains and evaluates on.
     public var taskSource: TaskSource {
         TaskSource(task: task, taskSpec: taskSpec, dataSeed: dataSeed, sizes: splitSizes)
     }
-
-    /// The parameters this run trains in `arena`.
-    public func trainableSet(in arena: WeightArena) -> TrainableSet {
-        TrainableSet(arena: arena, roles: Set(trainableRoles), lastLayers: trainableLastLayers)
-    }
-
-    /// The same, refusing an empty set (e.g. `--trainable head` on a masked LM).
-    public func checkedTrainableSet(in arena: WeightArena) throws -> TrainableSet {
-        let parameters = trainableSet(in: arena)
-        guard !parameters.tensors.isEmpty else {
-            throw TrainingError.invalidOption("--trainable \(trainableRoles.map(\.rawValue).joined(separator: " "))"
-                + (trainableLastLayers.map { " --trainable-layers \($0)" } ?? "") + " selects no parameter of this model.")
-        }
-        return parameters
-    }
 }
-

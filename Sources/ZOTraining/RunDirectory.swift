@@ -11,6 +11,7 @@ import Glibc
 ///     seed-log.jsonl       one StepRecord per step: replays the weights with no forward pass
 ///     checkpoints/latest/  weights (HF names, safetensors) + trainer and estimator state
 ///     checkpoints/best/    weights at the best dev accuracy
+///     adapter/             an adapter run's best adapter as a PEFT folder (transformers + PEFT load it)
 ///     summary.json         zero-shot vs fine-tuned accuracy, cost
 ///     training.svg         loss and dev accuracy against steps
 public struct RunDirectory: Sendable {
@@ -27,6 +28,8 @@ public struct RunDirectory: Sendable {
     public var best: CheckpointFolder { CheckpointFolder(bestCheckpoint) }
     public var summary: URL { url.appendingPathComponent("summary.json") }
     public var plot: URL { url.appendingPathComponent("training.svg") }
+    /// The PEFT folder of an adapter run's best weights, written when the run ends.
+    public var adapter: URL { url.appendingPathComponent("adapter") }
 
     /// Whether there is a state to resume from: `checkpoints/latest`, or the copy a save interrupted
     /// mid-swap left as `latest.previous`. A run stopped before its first checkpoint has none.

@@ -34,10 +34,12 @@ public enum SeedLogReplay {
         let configuration = try run.readConfiguration()
         let records = try records(from: log)
         let loaded = try configuration.taskSource.loadModel(base ?? configuration.model, status: status)
-        let parameters = configuration.trainableSet(in: loaded.model.weights)
+        let target = try TrainingTarget(configuration, model: loaded.model)
+        let parameters = target.parameters
         _ = try configuration.method.accept(Visitor(records: records, parameters: parameters, training: configuration.training))
         let entries = parameters.tensors.map(\.entry)
-        try WeightCheckpoint.save(loaded.model.weights, entries: entries, to: output, metadata: ["step": String(records.count)])
+        try WeightCheckpoint.save(parameters.arena, entries: entries, to: output,
+                                  metadata: (target.adapter?.checkpointMetadata ?? [:]).merging(["step": String(records.count)]) { $1 })
         return (records.count, entries.count)
     }
 

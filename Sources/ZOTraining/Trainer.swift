@@ -20,6 +20,8 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     public weak var observer: TrainingObserver?
     /// Zero-shot evaluations to reuse, and where to keep this run's (nil: always evaluate).
     public var zeroShotCache: ZeroShotCache?
+    /// Written into every weights file beside the step (an adapter's α, see `LoRAAdapter.checkpointMetadata`).
+    public var checkpointMetadata: [String: String] = [:]
 
     private let evaluator: Evaluator
     private let oracle: MinibatchLossOracle
@@ -138,7 +140,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
                     progress.bestDev = dev
                     progress.bestStep = progress.nextStep
                     try WeightCheckpoint.save(parameters.arena, entries: trainableEntries, to: bestWeightsURL,
-                                              metadata: ["step": String(progress.nextStep)])
+                                              metadata: checkpointMetadata.merging(["step": String(progress.nextStep)]) { $1 })
                     observer?.checkpointDidSave(step: progress.nextStep, best: true)
                 }
                 try saveCheckpoint(state: state, progress: progress)
@@ -186,7 +188,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         try fm.createDirectory(at: partial, withIntermediateDirectories: true)
         try WeightCheckpoint.save(parameters.arena, entries: trainableEntries,
                                   to: CheckpointFolder(partial).weights,
-                                  metadata: ["step": String(progress.nextStep)])
+                                  metadata: checkpointMetadata.merging(["step": String(progress.nextStep)]) { $1 })
         try DeltaCheckpoint.save(parameters.arena, entries: trainableEntries, in: partial)
         try RunDirectory.writeJSON(state, to: CheckpointFolder(partial).estimatorState)
         try RunDirectory.writeJSON(progress, to: CheckpointFolder(partial).trainerState)

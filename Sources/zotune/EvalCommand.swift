@@ -10,6 +10,7 @@ struct EvalCommand: ParsableCommand {
         abstract: "Measure a model's accuracy on a task's dev and test splits (zero-shot without --checkpoint).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOptions: AdapterOptions
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var taskOptions: TaskOptions
 
@@ -22,19 +23,26 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Examples per forward pass.")
     var batchSize = 32
 
+    func validate() throws {
+        if checkpoint != nil, adapterOptions.adapter != nil {
+            throw ValidationError("--checkpoint and --adapter both change the model; pass one.")
+        }
+    }
+
     func run() throws {
         threadOptions.apply()
         let task = taskOptions.source
         let loaded = try task.loadModel(modelOptions.model, status: Console.status)
         if let checkpoint {
             let file = try RunDirectory.weightsFile(checkpoint)
-            let count = try WeightCheckpoint.loadOver(loaded.model.weights, from: file)
+            let count = try WeightCheckpoint.apply(file, to: loaded.model)
             Console.status("loaded \(count) tensors from \(file.path)")
         }
+        try adapterOptions.apply(to: loaded.model)
         let (chosen, splits) = try task.encodedSplits(for: loaded, maxTokens: maxTokens, status: Console.status)
         let evaluator = Evaluator(scorer: CandidateScorer(model: loaded.model), objective: .candidateCrossEntropy, batchSize: batchSize)
         let observer = ConsoleTrainingObserver()
-        print("task \(chosen.name), model \(loaded.reference)\(checkpoint.map { " + \($0)" } ?? " (zero-shot)")")
+        print("task \(chosen.name), model \(loaded.reference)\((checkpoint ?? adapterOptions.adapter).map { " + \($0)" } ?? " (zero-shot)")")
         print("split   examples   accuracy   loss")
         for (name, examples) in [("dev", splits.dev), ("test", splits.test)] {
             observer.evaluationDidStart(split: name, examples: examples.count)

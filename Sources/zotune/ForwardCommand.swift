@@ -16,6 +16,7 @@ struct ForwardCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOptions: AdapterOptions
     @OptionGroup var threadOptions: ThreadOptions
 
     @Option(name: .long, help: "A text file with one sequence per line (\\n, \\t, \\\\ escapes).")
@@ -37,6 +38,7 @@ struct ForwardCommand: ParsableCommand {
         let lines = try EscapedTextFile.lines(at: textFile)
         guard !lines.isEmpty else { throw ValidationError("\(textFile) has no lines.") }
         let loaded = try modelOptions.load()
+        try adapterOptions.apply(to: loaded.model)
         let tokenizer = try loaded.tokenizer()
         let sequences = lines.map { tokenizer.encode($0) }
         if let empty = sequences.firstIndex(where: \.isEmpty) {

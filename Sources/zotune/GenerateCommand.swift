@@ -9,6 +9,7 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Continue a prompt with greedy decoding and print the continuation.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOptions: AdapterOptions
     @OptionGroup var threadOptions: ThreadOptions
 
     @Option(name: .long, help: "The text to continue.")
@@ -25,6 +26,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         let loaded = try modelOptions.load()
+        try adapterOptions.apply(to: loaded.model)
         guard loaded.model.outputKind == .causalLanguageModel else {
             throw ValidationError("\(loaded.reference) is an encoder (\(loaded.model.family)); generate needs a decoder.")
         }

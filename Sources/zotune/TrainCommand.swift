@@ -26,6 +26,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var taskOptions: TaskOptions
     @OptionGroup var methodOptions: MethodOptions
+    @OptionGroup(title: "Adapters") var tuningOptions: TuningOptions
 
     @Option(name: .long, parsing: .unconditional, help: "Training steps.")
     var steps = TrainingSettings().steps
@@ -120,7 +121,8 @@ struct TrainCommand: ParsableCommand {
             model: modelOptions.model, task: task.taskSpec == nil ? task.task ?? TaskCatalog.defaultName : nil,
             taskSpec: task.taskSpec, dataSeed: task.dataSeed, splitSizes: task.sizes,
             method: method, training: settings,
-            trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable, trainableLastLayers: trainableLayers)
+            trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable, trainableLastLayers: trainableLayers,
+            adapter: try tuningOptions.adapter())
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         var fineTune = FineTune(
             configuration: configuration, folder: URL(fileURLWithPath: output ?? "runs/\(method.name)-\(task.name)-\(stamp)"))

@@ -99,6 +99,9 @@ struct TrainerHarness {
         .appendingPathComponent("Fixtures")
     let fixture: String
     let data: EncodedSplits
+    /// Train a LoRA adapter on the frozen fixture instead of its weights.
+    var lora: LoRASettings?
+    var learningRate: Float = 1e-3
 
     /// By default the label is whether the prompt ends in an even token; `constantLabel` gives every
     /// example the same answer, a signal every method must pick up within a few dozen steps.
@@ -132,12 +135,22 @@ struct TrainerHarness {
         var settings = TrainingSettings()
         settings.steps = steps
         settings.batchSize = 8
-        settings.learningRate = 1e-3
         settings.evalEvery = evalEvery
         settings.seed = seed
+        settings.learningRate = learningRate
         let model = try model ?? self.model()
-        return Trainer(model: model, estimator: estimator, parameters: TrainableSet(arena: model.weights), data: data,
+        return Trainer(model: model, estimator: estimator, parameters: try parameters(of: model, seed: seed), data: data,
                        settings: settings, run: run, taskName: "synthetic")
+    }
+
+    /// What a run trains on `model`: its weights, or a LoRA adapter attached to them and seeded as a
+    /// run seeds it.
+    func parameters(of model: LanguageModel, seed: UInt64 = 3) throws -> TrainableSet {
+        guard let lora else { return TrainableSet(arena: model.weights) }
+        let adapter = try LoRAAdapter(for: model.weights, settings: lora)
+        adapter.initialise(seed: seed)
+        adapter.attach(to: model.weights)
+        return TrainableSet(arena: adapter.weights)
     }
 
     static func bytes(_ arena: WeightArena) -> Data {
@@ -147,9 +160,11 @@ struct TrainerHarness {
     /// Stop after N+1 steps (mid-window, off the evaluation grid), resume to 2N == 2N straight (byte-identical weights and seed log); replaying the
     /// seed log on the base weights == the trained weights.
     static func assertResumeAndReplayAreBitExact<E: ZerothOrderEstimator>(
-        estimator: E, steps: Int, fixture: String = "tiny-llama", file: StaticString = #filePath, line: UInt = #line
+        estimator: E, steps: Int, fixture: String = "tiny-llama", lora: LoRASettings? = nil,
+        file: StaticString = #filePath, line: UInt = #line
     ) throws {
-        let harness = try TrainerHarness(fixture: fixture)
+        var harness = try TrainerHarness(fixture: fixture)
+        harness.lora = lora
         let straightRun = harness.newRun(), resumedRun = harness.newRun()
         defer { for run in [straightRun, resumedRun] { try? FileManager.default.removeItem(at: run.url) } }
 
@@ -160,16 +175,21 @@ struct TrainerHarness {
         let resumed = try harness.trainer(estimator, run: resumedRun, steps: steps)
         try resumed.train(resume: true)
 
-        XCTAssertEqual(bytes(straight.model.weights), bytes(resumed.model.weights), "\(E.name): resume", file: file, line: line)
+        let trained = straight.parameters.arena
+        XCTAssertEqual(bytes(trained), bytes(resumed.parameters.arena), "\(E.name): resume", file: file, line: line)
         XCTAssertEqual(try Data(contentsOf: straightRun.seedLog), try Data(contentsOf: resumedRun.seedLog),
                        "\(E.name): seed log", file: file, line: line)
-        XCTAssertNotEqual(bytes(straight.model.weights), bytes(try harness.model().weights), "\(E.name): training changed nothing",
-                          file: file, line: line)
+        let untrained = try harness.parameters(of: try harness.model()).arena
+        XCTAssertNotEqual(bytes(trained), bytes(untrained), "\(E.name): training changed nothing", file: file, line: line)
+        if lora != nil {
+            XCTAssertEqual(bytes(straight.model.weights), bytes(try harness.model().weights), "\(E.name): the frozen base changed",
+                           file: file, line: line)
+        }
 
-        let base = try harness.model()
+        let base = try harness.parameters(of: try harness.model())
         let records = try SeedLogReplay.records(from: straightRun.seedLog)
         XCTAssertEqual(records.count, steps, file: file, line: line)
-        try SeedLogReplay.replay(records, estimator: estimator, parameters: TrainableSet(arena: base.weights), runSeed: 3, totalSteps: steps)
-        XCTAssertEqual(bytes(base.weights), bytes(straight.model.weights), "\(E.name): replay", file: file, line: line)
+        try SeedLogReplay.replay(records, estimator: estimator, parameters: base, runSeed: 3, totalSteps: steps)
+        XCTAssertEqual(bytes(base.arena), bytes(trained), "\(E.name): replay", file: file, line: line)
     }
 }

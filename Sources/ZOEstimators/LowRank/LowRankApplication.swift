@@ -50,7 +50,8 @@ enum LowRankPlan {
         weightDecay: Float, parameters: TrainableSet
     ) -> [Int] {
         tensors.filter { tensor in
-            guard let (m, n) = tensor.matrixShape else { return false }
+            // Only base weights have a forward that adds deltas; adapters are small and materialised.
+            guard let (m, n) = tensor.matrixShape, tensor.entry.role != .adapter else { return false }
             // Weight decay scales W itself, which the factored form leaves untouched inside a window.
             let decays = weightDecay != 0 && WeightDecay.applies(to: tensor.entry.role)
             switch application {

@@ -1,3 +1,5 @@
+import ZOTensor
+
 /// Hyper-parameters of a GPT-style decoder (OPT, GPT-2): learned absolute positions, LayerNorm,
 /// multi-head attention and a two-matrix MLP, biases throughout. The families read their own
 /// `config.json` keys into this one description (`OPTFamily`, `GPT2Family`).

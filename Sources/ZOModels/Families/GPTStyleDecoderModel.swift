@@ -25,10 +25,10 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture {
         let names = c.names
         func spec(
             _ name: String, _ shape: [Int], _ role: ParameterRole, _ kind: ParameterKind, _ layer: Int? = nil,
-            use: ActivationUse? = nil
+            use: ActivationUse? = nil, layout: WeightLayout = .outputsByInputs
         ) -> ParameterSpec {
             ParameterSpec(name: name, shape: shape, role: role, layer: layer, kind: kind,
-                          activationUse: use ?? (shape.count == 2 ? .everyToken : []))
+                          activationUse: use ?? (shape.count == 2 ? .everyToken : []), layout: layout)
         }
         func norm(_ name: String, _ layer: Int? = nil) -> [ParameterSpec] {
             guard c.normsHaveParameters else { return [] }
@@ -48,7 +48,8 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture {
         for layer in 0..<c.layerCount {
             let p = names.layerPrefix + "\(layer)."
             func linear(_ name: String, _ kind: ParameterKind, inputs: Int, outputs: Int) -> (weight: ParameterSpec, bias: ParameterSpec?) {
-                (spec(p + name + ".weight", names.layerWeightLayout.shape(inputs: inputs, outputs: outputs), .matrix, kind, layer),
+                (spec(p + name + ".weight", names.layerWeightLayout.shape(inputs: inputs, outputs: outputs), .matrix, kind, layer,
+                      layout: names.layerWeightLayout),
                  c.linearsHaveBiases ? spec(p + name + ".bias", [outputs], .bias, kind, layer) : nil)
             }
             // q, k, v weights first and adjacent (one GEMM), then their biases.

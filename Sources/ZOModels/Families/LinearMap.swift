@@ -13,22 +13,8 @@ struct ArenaWeight {
     }
 }
 
-/// How a checkpoint stores a linear layer's weight. The arena keeps the checkpoint's own layout, so
-/// a checkpoint ZOTune writes loads back into transformers unchanged; the forward picks the GEMM.
-public enum WeightLayout: Sendable, Equatable {
-    /// `nn.Linear`: W is outputs × inputs and y = x·Wᵀ.
-    case outputsByInputs
-    /// GPT-2's `Conv1D`: W is inputs × outputs and y = x·W.
-    case inputsByOutputs
-
-    /// The stored shape of a weight mapping `inputs` features to `outputs`.
-    func shape(inputs: Int, outputs: Int) -> [Int] {
-        self == .outputsByInputs ? [outputs, inputs] : [inputs, outputs]
-    }
-}
-
 /// A linear layer of the forward pass: y = x·W (in the weight's layout) + bias, plus the weight's
-/// low-rank delta when one is installed.
+/// low-rank delta and LoRA pair when they are installed.
 struct LinearMap {
     let arena: WeightArena
     let weight: ArenaWeight
@@ -41,6 +27,8 @@ struct LinearMap {
          layout: WeightLayout = .outputsByInputs) {
         self.arena = arena
         self.weight = ArenaWeight(arena, weight)
+        assert(arena.entries[self.weight.index].layout == layout || arena.entries[self.weight.index].role == .embedding,
+               "\(weight) is declared in another layout")
         self.bias = bias.map { ArenaWeight(arena, $0) }
         self.inputs = inputs
         self.outputs = outputs
@@ -74,6 +62,7 @@ struct LinearMap {
             case .inputsByOutputs: delta.addMultiply(input, tokens: rows, into: output, outputStride: outputStride)
             }
         }
+        arena.loRA(weight.index)?.add(input, rows: rows, into: output, outputStride: outputStride)
         if let bias { addBias(bias.pointer, to: output, rows: rows, width: outputs, stride: outputStride) }
     }
 

@@ -1,0 +1,145 @@
+import Foundation
+import ZOFormats
+import ZOTensor
+
+/// A LoRA adapter as PEFT saves and loads it (`save_pretrained` / `PeftModel.from_pretrained`): a
+/// folder with `adapter_config.json` and `adapter_model.safetensors`, whose keys are the adapted
+/// model's parameter names behind `base_model.model.`. PEFT applies it to the transformers model of
+/// the same base with no missing or unexpected key; ZOTune reads what PEFT writes for LoRA, refusing
+/// the options it does not implement rather than ignoring them.
+public enum PEFTAdapterFolder {
+    public static let configFile = "adapter_config.json"
+    public static let weightsFile = "adapter_model.safetensors"
+    /// PEFT's prefix for the base model's parameter names.
+    public static let keyPrefix = "base_model.model."
+
+    /// Whether `folder` looks like a PEFT adapter (it holds `adapter_config.json`).
+    public static func isAdapterFolder(_ folder: URL) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent(configFile).path)
+    }
+
+    /// Writes `adapter` into `folder`, which must not exist or be empty. `baseModel` is recorded as
+    /// `base_model_name_or_path`; `causalLanguageModel` sets PEFT's task type.
+    public static func write(_ adapter: LoRAAdapter, baseModel: String, causalLanguageModel: Bool, to folder: URL) throws {
+        let fm = FileManager.default
+        if let contents = try? fm.contentsOfDirectory(atPath: folder.path), !contents.isEmpty {
+            throw AdapterError.invalidSetting("\(folder.path) already holds files; choose a new folder (nothing is overwritten)")
+        }
+        if fm.fileExists(atPath: folder.path), (try? fm.contentsOfDirectory(atPath: folder.path)) == nil {
+            throw AdapterError.invalidSetting("\(folder.path) is a file; choose a new folder")
+        }
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = LoRAConfig(
+            peftType: "LORA", r: adapter.settings.rank, loraAlpha: Double(adapter.settings.alpha),
+            targetModules: adapter.targets.map { LoRAAdapter.moduleName(of: $0.base.name) },
+            baseModelNameOrPath: baseModel, taskType: causalLanguageModel ? "CAUSAL_LM" : nil,
+            fanInFanOut: adapter.targets.contains { $0.base.layout == .inputsByOutputs },
+            bias: "none", loraDropout: 0, inferenceMode: true, initLoraWeights: true, useRslora: false, useDora: false,
+            modulesToSave: nil, rankPattern: [:], alphaPattern: [:])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let tensors = adapter.weights.entries.map { entry in
+            SafetensorsWriter.Tensor(name: keyPrefix + entry.name, shape: entry.shape,
+                                     borrowing: UnsafeBufferPointer(adapter.weights.values(entry)))
+        }
+        try SafetensorsWriter().write(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent(weightsFile))
+        try AtomicFile.write(try encoder.encode(config), to: folder.appendingPathComponent(configFile))
+    }
+
+    /// Reads the PEFT LoRA adapter in `folder` onto `base` (not attached).
+    public static func read(_ folder: URL, onto base: WeightArena) throws -> LoRAAdapter {
+        let path = folder.path
+        let configURL = folder.appendingPathComponent(configFile)
+        guard let data = FileManager.default.contents(atPath: configURL.path) else {
+            throw AdapterError.mismatch(path: path, reason: "\(configFile) is missing")
+        }
+        let config: LoRAConfig
+        do {
+            config = try JSONDecoder().decode(LoRAConfig.self, from: data)
+        } catch {
+            throw AdapterError.mismatch(path: path, reason: "\(configFile) is not a PEFT adapter configuration (\((error as? DecodingError).map(ConfigFile.reason) ?? "unreadable JSON"))")
+        }
+        try config.checkSupported(path: path)
+        let weightsURL = folder.appendingPathComponent(weightsFile)
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
+            let pickled = FileManager.default.fileExists(atPath: folder.appendingPathComponent("adapter_model.bin").path)
+            throw AdapterError.mismatch(
+                path: path, reason: pickled ? "it holds adapter_model.bin; save it with safe_serialization=True (safetensors)"
+                    : "\(weightsFile) is missing")
+        }
+        let file = try SafetensorsFile(path: weightsURL.path)
+        var tensors: [String: StoredTensor] = [:]
+        for tensor in file.tensors {
+            guard tensor.name.hasPrefix(keyPrefix) else {
+                throw AdapterError.mismatch(path: path, reason: "its tensor \(tensor.name) does not start with \(keyPrefix)")
+            }
+            tensors[String(tensor.name.dropFirst(keyPrefix.count))] = tensor
+        }
+        let adapter = try LoRAAdapter(loading: tensors, alpha: Float(config.loraAlpha ?? 8), onto: base, source: path)
+        if let r = config.r, r != adapter.settings.rank {
+            throw AdapterError.mismatch(path: path, reason: "its config says r = \(r) but its tensors have rank \(adapter.settings.rank)")
+        }
+        return adapter
+    }
+
+    /// The keys of PEFT's `LoraConfig` ZOTune writes or must check when reading.
+    struct LoRAConfig: Codable {
+        var peftType: String
+        var r: Int?
+        var loraAlpha: Double?
+        var targetModules: [String]?
+        var baseModelNameOrPath: String?
+        var taskType: String?
+        var fanInFanOut: Bool?
+        var bias: String?
+        var loraDropout: Double?
+        var inferenceMode: Bool?
+        var initLoraWeights: Bool?
+        var useRslora: Bool?
+        var useDora: Bool?
+        var modulesToSave: [String]?
+        var rankPattern: [String: Double]?
+        var alphaPattern: [String: Double]?
+        var loraBias: Bool?
+        var targetParameters: [String]?
+
+        init(peftType: String, r: Int, loraAlpha: Double, targetModules: [String], baseModelNameOrPath: String,
+             taskType: String?, fanInFanOut: Bool, bias: String, loraDropout: Double, inferenceMode: Bool,
+             initLoraWeights: Bool, useRslora: Bool, useDora: Bool, modulesToSave: [String]?,
+             rankPattern: [String: Double], alphaPattern: [String: Double]) {
+            (self.peftType, self.r, self.loraAlpha, self.targetModules, self.baseModelNameOrPath, self.taskType) =
+                (peftType, r, loraAlpha, targetModules, baseModelNameOrPath, taskType)
+            (self.fanInFanOut, self.bias, self.loraDropout, self.inferenceMode, self.initLoraWeights) =
+                (fanInFanOut, bias, loraDropout, inferenceMode, initLoraWeights)
+            (self.useRslora, self.useDora, self.modulesToSave, self.rankPattern, self.alphaPattern) =
+                (useRslora, useDora, modulesToSave, rankPattern, alphaPattern)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case peftType = "peft_type", r, loraAlpha = "lora_alpha", targetModules = "target_modules"
+            case baseModelNameOrPath = "base_model_name_or_path", taskType = "task_type", fanInFanOut = "fan_in_fan_out"
+            case bias, loraDropout = "lora_dropout", inferenceMode = "inference_mode", initLoraWeights = "init_lora_weights"
+            case useRslora = "use_rslora", useDora = "use_dora", modulesToSave = "modules_to_save"
+            case rankPattern = "rank_pattern", alphaPattern = "alpha_pattern", loraBias = "lora_bias"
+            case targetParameters = "target_parameters"
+        }
+
+        /// Refuses what would change the forward in ways ZOTune does not implement.
+        func checkSupported(path: String) throws {
+            guard peftType == "LORA" else {
+                throw AdapterError.unsupported(path: path, option: "peft_type \(peftType) (ZOTune reads LORA adapters)")
+            }
+            let refused: [(Bool, String)] = [
+                (useDora == true, "use_dora (DoRA)"),
+                (useRslora == true, "use_rslora (rank-stabilised scaling)"),
+                (!(rankPattern ?? [:]).isEmpty, "rank_pattern (per-module ranks)"),
+                (!(alphaPattern ?? [:]).isEmpty, "alpha_pattern (per-module alphas)"),
+                (bias.map { $0 != "none" } ?? false, "bias \"\(bias ?? "")\" (trained biases)"),
+                (loraBias == true, "lora_bias"),
+                (!(modulesToSave ?? []).isEmpty, "modules_to_save (\((modulesToSave ?? []).joined(separator: ", ")))"),
+                (!(targetParameters ?? []).isEmpty, "target_parameters"),
+            ]
+            if let (_, option) = refused.first(where: \.0) { throw AdapterError.unsupported(path: path, option: option) }
+        }
+    }
+}

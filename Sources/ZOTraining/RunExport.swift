@@ -1,0 +1,45 @@
+import Foundation
+import ZOModels
+
+/// Files other tools load, made from a run folder's checkpoint (`zotune export`).
+public struct RunExport {
+    /// What to write.
+    public enum Format: String, CaseIterable, Sendable {
+        /// A PEFT LoRA folder (`adapter_config.json` + `adapter_model.safetensors`).
+        case peft
+    }
+
+    /// Which of the run's weights.
+    public enum Checkpoint: String, CaseIterable, Sendable {
+        /// At the best dev accuracy (what the run reports its test accuracy for).
+        case best
+        /// At the last checkpoint.
+        case latest
+    }
+
+    public let run: RunDirectory
+    public var checkpoint = Checkpoint.best
+
+    public init(run: URL) { self.run = RunDirectory(run) }
+
+    /// Writes the run's `checkpoint` weights as `format` into `output`, which must be new or empty.
+    public func write(_ format: Format, to output: URL, status: (String) -> Void = { _ in }) throws {
+        let configuration = try run.readConfiguration()
+        guard configuration.adapter != nil else {
+            throw TrainingError.invalidOption("\(run.url.path) is a full-tuning run: it has no adapter to write as \(format.rawValue).")
+        }
+        let loaded = try configuration.taskSource.loadModel(configuration.model, status: status)
+        let target = try TrainingTarget(configuration, model: loaded.model)
+        let weights = (checkpoint == .best ? run.best : run.latest).weights
+        guard FileManager.default.fileExists(atPath: weights.path) else {
+            throw TrainingError.missingRun(path: run.url.path, reason: "it has no \(checkpoint.rawValue) checkpoint yet")
+        }
+        try WeightCheckpoint.load(into: target.parameters.arena, entries: target.parameters.tensors.map(\.entry), from: weights)
+        switch format {
+        case .peft:
+            try PEFTAdapterFolder.write(
+                target.adapter!, baseModel: configuration.model,
+                causalLanguageModel: loaded.model.outputKind == .causalLanguageModel, to: output)
+        }
+    }
+}

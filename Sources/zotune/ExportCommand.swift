@@ -1,0 +1,49 @@
+import ArgumentParser
+import ZOCommandLine
+import Foundation
+import ZOTraining
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a run's trained weights as files other tools load.",
+        discussion: """
+            peft: the adapter of a LoRA run as a PEFT folder (adapter_config.json + adapter_model.safetensors), \
+            which PeftModel.from_pretrained applies to the transformers model of the same base. An adapter run \
+            also leaves this folder, from its best weights, in RUN/adapter when it ends.
+            """)
+
+    @Argument(help: ArgumentHelp("The run folder.", valueName: "run"))
+    var runFolder: String
+
+    @Option(name: .long, help: "What to write: \(RunExport.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: RunExport.Format = .peft
+
+    @Option(name: .long, help: "Which weights: best (at the best dev accuracy) or latest.")
+    var checkpoint: RunExport.Checkpoint = .best
+
+    @Option(name: .long, help: "The folder to write: a new or empty one.")
+    var output: String
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: output), !contents.isEmpty {
+            throw ValidationError("--output \(output) already holds files; zotune does not overwrite them: choose a new folder.")
+        }
+        if FileManager.default.fileExists(atPath: output), (try? FileManager.default.contentsOfDirectory(atPath: output)) == nil {
+            throw ValidationError("--output \(output) is a file; name a new folder.")
+        }
+    }
+
+    func run() throws {
+        threadOptions.apply()
+        var export = RunExport(run: URL(fileURLWithPath: runFolder))
+        export.checkpoint = checkpoint
+        try export.write(format, to: URL(fileURLWithPath: output), status: Console.status)
+        Console.status("wrote \(format.rawValue) to \(output)")
+    }
+}
+
+extension RunExport.Format: ExpressibleByArgument {}
+extension RunExport.Checkpoint: ExpressibleByArgument {}

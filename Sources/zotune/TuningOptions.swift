@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import ZOModels
+
+/// What `train` tunes: all weights, or an adapter on the frozen base.
+struct TuningOptions: ParsableArguments {
+    enum Scheme: String, ExpressibleByArgument, CaseIterable {
+        case full, lora
+    }
+
+    @Option(name: .long, help: "What to train: full (every weight) or lora (low-rank pairs on a frozen base).")
+    var tuning = Scheme.full
+
+    @Option(name: .long, help: "LoRA rank r (default 8).")
+    var loraRank: Int?
+
+    @Option(name: .long, help: "LoRA α; the pairs' output is scaled by α / r (default 16).")
+    var loraAlpha: Float?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Linear weights that get LoRA pairs, by parameter kind, comma-separated (default q,v).",
+        discussion: "Kinds: \(LoRASettings.targetWords.joined(separator: ", ")); mlp is every MLP projection the model has."))
+    var loraTargets: String?
+
+    func validate() throws {
+        if tuning != .lora, loraRank != nil || loraAlpha != nil || loraTargets != nil {
+            throw ValidationError("--lora-rank, --lora-alpha and --lora-targets need --tuning lora.")
+        }
+        _ = try adapter()
+    }
+
+    /// The adapter to train; nil for full tuning.
+    func adapter() throws -> AdapterSettings? {
+        switch tuning {
+        case .full:
+            return nil
+        case .lora:
+            let defaults = LoRASettings()
+            let targets = loraTargets.map {
+                $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }
+            let settings = LoRASettings(
+                rank: loraRank ?? defaults.rank, alpha: loraAlpha ?? defaults.alpha, targets: targets ?? defaults.targets)
+            do {
+                try settings.validate()
+            } catch let error as AdapterError {
+                throw ValidationError(error.description + ".")
+            }
+            return .lora(settings)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""PEFT LoRA adapters on the tiny fixtures, and the logits PEFT + transformers give with them.
+
+For each fixture F in FIXTURES (HF folders under Tests/Fixtures/), builds the transformers model
+(fp32), wraps it with peft.get_peft_model(LoraConfig(r=4, lora_alpha=8, PEFT's default target
+modules for the family, lora_dropout=0)), then sets every lora_B to 0.05 * N(0, 1) (PEFT starts it
+at 0, which would make the adapter a no-op) after torch.manual_seed(0), and writes:
+
+  Tests/Fixtures/peft/F/                 save_pretrained: adapter_config.json + adapter_model.safetensors
+  Tests/Fixtures/peft-golden.safetensors F.input_ids I64 [S, Lmax] (padded with -1), F.lengths I64 [S],
+                                         F.logits F32 [sum(lengths), V]: the PeftModel's logits at every
+                                         position of every sequence, each sequence run alone
+
+The Swift test (LoRAAdapterTests) applies each folder with `AdapterFile.apply` and compares within
+1e-4: an adapter trained by PEFT works in ZOTune. check_peft_export.py checks the other direction.
+
+Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/make_peft_golden.py
+"""
+import os
+import shutil
+
+import torch
+from peft import LoraConfig, get_peft_model
+from safetensors.torch import save_file
+from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIX = os.path.join(REPO, "Tests", "Fixtures")
+FIXTURES = {
+    # fixture: (auto class, task type)
+    "tiny-llama": (AutoModelForCausalLM, "CAUSAL_LM"),
+    "tiny-qwen2": (AutoModelForCausalLM, "CAUSAL_LM"),
+    "tiny-opt": (AutoModelForCausalLM, "CAUSAL_LM"),
+    "tiny-gpt2": (AutoModelForCausalLM, "CAUSAL_LM"),
+    "tiny-bert-mlm": (AutoModelForMaskedLM, None),
+}
+SEQUENCES = [[5, 17, 42, 8, 99], [3, 11], [60, 7, 25, 31, 2, 14, 9]]
+
+
+def main():
+    golden = {}
+    out_root = os.path.join(FIX, "peft")
+    shutil.rmtree(out_root, ignore_errors=True)
+    for name, (auto, task_type) in FIXTURES.items():
+        base = auto.from_pretrained(os.path.join(FIX, name), torch_dtype=torch.float32).eval()
+        config = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, task_type=task_type)
+        model = get_peft_model(base, config).eval()
+        torch.manual_seed(0)
+        with torch.no_grad():
+            for module_name, parameter in model.named_parameters():
+                if "lora_B" in module_name:
+                    parameter.copy_(0.05 * torch.randn_like(parameter))
+        model.save_pretrained(os.path.join(out_root, name))
+        logits = []
+        with torch.no_grad():
+            for sequence in SEQUENCES:
+                ids = torch.tensor([sequence])
+                logits.append(model(input_ids=ids).logits[0].float())
+        width = max(len(s) for s in SEQUENCES)
+        golden[f"{name}.input_ids"] = torch.tensor([s + [-1] * (width - len(s)) for s in SEQUENCES], dtype=torch.int64)
+        golden[f"{name}.lengths"] = torch.tensor([len(s) for s in SEQUENCES], dtype=torch.int64)
+        golden[f"{name}.logits"] = torch.cat(logits).contiguous()
+        print(f"{name}: {sum(p.numel() for n, p in model.named_parameters() if 'lora_' in n)} LoRA parameters, "
+              f"target_modules {sorted(config.target_modules)}")
+    save_file(golden, os.path.join(FIX, "peft-golden.safetensors"))
+
+
+if __name__ == "__main__":
+    main()

@@ -56,6 +56,27 @@ final class LoRAAdapterTests: XCTestCase {
                        ["fc1.weight", "fc2.weight"])
     }
 
+    /// Adapters PEFT trained and saved (scripts/reference/make_peft_golden.py: r 4, α 8, PEFT's default
+    /// targets, B random) applied with `--adapter`: every logit within 1e-4 of PEFT + transformers.
+    func testAdaptersSavedByPEFTGivePEFTsLogits() throws {
+        let golden = try GoldenFile("peft-golden.safetensors")
+        for fixture in ["tiny-llama", "tiny-qwen2", "tiny-opt", "tiny-gpt2", "tiny-bert-mlm"] {
+            let model = try model(fixture)
+            let base = try model.logits(Self.sequences, at: everyPosition(Self.sequences))
+            let adapter = try AdapterFile.apply(Fixtures.url("peft/\(fixture)").path, to: model)
+            XCTAssertEqual(adapter.settings.rank, 4)
+            XCTAssertEqual(adapter.settings.alpha, 8)
+            let sequences = try golden.sequences(ids: "\(fixture).input_ids", lengths: "\(fixture).lengths")
+            XCTAssertEqual(sequences, Self.sequences)
+            let logits = try model.logits(sequences, at: everyPosition(sequences))
+            let reference = try golden.floats("\(fixture).logits")
+            XCTAssertGreaterThan(maxAbsDifference(base[...], reference[...]), 1e-2, "\(fixture): PEFT's adapter changes the logits")
+            let difference = maxAbsDifference(logits[...], reference[...])
+            XCTAssertLessThan(difference, 1e-4, fixture)
+            print("\(fixture): max |Δlogit| vs PEFT \(difference)")
+        }
+    }
+
     func testBadSettingsAreRefusedWithOneSentence() throws {
         let opt = try model("tiny-opt")
         XCTAssertThrowsError(try LoRAAdapter(for: opt.weights, settings: LoRASettings(targets: ["gate"]))) {

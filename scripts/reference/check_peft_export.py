@@ -3,8 +3,9 @@
 
     check_peft_export.py BASE ADAPTER [--texts FILE] [--zotune PATH] [--tolerance 1e-4]
 
-BASE is the Hugging Face folder of the base model (for the built-in smollm2-135m:
-~/.cache/zotune/models/smollm2-135m), ADAPTER the PEFT folder. The script
+BASE is the base model: a Hugging Face folder or a .gguf file (transformers dequantizes it to fp32;
+the built-in smollm2-135m is ~/.cache/zotune/models/SmolLM2-135M-Instruct.Q4_1.gguf), ADAPTER the
+PEFT folder. The script
 
 1. loads the base with transformers in fp32 (eager attention) and the adapter with
    `PeftModel.from_pretrained`, failing if PEFT or transformers warn about missing or unexpected
@@ -77,8 +78,12 @@ def main():
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(args.base)
-    base = AutoModelForCausalLM.from_pretrained(args.base, torch_dtype=torch.float32, attn_implementation="eager").eval()
+    source = {"pretrained_model_name_or_path": args.base}
+    if args.base.endswith(".gguf"):
+        source = {"pretrained_model_name_or_path": os.path.dirname(os.path.abspath(args.base)),
+                  "gguf_file": os.path.basename(args.base)}
+    tokenizer = AutoTokenizer.from_pretrained(**source)
+    base = AutoModelForCausalLM.from_pretrained(**source, torch_dtype=torch.float32, attn_implementation="eager").eval()
     with torch.no_grad():
         base_logits = [base(**tokenizer(t, return_tensors="pt")).logits[0, -1].clone() for t in texts]
 

@@ -3,8 +3,9 @@
 
 For each fixture F in FIXTURES (HF folders under Tests/Fixtures/), builds the transformers model
 (fp32), wraps it with peft.get_peft_model(LoraConfig(r=4, lora_alpha=8, PEFT's default target
-modules for the family, lora_dropout=0)), then sets every lora_B to 0.05 * N(0, 1) (PEFT starts it
-at 0, which would make the adapter a no-op) after torch.manual_seed(0), and writes:
+modules for the family, lora_dropout=0)), sets every lora_B to 0.05 * N(0, 1) after
+torch.manual_seed(0) (PEFT starts it at 0, where a first step moves only B), then trains it for three
+AdamW steps (lr 1e-2) on the language-model loss of SEQUENCES, so A and B are both trained, and writes:
 
   Tests/Fixtures/peft/F/                 save_pretrained: adapter_config.json + adapter_model.safetensors
   Tests/Fixtures/peft-golden.safetensors F.input_ids I64 [S, Lmax] (padded with -1), F.lengths I64 [S],
@@ -38,11 +39,12 @@ SEQUENCES = [[5, 17, 42, 8, 99], [3, 11], [60, 7, 25, 31, 2, 14, 9]]
 
 
 def main():
+    os.chdir(REPO)  # base_model_name_or_path is then the repository-relative fixture path
     golden = {}
     out_root = os.path.join(FIX, "peft")
     shutil.rmtree(out_root, ignore_errors=True)
     for name, (auto, task_type) in FIXTURES.items():
-        base = auto.from_pretrained(os.path.join(FIX, name), torch_dtype=torch.float32).eval()
+        base = auto.from_pretrained(os.path.join("Tests", "Fixtures", name), torch_dtype=torch.float32).eval()
         config = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, task_type=task_type)
         model = get_peft_model(base, config).eval()
         torch.manual_seed(0)
@@ -50,7 +52,17 @@ def main():
             for module_name, parameter in model.named_parameters():
                 if "lora_B" in module_name:
                     parameter.copy_(0.05 * torch.randn_like(parameter))
+        model.train()
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+        for _ in range(3):
+            for sequence in SEQUENCES:
+                ids = torch.tensor([sequence])
+                model(input_ids=ids, labels=ids).loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+        model.eval()
         model.save_pretrained(os.path.join(out_root, name))
+        os.remove(os.path.join(out_root, name, "README.md"))  # PEFT's model-card template
         logits = []
         with torch.no_grad():
             for sequence in SEQUENCES:

@@ -102,6 +102,13 @@ public enum PEFTAdapterFolder {
         var alphaPattern: [String: Double]?
         var loraBias: Bool?
         var targetParameters: [String]?
+        var useQalora: Bool?
+        // Options that change the forward when set (any non-null value).
+        var aloraInvocationTokens: AnyValue?
+        var layerReplication: AnyValue?
+        var arrowConfig: AnyValue?
+        var useBdlora: AnyValue?
+        var trainableTokenIndices: AnyValue?
 
         init(peftType: String, r: Int, loraAlpha: Double, targetModules: [String], baseModelNameOrPath: String,
              taskType: String?, fanInFanOut: Bool, bias: String, loraDropout: Double, inferenceMode: Bool,
@@ -121,7 +128,18 @@ public enum PEFTAdapterFolder {
             case bias, loraDropout = "lora_dropout", inferenceMode = "inference_mode", initLoraWeights = "init_lora_weights"
             case useRslora = "use_rslora", useDora = "use_dora", modulesToSave = "modules_to_save"
             case rankPattern = "rank_pattern", alphaPattern = "alpha_pattern", loraBias = "lora_bias"
-            case targetParameters = "target_parameters"
+            case targetParameters = "target_parameters", useQalora = "use_qalora"
+            case aloraInvocationTokens = "alora_invocation_tokens", layerReplication = "layer_replication"
+            case arrowConfig = "arrow_config", useBdlora = "use_bdlora", trainableTokenIndices = "trainable_token_indices"
+        }
+
+        /// Any JSON value, unread: decoded only to tell a set option from a null or missing one.
+        struct AnyValue: Codable {
+            init(from decoder: Decoder) throws {}
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.singleValueContainer()
+                try container.encodeNil()
+            }
         }
 
         /// Refuses what would change the forward in ways ZOTune does not implement.
@@ -138,6 +156,12 @@ public enum PEFTAdapterFolder {
                 (loraBias == true, "lora_bias"),
                 (!(modulesToSave ?? []).isEmpty, "modules_to_save (\((modulesToSave ?? []).joined(separator: ", ")))"),
                 (!(targetParameters ?? []).isEmpty, "target_parameters"),
+                (useQalora == true, "use_qalora"),
+                (aloraInvocationTokens != nil, "alora_invocation_tokens (activated LoRA)"),
+                (layerReplication != nil, "layer_replication"),
+                (arrowConfig != nil, "arrow_config"),
+                (useBdlora != nil, "use_bdlora"),
+                (trainableTokenIndices != nil, "trainable_token_indices"),
             ]
             if let (_, option) = refused.first(where: \.0) { throw AdapterError.unsupported(path: path, option: option) }
         }

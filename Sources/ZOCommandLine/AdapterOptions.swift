@@ -3,7 +3,7 @@ import ZOModels
 
 /// The `--adapter` option of the commands that run a model: an adapter file applied to the base.
 public struct AdapterOptions: ParsableArguments {
-    @Option(name: .long, help: "An adapter to apply to the model: a PEFT LoRA folder (adapter_config.json + adapter_model.safetensors).")
+    @Option(name: .long, help: "An adapter to apply to the model: a PEFT LoRA folder (adapter_config.json + adapter_model.safetensors) or a llama.cpp LoRA GGUF.")
     public var adapter: String?
 
     public init() {}

@@ -7,6 +7,8 @@ public struct RunExport {
     public enum Format: String, CaseIterable, Sendable {
         /// A PEFT LoRA folder (`adapter_config.json` + `adapter_model.safetensors`).
         case peft
+        /// A llama.cpp LoRA adapter (one GGUF file), for bases llama.cpp runs (llama, qwen2, gpt2).
+        case ggufLoRA = "gguf-lora"
     }
 
     /// Which of the run's weights.
@@ -22,7 +24,8 @@ public struct RunExport {
 
     public init(run: URL) { self.run = RunDirectory(run) }
 
-    /// Writes the run's `checkpoint` weights as `format` into `output`, which must be new or empty.
+    /// Writes the run's `checkpoint` weights as `format` into `output`: a new or empty folder (`peft`),
+    /// a new file (`gguf-lora`).
     public func write(_ format: Format, to output: URL, status: (String) -> Void = { _ in }) throws {
         let configuration = try run.readConfiguration()
         guard configuration.adapter != nil else {
@@ -40,6 +43,8 @@ public struct RunExport {
             try PEFTAdapterFolder.write(
                 target.adapter!, baseModel: configuration.model,
                 causalLanguageModel: loaded.model.outputKind == .causalLanguageModel, to: output)
+        case .ggufLoRA:
+            try GGUFLoRAFile.write(target.adapter!, model: loaded.model, to: output)
         }
     }
 }

@@ -26,6 +26,9 @@ struct BenchCommand: ParsableCommand {
             window refreshes and projection phases timed separately and amortised, then the same MeZO step \
             in PyTorch (scripts/reference/bench_mezo_step.py) on the same batch, and prints the ratios.
 
+            With --adapter-step: a MeZO step with LoRA (r 8, α 16 on q and v) against a full MeZO step on the \
+            --training-step batch, then both in PyTorch (+ PEFT for LoRA; bench_mezo_step.py [--lora]).
+
             With --scoring: multiple-choice scoring of --batch copa-like examples (answers of several \
             tokens) with each prompt run once and its answers as continuations, against one sequence per \
             answer, and the same in PyTorch (scripts/reference/bench_scoring.py); all three give the same scores.
@@ -44,6 +47,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Measure peak memory of MeZO steps against weights + activations and a PyTorch AdamW backprop step.")
     var memory = false
+
+    @Flag(name: .long, help: "Time a MeZO-LoRA step against a full MeZO step (and both in PyTorch + PEFT).")
+    var adapterStep = false
 
     @Flag(name: .long, help: "Time multiple-choice scoring with shared prompts against one sequence per answer (and PyTorch).")
     var scoring = false
@@ -77,8 +83,8 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         let figures = BenchmarkReport()
-        guard [trainingStep, gaussian, memory, scoring].filter({ $0 }).count <= 1 else {
-            throw ValidationError("choose one of --training-step, --gaussian, --memory and --scoring.")
+        guard [trainingStep, adapterStep, gaussian, memory, scoring].filter({ $0 }).count <= 1 else {
+            throw ValidationError("choose one of --training-step, --adapter-step, --gaussian, --memory and --scoring.")
         }
         if scoring {
             try ScoringBenchmark(
@@ -96,6 +102,12 @@ struct BenchCommand: ParsableCommand {
             try GaussianBenchmark(
                 repeats: repeats,
                 referenceScript: reference(GaussianBenchmark.defaultReferenceScript),
+                report: figures
+            ).run()
+        } else if adapterStep {
+            try AdapterStepBenchmark(
+                modelOptions: modelOptions, batch: batch, repeats: repeats,
+                referenceScript: reference(TrainingStepBenchmark.defaultReferenceScript),
                 report: figures
             ).run()
         } else if trainingStep {

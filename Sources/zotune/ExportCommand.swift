@@ -11,6 +11,9 @@ struct ExportCommand: ParsableCommand {
             peft: the adapter of a LoRA run as a PEFT folder (adapter_config.json + adapter_model.safetensors), \
             which PeftModel.from_pretrained applies to the transformers model of the same base. An adapter run \
             also leaves this folder, from its best weights, in RUN/adapter when it ends.
+
+            gguf-lora: the same adapter as one GGUF file that llama.cpp applies with --lora to the base's GGUF \
+            (llama, qwen2 and gpt2 bases).
             """)
 
     @Argument(help: ArgumentHelp("The run folder.", valueName: "run"))
@@ -22,12 +25,13 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "Which weights: best (at the best dev accuracy) or latest.")
     var checkpoint: RunExport.Checkpoint = .best
 
-    @Option(name: .long, help: "The folder to write: a new or empty one.")
+    @Option(name: .long, help: "Where to write: a new or empty folder (peft), a new file (gguf-lora).")
     var output: String
 
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
+        if format == .ggufLoRA { return try NewOutputFile.check(output) }
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: output), !contents.isEmpty {
             throw ValidationError("--output \(output) already holds files; zotune does not overwrite them: choose a new folder.")
         }

@@ -216,4 +216,94 @@ final class LoRAAdapterTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("model.layers.1.self_attn.v_proj.lora_B.weight is missing"), "\($0)")
         }
     }
+
+    /// A llama.cpp LoRA GGUF written for a GGUF base (llama with its permuted q/k rows, qwen2, gpt2)
+    /// holds what llama.cpp checks — type, architecture, α, `<weight>.lora_a` [r × in] and `.lora_b`
+    /// [out × r] — and applied back gives the same logits, bit for bit.
+    func testALlamaCppLoRAFileRoundTrips() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-lora-\(UUID()).gguf")
+        defer { try? FileManager.default.removeItem(at: file) }
+        for (base, architecture) in [("tiny-llama3-rope", "llama"), ("tiny-qwen2", "qwen2"), ("tiny-gpt2", "gpt2")] {
+            try? FileManager.default.removeItem(at: file)
+            let path = Fixtures.url("formats/\(base).gguf").path
+            let trained = try LoadedModel.open(path: path).model
+            let adapter = try LoRAAdapter(for: trained.weights, settings: LoRASettings(rank: 4, alpha: 8, targets: ["q", "k", "v", "o", "mlp"]))
+            adapter.initialise(seed: 9)
+            randomizeUp(adapter)
+            adapter.attach(to: trained.weights)
+            try GGUFLoRAFile.write(adapter, model: trained, to: file)
+
+            let gguf = try GGUFFile(path: file.path)
+            XCTAssertEqual(gguf.metadata["general.type"]?.string, "adapter")
+            XCTAssertEqual(gguf.metadata["adapter.type"]?.string, "lora")
+            XCTAssertEqual(gguf.metadata["general.architecture"]?.string, architecture)
+            XCTAssertEqual(gguf.metadata["adapter.lora.alpha"]?.double, 8)
+            XCTAssertEqual(gguf.tensors.count, 2 * adapter.targets.count)
+            let down = try XCTUnwrap(gguf.tensor(named: architecture == "gpt2" ? "blk.1.attn_qkv.weight.lora_a" : "blk.1.attn_q.weight.lora_a"))
+            let baseWeight = try XCTUnwrap(try GGUFFile(path: path).tensor(named: architecture == "gpt2" ? "blk.1.attn_qkv.weight" : "blk.1.attn_q.weight"))
+            // llama.cpp: a.ne[0] == weight.ne[0] (inputs), b.ne[1] == weight.ne[1] (outputs), a.ne[1] == b.ne[0] == r.
+            XCTAssertEqual(down.shape, [4, baseWeight.shape[1]], base)
+            let up = try XCTUnwrap(gguf.tensor(named: down.name.replacingOccurrences(of: "lora_a", with: "lora_b")))
+            XCTAssertEqual(up.shape, [baseWeight.shape[0], 4], base)
+
+            let fresh = try LoadedModel.open(path: path).model
+            let read = try AdapterFile.apply(file.path, to: fresh)
+            XCTAssertEqual(read.targets.count, adapter.targets.count)
+            let requests = everyPosition(Self.sequences)
+            XCTAssertEqual(try fresh.logits(Self.sequences, at: requests), try trained.logits(Self.sequences, at: requests), base)
+        }
+    }
+
+    /// llama.cpp's converter permuted the rows of llama's q (and k) in the GGUF base; B, whose rows
+    /// are the weight's output rows, must be written in that same order. The permutation is read off
+    /// the fixture itself: GGUF row r of `attn_q` equals HF row perm(r) of `q_proj`.
+    func testLlamaQueryRowsOfBAreWrittenInTheBasesGGUFOrder() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-lora-\(UUID()).gguf")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let path = Fixtures.url("formats/tiny-llama3-rope.gguf").path
+        let model = try LoadedModel.open(path: path).model
+        let adapter = try LoRAAdapter(for: model.weights, settings: LoRASettings(rank: 4, targets: ["q"]))
+        adapter.initialise(seed: 3)
+        randomizeUp(adapter)
+        try GGUFLoRAFile.write(adapter, model: model, to: file)
+
+        let hfQuery = try SafetensorsFile(path: Fixtures.url("tiny-llama3-rope/model.safetensors").path)
+            .tensor(named: "model.layers.0.self_attn.q_proj.weight")!.floats()
+        let ggufQuery = try GGUFFile(path: path).tensor(named: "blk.0.attn_q.weight")!.floats()
+        let columns = 64, rows = hfQuery.count / columns
+        let hfRows = (0..<rows).map { Array(hfQuery[($0 * columns)..<(($0 + 1) * columns)]) }
+        let permutation = (0..<rows).map { r in hfRows.firstIndex(of: Array(ggufQuery[(r * columns)..<((r + 1) * columns)]))! }
+        XCTAssertNotEqual(permutation, Array(0..<rows), "the fixture's q rows are permuted")
+
+        let target = adapter.targets[0]
+        XCTAssertEqual(target.base.name, "model.layers.0.self_attn.q_proj.weight")
+        let up = Array(adapter.weights.values(target.up)), rank = 4
+        let written = try GGUFFile(path: file.path).tensor(named: "blk.0.attn_q.weight.lora_b")!.floats()
+        for r in 0..<rows {
+            XCTAssertEqual(Array(written[(r * rank)..<((r + 1) * rank)]), Array(up[(permutation[r] * rank)..<((permutation[r] + 1) * rank)]))
+        }
+    }
+
+    func testLlamaCppLoRAFilesThatDoNotFitAreRefused() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-lora-\(UUID()).gguf")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let opt = try model("tiny-opt")
+        let optAdapter = try LoRAAdapter(for: opt.weights, settings: LoRASettings(rank: 2))
+        XCTAssertThrowsError(try GGUFLoRAFile.write(optAdapter, model: opt, to: file)) {
+            XCTAssertTrue("\($0)".contains("llama.cpp has no architecture for opt models"), "\($0)")
+        }
+        let gpt2 = try LoadedModel.open(path: Fixtures.url("formats/tiny-gpt2.gguf").path).model
+        let adapter = try LoRAAdapter(for: gpt2.weights, settings: LoRASettings(rank: 2))
+        adapter.initialise(seed: 0)
+        try GGUFLoRAFile.write(adapter, model: gpt2, to: file)
+        XCTAssertThrowsError(try GGUFLoRAFile.write(adapter, model: gpt2, to: file)) {
+            XCTAssertTrue("\($0)".contains("already exists"), "\($0)")
+        }
+        XCTAssertThrowsError(try AdapterFile.apply(file.path, to: try LoadedModel.open(path: Fixtures.url("formats/tiny-qwen2.gguf").path).model)) {
+            XCTAssertTrue("\($0)".contains("it is for the gpt2 architecture, this model is qwen2"), "\($0)")
+        }
+        XCTAssertThrowsError(try AdapterFile.apply(Fixtures.url("formats/tiny-gpt2.gguf").path, to: gpt2)) {
+            XCTAssertTrue("\($0)".contains("not a LoRA adapter"), "\($0)")
+        }
+    }
 }

@@ -109,6 +109,10 @@ final class LoRATrainingTests: XCTestCase {
         try export.write(.peft, to: exported)
         XCTAssertEqual(try Data(contentsOf: exported.appendingPathComponent("adapter_model.safetensors")),
                        try Data(contentsOf: run.adapter.appendingPathComponent("adapter_model.safetensors")))
+        let gguf = exported.appendingPathExtension("gguf")
+        defer { try? FileManager.default.removeItem(at: gguf) }
+        try export.write(.ggufLoRA, to: gguf)
+        XCTAssertEqual(try logits { try AdapterFile.apply(gguf.path, to: $0) }, fromPEFT)
 
         let rebuilt = try SeedLogReplay.rebuild(log: run.seedLog, output: replayed)
         XCTAssertEqual(rebuilt.steps, 4)

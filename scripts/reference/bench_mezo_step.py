@@ -30,8 +30,12 @@ each sweep and forward also timed for a breakdown). One JSON line on stdout: min
 per step, median sweep and forward seconds, the loss at the unperturbed weights (computed once before
 the warm-up, to cross-check ZOTune's objective on the same batch), token counts and peak RSS.
 
+With --lora: the model is wrapped by PEFT (LoraConfig r 8, lora_alpha 16, target_modules q_proj and
+v_proj, dropout 0: MeZO's LoRA setting) and the step perturbs and updates only the LoRA parameters
+(A and B), as MeZO's trainer does when only they require gradients.
+
 Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/bench_mezo_step.py \
-        --prompts FILE [--threads 2] [--repeats 5] [--gguf PATH]
+        --prompts FILE [--threads 2] [--repeats 5] [--gguf PATH] [--lora]
 """
 import argparse
 import json
@@ -60,6 +64,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-5)
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0, help="seed of the per-step direction seeds")
+    ap.add_argument("--lora", action="store_true", help="MeZO on PEFT LoRA parameters (r 8, alpha 16, q_proj/v_proj)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -111,6 +116,10 @@ def main():
             log_probs = F.log_softmax(last, dim=-1)[:, candidates]                    # [B, C]
             return F.cross_entropy(log_probs, labels).item()
 
+    if args.lora:
+        from peft import LoraConfig, get_peft_model
+        model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0,
+                                                 target_modules=["q_proj", "v_proj"])).eval()
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     parameter_count = sum(p.numel() for _, p in params)
 
@@ -157,7 +166,7 @@ def main():
         forward_times += forwards
 
     print(json.dumps({
-        "variant": "mezo_step",
+        "variant": "mezo_step", "lora": args.lora,
         "batch": len(examples), "prompt_tokens": int(lengths.sum()), "padded_tokens": len(encoded) * width,
         "candidate_ids": candidate_ids, "parameters": parameter_count,
         "threads": args.threads, "torch_threads": torch.get_num_threads(),

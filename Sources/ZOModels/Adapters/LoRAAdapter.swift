@@ -115,6 +115,11 @@ public final class LoRAAdapter {
         }
     }
 
+    /// Makes `base`'s forward plain again (the pairs stay in `weights`).
+    public func detach(from base: WeightArena) {
+        for target in targets { base.setLoRA(nil, for: target.baseIndex) }
+    }
+
     /// The base's weights as the adapted forward uses them: W + (α/r)·B·A written into `base`
     /// (which then no longer needs the pairs: they are detached).
     public func merge(into base: WeightArena) {

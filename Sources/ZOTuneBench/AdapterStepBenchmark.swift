@@ -1,0 +1,77 @@
+import Foundation
+import ZOCommandLine
+import ZOEstimators
+import ZOModels
+import ZOTensor
+import ZOTraining
+
+/// `zotune-bench --adapter-step`: seconds per MeZO step with LoRA (MeZO's setting: r 8, α 16 on q
+/// and v; only A and B perturbed) against a full-parameter MeZO step, on the `--training-step` batch,
+/// interleaved round by round; then the same two steps in PyTorch + PEFT on the same weights and batch
+/// (`bench_mezo_step.py` with and without `--lora`).
+struct AdapterStepBenchmark {
+    let modelOptions: ModelOptions
+    let batch: Int
+    let repeats: Int
+    /// PyTorch script; nil skips the comparison.
+    let referenceScript: String?
+    let report: BenchmarkReport
+
+    func run() throws {
+        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads; SIMD kernels: \(KernelVariant.active.rawValue)")
+        BenchCommand.warnAboutSlowKernel()
+        let settings = TrainingSettings()
+        let batch = try BenchmarkBatch(modelOptions: modelOptions, size: self.batch, maxTokens: settings.maxTokens)
+        batch.describe()
+        let model = batch.model
+        let oracle = BenchmarkLossOracle(scorer: CandidateScorer(model: model), objective: settings.objective, examples: batch.examples)
+        let full = TrainableSet(arena: model.weights)
+        let adapter = try LoRAAdapter(for: model.weights, settings: LoRASettings())
+        adapter.initialise(seed: settings.seed)
+        let lora = TrainableSet(arena: adapter.weights)
+        print(String(format: "full: %.1fM parameters; LoRA r %d α %g on %d weights: %.3fM parameters",
+                     Double(full.parameterCount) / 1e6, adapter.settings.rank, adapter.settings.alpha, adapter.targets.count,
+                     Double(lora.parameterCount) / 1e6))
+
+        typealias Stepper = TrainingStepBenchmark.Stepper<MeZO>
+        let fullStepper = try Stepper(MeZO(), parameters: full, oracle: oracle, learningRate: settings.learningRate, runSeed: settings.seed)
+        let loraStepper = try Stepper(MeZO(), parameters: lora, oracle: oracle, learningRate: settings.learningRate, runSeed: settings.seed)
+        var fullTimes: [Double] = [], loraTimes: [Double] = []
+        for round in 0...repeats {
+            Console.status(round == 0 ? "warm-up round" : "round \(round)/\(repeats)")
+            let fullSeconds = try fullStepper.step(round).seconds
+            adapter.attach(to: model.weights)
+            let loraSeconds = try loraStepper.step(round).seconds
+            adapter.detach(from: model.weights)
+            if round > 0 { fullTimes.append(fullSeconds); loraTimes.append(loraSeconds) }
+        }
+        let fullSummary = Summary(fullTimes), loraSummary = Summary(loraTimes)
+        report.record("mezo_full_step_median_s", fullSummary.median)
+        report.record("mezo_lora_step_median_s", loraSummary.median)
+        print("")
+        print("seconds per step, \(repeats) rounds after a warm-up round (interleaved):")
+        print(String(format: "MeZO, all parameters   %.3f median (min %.3f, max %.3f)", fullSummary.median, fullSummary.min, fullSummary.max))
+        print(String(format: "MeZO-LoRA              %.3f median (min %.3f, max %.3f)  → %.2f× the full step (target ≤ 0.6×: %@)",
+                     loraSummary.median, loraSummary.min, loraSummary.max, loraSummary.median / fullSummary.median,
+                     loraSummary.median / fullSummary.median <= 0.6 ? "met" : "not met"))
+        if let referenceScript { try compareWithPyTorch(script: referenceScript, batch: batch, full: fullSummary, lora: loraSummary) }
+        print("peak RSS (zotune process, both steppers): \(Abbreviated.bytes(System.peakResidentBytes))")
+    }
+
+    private func compareWithPyTorch(script: String, batch: BenchmarkBatch, full: Summary, lora: Summary) throws {
+        for (label, extra, ours) in [("PyTorch + PEFT MeZO-LoRA step", ["--lora"], lora), ("PyTorch MeZO step", [], full)] {
+            guard let lines = try batch.runPyTorch(
+                script, model: modelOptions.model, doing: "\(label), \(repeats) repeats after a warm-up step",
+                arguments: ["--repeats", String(repeats), "--eps", "\(MeZO.Configuration().epsilon)",
+                            "--lr", "\(TrainingSettings().learningRate)"] + extra),
+                  let object = lines.first(where: { $0["variant"] as? String == "mezo_step" }),
+                  let median = PyTorchBenchmark.number(object, "median_s")
+            else { continue }
+            let key = extra.isEmpty ? "pytorch_mezo_step_median_s" : "pytorch_mezo_lora_step_median_s"
+            report.record(key, median)
+            let rss = PyTorchBenchmark.number(object, "peak_rss_bytes").map { Abbreviated.bytes(Int($0)) } ?? "?"
+            print(String(format: "%@: %.3f s median → zotune %.2f× faster%@ (PyTorch peak RSS %@)", label, median, median / ours.median,
+                         extra.isEmpty ? "" : (median / ours.median >= 5 ? " (target ≥ 5×: met)" : " (target ≥ 5×: not met)"), rss))
+        }
+    }
+}

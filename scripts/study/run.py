@@ -8,12 +8,15 @@ docs/study/<task>/<method>/<label>/ (config.json, metrics.jsonl, summary.json, g
 no checkpoints), from which scripts/study/report.py rebuilds every table and plot.
 
 Phases, in order: the learning-rate grid on seed 0 for every task and method; the remaining seeds
-at the learning rate with the best dev accuracy (never test); the P-GAP ablations.
+at the learning rate with the best dev accuracy (never test); the P-GAP ablations. A study file may
+add "arguments" (given to every run, e.g. ["--tuning", "lora"]), "method_arguments" (per method) and
+a "group_suffix" naming its runs' folders (docs/study/<task>/<method><suffix>/): see adapters.json.
 
     scripts/study/run.py                      # everything (hours on 2 cores)
     scripts/study/run.py --tasks rt-sentiment # one task
     scripts/study/run.py --phase ablations    # only the ablations
     scripts/study/run.py --dry-run            # print the commands
+    scripts/study/run.py --study scripts/study/adapters.json   # the adapter study (issue #16)
 
 Two single-threaded runs at once use two cores better than one run on both (not every part of a
 step is parallel): e.g. `run.py --tasks boolq-like --threads 1 & run.py --tasks copa-like --threads 1`.
@@ -61,8 +64,10 @@ class Run:
         self.model = study["model"]
         prefix = f"{variant}-" if variant else ""
         self.label = f"{prefix}lr{lr_label(lr)}-seed{seed}"
-        group = f"{method}-ablation" if variant else method
+        # A study of adapters (study["arguments"] such as --tuning lora) keeps its runs apart: mezo-lora/…
+        group = method + study.get("group_suffix", "") + ("-ablation" if variant else "")
         self.relative = os.path.join(task, group, self.label)
+        self.extra = list(study.get("arguments", [])) + list(study.get("method_arguments", {}).get(method, [])) + self.extra
 
     def arguments(self, folder):
         return [ZOTUNE, "train", "--model", self.model, "--task", self.task, "--method", self.method,
@@ -177,8 +182,8 @@ def main():
                     execute(Run(study, task, method, seed, lr), args.work, args.dry_run, args.threads, args.keep_checkpoints)
 
     if args.phase in ("all", "ablations"):
-        ablation = study["ablations"]
-        if ablation["task"] in tasks and ablation["method"] in methods:
+        ablation = study.get("ablations")
+        if ablation and ablation["task"] in tasks and ablation["method"] in methods:
             grid = [(lr, summary_of(os.path.join(args.work, Run(study, ablation["task"], ablation["method"],
                                                                  study["seeds"][0], lr).relative)))
                     for lr in study["grid"]["lr"]]

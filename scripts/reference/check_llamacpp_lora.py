@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Checks a llama.cpp LoRA adapter ZOTune wrote (`zotune export RUN --format gguf-lora`) in llama.cpp itself.
+
+    check_llamacpp_lora.py BASE.gguf ADAPTER.gguf [--texts FILE] [--zotune PATH] [--min-cosine 0.99]
+
+llama.cpp is llama-cpp-python's build of it (PyPI source distribution; install it in its own venv,
+outside CI: `python3 -m venv ~/.cache/zotune/llamacpp-venv && ~/.cache/zotune/llamacpp-venv/bin/pip
+install llama-cpp-python==0.3.36 numpy`, ≈ 10 minutes of compiling on 2 cores). Run this script
+with that venv's python.
+
+llama.cpp multiplies quantized weights with Q8-quantized activations, so its base logits differ from
+ZOTune's (= transformers') by up to ~1 on SmolLM2-135M Q4_1; raw logits cannot be compared. What is
+compared is what the adapter CHANGES: for each text, Δ = logits(base + adapter) − logits(base) at
+the last position, in llama.cpp and in ZOTune, on the same token ids (`zotune tokenize`). Reported:
+the cosine between the two Δ vectors over the vocabulary, max |Δ_llama.cpp − Δ_ZOTune| relative to
+max |Δ_ZOTune|, and whether the adapter moves the argmax the same way. A wrong tensor name, shape,
+scale (α/r) or q/k row order shows as a cosine far below 1 or as llama.cpp refusing the file.
+Exits 1 when any text's cosine is below --min-cosine, 2 on a usage or loading error.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DEFAULT_TEXTS = [
+    "The capital of France is",
+    "Review: a gripping, beautifully shot film. Sentiment:",
+    "the movie was dull and far too long . It was",
+    "ZOTune fine-tunes language models with forward passes only.",
+]
+
+
+def zotune_binary(explicit):
+    for candidate in [explicit, os.environ.get("ZOTUNE"), shutil.which("zotune"),
+                      os.path.join(REPO, ".build/release/zotune"), os.path.join(REPO, ".build/debug/zotune")]:
+        if candidate and os.path.exists(candidate):
+            return candidate
+    sys.exit("check_llamacpp_lora.py: no zotune binary (pass --zotune or build with swift build -c release)")
+
+
+def read_logits(path):
+    """The `logits` tensor of a safetensors file written by `zotune forward` (F32 [texts, vocab])."""
+    with open(path, "rb") as f:
+        header_size = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(header_size))
+        info = header["logits"]
+        start, end = info["data_offsets"]
+        f.seek(8 + header_size + start)
+        return np.frombuffer(f.read(end - start), dtype=np.float32).reshape(info["shape"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("base")
+    parser.add_argument("adapter")
+    parser.add_argument("--texts")
+    parser.add_argument("--zotune")
+    parser.add_argument("--min-cosine", type=float, default=0.99)
+    args = parser.parse_args()
+    texts = DEFAULT_TEXTS
+    if args.texts:
+        with open(args.texts) as f:
+            texts = [line.rstrip("\n") for line in f if line.strip()]
+    binary = zotune_binary(args.zotune)
+
+    with tempfile.TemporaryDirectory() as folder:
+        text_file = os.path.join(folder, "texts.txt")
+        with open(text_file, "w") as f:
+            f.write("\n".join(t.replace("\\", "\\\\").replace("\n", "\\n") for t in texts) + "\n")
+        ids = [json.loads(line) for line in subprocess.run(
+            [binary, "tokenize", "--model", args.base, "--text-file", text_file],
+            check=True, capture_output=True, text=True).stdout.splitlines() if line.strip()]
+        ours = {}
+        for label, extra in [("adapted", ["--adapter", args.adapter]), ("base", [])]:
+            path = os.path.join(folder, f"{label}.safetensors")
+            subprocess.run([binary, "forward", "--model", args.base, "--text-file", text_file, "--output", path] + extra,
+                           check=True, capture_output=True)
+            ours[label] = read_logits(path)
+
+    from llama_cpp import Llama
+
+    def llama_logits(lora_path):
+        llm = Llama(model_path=args.base, lora_path=lora_path, logits_all=True, n_ctx=512, n_threads=2,
+                    verbose=False)
+        rows = []
+        for sequence in ids:
+            llm.reset()
+            llm.eval(sequence)
+            rows.append(np.array(llm.scores[len(sequence) - 1], dtype=np.float32))
+        return np.stack(rows)
+
+    theirs = {"base": llama_logits(None), "adapted": llama_logits(args.adapter)}
+    worst = 1.0
+    for i, text in enumerate(texts):
+        ours_change = ours["adapted"][i] - ours["base"][i]
+        their_change = theirs["adapted"][i] - theirs["base"][i]
+        cosine = float(np.dot(ours_change, their_change) / (np.linalg.norm(ours_change) * np.linalg.norm(their_change)))
+        relative = float(np.abs(ours_change - their_change).max() / np.abs(ours_change).max())
+        base_gap = float(np.abs(ours["base"][i] - theirs["base"][i]).max())
+        same_argmax = ours["adapted"][i].argmax() == theirs["adapted"][i].argmax()
+        worst = min(worst, cosine)
+        print(f"text {i} ({len(ids[i])} tokens): adapter moves ZOTune's logits by up to {np.abs(ours_change).max():.3g}; "
+              f"cosine(Δ ZOTune, Δ llama.cpp) {cosine:.4f}, max |Δ − Δ| / max |Δ| {relative:.3f}; "
+              f"base logits differ by up to {base_gap:.3g}; adapted argmax {'agrees' if same_argmax else 'differs'}")
+    print(f"lowest cosine {worst:.4f} (required ≥ {args.min_cosine})")
+    sys.exit(0 if worst >= args.min_cosine else 1)
+
+
+if __name__ == "__main__":
+    main()

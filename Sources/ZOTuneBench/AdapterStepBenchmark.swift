@@ -18,8 +18,7 @@ struct AdapterStepBenchmark {
     let report: BenchmarkReport
 
     func run() throws {
-        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads; SIMD kernels: \(KernelVariant.active.rawValue)")
-        BenchCommand.warnAboutSlowKernel()
+        BenchCommand.describeKernels()
         let settings = TrainingSettings()
         let batch = try BenchmarkBatch(modelOptions: modelOptions, size: self.batch, maxTokens: settings.maxTokens)
         batch.describe()

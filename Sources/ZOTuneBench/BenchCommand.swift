@@ -131,6 +131,12 @@ struct BenchCommand: ParsableCommand {
         noReference ? nil : referenceScript ?? defaultScript
     }
 
+    /// Which BLAS kernel, GEMM threading and SIMD variant the figures that follow come from.
+    static func describeKernels() {
+        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads; SIMD kernels: \(KernelVariant.active.rawValue)")
+        warnAboutSlowKernel()
+    }
+
     static func warnAboutSlowKernel() {
         if ["Haswell", "Zen", "Prescott"].contains(BLAS.coreName) {
             print("warning: OPENBLAS_CORETYPE forces a slow kernel; run with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`")

@@ -19,8 +19,7 @@ struct ForwardBenchmark {
     let report: BenchmarkReport
 
     func run() throws {
-        print("OpenBLAS kernel: \(BLAS.coreName); GEMM threading: \(BLAS.threading) over \(BLAS.workerCount) threads; SIMD kernels: \(KernelVariant.active.rawValue)")
-        BenchCommand.warnAboutSlowKernel()
+        BenchCommand.describeKernels()
         let peak = PeakThroughput.measureFP32()
         print(String(format: "FP32 peak (FMA microbenchmark, %d cores): %.0f GFLOP/s", BLAS.workerCount, peak))
         let loaded = try modelOptions.load()

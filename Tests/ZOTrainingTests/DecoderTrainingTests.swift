@@ -20,11 +20,7 @@ final class DecoderTrainingTests: XCTestCase {
         let harness = try TrainerHarness(fixture: fixture, constantLabel: 0)
         let run = harness.newRun()
         defer { try? FileManager.default.removeItem(at: run.url) }
-        let trainer = try harness.trainer(estimator, run: run, steps: steps, evalEvery: steps)
-        let evaluator = Evaluator(scorer: CandidateScorer(model: trainer.model), objective: .candidateCrossEntropy, batchSize: 64)
-        let before = try evaluator.evaluate(harness.data.train).loss
-        try trainer.train()
-        let after = try evaluator.evaluate(harness.data.train).loss
+        let (before, after) = try harness.trainingLoss(before: try harness.trainer(estimator, run: run, steps: steps, evalEvery: steps))
         print(String(format: "%@ on %@: training loss %.4f → %.4f after %d steps", E.name, fixture, before, after, steps))
         return (before, after)
     }

@@ -55,11 +55,7 @@ final class LoRATrainingTests: XCTestCase {
         harness.learningRate = 1e-2
         let run = harness.newRun()
         defer { try? FileManager.default.removeItem(at: run.url) }
-        let trainer = try harness.trainer(estimator, run: run, steps: steps, evalEvery: steps)
-        let evaluator = Evaluator(scorer: CandidateScorer(model: trainer.model), objective: .candidateCrossEntropy, batchSize: 64)
-        let before = try evaluator.evaluate(harness.data.train).loss
-        try trainer.train()
-        let after = try evaluator.evaluate(harness.data.train).loss
+        let (before, after) = try harness.trainingLoss(before: try harness.trainer(estimator, run: run, steps: steps, evalEvery: steps))
         print(String(format: "%@-LoRA on %@: training loss %.4f → %.4f in %d steps", E.name, fixture, before, after, steps))
         XCTAssertLessThan(after, 0.8 * before, "\(E.name)-LoRA on \(fixture)")
     }

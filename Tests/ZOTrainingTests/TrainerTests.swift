@@ -153,6 +153,14 @@ struct TrainerHarness {
         return TrainableSet(arena: adapter.weights)
     }
 
+    /// Trains `trainer` to its end and returns the loss over the training set before and after.
+    func trainingLoss<E: ZerothOrderEstimator>(before trainer: Trainer<E>) throws -> (before: Double, after: Double) {
+        let evaluator = Evaluator(scorer: CandidateScorer(model: trainer.model), objective: .candidateCrossEntropy, batchSize: 64)
+        let before = try evaluator.evaluate(data.train).loss
+        try trainer.train()
+        return (before, try evaluator.evaluate(data.train).loss)
+    }
+
     static func bytes(_ arena: WeightArena) -> Data {
         Data(bytes: arena.storage.pointer, count: arena.storage.count * 4)
     }

@@ -20,39 +20,20 @@ Exits 1 when any text's cosine is below --min-cosine, 2 on a usage or loading er
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from zotune_cli import read_logits, write_texts, zotune_binary
+
 DEFAULT_TEXTS = [
     "The capital of France is",
     "Review: a gripping, beautifully shot film. Sentiment:",
     "the movie was dull and far too long . It was",
     "ZOTune fine-tunes language models with forward passes only.",
 ]
-
-
-def zotune_binary(explicit):
-    for candidate in [explicit, os.environ.get("ZOTUNE"), shutil.which("zotune"),
-                      os.path.join(REPO, ".build/release/zotune"), os.path.join(REPO, ".build/debug/zotune")]:
-        if candidate and os.path.exists(candidate):
-            return candidate
-    sys.exit("check_llamacpp_lora.py: no zotune binary (pass --zotune or build with swift build -c release)")
-
-
-def read_logits(path):
-    """The `logits` tensor of a safetensors file written by `zotune forward` (F32 [texts, vocab])."""
-    with open(path, "rb") as f:
-        header_size = int.from_bytes(f.read(8), "little")
-        header = json.loads(f.read(header_size))
-        info = header["logits"]
-        start, end = info["data_offsets"]
-        f.seek(8 + header_size + start)
-        return np.frombuffer(f.read(end - start), dtype=np.float32).reshape(info["shape"])
 
 
 def main():
@@ -67,12 +48,11 @@ def main():
     if args.texts:
         with open(args.texts) as f:
             texts = [line.rstrip("\n") for line in f if line.strip()]
-    binary = zotune_binary(args.zotune)
+    binary = zotune_binary(args.zotune, "check_llamacpp_lora.py")
 
     with tempfile.TemporaryDirectory() as folder:
         text_file = os.path.join(folder, "texts.txt")
-        with open(text_file, "w") as f:
-            f.write("\n".join(t.replace("\\", "\\\\").replace("\n", "\\n") for t in texts) + "\n")
+        write_texts(text_file, texts)
         ids = [json.loads(line) for line in subprocess.run(
             [binary, "tokenize", "--model", args.base, "--text-file", text_file],
             check=True, capture_output=True, text=True).stdout.splitlines() if line.strip()]

@@ -22,7 +22,6 @@ Run with the reference venv:
 import argparse
 import logging
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,8 @@ import warnings
 import torch
 from safetensors.torch import load_file
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from zotune_cli import write_texts, zotune_binary
+
 DEFAULT_TEXTS = [
     "The capital of France is",
     "Review: a gripping, beautifully shot film. Sentiment:",
@@ -40,19 +40,9 @@ DEFAULT_TEXTS = [
 ]
 
 
-def zotune_binary(explicit):
-    for candidate in [explicit, os.environ.get("ZOTUNE"), shutil.which("zotune"),
-                      os.path.join(REPO, ".build/release/zotune"), os.path.join(REPO, ".build/debug/zotune")]:
-        if candidate and os.path.exists(candidate):
-            return candidate
-    sys.exit("check_peft_export.py: no zotune binary (pass --zotune or build with swift build -c release)")
-
-
 def zotune_logits(binary, base, adapter, texts, folder):
     text_file = os.path.join(folder, "texts.txt")
-    with open(text_file, "w") as f:
-        for text in texts:
-            f.write(text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t") + "\n")
+    write_texts(text_file, texts)
     outputs = {}
     for label, extra in [("adapted", ["--adapter", adapter]), ("base", [])]:
         path = os.path.join(folder, f"{label}.safetensors")
@@ -104,7 +94,7 @@ def main():
         peft_logits = [model(**tokenizer(t, return_tensors="pt")).logits[0, -1] for t in texts]
 
     with tempfile.TemporaryDirectory() as folder:
-        ours = zotune_logits(zotune_binary(args.zotune), args.base, args.adapter, texts, folder)
+        ours = zotune_logits(zotune_binary(args.zotune, "check_peft_export.py"), args.base, args.adapter, texts, folder)
 
     worst = worst_change = 0.0
     for i, text in enumerate(texts):

@@ -1,0 +1,36 @@
+"""What the reference scripts share about running the zotune CLI: finding the binary, writing a text
+file in its escapes, and reading the logits `zotune forward` writes."""
+import json
+import os
+import shutil
+import sys
+
+import numpy as np
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def zotune_binary(explicit, script):
+    """--zotune, else $ZOTUNE, else `zotune` on PATH, else the repository's release or debug build."""
+    for candidate in [explicit, os.environ.get("ZOTUNE"), shutil.which("zotune"),
+                      os.path.join(REPO, ".build/release/zotune"), os.path.join(REPO, ".build/debug/zotune")]:
+        if candidate and os.path.exists(candidate):
+            return candidate
+    sys.exit(f"{script}: no zotune binary (pass --zotune or build with swift build -c release)")
+
+
+def write_texts(path, texts):
+    """One text per line, with the CLI's escapes (\\n, \\t, \\\\)."""
+    with open(path, "w") as f:
+        for text in texts:
+            f.write(text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t") + "\n")
+
+
+def read_logits(path):
+    """The `logits` tensor of a safetensors file written by `zotune forward` (F32 [texts, vocab])."""
+    with open(path, "rb") as f:
+        header_size = int.from_bytes(f.read(8), "little")
+        info = json.loads(f.read(header_size))["logits"]
+        start, end = info["data_offsets"]
+        f.seek(8 + header_size + start)
+        return np.frombuffer(f.read(end - start), dtype=np.float32).reshape(info["shape"])

@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// `train --tuning lora`, `export` and `--adapter` as a user runs them: a run leaves a PEFT folder,
+/// exports a llama.cpp adapter, both apply to the base with the same logits, and wrong options end
+/// in one sentence.
+final class AdapterCommandTests: XCTestCase {
+    private var folders: [URL] = []
+    override func tearDown() { for folder in folders { try? FileManager.default.removeItem(at: folder) } }
+
+    private func newPath(_ suffix: String = "") -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-cli-adapter-\(UUID())\(suffix)")
+        folders.append(url)
+        return url.path
+    }
+
+    private let model = CLI.fixtures.appendingPathComponent("tiny-llama").path
+    private let spec = CLI.fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path
+
+    func testTrainExportAndApplyAnAdapter() throws {
+        let run = newPath()
+        let train = try CLI.run([
+            "train", "--model", model, "--task-spec", spec, "--method", "mezo", "--tuning", "lora", "--lora-rank", "4",
+            "--lora-targets", "q,v,mlp", "--steps", "4", "--eval-every", "2", "--batch-size", "2", "--lr", "1e-2",
+            "--output", run,
+        ])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stderr.contains("adapter (PEFT, best dev weights): \(run)/adapter"), train.stderr)
+        let config = try String(contentsOfFile: run + "/config.json", encoding: .utf8)
+        XCTAssertTrue(config.contains("\"scheme\" : \"lora\""), config)
+
+        let gguf = newPath(".gguf")
+        let export = try CLI.run(["export", run, "--format", "gguf-lora", "--checkpoint", "latest", "--output", gguf])
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let peft = newPath()
+        XCTAssertEqual(try CLI.run(["export", run, "--checkpoint", "latest", "--output", peft]).status, 0)
+
+        let texts = try CLI.temporaryFile("a good film\nthe worst\n")
+        defer { try? FileManager.default.removeItem(at: texts) }
+        var outputs: [Data] = []
+        for adapter in [peft, gguf] {
+            let output = newPath(".safetensors")
+            let forward = try CLI.run(["forward", "--model", model, "--adapter", adapter, "--text-file", texts.path, "--output", output])
+            XCTAssertEqual(forward.status, 0, forward.stderr)
+            XCTAssertTrue(forward.stderr.contains("applied LoRA adapter"), forward.stderr)
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+        }
+        XCTAssertEqual(outputs[0], outputs[1], "the same logits from both files")
+
+        let eval = try CLI.run(["eval", "--model", model, "--task-spec", spec, "--checkpoint", run])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let again = try CLI.run(["export", run, "--output", peft])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains("already holds files"), again.stderr)
+    }
+
+    func testWrongAdapterOptionsEndInOneSentence() throws {
+        let cases: [([String], String)] = [
+            (["--lora-rank", "4"], "--lora-rank, --lora-alpha and --lora-targets need --tuning lora."),
+            (["--tuning", "lora", "--lora-targets", "q,wq"], "unknown LoRA target \"wq\""),
+            (["--tuning", "lora", "--lora-targets", "gate", "--model", CLI.fixtures.appendingPathComponent("tiny-opt").path],
+             "the model has no linear weight of kind \"gate\" to put LoRA on"),
+            (["--tuning", "lora", "--lora-rank", "4096"], "LoRA rank 4096 is larger than model.layers.0.self_attn.q_proj.weight"),
+            (["--tuning", "lora", "--trainable", "norm"], "with --tuning lora only the adapter trains"),
+        ]
+        for (arguments, message) in cases {
+            var full = ["train", "--task-spec", spec, "--steps", "2", "--output", newPath()] + arguments
+            if !arguments.contains("--model") { full += ["--model", model] }
+            let result = try CLI.run(full)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            XCTAssertLessThanOrEqual(result.stderr.split(separator: "\n").filter { $0.contains("Error") || $0.contains("error") }.count, 2,
+                                     result.stderr)
+        }
+        let missing = try CLI.run(["forward", "--model", model, "--adapter", "/nonexistent", "--text-file", spec, "--output", newPath()])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("there is no such file or folder"), missing.stderr)
+    }
+}

@@ -9,6 +9,9 @@ public struct RunExport {
         case peft
         /// A llama.cpp LoRA adapter (one GGUF file), for bases llama.cpp runs (llama, qwen2, gpt2).
         case ggufLoRA = "gguf-lora"
+        /// A Hugging Face folder of the tuned model (the adapter folded in, or a full run's weights),
+        /// for bases that are Hugging Face folders.
+        case merged
     }
 
     /// Which of the run's weights.
@@ -24,11 +27,11 @@ public struct RunExport {
 
     public init(run: URL) { self.run = RunDirectory(run) }
 
-    /// Writes the run's `checkpoint` weights as `format` into `output`: a new or empty folder (`peft`),
-    /// a new file (`gguf-lora`).
+    /// Writes the run's `checkpoint` weights as `format` into `output`: a new or empty folder (`peft`,
+    /// `merged`), a new file (`gguf-lora`).
     public func write(_ format: Format, to output: URL, status: (String) -> Void = { _ in }) throws {
         let configuration = try run.readConfiguration()
-        guard configuration.adapter != nil else {
+        guard configuration.adapter != nil || format == .merged else {
             throw TrainingError.invalidOption("\(run.url.path) is a full-tuning run: it has no adapter to write as \(format.rawValue).")
         }
         let loaded = try configuration.taskSource.loadModel(configuration.model, status: status)
@@ -39,6 +42,8 @@ public struct RunExport {
         }
         try WeightCheckpoint.load(into: target.parameters.arena, entries: target.parameters.tensors.map(\.entry), from: weights)
         switch format {
+        case .merged:
+            try MergedFolder.write(loaded, adapter: target.adapter, to: output)
         case .peft:
             try PEFTAdapterFolder.write(
                 target.adapter!, baseModel: configuration.model,

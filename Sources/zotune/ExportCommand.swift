@@ -14,6 +14,10 @@ struct ExportCommand: ParsableCommand {
 
             gguf-lora: the same adapter as one GGUF file that llama.cpp applies with --lora to the base's GGUF \
             (llama, qwen2 and gpt2 bases).
+
+            merged: a Hugging Face folder of the tuned model (config, tokenizer files, model.safetensors) with \
+            the adapter folded into the weights, or a full-tuning run's weights; the base must be a Hugging \
+            Face folder.
             """)
 
     @Argument(help: ArgumentHelp("The run folder.", valueName: "run"))
@@ -25,7 +29,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "Which weights: best (at the best dev accuracy) or latest.")
     var checkpoint: RunExport.Checkpoint = .best
 
-    @Option(name: .long, help: "Where to write: a new or empty folder (peft), a new file (gguf-lora).")
+    @Option(name: .long, help: "Where to write: a new or empty folder (peft, merged), a new file (gguf-lora).")
     var output: String
 
     @OptionGroup var threadOptions: ThreadOptions

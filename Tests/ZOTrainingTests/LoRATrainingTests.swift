@@ -109,6 +109,13 @@ final class LoRATrainingTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: gguf) }
         try export.write(.ggufLoRA, to: gguf)
         XCTAssertEqual(try logits { try AdapterFile.apply(gguf.path, to: $0) }, fromPEFT)
+        // The adapter folded into a Hugging Face folder of the whole model: equal to rounding.
+        let merged = newFolder()
+        defer { try? FileManager.default.removeItem(at: merged) }
+        try export.write(.merged, to: merged)
+        let mergedLogits = try LoadedModel.open(path: merged.path).model.lastPositionLogits(sequences)
+        XCTAssertLessThan(zip(mergedLogits, fromPEFT).map { abs($0 - $1) }.max()!, 1e-5)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: merged.appendingPathComponent("tokenizer.json").path))
 
         let rebuilt = try SeedLogReplay.rebuild(log: run.seedLog, output: replayed)
         XCTAssertEqual(rebuilt.steps, 4)
@@ -131,6 +138,14 @@ final class LoRATrainingTests: XCTestCase {
         XCTAssertThrowsError(try RunExport(run: full).write(.peft, to: newFolder())) {
             XCTAssertTrue("\($0)".contains("is a full-tuning run: it has no adapter"), "\($0)")
         }
+        // A full run's best weights as a Hugging Face folder: the same bytes the checkpoint applies.
+        let merged = newFolder()
+        defer { try? FileManager.default.removeItem(at: merged) }
+        try RunExport(run: full).write(.merged, to: merged)
+        let base = try LoadedModel.open(path: configuration().model).model
+        try WeightCheckpoint.apply(RunDirectory(full).best.weights, to: base)
+        let sequences = [[5, 17, 42, 8], [3, 11, 60]]
+        XCTAssertEqual(try LoadedModel.open(path: merged.path).model.lastPositionLogits(sequences), try base.lastPositionLogits(sequences))
     }
 }
 

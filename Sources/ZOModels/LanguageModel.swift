@@ -85,8 +85,9 @@ extension LanguageModel {
             guard sequence.span <= maxPositions else {
                 throw ModelError.sequenceTooLong(length: sequence.span, limit: maxPositions)
             }
+            let virtual = weights.virtualTokens?.tokens
             for continuation in [sequence.prompt] + sequence.continuations {
-                for id in continuation where id < 0 || id >= vocabularySize {
+                for id in continuation where (id < 0 || id >= vocabularySize) && virtual?.row(id) == nil {
                     throw ModelError.tokenOutOfRange(id: id, vocabularySize: vocabularySize)
                 }
             }

@@ -75,6 +75,8 @@ public final class WeightArena: @unchecked Sendable {
     /// LoRA pairs the forward applies beside stored weights, by entry index (see `LoRAFactors`).
     /// Empty unless an adapter is attached.
     public private(set) var loRAFactors: [Int: LoRAFactors] = [:]
+    /// Prompt tuning's trainable rows past the end of the token embedding (entry `index`), if attached.
+    public private(set) var virtualTokens: (index: Int, tokens: VirtualTokens)?
 
     public init(_ specs: [ParameterSpec]) {
         var offset = 0
@@ -127,6 +129,17 @@ public final class WeightArena: @unchecked Sendable {
             precondition(factors.inputs == inputs && factors.outputs == outputs, "LoRA shape differs from \(entry.name)")
         }
         loRAFactors[index] = factors
+    }
+
+    /// Attaches (or, with nil, detaches) virtual tokens to the embedding table at entry `index`.
+    public func setVirtualTokens(_ tokens: VirtualTokens?, for index: Int) {
+        if let tokens {
+            precondition(entries[index].role == .embedding && tokens.width == entries[index].shape[1]
+                         && tokens.firstID >= entries[index].shape[0], "virtual tokens do not fit \(entries[index].name)")
+            virtualTokens = (index, tokens)
+        } else {
+            virtualTokens = nil
+        }
     }
 
     /// Writes entry `index`'s delta into its stored weights and drops it.

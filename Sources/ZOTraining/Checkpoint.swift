@@ -38,12 +38,16 @@ public enum WeightCheckpoint {
         return entries.count
     }
 
-    /// Applies a checkpoint to a model: base tensors are laid over its weights (`loadOver`), and the
-    /// LoRA pairs of an adapter run are attached as an adapter (α from the file's metadata). Returns
-    /// how many tensors were applied.
+    /// Applies a checkpoint to a model: base tensors are laid over its weights (`loadOver`), and an
+    /// adapter run's tensors are attached as its adapter (LoRA pairs with α from the file's metadata,
+    /// or a prompt's `prompt_embeddings`). Returns how many tensors were applied.
     @discardableResult
     public static func apply(_ url: URL, to model: LanguageModel) throws -> Int {
         let file = try SafetensorsFile(path: url.path)
+        if file.tensors.count == 1, let prompt = file.tensor(named: PromptAdapter.tensorName) {
+            try PromptAdapter(loading: prompt, for: model, source: url.path).attach(to: model.weights)
+            return 1
+        }
         let pairs = file.tensors.filter { LoRAAdapter.isPairTensor($0.name) }
         guard !pairs.isEmpty else { return try loadOver(model.weights, from: url) }
         guard pairs.count == file.tensors.count else {

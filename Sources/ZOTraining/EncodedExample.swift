@@ -67,14 +67,16 @@ public struct ExampleEncoder {
 
     /// The encoder for `loaded`'s prompts: its tokenizer and output kind, and as prompt prefix the
     /// family's own (OPT's `</s>`, a GGUF GPT-2's BOS), else the special tokens the tokenizer puts
-    /// before a text (LLaMA-2's and Llama-3's BOS), as HF's `tokenizer(prompt)` gives MeZO's prompts.
+    /// before a text (LLaMA-2's and Llama-3's BOS), as HF's `tokenizer(prompt)` gives MeZO's prompts —
+    /// after the virtual tokens of an attached prompt-tuning adapter, which PEFT puts first.
     public init(for loaded: LoadedModel, task: ClassificationTask, maxTokens: Int) throws {
         let tokenizer = try loaded.tokenizer()
         let model = loaded.model
         self.init(
             tokenizer: tokenizer, task: task, maxTokens: min(maxTokens, model.maxPositions),
-            promptPrefix: model.outputKind != .causalLanguageModel || !model.promptPrefix.isEmpty
-                ? model.promptPrefix : tokenizer.leadingSpecialTokens,
+            promptPrefix: (model.weights.virtualTokens?.tokens.ids ?? [])
+                + (model.outputKind != .causalLanguageModel || !model.promptPrefix.isEmpty
+                    ? model.promptPrefix : tokenizer.leadingSpecialTokens),
             outputKind: model.outputKind)
     }
 }

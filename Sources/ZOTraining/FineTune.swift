@@ -100,7 +100,7 @@ public struct FineTune {
             trainer.checkpointMetadata = target.adapter?.checkpointMetadata ?? [:]
             if let folder = fineTune.zeroShotCacheFolder, !resume {
                 trainer.zeroShotCache = ZeroShotCache(
-                    folder: folder, weights: model.weights, modelFiles: ZeroShotCache.fileIdentity(modelPath),
+                    folder: folder, weights: model.weights, adapter: target.adapter?.weights, modelFiles: ZeroShotCache.fileIdentity(modelPath),
                     trainable: parameters.tensors.map(\.entry), data: data, objective: configuration.training.objective,
                     evalBatchSize: configuration.training.evalBatchSize)
             }
@@ -112,13 +112,12 @@ public struct FineTune {
         }
 
         /// Writes the best adapter as a PEFT folder (`RunDirectory.adapter`), from `checkpoints/best`.
-        private func writeAdapterFolder(_ adapter: LoRAAdapter, model: LanguageModel) throws {
+        private func writeAdapterFolder(_ adapter: any Adapter, model: LanguageModel) throws {
             let run = fineTune.run
             try WeightCheckpoint.load(into: adapter.weights, entries: adapter.weights.entries, from: run.best.weights)
             try? FileManager.default.removeItem(at: run.adapter)
-            try PEFTAdapterFolder.write(
-                adapter, baseModel: fineTune.configuration.model, causalLanguageModel: model.outputKind == .causalLanguageModel,
-                to: run.adapter)
+            try adapter.writePEFT(
+                to: run.adapter, baseModel: fineTune.configuration.model, causalLanguageModel: model.outputKind == .causalLanguageModel)
             fineTune.notice("adapter (PEFT, best dev weights): \(run.adapter.path)")
         }
 

@@ -43,13 +43,18 @@ public struct RunExport {
         try WeightCheckpoint.load(into: target.parameters.arena, entries: target.parameters.tensors.map(\.entry), from: weights)
         switch format {
         case .merged:
-            try MergedFolder.write(loaded, adapter: target.adapter, to: output)
+            guard target.adapter == nil || target.adapter is LoRAAdapter else {
+                throw TrainingError.invalidOption("a prompt-tuning adapter cannot be folded into the weights; export it as peft.")
+            }
+            try MergedFolder.write(loaded, adapter: target.adapter as? LoRAAdapter, to: output)
         case .peft:
-            try PEFTAdapterFolder.write(
-                target.adapter!, baseModel: configuration.model,
-                causalLanguageModel: loaded.model.outputKind == .causalLanguageModel, to: output)
+            try target.adapter!.writePEFT(
+                to: output, baseModel: configuration.model, causalLanguageModel: loaded.model.outputKind == .causalLanguageModel)
         case .ggufLoRA:
-            try GGUFLoRAFile.write(target.adapter!, model: loaded.model, to: output)
+            guard let lora = target.adapter as? LoRAAdapter else {
+                throw TrainingError.invalidOption("llama.cpp adapters are LoRA only; export a prompt-tuning adapter as peft.")
+            }
+            try GGUFLoRAFile.write(lora, model: loaded.model, to: output)
         }
     }
 }

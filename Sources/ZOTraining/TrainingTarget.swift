@@ -9,7 +9,7 @@ public struct TrainingTarget {
     /// What the estimator perturbs.
     public let parameters: TrainableSet
     /// The adapter, when the run trains one (its arena is `parameters.arena`).
-    public let adapter: LoRAAdapter?
+    public let adapter: (any Adapter)?
 
     public init(_ configuration: RunConfiguration, model: LanguageModel) throws {
         guard let settings = configuration.adapter else {
@@ -35,13 +35,9 @@ public struct TrainingTarget {
                 "this encoder's classification head is new (at chance) and an adapter would leave it untrained; "
                 + "use a checkpoint with a masked-LM head, or --tuning full.")
         }
-        switch settings {
-        case let .lora(lora):
-            let adapter = try LoRAAdapter(for: model.weights, settings: lora)
-            adapter.initialise(seed: configuration.training.seed)
-            adapter.attach(to: model.weights)
-            self.adapter = adapter
-            parameters = TrainableSet(arena: adapter.weights)
-        }
+        let adapter = try settings.makeAdapter(for: model, seed: configuration.training.seed)
+        adapter.attach(to: model.weights)
+        self.adapter = adapter
+        parameters = TrainableSet(arena: adapter.weights)
     }
 }

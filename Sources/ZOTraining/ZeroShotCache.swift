@@ -23,20 +23,23 @@ public struct ZeroShotCache: Sendable {
         self.key = key
     }
 
-    /// The cache entry for `weights` evaluated on `data`'s dev and test splits. `modelFiles`
+    /// The cache entry for `weights` (with `adapter`'s tensors attached) evaluated on `data`'s dev and test splits. `modelFiles`
     /// identifies what the weights came from (`fileIdentity`), which covers what the arena does not
     /// hold: the architecture's settings (config.json, GGUF metadata).
     public init(
-        folder: URL, weights: WeightArena, modelFiles: String, trainable: [ParameterEntry], data: EncodedSplits,
-        objective: Objective, evalBatchSize: Int,
+        folder: URL, weights: WeightArena, adapter: WeightArena? = nil, modelFiles: String, trainable: [ParameterEntry],
+        data: EncodedSplits, objective: Objective, evalBatchSize: Int,
         program: String = ZeroShotCache.fileIdentity(ZeroShotCache.programPath) + BLAS.libraryDescription
     ) {
         var hash = ContentHash()
         hash.combine("zero-shot v1|\(program)|\(modelFiles)|\(objective.rawValue)|\(evalBatchSize)")
         hash.combine(trainable.map(\.name).sorted().joined(separator: ","))
-        for entry in weights.entries {
-            hash.combine("\(entry.name)\(entry.shape)")
-            hash.combine(UnsafeRawBufferPointer(weights.values(entry)))
+        // An adapter's starting values count too (a prompt's virtual tokens change zero-shot scores).
+        for arena in [weights] + [adapter].compactMap({ $0 }) {
+            for entry in arena.entries {
+                hash.combine("\(entry.name)\(entry.shape)")
+                hash.combine(UnsafeRawBufferPointer(arena.values(entry)))
+            }
         }
         for (split, examples) in [("dev", data.dev), ("test", data.test)] {
             hash.combine("\(split) \(examples.count)")

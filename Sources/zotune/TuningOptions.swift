@@ -5,11 +5,14 @@ import ZOModels
 /// What `train` tunes: all weights, or an adapter on the frozen base.
 struct TuningOptions: ParsableArguments {
     enum Scheme: String, ExpressibleByArgument, CaseIterable {
-        case full, lora
+        case full, lora, prompt
     }
 
-    @Option(name: .long, help: "What to train: full (every weight) or lora (low-rank pairs on a frozen base).")
+    @Option(name: .long, help: "What to train: full (every weight), lora (low-rank pairs on a frozen base) or prompt (virtual tokens before every prompt).")
     var tuning = Scheme.full
+
+    @Option(name: .long, help: "Prompt tuning: virtual tokens put before every prompt (default 10).")
+    var promptTokens: Int?
 
     @Option(name: .long, help: "LoRA rank r (default 8).")
     var loraRank: Int?
@@ -26,6 +29,8 @@ struct TuningOptions: ParsableArguments {
         if tuning != .lora, loraRank != nil || loraAlpha != nil || loraTargets != nil {
             throw ValidationError("--lora-rank, --lora-alpha and --lora-targets need --tuning lora.")
         }
+        if tuning != .prompt, promptTokens != nil { throw ValidationError("--prompt-tokens needs --tuning prompt.") }
+        if let promptTokens, promptTokens < 1 { throw ValidationError("--prompt-tokens must be at least 1, got \(promptTokens).") }
         _ = try adapter()
     }
 
@@ -34,6 +39,8 @@ struct TuningOptions: ParsableArguments {
         switch tuning {
         case .full:
             return nil
+        case .prompt:
+            return .prompt(PromptSettings(tokens: promptTokens ?? PromptSettings().tokens))
         case .lora:
             let defaults = LoRASettings()
             let targets = loraTargets.map {

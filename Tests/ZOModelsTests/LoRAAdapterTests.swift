@@ -63,7 +63,7 @@ final class LoRAAdapterTests: XCTestCase {
         for fixture in ["tiny-llama", "tiny-qwen2", "tiny-opt", "tiny-gpt2", "tiny-bert-mlm"] {
             let model = try model(fixture)
             let base = try model.logits(Self.sequences, at: everyPosition(Self.sequences))
-            let adapter = try AdapterFile.apply(Fixtures.url("peft/\(fixture)").path, to: model)
+            let adapter = try XCTUnwrap(try AdapterFile.apply(Fixtures.url("peft/\(fixture)").path, to: model) as? LoRAAdapter)
             XCTAssertEqual(adapter.settings.rank, 4)
             XCTAssertEqual(adapter.settings.alpha, 8)
             let sequences = try golden.sequences(ids: "\(fixture).input_ids", lengths: "\(fixture).lengths")
@@ -149,7 +149,7 @@ final class LoRAAdapterTests: XCTestCase {
             XCTAssertEqual(Set(file.tensors.map(\.name)), Set(adapter.weights.entries.map { "base_model.model." + $0.name }))
 
             let fresh = try model(fixture)
-            let read = try AdapterFile.apply(folder.path, to: fresh)
+            let read = try XCTUnwrap(try AdapterFile.apply(folder.path, to: fresh) as? LoRAAdapter)
             XCTAssertEqual(read.settings.rank, 4)
             XCTAssertEqual(read.settings.alpha, 32)
             let requests = everyPosition(Self.sequences)
@@ -247,7 +247,7 @@ final class LoRAAdapterTests: XCTestCase {
             XCTAssertEqual(up.shape, [baseWeight.shape[0], 4], base)
 
             let fresh = try LoadedModel.open(path: path).model
-            let read = try AdapterFile.apply(file.path, to: fresh)
+            let read = try XCTUnwrap(try AdapterFile.apply(file.path, to: fresh) as? LoRAAdapter)
             XCTAssertEqual(read.targets.count, adapter.targets.count)
             let requests = everyPosition(Self.sequences)
             XCTAssertEqual(try fresh.logits(Self.sequences, at: requests), try trained.logits(Self.sequences, at: requests), base)

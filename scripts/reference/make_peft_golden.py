@@ -12,8 +12,14 @@ AdamW steps (lr 1e-2) on the language-model loss of SEQUENCES, so A and B are bo
                                          F.logits F32 [sum(lengths), V]: the PeftModel's logits at every
                                          position of every sequence, each sequence run alone
 
-The Swift test (LoRAAdapterTests) applies each folder with `AdapterFile.apply` and compares within
-1e-4: an adapter trained by PEFT works in ZOTune. check_peft_export.py checks the other direction.
+And prompt tuning for the decoders P in PROMPT_FIXTURES: PromptTuningConfig(num_virtual_tokens=3,
+RANDOM init) trained the same way (three AdamW steps, lr 1e-1), written to
+Tests/Fixtures/peft/P-prompt/ with P-prompt.logits: the logits at the real positions only (PEFT's
+output also holds the 3 virtual positions, which are dropped).
+
+The Swift tests (LoRAAdapterTests, PromptAdapterTests) apply each folder with `AdapterFile.apply`
+and compare within 1e-4: an adapter trained by PEFT works in ZOTune. check_peft_export.py checks the
+other direction.
 
 Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/make_peft_golden.py
 """
@@ -21,7 +27,7 @@ import os
 import shutil
 
 import torch
-from peft import LoraConfig, get_peft_model
+from peft import LoraConfig, PromptTuningConfig, get_peft_model
 from safetensors.torch import save_file
 from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
 
@@ -36,6 +42,28 @@ FIXTURES = {
     "tiny-bert-mlm": (AutoModelForMaskedLM, None),
 }
 SEQUENCES = [[5, 17, 42, 8, 99], [3, 11], [60, 7, 25, 31, 2, 14, 9]]
+PROMPT_FIXTURES = ["tiny-llama", "tiny-opt", "tiny-gpt2"]
+
+
+def train_three_steps(model, lr):
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
+    for _ in range(3):
+        for sequence in SEQUENCES:
+            ids = torch.tensor([sequence])
+            model(input_ids=ids, labels=ids).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    model.eval()
+
+
+def golden_entries(key, logits):
+    width = max(len(s) for s in SEQUENCES)
+    return {
+        f"{key}.input_ids": torch.tensor([s + [-1] * (width - len(s)) for s in SEQUENCES], dtype=torch.int64),
+        f"{key}.lengths": torch.tensor([len(s) for s in SEQUENCES], dtype=torch.int64),
+        f"{key}.logits": torch.cat(logits).contiguous(),
+    }
 
 
 def main():
@@ -52,15 +80,7 @@ def main():
             for module_name, parameter in model.named_parameters():
                 if "lora_B" in module_name:
                     parameter.copy_(0.05 * torch.randn_like(parameter))
-        model.train()
-        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
-        for _ in range(3):
-            for sequence in SEQUENCES:
-                ids = torch.tensor([sequence])
-                model(input_ids=ids, labels=ids).loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
-        model.eval()
+        train_three_steps(model, 1e-2)
         model.save_pretrained(os.path.join(out_root, name))
         os.remove(os.path.join(out_root, name, "README.md"))  # PEFT's model-card template
         logits = []
@@ -68,12 +88,20 @@ def main():
             for sequence in SEQUENCES:
                 ids = torch.tensor([sequence])
                 logits.append(model(input_ids=ids).logits[0].float())
-        width = max(len(s) for s in SEQUENCES)
-        golden[f"{name}.input_ids"] = torch.tensor([s + [-1] * (width - len(s)) for s in SEQUENCES], dtype=torch.int64)
-        golden[f"{name}.lengths"] = torch.tensor([len(s) for s in SEQUENCES], dtype=torch.int64)
-        golden[f"{name}.logits"] = torch.cat(logits).contiguous()
+        golden.update(golden_entries(name, logits))
         print(f"{name}: {sum(p.numel() for n, p in model.named_parameters() if 'lora_' in n)} LoRA parameters, "
               f"target_modules {sorted(config.target_modules)}")
+    for name in PROMPT_FIXTURES:
+        base = AutoModelForCausalLM.from_pretrained(os.path.join("Tests", "Fixtures", name), torch_dtype=torch.float32).eval()
+        torch.manual_seed(0)
+        model = get_peft_model(base, PromptTuningConfig(num_virtual_tokens=3, task_type="CAUSAL_LM")).eval()
+        train_three_steps(model, 1e-1)
+        model.save_pretrained(os.path.join(out_root, f"{name}-prompt"))
+        os.remove(os.path.join(out_root, f"{name}-prompt", "README.md"))
+        with torch.no_grad():
+            logits = [model(input_ids=torch.tensor([s])).logits[0, 3:].float() for s in SEQUENCES]
+        golden.update(golden_entries(f"{name}-prompt", logits))
+        print(f"{name}: prompt tuning, 3 virtual tokens")
     save_file(golden, os.path.join(FIX, "peft-golden.safetensors"))
 
 

@@ -2,11 +2,27 @@
 /// its settings: `{"scheme": "lora", "rank": 8, "alpha": 16, "targets": ["q", "v"]}`.
 public enum AdapterSettings: Codable, Equatable, Sendable {
     case lora(LoRASettings)
+    case prompt(PromptSettings)
 
     /// The scheme's name, as `--tuning` spells it.
     public var scheme: String {
         switch self {
         case .lora: return "lora"
+        case .prompt: return "prompt"
+        }
+    }
+
+    /// The adapter these settings describe for `model`, initialised from `seed` (not attached).
+    public func makeAdapter(for model: LanguageModel, seed: UInt64) throws -> any Adapter {
+        switch self {
+        case let .lora(settings):
+            let adapter = try LoRAAdapter(for: model.weights, settings: settings)
+            adapter.initialise(seed: seed)
+            return adapter
+        case let .prompt(settings):
+            let adapter = try PromptAdapter(for: model, tokens: settings.tokens)
+            adapter.initialise(from: model.weights, seed: seed)
+            return adapter
         }
     }
 
@@ -16,6 +32,7 @@ public enum AdapterSettings: Codable, Equatable, Sendable {
         let scheme = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .scheme)
         switch scheme {
         case "lora": self = .lora(try LoRASettings(from: decoder))
+        case "prompt": self = .prompt(try PromptSettings(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath + [CodingKeys.scheme], debugDescription: "unknown adapter scheme \"\(scheme)\""))
@@ -27,6 +44,7 @@ public enum AdapterSettings: Codable, Equatable, Sendable {
         try container.encode(scheme, forKey: .scheme)
         switch self {
         case let .lora(settings): try settings.encode(to: encoder)
+        case let .prompt(settings): try settings.encode(to: encoder)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ZORandom
 import ZOTensor
 
@@ -5,7 +6,7 @@ import ZOTensor
 /// (`weights`), which is what an estimator perturbs; the base arena only learns where to apply them
 /// (`attach`). Tensor names are the base weight's with `.lora_A.weight` / `.lora_B.weight` in place
 /// of `.weight` — PEFT's keys without its `base_model.model.` prefix — in the base's order, A then B.
-public final class LoRAAdapter {
+public final class LoRAAdapter: Adapter {
     public let settings: LoRASettings
     /// A and B of every target (role `.adapter`, with the base weight's kind and layer).
     public let weights: WeightArena
@@ -90,6 +91,14 @@ public final class LoRAAdapter {
 
     /// α / r.
     public var scale: Float { settings.alpha / Float(settings.rank) }
+
+    public var summary: String {
+        "LoRA adapter: \(targets.count) weights, rank \(settings.rank), α \(settings.alpha)"
+    }
+
+    public func writePEFT(to folder: URL, baseModel: String, causalLanguageModel: Bool) throws {
+        try PEFTAdapterFolder.write(self, baseModel: baseModel, causalLanguageModel: causalLanguageModel, to: folder)
+    }
 
     /// PEFT's initialisation: A ~ U(−1/√inputs, 1/√inputs) (its `kaiming_uniform_(a=√5)`), B = 0, so
     /// the adapted model starts equal to the base. The draws are a function of `seed` alone.

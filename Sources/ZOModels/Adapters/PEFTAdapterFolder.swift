@@ -2,9 +2,9 @@ import Foundation
 import ZOFormats
 import ZOTensor
 
-/// A LoRA adapter as PEFT saves and loads it (`save_pretrained` / `PeftModel.from_pretrained`): a
-/// folder with `adapter_config.json` and `adapter_model.safetensors`, whose keys are the adapted
-/// model's parameter names behind `base_model.model.`. PEFT applies it to the transformers model of
+/// An adapter as PEFT saves and loads it (`save_pretrained` / `PeftModel.from_pretrained`): a folder
+/// with `adapter_config.json` and `adapter_model.safetensors`; LoRA's keys are the adapted model's
+/// parameter names behind `base_model.model.`, prompt tuning's one tensor is `prompt_embeddings`. PEFT applies it to the transformers model of
 /// the same base with no missing or unexpected key; ZOTune reads what PEFT writes for LoRA, refusing
 /// the options it does not implement rather than ignoring them.
 public enum PEFTAdapterFolder {
@@ -21,6 +21,30 @@ public enum PEFTAdapterFolder {
     /// Writes `adapter` into `folder`, which must not exist or be empty. `baseModel` is recorded as
     /// `base_model_name_or_path`; `causalLanguageModel` sets PEFT's task type.
     public static func write(_ adapter: LoRAAdapter, baseModel: String, causalLanguageModel: Bool, to folder: URL) throws {
+        try createNewFolder(folder)
+        let config = Config(
+            peftType: "LORA", r: adapter.settings.rank, loraAlpha: Double(adapter.settings.alpha),
+            targetModules: adapter.targets.map { LoRAAdapter.moduleName(of: $0.base.name) },
+            baseModelNameOrPath: baseModel, taskType: causalLanguageModel ? "CAUSAL_LM" : nil,
+            fanInFanOut: adapter.targets.contains { $0.base.layout == .inputsByOutputs },
+            bias: "none", loraDropout: 0, inferenceMode: true, initLoraWeights: true, useRslora: false, useDora: false,
+            modulesToSave: nil, rankPattern: [:], alphaPattern: [:])
+        try write(config, tensors: adapter.weights.entries.map { (keyPrefix + $0.name, $0) }, of: adapter.weights, to: folder)
+    }
+
+    /// Writes a prompt-tuning adapter as PEFT's PROMPT_TUNING (key `prompt_embeddings`, no prefix).
+    public static func write(_ adapter: PromptAdapter, baseModel: String, to folder: URL) throws {
+        try createNewFolder(folder)
+        var config = Config(peftType: "PROMPT_TUNING", baseModelNameOrPath: baseModel, taskType: "CAUSAL_LM")
+        config.numVirtualTokens = adapter.tokenCount
+        config.tokenDim = adapter.embedding.shape[1]
+        config.numTransformerSubmodules = 1
+        config.promptTuningInit = "RANDOM"
+        config.inferenceMode = true
+        try write(config, tensors: [(PromptAdapter.tensorName, adapter.weights.entries[0])], of: adapter.weights, to: folder)
+    }
+
+    private static func createNewFolder(_ folder: URL) throws {
         let fm = FileManager.default
         if let contents = try? fm.contentsOfDirectory(atPath: folder.path), !contents.isEmpty {
             throw AdapterError.invalidSetting("\(folder.path) already holds files; choose a new folder (nothing is overwritten)")
@@ -29,37 +53,33 @@ public enum PEFTAdapterFolder {
             throw AdapterError.invalidSetting("\(folder.path) is a file; choose a new folder")
         }
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-        let config = LoRAConfig(
-            peftType: "LORA", r: adapter.settings.rank, loraAlpha: Double(adapter.settings.alpha),
-            targetModules: adapter.targets.map { LoRAAdapter.moduleName(of: $0.base.name) },
-            baseModelNameOrPath: baseModel, taskType: causalLanguageModel ? "CAUSAL_LM" : nil,
-            fanInFanOut: adapter.targets.contains { $0.base.layout == .inputsByOutputs },
-            bias: "none", loraDropout: 0, inferenceMode: true, initLoraWeights: true, useRslora: false, useDora: false,
-            modulesToSave: nil, rankPattern: [:], alphaPattern: [:])
+    }
+
+    private static func write(_ config: Config, tensors: [(String, ParameterEntry)], of arena: WeightArena, to folder: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let tensors = adapter.weights.entries.map { entry in
-            SafetensorsWriter.Tensor(name: keyPrefix + entry.name, shape: entry.shape,
-                                     borrowing: UnsafeBufferPointer(adapter.weights.values(entry)))
+        let stored = tensors.map { name, entry in
+            SafetensorsWriter.Tensor(name: name, shape: entry.shape, borrowing: UnsafeBufferPointer(arena.values(entry)))
         }
-        try SafetensorsWriter().write(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent(weightsFile))
+        try SafetensorsWriter().write(stored, metadata: ["format": "pt"], to: folder.appendingPathComponent(weightsFile))
         try AtomicFile.write(try encoder.encode(config), to: folder.appendingPathComponent(configFile))
     }
 
-    /// Reads the PEFT LoRA adapter in `folder` onto `base` (not attached).
-    public static func read(_ folder: URL, onto base: WeightArena) throws -> LoRAAdapter {
+    /// Reads the PEFT adapter in `folder` (LORA or PROMPT_TUNING) for `model` (not attached).
+    public static func read(_ folder: URL, for model: LanguageModel) throws -> any Adapter {
         let path = folder.path
         let configURL = folder.appendingPathComponent(configFile)
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
             throw AdapterError.mismatch(path: path, reason: "\(configFile) is missing")
         }
-        let config: LoRAConfig
+        let config: Config
         do {
-            config = try JSONDecoder().decode(LoRAConfig.self, from: data)
+            config = try JSONDecoder().decode(Config.self, from: data)
         } catch {
             throw AdapterError.mismatch(path: path, reason: "\(configFile) is not a PEFT adapter configuration (\((error as? DecodingError).map(ConfigFile.reason) ?? "unreadable JSON"))")
         }
         try config.checkSupported(path: path)
+        let base = model.weights
         let weightsURL = folder.appendingPathComponent(weightsFile)
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             let pickled = FileManager.default.fileExists(atPath: folder.appendingPathComponent("adapter_model.bin").path)
@@ -68,6 +88,15 @@ public enum PEFTAdapterFolder {
                     : "\(weightsFile) is missing")
         }
         let file = try SafetensorsFile(path: weightsURL.path)
+        if config.peftType == "PROMPT_TUNING" {
+            guard file.tensors.count == 1, let tensor = file.tensor(named: PromptAdapter.tensorName) else {
+                throw AdapterError.mismatch(path: path, reason: "a PROMPT_TUNING adapter holds one tensor, \(PromptAdapter.tensorName)")
+            }
+            if let count = config.numVirtualTokens, count != tensor.shape.first {
+                throw AdapterError.mismatch(path: path, reason: "num_virtual_tokens is \(count) but \(PromptAdapter.tensorName) has \(tensor.shape.first ?? 0) rows")
+            }
+            return try PromptAdapter(loading: tensor, for: model, source: path)
+        }
         var tensors: [String: StoredTensor] = [:]
         for tensor in file.tensors {
             guard tensor.name.hasPrefix(keyPrefix) else {
@@ -83,7 +112,7 @@ public enum PEFTAdapterFolder {
     }
 
     /// The keys of PEFT's `LoraConfig` ZOTune writes or must check when reading.
-    struct LoRAConfig: Codable {
+    struct Config: Codable {
         var peftType: String
         var r: Int?
         var loraAlpha: Double?
@@ -109,6 +138,16 @@ public enum PEFTAdapterFolder {
         var arrowConfig: AnyValue?
         var useBdlora: AnyValue?
         var trainableTokenIndices: AnyValue?
+        // Prompt tuning.
+        var numVirtualTokens: Int?
+        var tokenDim: Int?
+        var numTransformerSubmodules: Int?
+        var promptTuningInit: String?
+
+        /// A configuration with only what every PEFT type has.
+        init(peftType: String, baseModelNameOrPath: String, taskType: String?) {
+            (self.peftType, self.baseModelNameOrPath, self.taskType) = (peftType, baseModelNameOrPath, taskType)
+        }
 
         init(peftType: String, r: Int, loraAlpha: Double, targetModules: [String], baseModelNameOrPath: String,
              taskType: String?, fanInFanOut: Bool, bias: String, loraDropout: Double, inferenceMode: Bool,
@@ -131,6 +170,8 @@ public enum PEFTAdapterFolder {
             case targetParameters = "target_parameters", useQalora = "use_qalora"
             case aloraInvocationTokens = "alora_invocation_tokens", layerReplication = "layer_replication"
             case arrowConfig = "arrow_config", useBdlora = "use_bdlora", trainableTokenIndices = "trainable_token_indices"
+            case numVirtualTokens = "num_virtual_tokens", tokenDim = "token_dim"
+            case numTransformerSubmodules = "num_transformer_submodules", promptTuningInit = "prompt_tuning_init"
         }
 
         /// Any JSON value, unread: decoded only to tell a set option from a null or missing one.
@@ -144,8 +185,14 @@ public enum PEFTAdapterFolder {
 
         /// Refuses what would change the forward in ways ZOTune does not implement.
         func checkSupported(path: String) throws {
+            if peftType == "PROMPT_TUNING" {
+                if let modules = numTransformerSubmodules, modules != 1 {
+                    throw AdapterError.unsupported(path: path, option: "num_transformer_submodules \(modules) (encoder-decoder prompts)")
+                }
+                return
+            }
             guard peftType == "LORA" else {
-                throw AdapterError.unsupported(path: path, option: "peft_type \(peftType) (ZOTune reads LORA adapters)")
+                throw AdapterError.unsupported(path: path, option: "peft_type \(peftType) (ZOTune reads LORA and PROMPT_TUNING adapters)")
             }
             let refused: [(Bool, String)] = [
                 (useDora == true, "use_dora (DoRA)"),

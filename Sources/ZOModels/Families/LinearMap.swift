@@ -103,15 +103,21 @@ struct EmbeddingTable {
         self.width = width
     }
 
-    /// output[t] = row ids[t] (+= when `accumulate`, e.g. positions onto token embeddings).
+    /// output[t] = row ids[t] (+= when `accumulate`, e.g. positions onto token embeddings); ids past
+    /// the table are the attached virtual tokens' (prompt tuning).
     func lookUp(_ ids: [Int], into output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        let virtual = arena.virtualTokens.flatMap { $0.index == weight.index ? $0.tokens : nil }
         for (row, id) in ids.enumerated() {
+            let source = virtual?.row(id) ?? weight.pointer + id * width
             if accumulate {
-                addBias(weight.pointer + id * width, to: output + row * width, rows: 1, width: width)
+                addBias(source, to: output + row * width, rows: 1, width: width)
             } else {
-                (output + row * width).update(from: weight.pointer + id * width, count: width)
+                (output + row * width).update(from: source, count: width)
             }
         }
-        arena.delta(weight.index)?.addRows(ids, into: output)
+        if let delta = arena.delta(weight.index) {
+            precondition(virtual == nil, "a factored delta on an embedding with virtual tokens")
+            delta.addRows(ids, into: output)
+        }
     }
 }

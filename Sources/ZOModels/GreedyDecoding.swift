@@ -9,9 +9,10 @@ public enum GreedyDecoding {
         of prompt: [Int], model: LanguageModel, maxNewTokens: Int, stopAt stopTokens: Set<Int> = [],
         onToken: (Int) -> Void = { _ in }
     ) throws -> [Int] {
-        var sequence = prompt
+        // An attached prompt-tuning adapter's virtual tokens come first.
+        var sequence = model.virtualPrefix + prompt
         var generated: [Int] = []
-        let limit = min(maxNewTokens, model.maxPositions - prompt.count)
+        let limit = min(maxNewTokens, model.maxPositions - sequence.count)
         while generated.count < limit {
             let logits = try model.lastPositionLogits([sequence])
             // argmax over NaNs would pick token 0 every time: a silent, wrong continuation.

@@ -67,6 +67,10 @@ extension LanguageModel {
         return try logits(flat, at: requests.map { origins[$0.sequence][$0.position] })
     }
 
+    /// The virtual token ids of an attached prompt-tuning adapter, which every input must start with
+    /// (before `promptPrefix`, as PEFT puts them); empty without one.
+    public var virtualPrefix: [Int] { weights.virtualTokens?.tokens.ids ?? [] }
+
     /// Logits at the last position of every sequence: `[sequences.count × outputSize]`.
     public func lastPositionLogits(_ sequences: [[Int]]) throws -> [Float] {
         try logits(sequences, at: sequences.indices.map { LogitRequest(sequence: $0, position: sequences[$0].count - 1) })

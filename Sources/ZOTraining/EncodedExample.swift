@@ -74,7 +74,7 @@ public struct ExampleEncoder {
         let model = loaded.model
         self.init(
             tokenizer: tokenizer, task: task, maxTokens: min(maxTokens, model.maxPositions),
-            promptPrefix: (model.weights.virtualTokens?.tokens.ids ?? [])
+            promptPrefix: model.virtualPrefix
                 + (model.outputKind != .causalLanguageModel || !model.promptPrefix.isEmpty
                     ? model.promptPrefix : tokenizer.leadingSpecialTokens),
             outputKind: model.outputKind)

@@ -40,10 +40,11 @@ struct ForwardCommand: ParsableCommand {
         let loaded = try modelOptions.load()
         try adapterOptions.apply(to: loaded.model)
         let tokenizer = try loaded.tokenizer()
-        let sequences = lines.map { tokenizer.encode($0) }
-        if let empty = sequences.firstIndex(where: \.isEmpty) {
+        let encoded = lines.map { tokenizer.encode($0) }
+        if let empty = encoded.firstIndex(where: \.isEmpty) {
             throw ValidationError("\(textFile) line \(empty + 1) is empty; every line needs at least one token.")
         }
+        let sequences = encoded.map { loaded.model.virtualPrefix + $0 }
         let vocabulary = loaded.model.outputSize
         var logits: [Float] = []
         logits.reserveCapacity(sequences.count * vocabulary)

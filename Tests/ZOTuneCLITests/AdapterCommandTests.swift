@@ -76,4 +76,23 @@ final class AdapterCommandTests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("there is no such file or folder"), missing.stderr)
     }
+
+    /// A prompt-tuning folder (PEFT's, from the fixtures) changes what forward and generate compute:
+    /// its virtual tokens come before every input.
+    func testForwardAndGeneratePutAPromptAdaptersTokensFirst() throws {
+        let texts = try CLI.temporaryFile("a good film\n")
+        defer { try? FileManager.default.removeItem(at: texts) }
+        let prompt = CLI.fixtures.appendingPathComponent("peft/tiny-llama-prompt").path
+        var outputs: [Data] = []
+        for extra in [[], ["--adapter", prompt]] {
+            let output = newPath(".safetensors")
+            let forward = try CLI.run(["forward", "--model", model, "--text-file", texts.path, "--output", output] + extra)
+            XCTAssertEqual(forward.status, 0, forward.stderr)
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+        }
+        XCTAssertNotEqual(outputs[0], outputs[1])
+        let generate = try CLI.run(["generate", "--model", model, "--adapter", prompt, "--prompt", "a good", "--max-new-tokens", "3"])
+        XCTAssertEqual(generate.status, 0, generate.stderr)
+        XCTAssertTrue(generate.stderr.contains("applied prompt-tuning adapter: 3 virtual tokens"), generate.stderr)
+    }
 }

@@ -9,18 +9,7 @@ import ZOTraining
 final class FineTuneTests: XCTestCase {
     private static let fixtures = TrainerHarness.fixtures
 
-    private func configuration(steps: Int = 4) -> RunConfiguration {
-        var training = TrainingSettings()
-        training.steps = steps
-        training.batchSize = 2
-        training.evalEvery = 2
-        training.learningRate = 1e-3
-        return RunConfiguration(
-            model: Self.fixtures.appendingPathComponent("tiny-llama").path,
-            taskSpec: Self.fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path,
-            splitSizes: SplitSizes(train: 5, dev: 3, test: 3), method: .mezo(MeZO.Configuration(directions: 2)),
-            training: training)
-    }
+    private func configuration(steps: Int = 4) -> RunConfiguration { TrainerHarness.smallRun(steps: steps) }
 
     private func newFolder() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("zotune-finetune-\(UUID())")

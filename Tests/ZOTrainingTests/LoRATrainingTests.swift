@@ -61,16 +61,7 @@ final class LoRATrainingTests: XCTestCase {
     }
 
     private func configuration(steps: Int = 4, adapter: AdapterSettings? = .lora(lora)) -> RunConfiguration {
-        var training = TrainingSettings()
-        training.steps = steps
-        training.batchSize = 2
-        training.evalEvery = 2
-        training.learningRate = 1e-2
-        return RunConfiguration(
-            model: TrainerHarness.fixtures.appendingPathComponent("tiny-llama").path,
-            taskSpec: TrainerHarness.fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path,
-            splitSizes: SplitSizes(train: 5, dev: 3, test: 3), method: .mezo(MeZO.Configuration(directions: 2)),
-            training: training, adapter: adapter)
+        TrainerHarness.smallRun(adapter: adapter, steps: steps, learningRate: 1e-2)
     }
 
     private func newFolder() -> URL {

@@ -10,17 +10,8 @@ import ZOTraining
 /// virtual tokens, a paused and resumed run equals a straight one byte for byte, replay rebuilds the
 /// prompt, the base never changes, and the run's PEFT folder applies to a fresh base.
 final class PromptTrainingTests: XCTestCase {
-    private func configuration(_ method: MethodConfiguration, steps: Int = 4) -> RunConfiguration {
-        var training = TrainingSettings()
-        training.steps = steps
-        training.batchSize = 2
-        training.evalEvery = 2
-        training.learningRate = 1e-2
-        return RunConfiguration(
-            model: TrainerHarness.fixtures.appendingPathComponent("tiny-llama").path,
-            taskSpec: TrainerHarness.fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path,
-            splitSizes: SplitSizes(train: 5, dev: 3, test: 3), method: method, training: training,
-            adapter: .prompt(PromptSettings(tokens: 4)))
+    private func configuration(_ method: MethodConfiguration) -> RunConfiguration {
+        TrainerHarness.smallRun(method: method, adapter: .prompt(PromptSettings(tokens: 4)), learningRate: 1e-2)
     }
 
     private func newFolder() -> URL {

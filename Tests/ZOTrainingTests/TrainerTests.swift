@@ -3,6 +3,7 @@ import XCTest
 import ZOEstimators
 import ZOModels
 import ZORandom
+import ZOTasks
 import ZOTensor
 import ZOTraining
 
@@ -123,6 +124,23 @@ struct TrainerHarness {
 
     func model() throws -> LanguageModel {
         try LoadedModel.open(path: Self.fixtures.appendingPathComponent(fixture).path).model
+    }
+
+    /// A four-step run on tiny-llama and the committed custom sentiment task (5 / 3 / 3 examples,
+    /// batch 2, dev every 2 steps), for tests of the library entry.
+    static func smallRun(
+        method: MethodConfiguration = .mezo(MeZO.Configuration(directions: 2)), adapter: AdapterSettings? = nil,
+        steps: Int = 4, learningRate: Float = 1e-3
+    ) -> RunConfiguration {
+        var training = TrainingSettings()
+        training.steps = steps
+        training.batchSize = 2
+        training.evalEvery = 2
+        training.learningRate = learningRate
+        return RunConfiguration(
+            model: fixtures.appendingPathComponent("tiny-llama").path,
+            taskSpec: fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path,
+            splitSizes: SplitSizes(train: 5, dev: 3, test: 3), method: method, training: training, adapter: adapter)
     }
 
     func newRun() -> RunDirectory {

@@ -8,11 +8,11 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a run's trained weights as files other tools load.",
         discussion: """
-            peft: the adapter of a LoRA run as a PEFT folder (adapter_config.json + adapter_model.safetensors), \
-            which PeftModel.from_pretrained applies to the transformers model of the same base. An adapter run \
-            also leaves this folder, from its best weights, in RUN/adapter when it ends.
+            peft: the adapter of a LoRA or prompt-tuning run as a PEFT folder (adapter_config.json + \
+            adapter_model.safetensors), which PeftModel.from_pretrained applies to the transformers model of the \
+            same base. An adapter run also leaves this folder, from its best weights, in RUN/adapter when it ends.
 
-            gguf-lora: the same adapter as one GGUF file that llama.cpp applies with --lora to the base's GGUF \
+            gguf-lora: a LoRA adapter as one GGUF file that llama.cpp applies with --lora to the base's GGUF \
             (llama, qwen2 and gpt2 bases).
 
             merged: a Hugging Face folder of the tuned model (config, tokenizer files, model.safetensors) with \

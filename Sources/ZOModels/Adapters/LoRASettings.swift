@@ -21,9 +21,11 @@ public struct LoRASettings: Codable, Equatable, Sendable {
     public static let mlp = "mlp"
     static let mlpKinds: [ParameterKind] = [.gate, .up, .down]
 
-    /// The words `targets` accepts.
+    /// The words `targets` accepts: the kinds of linear weights (not embeddings or norms, which
+    /// LoRA does not adapt here) and `mlp`.
     public static var targetWords: [String] {
-        ParameterKind.allCases.map(\.rawValue) + [mlp]
+        ParameterKind.allCases.filter { ![.tokenEmbedding, .positionEmbedding, .tokenTypeEmbedding, .norm].contains($0) }
+            .map(\.rawValue) + [mlp]
     }
 
     /// Refuses settings no model could honour (the model-specific checks are `LoRAAdapter`'s).

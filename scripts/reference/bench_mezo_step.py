@@ -30,6 +30,9 @@ each sweep and forward also timed for a breakdown). One JSON line on stdout: min
 per step, median sweep and forward seconds, the loss at the unperturbed weights (computed once before
 the warm-up, to cross-check ZOTune's objective on the same batch), token counts and peak RSS.
 
+With --prompt: PEFT prompt tuning (PromptTuningConfig, 10 virtual tokens); the step perturbs only the
+prompt embeddings, and the scored positions move by the 10 virtual tokens PEFT puts first.
+
 With --lora: the model is wrapped by PEFT (LoraConfig r 8, lora_alpha 16, target_modules q_proj and
 v_proj, dropout 0: MeZO's LoRA setting) and the step perturbs and updates only the LoRA parameters
 (A and B), as MeZO's trainer does when only they require gradients.
@@ -65,6 +68,7 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0, help="seed of the per-step direction seeds")
     ap.add_argument("--lora", action="store_true", help="MeZO on PEFT LoRA parameters (r 8, alpha 16, q_proj/v_proj)")
+    ap.add_argument("--prompt", action="store_true", help="MeZO on PEFT prompt tuning (10 virtual tokens)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -112,7 +116,7 @@ def main():
     def loss():
         with torch.inference_mode():
             logits = model(input_ids=input_ids, attention_mask=attention_mask).logits  # [B, T, V]
-            last = logits[rows, lengths - 1]                                          # [B, V]
+            last = logits[rows, lengths - 1 + offset]                                 # [B, V]
             log_probs = F.log_softmax(last, dim=-1)[:, candidates]                    # [B, C]
             return F.cross_entropy(log_probs, labels).item()
 
@@ -120,6 +124,11 @@ def main():
         from peft import LoraConfig, get_peft_model
         model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0,
                                                  target_modules=["q_proj", "v_proj"])).eval()
+    if args.prompt:
+        from peft import PromptTuningConfig, get_peft_model
+        model = get_peft_model(model, PromptTuningConfig(num_virtual_tokens=10, task_type="CAUSAL_LM")).eval()
+    # PEFT puts the virtual tokens first: every real position moves by their number.
+    offset = 10 if args.prompt else 0
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     parameter_count = sum(p.numel() for _, p in params)
 
@@ -166,7 +175,7 @@ def main():
         forward_times += forwards
 
     print(json.dumps({
-        "variant": "mezo_step", "lora": args.lora,
+        "variant": "mezo_step", "lora": args.lora, "prompt": args.prompt,
         "batch": len(examples), "prompt_tokens": int(lengths.sum()), "padded_tokens": len(encoded) * width,
         "candidate_ids": candidate_ids, "parameters": parameter_count,
         "threads": args.threads, "torch_threads": torch.get_num_threads(),

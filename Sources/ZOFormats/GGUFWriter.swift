@@ -12,21 +12,36 @@ public struct GGUFWriter {
         public let type: GGMLType
         public let data: Data
 
-        /// fp32 values stored as F32 or F16 (round to nearest even).
+        /// fp32 values stored as F32, F16, BF16 (round to nearest even) or Q8_0 (llama.cpp's reference
+        /// quantizer: per block of 32, d = max|x| / 127 as f16 and q = round(x / d); rows must be a
+        /// multiple of 32 long).
         public init(name: String, shape: [Int], floats: UnsafeBufferPointer<Float>, as type: GGMLType = .f32) {
             precondition(shape.reduce(1, *) == floats.count, "tensor \(name): shape and values disagree")
-            precondition(type == .f32 || type == .f16, "GGUFWriter encodes F32 and F16 only")
+            precondition(Self.encodable.contains(type), "GGUFWriter encodes F32, F16, BF16 and Q8_0")
+            precondition(type != .q8_0 || (shape.last ?? 0) % 32 == 0, "Q8_0 rows are whole blocks of 32")
             self.name = name
             self.shape = shape
             self.type = type
-            var data = Data(capacity: floats.count * (type == .f32 ? 4 : 2))
-            if type == .f32 {
-                for value in floats { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-            } else {
-                for value in floats { withUnsafeBytes(of: Float16(value).bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            var data = Data(capacity: floats.count / type.blockSize * type.blockBytes)
+            func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+            switch type {
+            case .f32: for value in floats { append(value.bitPattern) }
+            case .f16: for value in floats { append(Float16(value).bitPattern) }
+            case .bf16: for value in floats { append(bfloat16Bits(value)) }
+            default:
+                for start in stride(from: 0, to: floats.count, by: 32) {
+                    let block = floats[start..<(start + 32)]
+                    let scale = (block.map(abs).max() ?? 0) / 127
+                    let inverse = scale == 0 ? 0 : 1 / scale
+                    append(Float16(scale).bitPattern)
+                    for value in block { data.append(UInt8(bitPattern: Int8((value * inverse).rounded()))) }
+                }
             }
             self.data = data
         }
+
+        /// The encodings `init(name:shape:floats:as:)` writes.
+        public static let encodable: [GGMLType] = [.f32, .f16, .bf16, .q8_0]
     }
 
     public static let alignment = 32

@@ -1,4 +1,5 @@
 import Foundation
+import ZOFormats
 import ZOModels
 
 /// Files other tools load, made from a run folder's checkpoint (`zotune export`).
@@ -12,6 +13,9 @@ public struct RunExport {
         /// A Hugging Face folder of the tuned model (the adapter folded in, or a full run's weights),
         /// for bases that are Hugging Face folders.
         case merged
+        /// The whole tuned model as a GGUF of the base's architecture and tokenizer (GGUF bases,
+        /// llama and qwen2), tensors in `ggufType`.
+        case gguf
     }
 
     /// Which of the run's weights.
@@ -24,6 +28,8 @@ public struct RunExport {
 
     public let run: RunDirectory
     public var checkpoint = Checkpoint.best
+    /// Matrix encoding of a `gguf` export: F32, F16, BF16 or Q8_0.
+    public var ggufType = GGMLType.f16
 
     public init(run: URL) { self.run = RunDirectory(run) }
 
@@ -31,7 +37,7 @@ public struct RunExport {
     /// `merged`), a new file (`gguf-lora`).
     public func write(_ format: Format, to output: URL, status: (String) -> Void = { _ in }) throws {
         let configuration = try run.readConfiguration()
-        guard configuration.adapter != nil || format == .merged else {
+        guard configuration.adapter != nil || format == .merged || format == .gguf else {
             throw TrainingError.invalidOption("\(run.url.path) is a full-tuning run: it has no adapter to write as \(format.rawValue).")
         }
         let loaded = try configuration.taskSource.loadModel(configuration.model, status: status)
@@ -42,11 +48,15 @@ public struct RunExport {
         }
         try WeightCheckpoint.load(into: target.parameters.arena, entries: target.parameters.tensors.map(\.entry), from: weights)
         switch format {
-        case .merged:
+        case .merged, .gguf:
             guard target.adapter == nil || target.adapter is LoRAAdapter else {
                 throw TrainingError.invalidOption("a prompt-tuning adapter cannot be folded into the weights; export it as peft.")
             }
-            try MergedFolder.write(loaded, adapter: target.adapter as? LoRAAdapter, to: output)
+            if format == .merged {
+                try MergedFolder.write(loaded, adapter: target.adapter as? LoRAAdapter, to: output)
+            } else {
+                try GGUFModelFile.write(loaded, adapter: target.adapter as? LoRAAdapter, type: ggufType, to: output)
+            }
         case .peft:
             try target.adapter!.writePEFT(
                 to: output, baseModel: configuration.model, causalLanguageModel: loaded.model.outputKind == .causalLanguageModel)

@@ -121,7 +121,12 @@ def run_or_resume(run, folder, dry_run, threads, keep_checkpoints):
         if command[1:3] != ["train", "--resume"]:
             # Stopped before its first checkpoint (or never started): nothing to keep, start afresh.
             shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run(command, check=True)
+        result = subprocess.run(command)
+        summary = summary_of(folder)
+        if result.returncode != 0 and not (summary and summary.get("stopReason")):
+            raise subprocess.CalledProcessError(result.returncode, command)
+        # A run that diverged stops with an error but leaves its summary (stopReason): a grid point
+        # like any other, kept and never retried.
     compact(folder, os.path.join(COMPACT, run.relative))
     if not keep_checkpoints:
         # ~1 GB per finished run (best and latest weights); the seed log in the compact copy

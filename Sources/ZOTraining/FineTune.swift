@@ -100,7 +100,8 @@ public struct FineTune {
             trainer.checkpointMetadata = target.adapter?.checkpointMetadata ?? [:]
             if let folder = fineTune.zeroShotCacheFolder, !resume {
                 trainer.zeroShotCache = ZeroShotCache(
-                    folder: folder, weights: model.weights, adapter: target.adapter?.weights, modelFiles: ZeroShotCache.fileIdentity(modelPath),
+                    folder: folder, weights: model.weights,
+                    adapter: target.adapter.flatMap { $0.startsAtBase ? nil : $0.weights }, modelFiles: ZeroShotCache.fileIdentity(modelPath),
                     trainable: parameters.tensors.map(\.entry), data: data, objective: configuration.training.objective,
                     evalBatchSize: configuration.training.evalBatchSize)
             }

@@ -47,6 +47,31 @@ final class ZeroShotCacheTests: XCTestCase {
         XCTAssertNotEqual(cache(model, data: harness.data).key, key, "the last weight")
     }
 
+    /// A prompt's starting values decide zero-shot scores, so they are in the key; LoRA's do not (B = 0),
+    /// so runs of other seeds reuse the same entry.
+    func testAnAdapterCountsOnlyWhenItChangesTheStartingOutputs() throws {
+        let harness = try TrainerHarness()
+        let model = try harness.model()
+        func key(_ adapter: any Adapter) -> String {
+            ZeroShotCache(folder: folder, weights: model.weights, adapter: adapter.startsAtBase ? nil : adapter.weights,
+                          modelFiles: "tiny-llama", trainable: adapter.weights.entries, data: harness.data,
+                          objective: .candidateCrossEntropy, evalBatchSize: 32, program: "zotune 1").key
+        }
+        let prompts = try [1, 2].map { seed -> PromptAdapter in
+            let prompt = try PromptAdapter(for: model, tokens: 3)
+            prompt.initialise(from: model.weights, seed: UInt64(seed))
+            return prompt
+        }
+        XCTAssertNotEqual(key(prompts[0]), key(prompts[1]))
+        let loras = try [1, 2].map { seed -> LoRAAdapter in
+            let lora = try LoRAAdapter(for: model.weights, settings: LoRASettings(rank: 2))
+            lora.initialise(seed: UInt64(seed))
+            return lora
+        }
+        XCTAssertNotEqual(Array(loras[0].weights.values(loras[0].weights.entries[0])), Array(loras[1].weights.values(loras[1].weights.entries[0])))
+        XCTAssertEqual(key(loras[0]), key(loras[1]))
+    }
+
     /// Entries are padded in the arena: every entry's last value counts, the padding does not.
     func testEveryWeightCountsAcrossPadding() throws {
         let harness = try TrainerHarness()

@@ -9,6 +9,9 @@ public protocol Adapter: AnyObject {
     var weights: WeightArena { get }
     /// One line for people: the scheme and its size.
     var summary: String { get }
+    /// Whether a freshly initialised adapter leaves the base's outputs exactly as they are (LoRA's
+    /// B = 0), so that its starting values do not decide zero-shot scores.
+    var startsAtBase: Bool { get }
     /// What a checkpoint of `weights` records besides the tensors, so that it applies on its own.
     var checkpointMetadata: [String: String] { get }
     func attach(to base: WeightArena)

@@ -92,6 +92,9 @@ public final class LoRAAdapter: Adapter {
     /// α / r.
     public var scale: Float { settings.alpha / Float(settings.rank) }
 
+    /// B starts at 0.
+    public var startsAtBase: Bool { true }
+
     public var summary: String {
         "LoRA adapter: \(targets.count) weights, rank \(settings.rank), α \(settings.alpha)"
     }

@@ -60,6 +60,8 @@ public final class PromptAdapter: Adapter {
     }
 
     public var summary: String { "prompt-tuning adapter: \(tokenCount) virtual tokens" }
+    /// Virtual tokens change every output from the start.
+    public var startsAtBase: Bool { false }
     public var checkpointMetadata: [String: String] { [:] }
 
     public func attach(to base: WeightArena) {

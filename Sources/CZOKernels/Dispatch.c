@@ -114,9 +114,9 @@ void zo_gelu_tanh(float *x, ptrdiff_t count) { kernels()->gelu_tanh(x, count); }
 
 void zo_attention_head(const float *query, const float *key, const float *value, ptrdiff_t stride, float *output,
                        ptrdiff_t output_stride, ptrdiff_t length, ptrdiff_t head_dim, float scale, float *scores,
-                       bool causal, const float *prefix_key, const float *prefix_value, ptrdiff_t prefix_count) {
+                       bool causal, const zo_key_value_rows *earlier, ptrdiff_t earlier_count) {
     kernels()->attention_head(query, key, value, stride, output, output_stride, length, head_dim, scale, scores,
-                              causal, prefix_key, prefix_value, prefix_count);
+                              causal, earlier, earlier_count);
 }
 
 void zo_rotary_apply(float *x, ptrdiff_t rows, ptrdiff_t stride, ptrdiff_t heads, ptrdiff_t head_dim,

@@ -19,7 +19,7 @@ typedef struct zo_kernel_table {
     void (*gelu)(float *, ptrdiff_t);
     void (*gelu_tanh)(float *, ptrdiff_t);
     void (*attention_head)(const float *, const float *, const float *, ptrdiff_t, float *, ptrdiff_t, ptrdiff_t,
-                           ptrdiff_t, float, float *, bool, const float *, const float *, ptrdiff_t);
+                           ptrdiff_t, float, float *, bool, const zo_key_value_rows *, ptrdiff_t);
     void (*rotary_apply)(float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, const float *);
     void (*add_low_rank_row)(const float *, const float *, ptrdiff_t, ptrdiff_t, float *);
     bool (*has_non_finite)(const float *, ptrdiff_t);

@@ -12,7 +12,7 @@ public enum GreedyDecoding {
         // An attached prompt-tuning adapter's virtual tokens come first.
         var sequence = model.virtualPrefix + prompt
         var generated: [Int] = []
-        let limit = min(maxNewTokens, model.maxPositions - sequence.count)
+        let limit = min(maxNewTokens, model.contextRoom - sequence.count)
         while generated.count < limit {
             let logits = try model.lastPositionLogits([sequence])
             // argmax over NaNs would pick token 0 every time: a silent, wrong continuation.

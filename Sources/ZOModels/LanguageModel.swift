@@ -45,10 +45,18 @@ public protocol LanguageModel: AnyObject {
     /// whose output past some point depends only on frozen weights may keep those results per
     /// sequence instead of recomputing them every forward. Default: nothing to keep.
     func prepareForTraining(_ trainable: [ParameterEntry])
+
+    /// Every layer's keys and values for `tokens` run as one sequence from position 0 (prefix
+    /// tuning's starting point, `PrefixAdapter`); nil for a model whose attention is not causal.
+    func attentionKeyValues(_ tokens: [Int]) throws -> [AttentionKeyValues]?
+    /// What those keys and values are made of; nil for a model whose attention is not causal.
+    var keyValueShape: KeyValueShape? { get }
 }
 
 extension LanguageModel {
     public func prepareForTraining(_ trainable: [ParameterEntry]) {}
+    public func attentionKeyValues(_ tokens: [Int]) throws -> [AttentionKeyValues]? { nil }
+    public var keyValueShape: KeyValueShape? { nil }
     public var promptPrefix: [Int] { [] }
     public var vocabularySize: Int { outputSize }
 
@@ -71,6 +79,10 @@ extension LanguageModel {
     /// (before `promptPrefix`, as PEFT puts them); empty without one.
     public var virtualPrefix: [Int] { weights.virtualTokens?.tokens.ids ?? [] }
 
+    /// Tokens an input may hold: the context less the rows of an attached prefix-tuning adapter,
+    /// which take the first positions.
+    public var contextRoom: Int { maxPositions - (weights.attentionPrefix?.count ?? 0) }
+
     /// Logits at the last position of every sequence: `[sequences.count × outputSize]`.
     public func lastPositionLogits(_ sequences: [[Int]]) throws -> [Float] {
         try logits(sequences, at: sequences.indices.map { LogitRequest(sequence: $0, position: sequences[$0].count - 1) })
@@ -86,8 +98,8 @@ extension LanguageModel {
     public func validate(_ sequences: [SharedPromptSequence], vocabularySize: Int, requests: [LogitRequest]) throws {
         for (index, sequence) in sequences.enumerated() {
             guard !sequence.prompt.isEmpty else { throw ModelError.emptySequence(index: index) }
-            guard sequence.span <= maxPositions else {
-                throw ModelError.sequenceTooLong(length: sequence.span, limit: maxPositions)
+            guard sequence.span <= contextRoom else {
+                throw ModelError.sequenceTooLong(length: sequence.span, limit: contextRoom)
             }
             let virtual = weights.virtualTokens?.tokens
             for continuation in [sequence.prompt] + sequence.continuations {

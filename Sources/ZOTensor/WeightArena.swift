@@ -77,6 +77,8 @@ public final class WeightArena: @unchecked Sendable {
     public private(set) var loRAFactors: [Int: LoRAFactors] = [:]
     /// Prompt tuning's trainable rows past the end of the token embedding (entry `index`), if attached.
     public private(set) var virtualTokens: (index: Int, tokens: VirtualTokens)?
+    /// Prefix tuning's keys and values every query attends to first, if attached.
+    public private(set) var attentionPrefix: AttentionPrefix?
 
     public init(_ specs: [ParameterSpec]) {
         var offset = 0
@@ -141,6 +143,9 @@ public final class WeightArena: @unchecked Sendable {
             virtualTokens = nil
         }
     }
+
+    /// Attaches (or, with nil, detaches) prefix keys and values to the model's attention layers.
+    public func setAttentionPrefix(_ prefix: AttentionPrefix?) { attentionPrefix = prefix }
 
     /// Writes entry `index`'s delta into its stored weights and drops it.
     public func foldDelta(_ index: Int) {

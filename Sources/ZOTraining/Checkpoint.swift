@@ -40,13 +40,21 @@ public enum WeightCheckpoint {
 
     /// Applies a checkpoint to a model: base tensors are laid over its weights (`loadOver`), and an
     /// adapter run's tensors are attached as its adapter (LoRA pairs with α from the file's metadata,
-    /// or a prompt's `prompt_embeddings`). Returns how many tensors were applied.
+    /// a prompt's `prompt_embeddings`, or a prefix's rows). Returns how many tensors were applied.
     @discardableResult
     public static func apply(_ url: URL, to model: LanguageModel) throws -> Int {
         let file = try SafetensorsFile(path: url.path)
         if file.tensors.count == 1, let prompt = file.tensor(named: PromptAdapter.tensorName) {
             try PromptAdapter(loading: prompt, for: model, source: url.path).attach(to: model.weights)
             return 1
+        }
+        if file.tensors.contains(where: { PrefixAdapter.isPrefixTensor($0.name) }) {
+            guard file.tensors.allSatisfy({ PrefixAdapter.isPrefixTensor($0.name) }) else {
+                throw TrainingError.corruptRun(path: url.path, reason: "it mixes prefix rows with other weights")
+            }
+            try PrefixAdapter(loading: Dictionary(uniqueKeysWithValues: file.tensors.map { ($0.name, $0) }), for: model, source: url.path)
+                .attach(to: model.weights)
+            return file.tensors.count
         }
         let pairs = file.tensors.filter { LoRAAdapter.isPairTensor($0.name) }
         guard !pairs.isEmpty else { return try loadOver(model.weights, from: url) }

@@ -73,7 +73,7 @@ public struct ExampleEncoder {
         let tokenizer = try loaded.tokenizer()
         let model = loaded.model
         self.init(
-            tokenizer: tokenizer, task: task, maxTokens: min(maxTokens, model.maxPositions),
+            tokenizer: tokenizer, task: task, maxTokens: min(maxTokens, model.contextRoom),
             promptPrefix: model.virtualPrefix
                 + (model.outputKind != .causalLanguageModel || !model.promptPrefix.isEmpty
                     ? model.promptPrefix : tokenizer.leadingSpecialTokens),

@@ -92,7 +92,8 @@ public struct FineTune {
             try prepareRunFolder()
             notice("run folder: \(fineTune.run.url.path)")
             notice("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")
-            notice("\(Estimator.name) on \(Abbreviated.count(parameters.parameterCount)) trainable parameters")
+            notice("\(Estimator.name) on \(Abbreviated.count(parameters.parameterCount)) trainable parameters"
+                + (target.adapter.map { " (\($0.summary))" } ?? ""))
             let trainer = Trainer(
                 model: model, estimator: estimator, parameters: parameters, data: data,
                 settings: configuration.training, run: fineTune.run, taskName: task.name)

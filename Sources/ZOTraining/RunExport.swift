@@ -50,7 +50,8 @@ public struct RunExport {
         switch format {
         case .merged, .gguf:
             guard target.adapter == nil || target.adapter is LoRAAdapter else {
-                throw TrainingError.invalidOption("a prompt-tuning adapter cannot be folded into the weights; export it as peft.")
+                throw TrainingError.invalidOption(
+                    "a \(configuration.adapter?.scheme ?? "")-tuning adapter cannot be folded into the weights; export it as peft.")
             }
             if format == .merged {
                 try MergedFolder.write(loaded, adapter: target.adapter as? LoRAAdapter, to: output)
@@ -62,7 +63,8 @@ public struct RunExport {
                 to: output, baseModel: configuration.model, causalLanguageModel: loaded.model.outputKind == .causalLanguageModel)
         case .ggufLoRA:
             guard let lora = target.adapter as? LoRAAdapter else {
-                throw TrainingError.invalidOption("llama.cpp adapters are LoRA only; export a prompt-tuning adapter as peft.")
+                throw TrainingError.invalidOption(
+                    "llama.cpp adapters are LoRA only; export a \(configuration.adapter?.scheme ?? "")-tuning adapter as peft.")
             }
             try GGUFLoRAFile.write(lora, model: loaded.model, to: output)
         }

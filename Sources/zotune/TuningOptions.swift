@@ -5,14 +5,17 @@ import ZOModels
 /// What `train` tunes: all weights, or an adapter on the frozen base.
 struct TuningOptions: ParsableArguments {
     enum Scheme: String, ExpressibleByArgument, CaseIterable {
-        case full, lora, prompt
+        case full, lora, prefix, prompt
     }
 
-    @Option(name: .long, help: "What to train: full (every weight), lora (low-rank pairs on a frozen base) or prompt (virtual tokens before every prompt).")
+    @Option(name: .long, help: "What to train: full (every weight), lora (low-rank pairs on a frozen base), prefix (key/value rows every layer attends to first) or prompt (virtual tokens before every prompt).")
     var tuning = Scheme.full
 
     @Option(name: .long, help: "Prompt tuning: virtual tokens put before every prompt (default 10).")
     var promptTokens: Int?
+
+    @Option(name: .long, help: "Prefix tuning: key/value rows per layer every token attends to first (default 5).")
+    var prefixTokens: Int?
 
     @Option(name: .long, help: "LoRA rank r (default 8).")
     var loraRank: Int?
@@ -30,7 +33,9 @@ struct TuningOptions: ParsableArguments {
             throw ValidationError("--lora-rank, --lora-alpha and --lora-targets need --tuning lora.")
         }
         if tuning != .prompt, promptTokens != nil { throw ValidationError("--prompt-tokens needs --tuning prompt.") }
+        if tuning != .prefix, prefixTokens != nil { throw ValidationError("--prefix-tokens needs --tuning prefix.") }
         if let promptTokens, promptTokens < 1 { throw ValidationError("--prompt-tokens must be at least 1, got \(promptTokens).") }
+        if let prefixTokens, prefixTokens < 1 { throw ValidationError("--prefix-tokens must be at least 1, got \(prefixTokens).") }
         _ = try adapter()
     }
 
@@ -41,6 +46,8 @@ struct TuningOptions: ParsableArguments {
             return nil
         case .prompt:
             return .prompt(PromptSettings(tokens: promptTokens ?? PromptSettings().tokens))
+        case .prefix:
+            return .prefix(PrefixSettings(tokens: prefixTokens ?? PrefixSettings().tokens))
         case .lora:
             let defaults = LoRASettings()
             let targets = loraTargets.map {

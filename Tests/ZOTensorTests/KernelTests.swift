@@ -128,10 +128,12 @@ final class AttentionKernelTests: XCTestCase {
         assertMatchesReference(causal: false)
     }
 
-    /// Rows attending to a prefix held elsewhere give, bit for bit, the last rows of causal attention
-    /// over one sequence holding the prefix and then the rows (a shared prompt's continuation).
-    func testPrefixAttentionEqualsAttentionOverTheJoinedSequence() {
-        for (prefix, length, headDim) in [(1, 1, 64), (7, 4, 64), (12, 9, 24), (3, 5, 128)] {
+    /// Rows attending to earlier rows held elsewhere give, bit for bit, the last rows of causal
+    /// attention over one sequence holding them and then the rows: here the earlier rows come as two
+    /// runs, the first with its own row stride (a prefix-tuning adapter's keys), the second a shared
+    /// prompt's.
+    func testEarlierRowsAttentionEqualsAttentionOverTheJoinedSequence() {
+        for (prefix, length, headDim) in [(2, 1, 64), (7, 4, 64), (12, 9, 24), (3, 5, 128)] {
             var state: UInt64 = UInt64(prefix * 7919 + length * 1000 + headDim)
             func random() -> Float {
                 state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -147,16 +149,33 @@ final class AttentionKernelTests: XCTestCase {
             causalAttentionHead(
                 query: q, key: k, value: v, stride: headDim, output: &joined, outputStride: headDim,
                 length: rows, headDim: headDim, scale: scale, scores: &scores)
-            // The prefix's keys and values copied away, so only the `prefix` argument can supply them.
-            let prefixKeys = Array(k[..<(prefix * headDim)]), prefixValues = Array(v[..<(prefix * headDim)])
+            // The earlier rows copied away, so only the `earlier` runs can supply them: the first
+            // `split` rows padded to a wider stride, the rest packed.
+            let split = (prefix + 1) / 2, wide = headDim + 3
+            var firstKeys = [Float](repeating: .nan, count: split * wide), firstValues = firstKeys
+            for row in 0..<split {
+                for d in 0..<headDim {
+                    firstKeys[row * wide + d] = k[row * headDim + d]
+                    firstValues[row * wide + d] = v[row * headDim + d]
+                }
+            }
+            let restKeys = Array(k[(split * headDim)..<(prefix * headDim)])
+            let restValues = Array(v[(split * headDim)..<(prefix * headDim)])
             let own = prefix * headDim
             var out = [Float](repeating: .nan, count: length * headDim)
-            prefixKeys.withUnsafeBufferPointer { pk in
-                prefixValues.withUnsafeBufferPointer { pv in
-                    attentionHead(
-                        query: Array(q[own...]), key: Array(k[own...]), value: Array(v[own...]), stride: headDim,
-                        output: &out, outputStride: headDim, length: length, headDim: headDim, scale: scale,
-                        scores: &scores, causal: true, prefix: (pk.baseAddress!, pv.baseAddress!, prefix))
+            firstKeys.withUnsafeBufferPointer { fk in
+                firstValues.withUnsafeBufferPointer { fv in
+                    restKeys.withUnsafeBufferPointer { rk in
+                        restValues.withUnsafeBufferPointer { rv in
+                            attentionHead(
+                                query: Array(q[own...]), key: Array(k[own...]), value: Array(v[own...]), stride: headDim,
+                                output: &out, outputStride: headDim, length: length, headDim: headDim, scale: scale,
+                                scores: &scores, causal: true, earlier: [
+                                    EarlierKeyValues(keys: fk.baseAddress!, values: fv.baseAddress!, stride: wide, count: split),
+                                    EarlierKeyValues(keys: rk.baseAddress!, values: rv.baseAddress!, stride: headDim, count: prefix - split),
+                                ])
+                        }
+                    }
                 }
             }
             XCTAssertEqual(out, Array(joined[own...]), "prefix \(prefix) length \(length) headDim \(headDim)")

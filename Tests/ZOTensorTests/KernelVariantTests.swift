@@ -127,7 +127,7 @@ final class KernelVariantTests: XCTestCase {
                     attentionHead(
                         query: q, key: k, value: v, stride: stride, output: &out, outputStride: heads * headDim,
                         length: length, headDim: headDim, scale: 0.125, scores: &scores, causal: true,
-                        prefix: (prefixKey, prefixValue, prefix))
+                        earlier: [EarlierKeyValues(keys: prefixKey, values: prefixValue, stride: stride, count: prefix)])
                     record("attentionHead(prefix)", out + scores)
                 }
                 var rotary = RotaryEmbedding(headDim: headDim - headDim % 2, base: 10_000)

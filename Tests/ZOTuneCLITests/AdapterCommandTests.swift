@@ -62,6 +62,10 @@ final class AdapterCommandTests: XCTestCase {
              "the model has no linear weight of kind \"gate\" to put LoRA on"),
             (["--tuning", "lora", "--lora-rank", "4096"], "LoRA rank 4096 is larger than model.layers.0.self_attn.q_proj.weight"),
             (["--tuning", "lora", "--trainable", "norm"], "with --tuning lora only the adapter trains"),
+            (["--prefix-tokens", "3"], "--prefix-tokens needs --tuning prefix."),
+            (["--tuning", "prefix", "--prefix-tokens", "0"], "--prefix-tokens must be at least 1, got 0."),
+            (["--tuning", "prefix", "--model", CLI.fixtures.appendingPathComponent("tiny-bert-mlm").path],
+             "prefix tuning is implemented for decoders"),
         ]
         for (arguments, message) in cases {
             var full = ["train", "--task-spec", spec, "--steps", "2", "--output", newPath()] + arguments
@@ -94,5 +98,39 @@ final class AdapterCommandTests: XCTestCase {
         let generate = try CLI.run(["generate", "--model", model, "--adapter", prompt, "--prompt", "a good", "--max-new-tokens", "3"])
         XCTAssertEqual(generate.status, 0, generate.stderr)
         XCTAssertTrue(generate.stderr.contains("applied prompt-tuning adapter: 3 virtual tokens"), generate.stderr)
+    }
+
+    /// `--tuning prefix`: the run leaves PEFT's PREFIX_TUNING folder, which forward, generate and eval
+    /// apply; llama.cpp has no prefix adapters, and export says so.
+    func testTrainAndApplyAPrefix() throws {
+        let run = newPath()
+        let train = try CLI.run([
+            "train", "--model", model, "--task-spec", spec, "--method", "mezo", "--tuning", "prefix", "--prefix-tokens", "3",
+            "--steps", "4", "--eval-every", "2", "--batch-size", "2", "--lr", "1e-2", "--output", run,
+        ])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stderr.contains("prefix-tuning adapter: 3 key/value rows in each of 2 layers"), train.stderr)
+        let adapterConfig = try String(contentsOfFile: run + "/adapter/adapter_config.json", encoding: .utf8)
+        XCTAssertTrue(adapterConfig.contains("\"peft_type\" : \"PREFIX_TUNING\""), adapterConfig)
+        let gguf = try CLI.run(["export", run, "--format", "gguf-lora", "--output", newPath(".gguf")])
+        XCTAssertNotEqual(gguf.status, 0)
+        XCTAssertTrue(gguf.stderr.contains("llama.cpp adapters are LoRA only; export a prefix-tuning adapter as peft."), gguf.stderr)
+
+        let texts = try CLI.temporaryFile("a good film\n")
+        defer { try? FileManager.default.removeItem(at: texts) }
+        var outputs: [Data] = []
+        for extra in [[], ["--adapter", run + "/adapter"]] {
+            let output = newPath(".safetensors")
+            let forward = try CLI.run(["forward", "--model", model, "--text-file", texts.path, "--output", output] + extra)
+            XCTAssertEqual(forward.status, 0, forward.stderr)
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+        }
+        XCTAssertNotEqual(outputs[0], outputs[1])
+        let prefix = CLI.fixtures.appendingPathComponent("peft/tiny-llama-prefix").path
+        let generate = try CLI.run(["generate", "--model", model, "--adapter", prefix, "--prompt", "a good", "--max-new-tokens", "3"])
+        XCTAssertEqual(generate.status, 0, generate.stderr)
+        XCTAssertTrue(generate.stderr.contains("applied prefix-tuning adapter"), generate.stderr)
+        let eval = try CLI.run(["eval", "--model", model, "--task-spec", spec, "--checkpoint", run])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks a LoRA adapter ZOTune wrote (`zotune export RUN --format peft`, or RUN/adapter) against PEFT.
+"""Checks an adapter ZOTune wrote (LoRA, prompt or prefix tuning; `zotune export RUN --format peft`, or RUN/adapter) against PEFT.
 
     check_peft_export.py BASE ADAPTER [--texts FILE] [--zotune PATH] [--tolerance 1e-4]
 

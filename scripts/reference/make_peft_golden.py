@@ -17,7 +17,12 @@ RANDOM init) trained the same way (three AdamW steps, lr 1e-1), written to
 Tests/Fixtures/peft/P-prompt/ with P-prompt.logits: the logits at the real positions only (PEFT's
 output also holds the 3 virtual positions, which are dropped).
 
-The Swift tests (LoRAAdapterTests, PromptAdapterTests) apply each folder with `AdapterFile.apply`
+And prefix tuning for the decoders X in PREFIX_FIXTURES: PrefixTuningConfig(num_virtual_tokens=3, no
+projection: the rows are the keys and values themselves, as MeZO tunes them) trained the same way
+(lr 1e-1), written to Tests/Fixtures/peft/X-prefix/ with X-prefix.logits (PEFT passes the prefix as
+past keys and values, so its output holds the real positions only; those take positions 3, 4, …).
+
+The Swift tests (LoRAAdapterTests, PromptAdapterTests, PrefixAdapterTests) apply each folder with `AdapterFile.apply`
 and compare within 1e-4: an adapter trained by PEFT works in ZOTune. check_peft_export.py checks the
 other direction.
 
@@ -27,7 +32,7 @@ import os
 import shutil
 
 import torch
-from peft import LoraConfig, PromptTuningConfig, get_peft_model
+from peft import LoraConfig, PrefixTuningConfig, PromptTuningConfig, get_peft_model
 from safetensors.torch import save_file
 from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
 
@@ -43,6 +48,7 @@ FIXTURES = {
 }
 SEQUENCES = [[5, 17, 42, 8, 99], [3, 11], [60, 7, 25, 31, 2, 14, 9]]
 PROMPT_FIXTURES = ["tiny-llama", "tiny-opt", "tiny-gpt2"]
+PREFIX_FIXTURES = ["tiny-llama", "tiny-qwen2", "tiny-opt", "tiny-gpt2"]
 
 
 def train_three_steps(model, lr):
@@ -102,6 +108,17 @@ def main():
             logits = [model(input_ids=torch.tensor([s])).logits[0, 3:].float() for s in SEQUENCES]
         golden.update(golden_entries(f"{name}-prompt", logits))
         print(f"{name}: prompt tuning, 3 virtual tokens")
+    for name in PREFIX_FIXTURES:
+        base = AutoModelForCausalLM.from_pretrained(os.path.join("Tests", "Fixtures", name), torch_dtype=torch.float32).eval()
+        torch.manual_seed(0)
+        model = get_peft_model(base, PrefixTuningConfig(num_virtual_tokens=3, task_type="CAUSAL_LM")).eval()
+        train_three_steps(model, 1e-1)
+        model.save_pretrained(os.path.join(out_root, f"{name}-prefix"))
+        os.remove(os.path.join(out_root, f"{name}-prefix", "README.md"))
+        with torch.no_grad():
+            logits = [model(input_ids=torch.tensor([s])).logits[0].float() for s in SEQUENCES]
+        golden.update(golden_entries(f"{name}-prefix", logits))
+        print(f"{name}: prefix tuning, 3 rows per layer")
     save_file(golden, os.path.join(FIX, "peft-golden.safetensors"))
 
 

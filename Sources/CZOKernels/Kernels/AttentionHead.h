@@ -5,30 +5,37 @@
 
 #include "Softmax.h"
 
-/// The keys a row sees come in two contiguous runs: a shared prefix's rows (run 0), then the
-/// sequence's own (run 1); `first` is the score slot of the run's first key.
+/// The keys a row sees come in contiguous runs: rows every query sees before its own sequence's (a
+/// shared prompt's; a prefix-tuning adapter's keys and values), then the sequence's own; `first` is
+/// the score slot of the run's first key.
 typedef struct attention_run {
     const float *keys, *values;
-    ptrdiff_t count, first;
+    ptrdiff_t stride, count, first;
 } attention_run;
 
 static void ZO_FN(attention_head)(const float *query, const float *key, const float *value, ptrdiff_t stride,
                                   float *output, ptrdiff_t output_stride, ptrdiff_t length, ptrdiff_t head_dim,
-                                  float scale, float *scores, bool causal, const float *prefix_key,
-                                  const float *prefix_value, ptrdiff_t prefix_count) {
+                                  float scale, float *scores, bool causal, const zo_key_value_rows *earlier,
+                                  ptrdiff_t earlier_count) {
     ptrdiff_t chunks = head_dim / 16;
     ptrdiff_t vector_dim = chunks * 16;
+    attention_run runs[ZO_ATTENTION_MAX_EARLIER_RUNS + 1];
+    int run_count = 0;
+    ptrdiff_t earlier_keys = 0;
+    for (ptrdiff_t r = 0; r < earlier_count && r < ZO_ATTENTION_MAX_EARLIER_RUNS; r++) {
+        if (earlier[r].count == 0) continue;
+        runs[run_count++] = (attention_run){earlier[r].keys, earlier[r].values, earlier[r].stride, earlier[r].count, earlier_keys};
+        earlier_keys += earlier[r].count;
+    }
+    int own = run_count++;
+    runs[own] = (attention_run){key, value, stride, 0, earlier_keys};
     for (ptrdiff_t i = 0; i < length; i++) {
         const float *q = query + i * stride;
-        ptrdiff_t own_keys = causal ? i + 1 : length;
-        ptrdiff_t keys = prefix_count + own_keys;
-        attention_run runs[2] = {
-            {prefix_count > 0 ? prefix_key : key, prefix_count > 0 ? prefix_value : value, prefix_count, 0},
-            {key, value, own_keys, prefix_count},
-        };
-        for (int r = 0; r < 2; r++) {
+        runs[own].count = causal ? i + 1 : length;
+        ptrdiff_t keys = earlier_keys + runs[own].count;
+        for (int r = 0; r < run_count; r++) {
             for (ptrdiff_t j = 0; j < runs[r].count; j++) {
-                const float *k = runs[r].keys + j * stride;
+                const float *k = runs[r].keys + j * runs[r].stride;
                 f32x16 acc = splat(0.0f);
                 for (ptrdiff_t c = 0; c < chunks; c++) acc = adding_product(acc, load(q + 16 * c), load(k + 16 * c));
                 float dot = horizontal_sum(acc);
@@ -41,10 +48,10 @@ static void ZO_FN(attention_head)(const float *query, const float *key, const fl
         ptrdiff_t c = 0;
         for (; c + 64 <= vector_dim; c += 64) {
             f32x16 a0 = splat(0.0f), a1 = splat(0.0f), a2 = splat(0.0f), a3 = splat(0.0f);
-            for (int r = 0; r < 2; r++) {
+            for (int r = 0; r < run_count; r++) {
                 for (ptrdiff_t j = 0; j < runs[r].count; j++) {
                     f32x16 p = splat(scores[runs[r].first + j]);
-                    const float *v = runs[r].values + j * stride + c;
+                    const float *v = runs[r].values + j * runs[r].stride + c;
                     a0 = adding_product(a0, p, load(v));
                     a1 = adding_product(a1, p, load(v + 16));
                     a2 = adding_product(a2, p, load(v + 32));
@@ -58,15 +65,15 @@ static void ZO_FN(attention_head)(const float *query, const float *key, const fl
         }
         for (; c < vector_dim; c += 16) {
             f32x16 a = splat(0.0f);
-            for (int r = 0; r < 2; r++)
+            for (int r = 0; r < run_count; r++)
                 for (ptrdiff_t j = 0; j < runs[r].count; j++)
-                    a = adding_product(a, splat(scores[runs[r].first + j]), load(runs[r].values + j * stride + c));
+                    a = adding_product(a, splat(scores[runs[r].first + j]), load(runs[r].values + j * runs[r].stride + c));
             store(o + c, a);
         }
         for (ptrdiff_t d = vector_dim; d < head_dim; d++) {
             float a = 0;
-            for (int r = 0; r < 2; r++)
-                for (ptrdiff_t j = 0; j < runs[r].count; j++) a += scores[runs[r].first + j] * runs[r].values[j * stride + d];
+            for (int r = 0; r < run_count; r++)
+                for (ptrdiff_t j = 0; j < runs[r].count; j++) a += scores[runs[r].first + j] * runs[r].values[j * runs[r].stride + d];
             o[d] = a;
         }
     }

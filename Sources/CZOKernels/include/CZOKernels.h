@@ -49,10 +49,20 @@ void zo_tanh(float *x, ptrdiff_t count);
 void zo_relu(float *x, ptrdiff_t count);
 void zo_gelu(float *x, ptrdiff_t count);
 void zo_gelu_tanh(float *x, ptrdiff_t count);
-/// One attention head; `prefix_key`/`prefix_value` may be NULL when `prefix_count` is 0.
+/// Keys and values (`stride` floats apart, `count` rows) every query of a sequence sees before its own.
+typedef struct zo_key_value_rows {
+    const float *keys;
+    const float *values;
+    ptrdiff_t stride;
+    ptrdiff_t count;
+} zo_key_value_rows;
+/// How many runs of earlier rows one call takes (a prefix-tuning adapter's, then a shared prompt's).
+#define ZO_ATTENTION_MAX_EARLIER_RUNS 2
+/// One attention head over its sequence's own rows, after `earlier_count` runs of `earlier` rows
+/// (`earlier` may be NULL when `earlier_count` is 0).
 void zo_attention_head(const float *query, const float *key, const float *value, ptrdiff_t stride, float *output,
                        ptrdiff_t output_stride, ptrdiff_t length, ptrdiff_t head_dim, float scale, float *scores,
-                       bool causal, const float *prefix_key, const float *prefix_value, ptrdiff_t prefix_count);
+                       bool causal, const zo_key_value_rows *earlier, ptrdiff_t earlier_count);
 /// Rotates `heads` heads of each of `rows` rows (`stride` apart) by the cos/sin table rows that start
 /// at `cosines`/`sines` (`head_dim / 2` floats per row, one row per position).
 void zo_rotary_apply(float *x, ptrdiff_t rows, ptrdiff_t stride, ptrdiff_t heads, ptrdiff_t head_dim,

@@ -3,12 +3,14 @@
 public enum AdapterSettings: Codable, Equatable, Sendable {
     case lora(LoRASettings)
     case prompt(PromptSettings)
+    case prefix(PrefixSettings)
 
     /// The scheme's name, as `--tuning` spells it.
     public var scheme: String {
         switch self {
         case .lora: return "lora"
         case .prompt: return "prompt"
+        case .prefix: return "prefix"
         }
     }
 
@@ -23,6 +25,10 @@ public enum AdapterSettings: Codable, Equatable, Sendable {
             let adapter = try PromptAdapter(for: model, tokens: settings.tokens)
             adapter.initialise(from: model.weights, seed: seed)
             return adapter
+        case let .prefix(settings):
+            let adapter = try PrefixAdapter(for: model, tokens: settings.tokens)
+            try adapter.initialise(from: model, seed: seed)
+            return adapter
         }
     }
 
@@ -33,6 +39,7 @@ public enum AdapterSettings: Codable, Equatable, Sendable {
         switch scheme {
         case "lora": self = .lora(try LoRASettings(from: decoder))
         case "prompt": self = .prompt(try PromptSettings(from: decoder))
+        case "prefix": self = .prefix(try PrefixSettings(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath + [CodingKeys.scheme], debugDescription: "unknown adapter scheme \"\(scheme)\""))
@@ -45,6 +52,7 @@ public enum AdapterSettings: Codable, Equatable, Sendable {
         switch self {
         case let .lora(settings): try settings.encode(to: encoder)
         case let .prompt(settings): try settings.encode(to: encoder)
+        case let .prefix(settings): try settings.encode(to: encoder)
         }
     }
 }

@@ -4,7 +4,7 @@ import ZOTensor
 
 /// An adapter as PEFT saves and loads it (`save_pretrained` / `PeftModel.from_pretrained`): a folder
 /// with `adapter_config.json` and `adapter_model.safetensors`; LoRA's keys are the adapted model's
-/// parameter names behind `base_model.model.`, prompt tuning's one tensor is `prompt_embeddings`. PEFT applies it to the transformers model of
+/// parameter names behind `base_model.model.`; prompt and prefix tuning have one tensor, `prompt_embeddings`. PEFT applies it to the transformers model of
 /// the same base with no missing or unexpected key; ZOTune reads what PEFT writes for LoRA, refusing
 /// the options it does not implement rather than ignoring them.
 public enum PEFTAdapterFolder {
@@ -32,6 +32,25 @@ public enum PEFTAdapterFolder {
         try write(config, tensors: adapter.weights.entries.map { (keyPrefix + $0.name, $0) }, of: adapter.weights, to: folder)
     }
 
+    /// Writes a prefix-tuning adapter as PEFT's PREFIX_TUNING: one tensor `prompt_embeddings`
+    /// `[n × layers·2·width]`, sized by key/value heads as PEFT sizes it for grouped-query models.
+    public static func write(_ adapter: PrefixAdapter, baseModel: String, to folder: URL) throws {
+        try createNewFolder(folder)
+        var config = Config(peftType: "PREFIX_TUNING", baseModelNameOrPath: baseModel, taskType: "CAUSAL_LM")
+        config.numVirtualTokens = adapter.tokenCount
+        config.tokenDim = adapter.shape.width
+        config.numAttentionHeads = adapter.shape.heads
+        config.numLayers = adapter.shape.layers
+        config.encoderHiddenSize = adapter.shape.width
+        config.prefixProjection = false
+        config.numTransformerSubmodules = 1
+        config.inferenceMode = true
+        let flat = adapter.flattened()
+        try write(config, tensors: [SafetensorsWriter.Tensor(
+            name: PromptAdapter.tensorName, shape: [adapter.tokenCount, flat.count / adapter.tokenCount], floats: flat)],
+            to: folder)
+    }
+
     /// Writes a prompt-tuning adapter as PEFT's PROMPT_TUNING (key `prompt_embeddings`, no prefix).
     public static func write(_ adapter: PromptAdapter, baseModel: String, to folder: URL) throws {
         try createNewFolder(folder)
@@ -56,16 +75,19 @@ public enum PEFTAdapterFolder {
     }
 
     private static func write(_ config: Config, tensors: [(String, ParameterEntry)], of arena: WeightArena, to folder: URL) throws {
+        try write(config, tensors: tensors.map { name, entry in
+            SafetensorsWriter.Tensor(name: name, shape: entry.shape, borrowing: UnsafeBufferPointer(arena.values(entry)))
+        }, to: folder)
+    }
+
+    private static func write(_ config: Config, tensors stored: [SafetensorsWriter.Tensor], to folder: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let stored = tensors.map { name, entry in
-            SafetensorsWriter.Tensor(name: name, shape: entry.shape, borrowing: UnsafeBufferPointer(arena.values(entry)))
-        }
         try SafetensorsWriter().write(stored, metadata: ["format": "pt"], to: folder.appendingPathComponent(weightsFile))
         try AtomicFile.write(try encoder.encode(config), to: folder.appendingPathComponent(configFile))
     }
 
-    /// Reads the PEFT adapter in `folder` (LORA or PROMPT_TUNING) for `model` (not attached).
+    /// Reads the PEFT adapter in `folder` (LORA, PROMPT_TUNING or PREFIX_TUNING) for `model` (not attached).
     public static func read(_ folder: URL, for model: LanguageModel) throws -> any Adapter {
         let path = folder.path
         let configURL = folder.appendingPathComponent(configFile)
@@ -96,6 +118,22 @@ public enum PEFTAdapterFolder {
                 throw AdapterError.mismatch(path: path, reason: "num_virtual_tokens is \(count) but \(PromptAdapter.tensorName) has \(tensor.shape.first ?? 0) rows")
             }
             return try PromptAdapter(loading: tensor, for: model, source: path)
+        }
+        if config.peftType == "PREFIX_TUNING" {
+            guard file.tensors.count == 1, let tensor = file.tensor(named: PromptAdapter.tensorName) else {
+                throw AdapterError.mismatch(path: path, reason: "a PREFIX_TUNING adapter holds one tensor, \(PromptAdapter.tensorName)")
+            }
+            if let count = config.numVirtualTokens, count != tensor.shape.first {
+                throw AdapterError.mismatch(path: path, reason: "num_virtual_tokens is \(count) but \(PromptAdapter.tensorName) has \(tensor.shape.first ?? 0) rows")
+            }
+            let adapter = try PrefixAdapter(loadingFlattened: tensor, for: model, source: path)
+            if let layers = config.numLayers, layers != adapter.shape.layers {
+                throw AdapterError.mismatch(path: path, reason: "num_layers is \(layers) but this model has \(adapter.shape.layers)")
+            }
+            if let width = config.tokenDim, width != adapter.shape.width {
+                throw AdapterError.mismatch(path: path, reason: "token_dim is \(width) but this model's keys and values are \(adapter.shape.width) wide")
+            }
+            return adapter
         }
         var tensors: [String: StoredTensor] = [:]
         for tensor in file.tensors {
@@ -143,6 +181,11 @@ public enum PEFTAdapterFolder {
         var tokenDim: Int?
         var numTransformerSubmodules: Int?
         var promptTuningInit: String?
+        // Prefix tuning.
+        var numAttentionHeads: Int?
+        var numLayers: Int?
+        var encoderHiddenSize: Int?
+        var prefixProjection: Bool?
 
         /// A configuration with only what every PEFT type has.
         init(peftType: String, baseModelNameOrPath: String, taskType: String?) {
@@ -172,6 +215,8 @@ public enum PEFTAdapterFolder {
             case arrowConfig = "arrow_config", useBdlora = "use_bdlora", trainableTokenIndices = "trainable_token_indices"
             case numVirtualTokens = "num_virtual_tokens", tokenDim = "token_dim"
             case numTransformerSubmodules = "num_transformer_submodules", promptTuningInit = "prompt_tuning_init"
+            case numAttentionHeads = "num_attention_heads", numLayers = "num_layers"
+            case encoderHiddenSize = "encoder_hidden_size", prefixProjection = "prefix_projection"
         }
 
         /// Any JSON value, unread: decoded only to tell a set option from a null or missing one.
@@ -185,14 +230,16 @@ public enum PEFTAdapterFolder {
 
         /// Refuses what would change the forward in ways ZOTune does not implement.
         func checkSupported(path: String) throws {
-            if peftType == "PROMPT_TUNING" {
+            if peftType == "PROMPT_TUNING" || peftType == "PREFIX_TUNING" {
+                // A prefix saved with `prefix_projection` holds the projected rows all the same.
                 if let modules = numTransformerSubmodules, modules != 1 {
                     throw AdapterError.unsupported(path: path, option: "num_transformer_submodules \(modules) (encoder-decoder prompts)")
                 }
                 return
             }
             guard peftType == "LORA" else {
-                throw AdapterError.unsupported(path: path, option: "peft_type \(peftType) (ZOTune reads LORA and PROMPT_TUNING adapters)")
+                throw AdapterError.unsupported(
+                    path: path, option: "peft_type \(peftType) (ZOTune reads LORA, PROMPT_TUNING and PREFIX_TUNING adapters)")
             }
             let refused: [(Bool, String)] = [
                 (useDora == true, "use_dora (DoRA)"),

@@ -1,6 +1,5 @@
 import Foundation
 import ZOFormats
-import ZORandom
 import ZOTensor
 
 /// Prompt tuning (Lester et al.; PEFT's PROMPT_TUNING): n trainable embeddings put before every prompt
@@ -46,12 +45,7 @@ public final class PromptAdapter: Adapter {
     /// `seed` (the usual "init from vocabulary" of prompt tuning): the prompt starts inside the space
     /// the model reads.
     public func initialise(from base: WeightArena, seed: UInt64) {
-        var generator = SplitMix64(seed: SeedDerivation.derive(seed, .adapterInitialisation, embeddingIndex))
-        var chosen: [Int] = []
-        while chosen.count < min(tokenCount, vocabularySize) {
-            let id = Int(generator.next() % UInt64(vocabularySize))
-            if !chosen.contains(id) { chosen.append(id) }
-        }
+        let chosen = VocabularySample.ids(count: tokenCount, vocabularySize: vocabularySize, seed: seed, stream: embeddingIndex)
         let rows = weights.values(weights.entries[0]), width = embedding.shape[1]
         let table = base.pointer(embedding)
         for (row, id) in chosen.enumerated() {

@@ -9,11 +9,14 @@ import ZOTensor
 /// (GPT-2's Conv1D weights stay inputs × outputs, see `WeightLayout`), so checkpoints ZOTune writes
 /// load back into transformers. OPT's separate q, k, v are declared adjacent and run as one GEMM.
 /// Batches are packed like LLaMA's (`PackedBatch`); logits are computed for the requested rows only.
-public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture {
+public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyValueCapturing {
     public let configuration: GPTStyleDecoderConfiguration
     public let weights: WeightArena
     private let workspace: ForwardWorkspace
     private let attention: SelfAttention
+    var selfAttention: SelfAttention { attention }
+    var attentionLayerCount: Int { configuration.layerCount }
+    var keyValueCapture: ((UnsafePointer<Float>) -> Void)?
     /// Gain 1 and bias 0, for LayerNorms without parameters (OPT's `layer_norm_elementwise_affine`).
     private let unitGain: FloatBuffer
     private let zeroBias: FloatBuffer
@@ -159,7 +162,7 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture {
         embed(batch)
         for layer in 0..<c.layerCount {
             let w = layerWeights(layer)
-            attentionBlock(w, batch: batch, scale: c.attentionScale(layer: layer))
+            attentionBlock(w, layer: layer, batch: batch, scale: c.attentionScale(layer: layer))
             mlpBlock(w, tokens: batch.tokenCount)
         }
         return outputLogits(requests, batch: batch)
@@ -203,13 +206,14 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture {
     }
 
     /// x += out_proj(attention(q, k, v)) with q|k|v projected from the sub-block input.
-    private func attentionBlock(_ w: LayerWeights, batch: PackedBatch, scale: Float) {
+    private func attentionBlock(_ w: LayerWeights, layer: Int, batch: PackedBatch, scale: Float) {
         let qkv = workspace.queryKeyValue.pointer, out = workspace.attention.pointer
         let input = subBlockInput(w.attentionNorm, tokens: batch.tokenCount)
         LinearMap.applyFused(w.queryKeyValue, input, rows: batch.tokenCount, into: qkv)
+        keyValueCapture?(qkv)
         attention.run(qkv, batch: batch, scale: scale, into: out, scratch: workspace.scores.pointer,
                       scratchStride: workspace.sequenceCapacity,
-                      workers: workspace.attentionWorkers)
+                      workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer))
         w.attentionOutput.apply(out, rows: batch.tokenCount, into: workspace.residual.pointer, accumulate: true)
         normalizeAfterSubBlock(w.attentionNorm, tokens: batch.tokenCount)
     }

@@ -9,12 +9,15 @@ import ZOTensor
 ///
 /// A batch is a list of variable-length sequences, packed back to back (`PackedBatch`); logits are
 /// computed only for the requested positions.
-public final class LlamaModel: LanguageModel, ModelArchitecture {
+public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturing {
     public let configuration: LlamaConfiguration
     public let weights: WeightArena
     private var rotary: RotaryEmbedding
     private let workspace: ForwardWorkspace
     private let attention: SelfAttention
+    var selfAttention: SelfAttention { attention }
+    var attentionLayerCount: Int { configuration.layerCount }
+    var keyValueCapture: ((UnsafePointer<Float>) -> Void)?
 
     /// The arena layout for `configuration`, in HF names. Layer matrices multiply every token; the
     /// embedding is looked up and, when tied, is also the head over the scored rows.
@@ -139,14 +142,14 @@ public final class LlamaModel: LanguageModel, ModelArchitecture {
         EmbeddingTable(weights, "model.embed_tokens.weight", width: c.hiddenSize).lookUp(batch.tokens, into: x)
         for layer in 0..<c.layerCount {
             let w = layerWeights(layer)
-            attentionBlock(w, batch: batch)
+            attentionBlock(w, layer: layer, batch: batch)
             mlpBlock(w, tokens: batch.tokenCount)
         }
         return outputLogits(requests, batch: batch)
     }
 
     /// x += o_proj(attention(rope(q), rope(k), v)) over rmsnorm(x).
-    private func attentionBlock(_ w: LayerWeights, batch: PackedBatch) {
+    private func attentionBlock(_ w: LayerWeights, layer: Int, batch: PackedBatch) {
         let c = configuration
         let x = workspace.residual.pointer, h = workspace.normalized.pointer
         let qkv = workspace.queryKeyValue.pointer, out = workspace.attention.pointer
@@ -163,9 +166,10 @@ public final class LlamaModel: LanguageModel, ModelArchitecture {
                              firstPosition: run.firstPosition)
             }
         }
+        keyValueCapture?(qkv)
         attention.run(qkv, batch: batch, scale: 1 / Float(c.headDim).squareRoot(), into: out,
                       scratch: workspace.scores.pointer, scratchStride: workspace.sequenceCapacity,
-                      workers: workspace.attentionWorkers)
+                      workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer))
         w.output.apply(out, rows: batch.tokenCount, into: x, accumulate: true)
     }
 

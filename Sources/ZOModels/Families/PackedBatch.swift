@@ -16,10 +16,14 @@ struct PackedBatch {
     /// First activation row of each sequence.
     let offsets: [Int]
     let tokenCount: Int
-    /// Most keys any row attends to, and most positions any sequence uses.
+    /// Most keys any row attends to, and most positions any sequence uses (prefix rows included).
     let longest: Int
+    /// Rows of an attached prefix-tuning adapter every query attends to first; the sequences' own
+    /// positions start after them.
+    let prefixLength: Int
 
-    init(_ sequences: [SharedPromptSequence]) {
+    init(_ sequences: [SharedPromptSequence], prefixLength: Int = 0) {
+        self.prefixLength = prefixLength
         self.sequences = sequences.map(\.rows)
         promptLengths = sequences.map(\.prompt.count)
         continuations = sequences.map { sequence in
@@ -37,7 +41,7 @@ struct PackedBatch {
         }
         self.offsets = offsets
         tokenCount = total
-        longest = sequences.map(\.span).max() ?? 0
+        longest = (sequences.map(\.span).max() ?? 0) + prefixLength
     }
 
     init(_ sequences: [[Int]]) { self.init(sequences.map { SharedPromptSequence(prompt: $0) }) }
@@ -47,7 +51,7 @@ struct PackedBatch {
     init(_ sequences: [SharedPromptSequence], _ requests: [LogitRequest], for model: LanguageModel,
          reserving workspace: ForwardWorkspace) throws {
         try model.validate(sequences, vocabularySize: model.vocabularySize, requests: requests)
-        self.init(sequences)
+        self.init(sequences, prefixLength: model.weights.attentionPrefix?.count ?? 0)
         workspace.reserve(tokens: tokenCount, longestSequence: longest)
     }
 
@@ -69,8 +73,8 @@ struct PackedBatch {
     }
 
     /// Row spans of sequence `s` that take consecutive positions, with the first position of each:
-    /// the prompt from 0, every continuation from the prompt's length.
+    /// the prompt from 0 (from `prefixLength` behind a prefix), every continuation from the prompt's end.
     func positionRuns(_ s: Int) -> [(rows: Range<Int>, firstPosition: Int)] {
-        [(0..<promptLengths[s], 0)] + continuations[s].map { ($0, promptLengths[s]) }
+        [(0..<promptLengths[s], prefixLength)] + continuations[s].map { ($0, prefixLength + promptLengths[s]) }
     }
 }

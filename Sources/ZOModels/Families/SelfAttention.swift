@@ -16,12 +16,15 @@ struct SelfAttention {
     var keyValueWidth: Int { keyValueHeadCount * headDim }
     var fusedWidth: Int { queryWidth + 2 * keyValueWidth }
 
-    /// `scratch` holds one score row of `scratchStride` ≥ longest floats per worker.
+    /// `scratch` holds one score row of `scratchStride` ≥ `batch.longest` floats per worker. `prefix`
+    /// is this layer's prefix-tuning rows (`batch.prefixLength` keys and values, `keyValueWidth` apart),
+    /// which every query sees first.
     func run(
         _ queryKeyValue: UnsafeMutablePointer<Float>, batch: PackedBatch, scale: Float,
         into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, scratchStride: Int,
-        workers: Int
+        workers: Int, prefix: (keys: UnsafePointer<Float>, values: UnsafePointer<Float>)? = nil
     ) {
+        precondition((prefix == nil) == (batch.prefixLength == 0), "prefix rows and the batch's positions disagree")
         // (sequence, head) pairs are independent: split them over the workers, interleaved so that
         // long and short sequences spread evenly. Each pair is computed whole by one worker, so the
         // result does not depend on the number of workers.
@@ -38,10 +41,15 @@ struct SelfAttention {
                 let value = key + keyValueWidth
                 let out = output + batch.offsets[index] * queryWidth + head * headDim
                 let prompt = batch.promptLengths[index]
+                let tuned = prefix.map {
+                    [EarlierKeyValues(
+                        keys: $0.keys + keyValueHead * headDim, values: $0.values + keyValueHead * headDim,
+                        stride: keyValueWidth, count: batch.prefixLength)]
+                } ?? []
                 attentionHead(
                     query: query, key: key, value: value, stride: fusedWidth, output: out, outputStride: queryWidth,
                     length: prompt, headDim: headDim, scale: scale, scores: scratch + worker * scratchStride,
-                    causal: causal)
+                    causal: causal, earlier: tuned)
                 precondition(causal || batch.continuations[index].isEmpty, "shared prompts need causal attention")
                 for rows in batch.continuations[index] where !rows.isEmpty {
                     let first = rows.lowerBound
@@ -49,9 +57,64 @@ struct SelfAttention {
                         query: query + first * fusedWidth, key: key + first * fusedWidth, value: value + first * fusedWidth,
                         stride: fusedWidth, output: out + first * queryWidth, outputStride: queryWidth,
                         length: rows.count, headDim: headDim, scale: scale, scores: scratch + worker * scratchStride,
-                        causal: true, prefix: (UnsafePointer(key), UnsafePointer(value), prompt))
+                        causal: true,
+                        earlier: tuned + [EarlierKeyValues(keys: key, values: value, stride: fusedWidth, count: prompt)])
                 }
             }
         }
+    }
+
+    /// The key and value columns of `rows` fused q|k|v rows, each `[rows × keyValueWidth]`: what a KV
+    /// cache keeps of them.
+    func keysAndValues(of queryKeyValue: UnsafePointer<Float>, rows: Int) -> AttentionKeyValues {
+        var keys = [Float](repeating: 0, count: rows * keyValueWidth), values = keys
+        for row in 0..<rows {
+            let source = queryKeyValue + row * fusedWidth + queryWidth
+            for column in 0..<keyValueWidth {
+                keys[row * keyValueWidth + column] = source[column]
+                values[row * keyValueWidth + column] = source[keyValueWidth + column]
+            }
+        }
+        return AttentionKeyValues(keys: keys, values: values)
+    }
+}
+
+/// One layer's keys and values for a run of tokens, `[tokens × key/value width]` each, as attention
+/// uses them (keys after RoPE where the family rotates): what a KV cache holds.
+public struct AttentionKeyValues: Sendable, Equatable {
+    public var keys: [Float]
+    public var values: [Float]
+}
+
+/// The shape of what a decoder's KV cache holds per token: `layers` × (keys and values of
+/// `heads` key/value heads × `headDim`).
+public struct KeyValueShape: Sendable, Equatable {
+    public let layers: Int
+    public let heads: Int
+    public let headDim: Int
+    /// Floats of one key (or value) row.
+    public var width: Int { heads * headDim }
+}
+
+/// A decoder that can report its attention's keys and values (`LanguageModel.attentionKeyValues`):
+/// its attention block hands every layer's fused q|k|v rows to `keyValueCapture` when one is set.
+protocol KeyValueCapturing: LanguageModel {
+    var selfAttention: SelfAttention { get }
+    var attentionLayerCount: Int { get }
+    var keyValueCapture: ((UnsafePointer<Float>) -> Void)? { get set }
+}
+
+extension KeyValueCapturing {
+    public var keyValueShape: KeyValueShape? {
+        KeyValueShape(layers: attentionLayerCount, heads: selfAttention.keyValueHeadCount, headDim: selfAttention.headDim)
+    }
+
+    public func attentionKeyValues(_ tokens: [Int]) throws -> [AttentionKeyValues]? {
+        var captured: [AttentionKeyValues] = []
+        let attention = selfAttention
+        keyValueCapture = { captured.append(attention.keysAndValues(of: $0, rows: tokens.count)) }
+        defer { keyValueCapture = nil }
+        _ = try lastPositionLogits([tokens])
+        return captured
     }
 }

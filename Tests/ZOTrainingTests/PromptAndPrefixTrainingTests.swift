@@ -6,12 +6,13 @@ import ZOModels
 import ZOTasks
 import ZOTraining
 
-/// Prompt tuning through the library entry, with every estimator: the examples start with the
-/// virtual tokens, a paused and resumed run equals a straight one byte for byte, replay rebuilds the
-/// prompt, the base never changes, and the run's PEFT folder applies to a fresh base.
-final class PromptTrainingTests: XCTestCase {
-    private func configuration(_ method: MethodConfiguration) -> RunConfiguration {
-        TrainerHarness.smallRun(method: method, adapter: .prompt(PromptSettings(tokens: 4)), learningRate: 1e-2)
+/// Prompt and prefix tuning through the library entry, with every estimator: the examples start
+/// with the virtual tokens, a paused and resumed run equals a straight one byte for byte, replay
+/// rebuilds the adapter, the base never changes, and the run's PEFT folder applies to a fresh base.
+final class PromptAndPrefixTrainingTests: XCTestCase {
+    private func configuration(_ method: MethodConfiguration, _ adapter: AdapterSettings = .prompt(PromptSettings(tokens: 4)))
+        -> RunConfiguration {
+        TrainerHarness.smallRun(method: method, adapter: adapter, learningRate: 1e-2)
     }
 
     private func newFolder() -> URL {
@@ -19,11 +20,25 @@ final class PromptTrainingTests: XCTestCase {
     }
 
     func testEveryEstimatorTrainsAPromptThatResumesReplaysAndExports() throws {
+        try assertEveryEstimatorTrains(.prompt(PromptSettings(tokens: 4))) { names in
+            XCTAssertEqual(names, [PromptAdapter.tensorName])
+        }
+    }
+
+    func testEveryEstimatorTrainsAPrefixThatResumesReplaysAndExports() throws {
+        try assertEveryEstimatorTrains(.prefix(PrefixSettings(tokens: 3))) { names in
+            XCTAssertEqual(names.count, 4, "keys and values of tiny-llama's 2 layers")
+            XCTAssertTrue(names.allSatisfy(PrefixAdapter.isPrefixTensor), "\(names)")
+        }
+    }
+
+    private func assertEveryEstimatorTrains(_ adapter: AdapterSettings, checkNames: ([String]) -> Void) throws {
         let methods: [MethodConfiguration] = [
             .mezo(.init(directions: 2)), .subzero(.init(rank: 4, window: 3)),
             .dizo(.init(directions: 2, projectionInterval: 2, projectionIterations: 2, projectedTensors: ["*"])),
             .pgap(.init(rank: 4, window: 3, probes: 2)),
         ]
+        let configuration = { (method: MethodConfiguration) in self.configuration(method, adapter) }
         for method in methods {
             let straight = newFolder(), paused = newFolder(), replayed = newFolder().appendingPathExtension("safetensors")
             defer { for url in [straight, paused, replayed] { try? FileManager.default.removeItem(at: url) } }
@@ -31,11 +46,15 @@ final class PromptTrainingTests: XCTestCase {
             try FineTune(configuration: configuration(method), folder: paused).run(pauseAfter: 3)
             _ = try FineTune.resume(paused)
             let latest = { (folder: URL) in try SafetensorsFile(path: RunDirectory(folder).latest.weights.path) }
-            XCTAssertEqual(try latest(straight).tensors.map(\.name), [PromptAdapter.tensorName], method.name)
-            XCTAssertEqual(try latest(straight).tensors[0].floats(), try latest(paused).tensors[0].floats(), "\(method.name): resume")
+            checkNames(try latest(straight).tensors.map(\.name))
+            let values = { (file: SafetensorsFile) in try file.tensors.map { try $0.floats() } }
+            XCTAssertEqual(try values(latest(straight)), try values(latest(paused)), "\(method.name): resume")
+            let fresh = try adapter.makeAdapter(
+                for: try LoadedModel.open(path: configuration(method).model).model, seed: configuration(method).training.seed)
+            XCTAssertNotEqual(try values(latest(straight)), fresh.weights.entries.map { Array(fresh.weights.values($0)) },
+                              "\(method.name): training moved the adapter")
             _ = try SeedLogReplay.rebuild(log: RunDirectory(straight).seedLog, output: replayed)
-            XCTAssertEqual(try SafetensorsFile(path: replayed.path).tensors[0].floats(), try latest(straight).tensors[0].floats(),
-                           "\(method.name): replay")
+            XCTAssertEqual(try values(SafetensorsFile(path: replayed.path)), try values(latest(straight)), "\(method.name): replay")
 
             let sequences = [[5, 17, 42, 8], [3, 11, 60]]
             func logits(_ apply: (LanguageModel) throws -> Void) throws -> [Float] {

@@ -15,6 +15,6 @@ struct ZOTuneCommand: ParsableCommand {
         version: ZOTuneVersion.current,
         subcommands: [
             TrainCommand.self, EvalCommand.self, ReplayCommand.self, PlotCommand.self, FetchCommand.self, GenerateCommand.self, TokenizeCommand.self,
-            ForwardCommand.self, InspectCommand.self, ExportCommand.self,
+            ForwardCommand.self, InspectCommand.self, ExportCommand.self, ExamplesCommand.self,
         ])
 }

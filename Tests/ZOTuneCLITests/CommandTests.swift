@@ -8,7 +8,7 @@ final class CommandTests: XCTestCase {
     func testHelpListsTheCommands() throws {
         let result = try CLI.run(["--help"])
         XCTAssertEqual(result.status, 0)
-        for command in ["train", "eval", "replay", "plot", "fetch", "generate", "tokenize", "forward", "inspect"] {
+        for command in ["train", "eval", "replay", "plot", "fetch", "generate", "tokenize", "forward", "inspect", "export", "examples"] {
             XCTAssertTrue(result.stdout.contains("  \(command)"), "help mentions \(command)")
         }
         // Benchmarks start PyTorch environments: they live in zotune-bench, not in the shipped CLI.
@@ -16,6 +16,27 @@ final class CommandTests: XCTestCase {
         let bench = try CLI.run(["--help"], executable: CLI.binary.deletingLastPathComponent().appendingPathComponent("zotune-bench"))
         XCTAssertEqual(bench.status, 0, bench.stderr)
         XCTAssertTrue(bench.stdout.contains("--training-step"), bench.stdout)
+    }
+
+    /// `examples` prints the splits train and eval use: every sampled example once, as JSON with the
+    /// template filled in, the candidates and the label; `--split` keeps one split.
+    func testExamplesPrintsTheSampledSplits() throws {
+        let spec = CLI.fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path
+        let all = try CLI.run(["examples", "--task-spec", spec])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        let lines = try all.stdout.split(separator: "\n").map {
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(lines.map { $0["split"] as? String }, Array(repeating: "train", count: 4) + ["dev", "dev"]
+            + Array(repeating: "test", count: 4), "the 4 / 2 / 4 examples the fixture holds")
+        for line in lines {
+            XCTAssertEqual(line["candidates"] as? [String], [" bad", " good"])
+            XCTAssertTrue((line["prompt"] as? String ?? "").hasPrefix("Review: "), "\(line)")
+            XCTAssertTrue([0, 1].contains(line["label"] as? Int), "\(line)")
+        }
+        let dev = try CLI.run(["examples", "--task-spec", spec, "--split", "dev"])
+        let allLines = all.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(dev.stdout.split(separator: "\n").map(String.init), Array(allLines[4..<6]))
     }
 
     func testGenerateOnTheDefaultModel() throws {

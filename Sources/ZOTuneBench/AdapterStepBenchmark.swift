@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ZOCommandLine
 import ZOEstimators
@@ -5,81 +6,146 @@ import ZOModels
 import ZOTensor
 import ZOTraining
 
-/// `zotune-bench --adapter-step`: seconds per MeZO step with LoRA (MeZO's setting: r 8, α 16 on q
-/// and v; only A and B perturbed) and with prompt tuning (10 virtual tokens) against a full-parameter
-/// MeZO step, on the `--training-step` batch, interleaved round by round; then the same steps in
-/// PyTorch + PEFT on the same weights and batch (`bench_mezo_step.py` with `--lora`, `--prompt` or
-/// neither).
+/// `zotune-bench --adapter-step`: seconds per MeZO step on each tuning scheme — all parameters, LoRA
+/// (MeZO's setting: r 8, α 16 on q and v), prefix tuning (5 rows per layer) and prompt tuning (10
+/// virtual tokens); only the scheme's tensors are perturbed — on the `--training-step` batch,
+/// interleaved round by round; then each scheme's peak RSS in a process of its own (this executable
+/// again with `--adapter-scheme`), and the same steps in PyTorch + PEFT on the same weights and batch
+/// (`bench_mezo_step.py` with `--lora`, `--prefix`, `--prompt` or none, one process each).
 struct AdapterStepBenchmark {
+    enum Scheme: String, CaseIterable, ExpressibleByArgument {
+        case full, lora, prefix, prompt
+    }
+
     let modelOptions: ModelOptions
     let batch: Int
     let repeats: Int
+    /// Only this scheme, for its peak RSS (the child processes); nil times them all.
+    let only: Scheme?
+    let threads: Int?
     /// PyTorch script; nil skips the comparison.
     let referenceScript: String?
     let report: BenchmarkReport
 
-    func run() throws {
-        BenchCommand.describeKernels()
-        let settings = TrainingSettings()
-        let batch = try BenchmarkBatch(modelOptions: modelOptions, size: self.batch, maxTokens: settings.maxTokens)
-        batch.describe()
-        let model = batch.model
-        let oracle = BenchmarkLossOracle(scorer: CandidateScorer(model: model), objective: settings.objective, examples: batch.examples)
-        let full = TrainableSet(arena: model.weights)
-        let adapter = try LoRAAdapter(for: model.weights, settings: LoRASettings())
-        adapter.initialise(seed: settings.seed)
-        let lora = TrainableSet(arena: adapter.weights)
-        let prompt = try PromptAdapter(for: model, tokens: PromptSettings().tokens)
-        prompt.initialise(from: model.weights, seed: settings.seed)
-        // The prompted batch: the same examples with the virtual tokens first (as the encoder puts them).
-        let virtualIDs = Array(prompt.embedding.shape[0]..<(prompt.embedding.shape[0] + prompt.tokenCount))
-        let promptOracle = BenchmarkLossOracle(
-            scorer: CandidateScorer(model: model), objective: settings.objective,
-            examples: batch.examples.map { EncodedExample(prompt: virtualIDs + $0.prompt, candidates: $0.candidates, label: $0.label) })
-        print(String(format: "full: %.1fM parameters; LoRA r %d α %g on %d weights: %.3fM parameters",
-                     Double(full.parameterCount) / 1e6, adapter.settings.rank, adapter.settings.alpha, adapter.targets.count,
-                     Double(lora.parameterCount) / 1e6))
-
-        typealias Stepper = TrainingStepBenchmark.Stepper<MeZO>
-        let fullStepper = try Stepper(MeZO(), parameters: full, oracle: oracle, learningRate: settings.learningRate, runSeed: settings.seed)
-        let loraStepper = try Stepper(MeZO(), parameters: lora, oracle: oracle, learningRate: settings.learningRate, runSeed: settings.seed)
-        let promptStepper = try Stepper(
-            MeZO(), parameters: TrainableSet(arena: prompt.weights), oracle: promptOracle, learningRate: settings.learningRate,
-            runSeed: settings.seed)
-        var fullTimes: [Double] = [], loraTimes: [Double] = [], promptTimes: [Double] = []
-        for round in 0...repeats {
-            Console.status(round == 0 ? "warm-up round" : "round \(round)/\(repeats)")
-            let fullSeconds = try fullStepper.step(round).seconds
-            adapter.attach(to: model.weights)
-            let loraSeconds = try loraStepper.step(round).seconds
-            adapter.detach(from: model.weights)
-            prompt.attach(to: model.weights)
-            let promptSeconds = try promptStepper.step(round).seconds
-            prompt.detach(from: model.weights)
-            if round > 0 { fullTimes.append(fullSeconds); loraTimes.append(loraSeconds); promptTimes.append(promptSeconds) }
-        }
-        let fullSummary = Summary(fullTimes), loraSummary = Summary(loraTimes), promptSummary = Summary(promptTimes)
-        report.record("mezo_prompt_step_median_s", promptSummary.median)
-        report.record("mezo_full_step_median_s", fullSummary.median)
-        report.record("mezo_lora_step_median_s", loraSummary.median)
-        print("")
-        print("seconds per step, \(repeats) rounds after a warm-up round (interleaved):")
-        print(String(format: "MeZO, all parameters   %.3f median (min %.3f, max %.3f)", fullSummary.median, fullSummary.min, fullSummary.max))
-        print(String(format: "MeZO-LoRA              %.3f median (min %.3f, max %.3f)  → %.2f× the full step (target ≤ 0.6×: %@)",
-                     loraSummary.median, loraSummary.min, loraSummary.max, loraSummary.median / fullSummary.median,
-                     loraSummary.median / fullSummary.median <= 0.6 ? "met" : "not met"))
-        print(String(format: "MeZO-prompt (%d tokens)  %.3f median (min %.3f, max %.3f)  → %.2f× the full step",
-                     prompt.tokenCount, promptSummary.median, promptSummary.min, promptSummary.max,
-                     promptSummary.median / fullSummary.median))
-        if let referenceScript {
-            try compareWithPyTorch(script: referenceScript, batch: batch, full: fullSummary, lora: loraSummary, prompt: promptSummary)
-        }
-        print("peak RSS (zotune process, both steppers): \(Abbreviated.bytes(System.peakResidentBytes))")
+    /// One scheme's trainable tensors, how to put them on the model, and the loss it sees.
+    private struct Subject {
+        let scheme: Scheme
+        let label: String
+        let stepper: TrainingStepBenchmark.Stepper<MeZO>
+        let adapter: (any Adapter)?
     }
 
-    private func compareWithPyTorch(script: String, batch: BenchmarkBatch, full: Summary, lora: Summary, prompt: Summary) throws {
-        for (label, extra, ours) in [("PyTorch + PEFT MeZO-LoRA step", ["--lora"], lora),
-                                     ("PyTorch + PEFT MeZO-prompt step", ["--prompt"], prompt), ("PyTorch MeZO step", [], full)] {
+    func run() throws {
+        if only == nil { BenchCommand.describeKernels() }
+        let settings = TrainingSettings()
+        let batch = try BenchmarkBatch(modelOptions: modelOptions, size: self.batch, maxTokens: settings.maxTokens)
+        if only == nil { batch.describe() }
+        let model = batch.model
+        var subjects: [Subject] = []
+        for scheme in Scheme.allCases where only == nil || only == scheme {
+            let adapter: (any Adapter)?
+            let label: String
+            var examples = batch.examples
+            switch scheme {
+            case .full:
+                adapter = nil
+                label = "MeZO, all parameters"
+            case .lora:
+                adapter = try AdapterSettings.lora(LoRASettings()).makeAdapter(for: model, seed: settings.seed)
+                label = "MeZO-LoRA"
+            case .prefix:
+                adapter = try AdapterSettings.prefix(PrefixSettings()).makeAdapter(for: model, seed: settings.seed)
+                label = "MeZO-prefix (\(PrefixSettings().tokens) rows)"
+            case .prompt:
+                let prompt = try PromptAdapter(for: model, tokens: PromptSettings().tokens)
+                prompt.initialise(from: model.weights, seed: settings.seed)
+                // The examples with the virtual tokens first, as the encoder puts them.
+                let virtualIDs = Array(prompt.embedding.shape[0]..<(prompt.embedding.shape[0] + prompt.tokenCount))
+                examples = examples.map { EncodedExample(prompt: virtualIDs + $0.prompt, candidates: $0.candidates, label: $0.label) }
+                adapter = prompt
+                label = "MeZO-prompt (\(prompt.tokenCount) tokens)"
+            }
+            let parameters = TrainableSet(arena: adapter?.weights ?? model.weights)
+            let oracle = BenchmarkLossOracle(scorer: CandidateScorer(model: model), objective: settings.objective, examples: examples)
+            let stepper = try TrainingStepBenchmark.Stepper(
+                MeZO(), parameters: parameters, oracle: oracle, learningRate: settings.learningRate, runSeed: settings.seed)
+            subjects.append(Subject(scheme: scheme, label: label, stepper: stepper, adapter: adapter))
+            if only == nil {
+                print(String(format: "%@: %@ parameters", label, Abbreviated.count(parameters.parameterCount)))
+            }
+        }
+
+        var times = Array(repeating: [Double](), count: subjects.count)
+        for round in 0...repeats {
+            if only == nil { Console.status(round == 0 ? "warm-up round" : "round \(round)/\(repeats)") }
+            for (index, subject) in subjects.enumerated() {
+                subject.adapter?.attach(to: model.weights)
+                let seconds = try subject.stepper.step(round).seconds
+                subject.adapter?.detach(from: model.weights)
+                if round > 0 { times[index].append(seconds) }
+            }
+        }
+        if only != nil {
+            // Read by the parent process.
+            print("peak_rss_bytes \(System.peakResidentBytes)")
+            return
+        }
+        let summaries = times.map(Summary.init)
+        let full = summaries[0]
+        print("")
+        print("seconds per step, \(repeats) rounds after a warm-up round (interleaved):")
+        for (subject, summary) in zip(subjects, summaries) {
+            report.record("mezo_\(subject.scheme.rawValue)_step_median_s", summary.median)
+            let ratio = summary.median / full.median
+            let target = subject.scheme == .lora ? String(format: " (target ≤ 0.6×: %@)", ratio <= 0.6 ? "met" : "not met") : ""
+            print(TextColumns.padded(subject.label, 28) + String(format: "%.3f median (min %.3f, max %.3f)", summary.median, summary.min, summary.max)
+                  + (subject.scheme == .full ? "" : String(format: "  → %.2f× the full step%@", ratio, target)))
+        }
+        let peaks = try measurePeakMemory()
+        print("")
+        print("peak RSS, each scheme in a process of its own (model, batch, one step):")
+        for subject in subjects {
+            guard let peak = peaks[subject.scheme] else { continue }
+            report.record("mezo_\(subject.scheme.rawValue)_peak_rss_bytes", Double(peak))
+            print(TextColumns.padded(subject.label, 28) + Abbreviated.bytes(peak))
+        }
+        if let referenceScript {
+            try compareWithPyTorch(script: referenceScript, batch: batch, subjects: subjects, summaries: summaries, peaks: peaks)
+        }
+    }
+
+    /// Runs this executable once per scheme with `--adapter-scheme` and reads each one's peak RSS.
+    private func measurePeakMemory() throws -> [Scheme: Int] {
+        var peaks: [Scheme: Int] = [:]
+        for scheme in Scheme.allCases {
+            Console.status("peak RSS of \(scheme.rawValue) in its own process")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+            process.arguments = ["--adapter-step", "--adapter-scheme", scheme.rawValue, "--repeats", "1", "--no-reference",
+                                 "--batch", String(batch), "--model", modelOptions.model]
+                + (threads.map { ["--threads", String($0)] } ?? [])
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("peak_rss_bytes ") }
+            guard process.terminationStatus == 0, let bytes = line.flatMap({ Int($0.split(separator: " ")[1]) }) else {
+                Console.status("warning: the \(scheme.rawValue) memory run failed; its peak RSS is left out")
+                continue
+            }
+            peaks[scheme] = bytes
+        }
+        return peaks
+    }
+
+    private func compareWithPyTorch(
+        script: String, batch: BenchmarkBatch, subjects: [Subject], summaries: [Summary], peaks: [Scheme: Int]
+    ) throws {
+        print("")
+        for (subject, ours) in zip(subjects, summaries) {
+            let extra = subject.scheme == .full ? [] : ["--\(subject.scheme.rawValue)"]
+            let label = "PyTorch\(subject.scheme == .full ? "" : " + PEFT") \(subject.label)"
             guard let lines = try batch.runPyTorch(
                 script, model: modelOptions.model, doing: "\(label), \(repeats) repeats after a warm-up step",
                 arguments: ["--repeats", String(repeats), "--eps", "\(MeZO.Configuration().epsilon)",
@@ -87,11 +153,14 @@ struct AdapterStepBenchmark {
                   let object = lines.first(where: { $0["variant"] as? String == "mezo_step" }),
                   let median = PyTorchBenchmark.number(object, "median_s")
             else { continue }
-            let key = "pytorch_mezo\(extra.first.map { "_" + $0.dropFirst(2) } ?? "")_step_median_s"
-            report.record(key, median)
-            let rss = PyTorchBenchmark.number(object, "peak_rss_bytes").map { Abbreviated.bytes(Int($0)) } ?? "?"
-            print(String(format: "%@: %.3f s median → zotune %.2f× faster%@ (PyTorch peak RSS %@)", label, median, median / ours.median,
-                         extra == ["--lora"] ? (median / ours.median >= 5 ? " (target ≥ 5×: met)" : " (target ≥ 5×: not met)") : "", rss))
+            report.record("pytorch_mezo_\(subject.scheme.rawValue)_step_median_s", median)
+            let theirs = PyTorchBenchmark.number(object, "peak_rss_bytes").map { Int($0) }
+            if let theirs { report.record("pytorch_mezo_\(subject.scheme.rawValue)_peak_rss_bytes", Double(theirs)) }
+            let target = subject.scheme == .lora ? (median / ours.median >= 5 ? " (target ≥ 5×: met)" : " (target ≥ 5×: not met)") : ""
+            let memory = theirs.map { theirs in
+                "; peak RSS \(Abbreviated.bytes(theirs))" + (peaks[subject.scheme].map { String(format: " → zotune %.2f× less", Double(theirs) / Double($0)) } ?? "")
+            } ?? ""
+            print(String(format: "%@: %.3f s median → zotune %.2f× faster%@%@", label, median, median / ours.median, target, memory))
         }
     }
 }

@@ -48,8 +48,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Measure peak memory of MeZO steps against weights + activations and a PyTorch AdamW backprop step.")
     var memory = false
 
-    @Flag(name: .long, help: "Time a MeZO-LoRA step against a full MeZO step (and both in PyTorch + PEFT).")
+    @Flag(name: .long, help: "Time MeZO steps on LoRA, prefix and prompt adapters against a full MeZO step, with each one's peak RSS (and all in PyTorch + PEFT).")
     var adapterStep = false
+
+    @Option(name: .long, help: "With --adapter-step: run only this scheme (full, lora, prefix, prompt) and print its peak RSS.")
+    var adapterScheme: AdapterStepBenchmark.Scheme?
 
     @Flag(name: .long, help: "Time multiple-choice scoring with shared prompts against one sequence per answer (and PyTorch).")
     var scoring = false
@@ -78,6 +81,7 @@ struct BenchCommand: ParsableCommand {
         guard batch > 0, sequenceLength > 0, repeats > 0 else {
             throw ValidationError("--batch, --sequence-length and --repeats must be positive.")
         }
+        if adapterScheme != nil, !adapterStep { throw ValidationError("--adapter-scheme needs --adapter-step.") }
     }
 
     func run() throws {
@@ -106,8 +110,8 @@ struct BenchCommand: ParsableCommand {
             ).run()
         } else if adapterStep {
             try AdapterStepBenchmark(
-                modelOptions: modelOptions, batch: batch, repeats: repeats,
-                referenceScript: reference(TrainingStepBenchmark.defaultReferenceScript),
+                modelOptions: modelOptions, batch: batch, repeats: repeats, only: adapterScheme, threads: threadOptions.threads,
+                referenceScript: adapterScheme == nil ? reference(TrainingStepBenchmark.defaultReferenceScript) : nil,
                 report: figures
             ).run()
         } else if trainingStep {

@@ -33,6 +33,9 @@ the warm-up, to cross-check ZOTune's objective on the same batch), token counts 
 With --prompt: PEFT prompt tuning (PromptTuningConfig, 10 virtual tokens); the step perturbs only the
 prompt embeddings, and the scored positions move by the 10 virtual tokens PEFT puts first.
 
+With --prefix: PEFT prefix tuning (PrefixTuningConfig, 5 rows per layer, no projection: MeZO's
+setting); the step perturbs only the prefix keys and values, which PEFT passes as past keys and values.
+
 With --lora: the model is wrapped by PEFT (LoraConfig r 8, lora_alpha 16, target_modules q_proj and
 v_proj, dropout 0: MeZO's LoRA setting) and the step perturbs and updates only the LoRA parameters
 (A and B), as MeZO's trainer does when only they require gradients.
@@ -69,6 +72,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0, help="seed of the per-step direction seeds")
     ap.add_argument("--lora", action="store_true", help="MeZO on PEFT LoRA parameters (r 8, alpha 16, q_proj/v_proj)")
     ap.add_argument("--prompt", action="store_true", help="MeZO on PEFT prompt tuning (10 virtual tokens)")
+    ap.add_argument("--prefix", action="store_true", help="MeZO on PEFT prefix tuning (5 rows per layer, no projection)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -127,6 +131,9 @@ def main():
     if args.prompt:
         from peft import PromptTuningConfig, get_peft_model
         model = get_peft_model(model, PromptTuningConfig(num_virtual_tokens=10, task_type="CAUSAL_LM")).eval()
+    if args.prefix:
+        from peft import PrefixTuningConfig, get_peft_model
+        model = get_peft_model(model, PrefixTuningConfig(num_virtual_tokens=5, task_type="CAUSAL_LM")).eval()
     # PEFT puts the virtual tokens first: every real position moves by their number.
     offset = 10 if args.prompt else 0
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
@@ -175,7 +182,7 @@ def main():
         forward_times += forwards
 
     print(json.dumps({
-        "variant": "mezo_step", "lora": args.lora, "prompt": args.prompt,
+        "variant": "mezo_step", "lora": args.lora, "prompt": args.prompt, "prefix": args.prefix,
         "batch": len(examples), "prompt_tokens": int(lengths.sum()), "padded_tokens": len(encoded) * width,
         "candidate_ids": candidate_ids, "parameters": parameter_count,
         "threads": args.threads, "torch_threads": torch.get_num_threads(),

@@ -96,6 +96,7 @@ if fuzzing {
         ("FuzzTokenizerJSON", ["ZOTokenizers"]),
         ("FuzzSlowTokenizer", ["ZOTokenizers"]),
         ("FuzzCustomTask", ["ZOTasks"]),
+        ("FuzzAdapter", ["ZOModels"]),
     ]
     package.targets += [
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/Targets/CLibFuzzer"),

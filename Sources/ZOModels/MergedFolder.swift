@@ -21,10 +21,7 @@ public enum MergedFolder {
                 "a merged Hugging Face folder needs a base that is one (\(loaded.reference) is a GGUF file)")
         }
         let fm = FileManager.default
-        if let contents = try? fm.contentsOfDirectory(atPath: folder.path), !contents.isEmpty {
-            throw AdapterError.invalidSetting("\(folder.path) already holds files; choose a new folder (nothing is overwritten)")
-        }
-        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        try NewOutputFolder.create(folder)
         for name in copiedFiles where fm.fileExists(atPath: base.appendingPathComponent(name).path) {
             try fm.copyItem(at: base.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }

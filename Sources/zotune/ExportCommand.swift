@@ -2,6 +2,7 @@ import ArgumentParser
 import ZOCommandLine
 import Foundation
 import ZOFormats
+import ZOModels
 import ZOTraining
 
 struct ExportCommand: ParsableCommand {
@@ -44,11 +45,10 @@ struct ExportCommand: ParsableCommand {
     func validate() throws {
         _ = try Self.ggmlType(ggufType)
         if format == .ggufLoRA || format == .gguf { return try NewOutputFile.check(output) }
-        if let contents = try? FileManager.default.contentsOfDirectory(atPath: output), !contents.isEmpty {
-            throw ValidationError("--output \(output) already holds files; zotune does not overwrite them: choose a new folder.")
-        }
-        if FileManager.default.fileExists(atPath: output), (try? FileManager.default.contentsOfDirectory(atPath: output)) == nil {
-            throw ValidationError("--output \(output) is a file; name a new folder.")
+        do {
+            try NewOutputFolder.check(URL(fileURLWithPath: output))
+        } catch let error as AdapterError {
+            throw ValidationError("--output: \(error).")
         }
     }
 

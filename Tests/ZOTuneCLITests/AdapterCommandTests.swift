@@ -52,6 +52,9 @@ final class AdapterCommandTests: XCTestCase {
         let again = try CLI.run(["export", run, "--output", peft])
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(again.stderr.contains("already holds files"), again.stderr)
+        let onAFile = try CLI.run(["export", run, "--format", "merged", "--output", texts.path])
+        XCTAssertNotEqual(onAFile.status, 0)
+        XCTAssertTrue(onAFile.stderr.contains("\(texts.path) is a file; choose a new folder"), onAFile.stderr)
     }
 
     func testWrongAdapterOptionsEndInOneSentence() throws {

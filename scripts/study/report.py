@@ -190,6 +190,80 @@ def main_table(task, groups):
     return lines, picked, facts
 
 
+ADAPTER_STUDIES = ["adapters.json", "adapters-prefix.json"]
+
+
+def adapter_grids():
+    """{group: learning rates in its study's grid} for the adapter studies (e.g. "mezo-lora")."""
+    grids = {}
+    for name in ADAPTER_STUDIES:
+        path = os.path.join(ROOT, "scripts", "study", name)
+        if os.path.exists(path):
+            with open(path) as f:
+                study = json.load(f)
+            for method in study["methods"]:
+                grids[method + study.get("group_suffix", "")] = study["grid"]["lr"]
+    return grids
+
+
+def first_order_runs(task):
+    """The first-order reference runs (scripts/reference/first_order_lora.py --output), if committed."""
+    folder = os.path.join(STUDY, task, "first-order-lora")
+    if not os.path.isdir(folder):
+        return []
+    runs = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".json"):
+            with open(os.path.join(folder, name)) as f:
+                runs.append(json.load(f))
+    return runs
+
+
+def adapter_table(task, groups, full_mezo):
+    """Adapters (issue #16) beside full MeZO at the same forward-pass budget, and first-order LoRA."""
+    grids = adapter_grids()
+    present = [g for g in grids if g in groups]
+    if not present:
+        return []
+    lines = [f"### Adapters on {task}", "",
+             "Full MeZO's row is the study's (above). *Start test*: test accuracy before training — the base's zero-shot "
+             "for LoRA (B = 0), the freshly initialised adapter's for prefix and prompt tuning. *Diverged*: seed-0 grid runs "
+             "stopped by the divergence guard.", "",
+             "| scheme | lr (chosen on dev) | grid tried | seeds | start test | test at best dev | best dev | forward passes | train time / run | diverged |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    if full_mezo:
+        s = [r["summary"] for r in full_mezo]
+        lines.append(f"| mezo (full) | {full_mezo[0]['lr']:g} | — | {len(s)} | {s[0]['zeroShotTest']['accuracy']:.3f} | "
+                     f"{mean_std([x['test']['accuracy'] for x in s])} | {mean_std([x['bestDev']['accuracy'] for x in s])} | "
+                     f"{statistics.mean(x['forwardPasses'] for x in s):.0f} | {statistics.mean(x['seconds'] for x in s) / 60:.1f} min | — |")
+    for group in present:
+        lr, runs = chosen(groups[group])
+        if not runs:
+            continue
+        s = [r["summary"] for r in runs]
+        tried = sorted({r["lr"] for r in groups[group] if r["seed"] == 0})
+        diverged = sum(1 for r in groups[group] if r["seed"] == 0 and "diverged" in r["summary"].get("stopReason", ""))
+        lines.append(f"| {group} | {lr:g} | {', '.join(f'{x:g}' for x in tried)} | {len(s)} | {s[0]['zeroShotTest']['accuracy']:.3f} | "
+                     f"{mean_std([x['test']['accuracy'] for x in s])} | {mean_std([x['bestDev']['accuracy'] for x in s])} | "
+                     f"{statistics.mean(x['forwardPasses'] for x in s):.0f} | {statistics.mean(x['seconds'] for x in s) / 60:.1f} min | "
+                     f"{diverged} |")
+    first_order = first_order_runs(task)
+    if first_order:
+        lines += ["", "First-order LoRA in PyTorch + PEFT (AdamW, backprop; `scripts/reference/first_order_lora.py`, one "
+                      "thread like the ZO runs, the same splits via `zotune examples`): *to target* is the training time "
+                      "(evaluations excluded) until dev accuracy first reached the target given to the script.", "",
+                  "| lr | seed | steps × batch | best dev | test at best dev | target | to target | s / step | peak RSS |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for run in first_order:
+            reached = run.get("reached_target")
+            to_target = f"step {reached['step']}, {reached['training_seconds']:.0f} s" if reached else "not reached"
+            target = f"{run['target']:.3f}" if run.get("target") is not None else "—"
+            lines.append(f"| {run['lr']:g} | {run['seed']} | {run['steps']} × {run['batch_size']} | {run['best_dev_accuracy']:.3f} | "
+                         f"{run['test_accuracy_at_best_dev']:.3f} | {target} | {to_target} | {run['seconds_per_step']:.2f} | "
+                         f"{run['peak_rss_mib']:.0f} MiB |")
+    return lines
+
+
 def accuracy_verdict(method, facts, claim):
     """Test accuracy of `method` minus MeZO's, against two standard errors of that difference (Welch:
     sqrt(s_a²/n_a + s_b²/n_b) over the seeds), so that three seeds' noise is not read as a gain."""
@@ -370,6 +444,9 @@ def main():
     for task, groups in runs.items():
         table, picked, facts_by_task[task] = main_table(task, groups)
         lines += table + [""]
+        adapters = adapter_table(task, groups, picked.get("mezo", []))
+        if adapters:
+            lines += adapters + [""]
         if "pgap-ablation" in groups:
             lines += ablation_table(task, groups["pgap-ablation"], picked.get("pgap", []),
                                     facts_by_task[task].get("target")) + [""]

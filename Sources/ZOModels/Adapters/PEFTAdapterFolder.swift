@@ -21,7 +21,7 @@ public enum PEFTAdapterFolder {
     /// Writes `adapter` into `folder`, which must not exist or be empty. `baseModel` is recorded as
     /// `base_model_name_or_path`; `causalLanguageModel` sets PEFT's task type.
     public static func write(_ adapter: LoRAAdapter, baseModel: String, causalLanguageModel: Bool, to folder: URL) throws {
-        try createNewFolder(folder)
+        try NewOutputFolder.create(folder)
         let config = Config(
             peftType: "LORA", r: adapter.settings.rank, loraAlpha: Double(adapter.settings.alpha),
             targetModules: adapter.targets.map { LoRAAdapter.moduleName(of: $0.base.name) },
@@ -35,7 +35,7 @@ public enum PEFTAdapterFolder {
     /// Writes a prefix-tuning adapter as PEFT's PREFIX_TUNING: one tensor `prompt_embeddings`
     /// `[n × layers·2·width]`, sized by key/value heads as PEFT sizes it for grouped-query models.
     public static func write(_ adapter: PrefixAdapter, baseModel: String, to folder: URL) throws {
-        try createNewFolder(folder)
+        try NewOutputFolder.create(folder)
         var config = Config(peftType: "PREFIX_TUNING", baseModelNameOrPath: baseModel, taskType: "CAUSAL_LM")
         config.numVirtualTokens = adapter.tokenCount
         config.tokenDim = adapter.shape.width
@@ -53,7 +53,7 @@ public enum PEFTAdapterFolder {
 
     /// Writes a prompt-tuning adapter as PEFT's PROMPT_TUNING (key `prompt_embeddings`, no prefix).
     public static func write(_ adapter: PromptAdapter, baseModel: String, to folder: URL) throws {
-        try createNewFolder(folder)
+        try NewOutputFolder.create(folder)
         var config = Config(peftType: "PROMPT_TUNING", baseModelNameOrPath: baseModel, taskType: "CAUSAL_LM")
         config.numVirtualTokens = adapter.tokenCount
         config.tokenDim = adapter.embedding.shape[1]
@@ -61,17 +61,6 @@ public enum PEFTAdapterFolder {
         config.promptTuningInit = "RANDOM"
         config.inferenceMode = true
         try write(config, tensors: [(PromptAdapter.tensorName, adapter.weights.entries[0])], of: adapter.weights, to: folder)
-    }
-
-    private static func createNewFolder(_ folder: URL) throws {
-        let fm = FileManager.default
-        if let contents = try? fm.contentsOfDirectory(atPath: folder.path), !contents.isEmpty {
-            throw AdapterError.invalidSetting("\(folder.path) already holds files; choose a new folder (nothing is overwritten)")
-        }
-        if fm.fileExists(atPath: folder.path), (try? fm.contentsOfDirectory(atPath: folder.path)) == nil {
-            throw AdapterError.invalidSetting("\(folder.path) is a file; choose a new folder")
-        }
-        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
     private static func write(_ config: Config, tensors: [(String, ParameterEntry)], of arena: WeightArena, to folder: URL) throws {

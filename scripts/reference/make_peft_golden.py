@@ -78,10 +78,10 @@ def main():
     out_root = os.path.join(FIX, "peft")
     shutil.rmtree(out_root, ignore_errors=True)
     for name, (auto, task_type) in FIXTURES.items():
-        base = auto.from_pretrained(os.path.join("Tests", "Fixtures", name), torch_dtype=torch.float32).eval()
+        base = auto.from_pretrained(os.path.join("Tests", "Fixtures", name), dtype=torch.float32).eval()
         config = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, task_type=task_type)
+        torch.manual_seed(0)  # A's initialisation
         model = get_peft_model(base, config).eval()
-        torch.manual_seed(0)
         with torch.no_grad():
             for module_name, parameter in model.named_parameters():
                 if "lora_B" in module_name:
@@ -97,28 +97,25 @@ def main():
         golden.update(golden_entries(name, logits))
         print(f"{name}: {sum(p.numel() for n, p in model.named_parameters() if 'lora_' in n)} LoRA parameters, "
               f"target_modules {sorted(config.target_modules)}")
-    for name in PROMPT_FIXTURES:
-        base = AutoModelForCausalLM.from_pretrained(os.path.join("Tests", "Fixtures", name), torch_dtype=torch.float32).eval()
-        torch.manual_seed(0)
-        model = get_peft_model(base, PromptTuningConfig(num_virtual_tokens=3, task_type="CAUSAL_LM")).eval()
-        train_three_steps(model, 1e-1)
-        model.save_pretrained(os.path.join(out_root, f"{name}-prompt"))
-        os.remove(os.path.join(out_root, f"{name}-prompt", "README.md"))
-        with torch.no_grad():
-            logits = [model(input_ids=torch.tensor([s])).logits[0, 3:].float() for s in SEQUENCES]
-        golden.update(golden_entries(f"{name}-prompt", logits))
-        print(f"{name}: prompt tuning, 3 virtual tokens")
-    for name in PREFIX_FIXTURES:
-        base = AutoModelForCausalLM.from_pretrained(os.path.join("Tests", "Fixtures", name), torch_dtype=torch.float32).eval()
-        torch.manual_seed(0)
-        model = get_peft_model(base, PrefixTuningConfig(num_virtual_tokens=3, task_type="CAUSAL_LM")).eval()
-        train_three_steps(model, 1e-1)
-        model.save_pretrained(os.path.join(out_root, f"{name}-prefix"))
-        os.remove(os.path.join(out_root, f"{name}-prefix", "README.md"))
-        with torch.no_grad():
-            logits = [model(input_ids=torch.tensor([s])).logits[0].float() for s in SEQUENCES]
-        golden.update(golden_entries(f"{name}-prefix", logits))
-        print(f"{name}: prefix tuning, 3 rows per layer")
+    # Prompt tuning's output also holds its 3 virtual positions (dropped); a prefix is passed as past
+    # keys and values, so its output holds the real positions only.
+    prompt_learning = [
+        ("prompt", PROMPT_FIXTURES, lambda: PromptTuningConfig(num_virtual_tokens=3, task_type="CAUSAL_LM"), 3),
+        ("prefix", PREFIX_FIXTURES, lambda: PrefixTuningConfig(num_virtual_tokens=3, task_type="CAUSAL_LM"), 0),
+    ]
+    for scheme, fixtures, make_config, first_real in prompt_learning:
+        for name in fixtures:
+            base = AutoModelForCausalLM.from_pretrained(os.path.join("Tests", "Fixtures", name), dtype=torch.float32).eval()
+            torch.manual_seed(0)
+            model = get_peft_model(base, make_config()).eval()
+            train_three_steps(model, 1e-1)
+            folder = os.path.join(out_root, f"{name}-{scheme}")
+            model.save_pretrained(folder)
+            os.remove(os.path.join(folder, "README.md"))
+            with torch.no_grad():
+                logits = [model(input_ids=torch.tensor([s])).logits[0, first_real:].float() for s in SEQUENCES]
+            golden.update(golden_entries(f"{name}-{scheme}", logits))
+            print(f"{name}: {scheme} tuning, 3 virtual tokens")
     save_file(golden, os.path.join(FIX, "peft-golden.safetensors"))
 
 

@@ -1,18 +1,26 @@
 import ArgumentParser
 import Foundation
 import ZOModels
+import ZOTensor
 import ZOTokenizers
+
+extension StoragePrecision: ExpressibleByArgument {}
 
 /// The `--model` option shared by every command that runs a model.
 public struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "A .gguf file, a Hugging Face folder, or a built-in name (\(ModelCatalog.names.joined(separator: ", "))).")
     public var model: String = ModelCatalog.defaultName
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How the model's weight matrices are held: f32, or bf16 (half the memory; decoders; in train, adapter runs only).",
+        valueName: "precision"))
+    public var basePrecision: StoragePrecision = .float32
+
     public init() {}
 
     /// Resolves (fetching if needed) and loads the model, reporting progress on stderr.
     public func load() throws -> LoadedModel {
-        try ModelReference.load(model) { Console.status($0) }
+        try ModelReference.load(model, options: ModelLoadOptions(basePrecision: basePrecision)) { Console.status($0) }
     }
 
     /// Resolves (fetching if needed) the model and builds only its tokenizer.

@@ -1,11 +1,17 @@
+import ZOTensor
+
 /// Choices a caller makes when opening a model that the checkpoint alone does not settle.
 public struct ModelLoadOptions: Sendable, Equatable {
     /// Classes of a new classification head, for an encoder checkpoint that has neither a masked-LM
     /// head nor a stored classifier: the task's candidate count (label i ↔ candidate i). nil: the
     /// config's `id2label` count, else 2. A stored classifier of another size is an error.
     public var classifierLabels: Int?
+    /// How the weights are held: fp32, or bfloat16 for the 2-D weights of a base nothing trains (an
+    /// adapter run; eval, generate and forward), which halves their memory. Decoders only.
+    public var basePrecision: StoragePrecision
 
-    public init(classifierLabels: Int? = nil) {
+    public init(classifierLabels: Int? = nil, basePrecision: StoragePrecision = .float32) {
         self.classifierLabels = classifierLabels
+        self.basePrecision = basePrecision
     }
 }

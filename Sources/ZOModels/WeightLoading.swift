@@ -50,7 +50,10 @@ struct WeightLoading {
         try check(arena.entries.map(\.spec))
         for entry in arena.entries where !initialisedByModel.contains(entry.name) {
             let tensor = try storedTensor(entry.name, shape: entry.shape)
-            let destination = arena.values(entry)
+            // A narrow (bfloat16) entry is decoded into a scratch of its own size, then rounded: the
+            // model never exists as a whole fp32 copy.
+            let scratch = entry.precision == .float32 ? nil : FloatBuffer(count: entry.count)
+            let destination = scratch?.buffer ?? arena.values(entry)
             if isTransposed(entry.name, shape: entry.shape) {
                 try decodeTransposed(tensor, into: destination, rows: entry.shape[1], columns: entry.shape[0])
             } else {
@@ -60,6 +63,7 @@ struct WeightLoading {
                 throw ModelError.nonFiniteWeight(name: entry.name, index: index, value: destination[index], source: source)
             }
             prepare(entry.name, destination)
+            if let scratch { BFloat16.round(scratch.pointer, into: arena.narrowPointer(entry), count: entry.count) }
         }
     }
 

@@ -11,13 +11,17 @@ public struct ParameterEntry: Sendable, Hashable {
     public let activationUse: ActivationUse
     /// How a 2-D weight that multiplies activations is stored (GPT-2's Conv1D is inputs × outputs).
     public let layout: WeightLayout
-    /// Offset of the first element in the arena, in floats.
+    /// Offset of the first element in the arena's storage of its precision, in elements.
     public let offset: Int
+    /// How the values are held: fp32 (`WeightArena.storage`) or, for a frozen base, bfloat16
+    /// (`WeightArena.narrowStorage`).
+    public let precision: StoragePrecision
 
-    init(_ spec: ParameterSpec, offset: Int) {
+    init(_ spec: ParameterSpec, offset: Int, precision: StoragePrecision = .float32) {
         (name, shape, role, layer, kind, activationUse, layout) =
             (spec.name, spec.shape, spec.role, spec.layer, spec.kind, spec.activationUse, spec.layout)
         self.offset = offset
+        self.precision = precision
     }
 
     public var count: Int { shape.reduce(1, *) }
@@ -67,7 +71,10 @@ public struct ParameterSpec: Sendable, Hashable {
 /// models use to make related weights adjacent (q/k/v, gate/up) so they can run as one GEMM.
 public final class WeightArena: @unchecked Sendable {
     public let entries: [ParameterEntry]
+    /// The fp32 entries' values.
     public let storage: FloatBuffer
+    /// The bfloat16 entries' values (a frozen base held narrow; empty otherwise).
+    public let narrowStorage: BFloat16Buffer
     private let indexByName: [String: Int]
     /// Low-rank changes the forward adds on top of stored weights, by entry index (see
     /// `LowRankDelta`). Empty unless a subspace estimator runs factored.
@@ -80,22 +87,34 @@ public final class WeightArena: @unchecked Sendable {
     /// Prefix tuning's keys and values every query attends to first, if attached.
     public private(set) var attentionPrefix: AttentionPrefix?
 
-    public init(_ specs: [ParameterSpec]) {
-        var offset = 0
+    /// Lays out `specs` in declaration order; `precision` says how each is held (fp32 unless told:
+    /// only tensors nothing trains may be narrower).
+    public init(_ specs: [ParameterSpec], precision: (ParameterSpec) -> StoragePrecision = { _ in .float32 }) {
+        var offsets: [StoragePrecision: Int] = [.float32: 0, .bfloat16: 0]
         var entries: [ParameterEntry] = []
         var index: [String: Int] = [:]
         for spec in specs {
             precondition(index[spec.name] == nil, "duplicate parameter \(spec.name)")
             index[spec.name] = entries.count
             precondition(spec.shape.count != 2 || !spec.activationUse.isEmpty, "\(spec.name): 2-D, but meets no activations")
-            entries.append(ParameterEntry(spec, offset: offset))
+            let held = precision(spec)
+            entries.append(ParameterEntry(spec, offset: offsets[held]!, precision: held))
             // Keep every entry 64-byte aligned for SIMD loads.
-            offset += (spec.shape.reduce(1, *) + 15) / 16 * 16
+            let alignment = 64 / held.bytesPerElement
+            offsets[held]! += (spec.shape.reduce(1, *) + alignment - 1) / alignment * alignment
         }
         self.entries = entries
         self.indexByName = index
-        self.storage = FloatBuffer(count: offset)
+        self.storage = FloatBuffer(count: offsets[.float32]!)
+        self.narrowStorage = BFloat16Buffer(count: offsets[.bfloat16]!)
     }
+
+    /// Where bfloat16 weights are widened for a product (`BFloat16Linear.tileElements` floats), made
+    /// on first use. One forward at a time per arena, as models run.
+    public private(set) lazy var wideningScratch = FloatBuffer(count: BFloat16Linear.tileElements)
+
+    /// Bytes the values take, both precisions.
+    public var byteCount: Int { storage.count * 4 + narrowStorage.count * 2 }
 
     /// Total number of parameters (excluding alignment padding).
     public var parameterCount: Int { entries.reduce(0) { $0 + $1.count } }
@@ -161,15 +180,34 @@ public final class WeightArena: @unchecked Sendable {
     /// Pointer to the first element of `name`. Programmer error if the name does not exist.
     public func pointer(_ name: String) -> UnsafeMutablePointer<Float> {
         guard let entry = entry(named: name) else { preconditionFailure("no parameter \(name)") }
+        return pointer(entry)
+    }
+
+    /// The fp32 values of `entry` (a programmer error for an entry held in bfloat16: see `narrowPointer`).
+    public func pointer(_ entry: ParameterEntry) -> UnsafeMutablePointer<Float> {
+        precondition(entry.precision == .float32, "\(entry.name) is held in bfloat16")
         return storage.pointer + entry.offset
     }
 
-    public func pointer(_ entry: ParameterEntry) -> UnsafeMutablePointer<Float> {
-        storage.pointer + entry.offset
+    /// The elements of one fp32 entry as a buffer.
+    public func values(_ entry: ParameterEntry) -> UnsafeMutableBufferPointer<Float> {
+        .init(start: pointer(entry), count: entry.count)
     }
 
-    /// The elements of one entry as a buffer.
-    public func values(_ entry: ParameterEntry) -> UnsafeMutableBufferPointer<Float> {
-        .init(start: storage.pointer + entry.offset, count: entry.count)
+    /// The bfloat16 values of an entry held narrow.
+    public func narrowPointer(_ entry: ParameterEntry) -> UnsafeMutablePointer<UInt16> {
+        precondition(entry.precision == .bfloat16, "\(entry.name) is held in fp32")
+        return narrowStorage.pointer + entry.offset
     }
+
+    /// The bytes of one entry as held (4 per element in fp32, 2 in bfloat16): for hashing.
+    public func bytes(_ entry: ParameterEntry) -> UnsafeRawBufferPointer {
+        switch entry.precision {
+        case .float32: return UnsafeRawBufferPointer(values(entry))
+        case .bfloat16: return UnsafeRawBufferPointer(start: narrowPointer(entry), count: entry.count * 2)
+        }
+    }
+
+    /// Whether every entry is fp32 (nothing held narrow): what training the whole arena needs.
+    public var isAllFloat32: Bool { narrowStorage.count == 0 }
 }

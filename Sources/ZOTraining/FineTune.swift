@@ -77,7 +77,7 @@ public struct FineTune {
             // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
             let (model, target, task, data, modelPath): (LanguageModel, TrainingTarget, ClassificationTask, EncodedSplits, String) = try {
                 let source = configuration.taskSource
-                let loaded = try source.loadModel(configuration.model, status: notice)
+                let loaded = try source.loadModel(configuration.model, basePrecision: configuration.modelLoadPrecision, status: notice)
                 let target = try TrainingTarget(configuration, model: loaded.model)
                 let parameters = target.parameters
                 let (task, data) = try source.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens, status: notice)

@@ -20,12 +20,14 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var trainableLastLayers: Int?
     /// The adapter trained on the frozen base; nil: the base's own weights train (full tuning).
     public var adapter: AdapterSettings?
+    /// How the frozen base is held (adapter runs only); nil: fp32.
+    public var basePrecision: StoragePrecision?
 
     public init(
         zotuneVersion: String = ZOTuneVersion.current, model: String, task: String? = nil, taskSpec: String? = nil,
         dataSeed: UInt64 = 0, splitSizes: SplitSizes = .mezo, method: MethodConfiguration,
         training: TrainingSettings = TrainingSettings(), trainableRoles: [ParameterRole] = ParameterRole.allCases,
-        trainableLastLayers: Int? = nil, adapter: AdapterSettings? = nil
+        trainableLastLayers: Int? = nil, adapter: AdapterSettings? = nil, basePrecision: StoragePrecision? = nil
     ) {
         self.zotuneVersion = zotuneVersion
         self.model = model
@@ -38,7 +40,11 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         self.trainableRoles = trainableRoles
         self.trainableLastLayers = trainableLastLayers
         self.adapter = adapter
+        self.basePrecision = basePrecision
     }
+
+    /// The options the run's base loads with.
+    public var modelLoadPrecision: StoragePrecision { basePrecision ?? .float32 }
 
     /// The examples the run trains and evaluates on.
     public var taskSource: TaskSource {

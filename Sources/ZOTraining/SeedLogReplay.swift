@@ -33,7 +33,9 @@ public enum SeedLogReplay {
         }
         let configuration = try run.readConfiguration()
         let records = try records(from: log)
-        let loaded = try configuration.taskSource.loadModel(base ?? configuration.model, status: status)
+        // The base as the run held it: a prefix starts from the base's activations.
+        let loaded = try configuration.taskSource.loadModel(
+            base ?? configuration.model, basePrecision: configuration.modelLoadPrecision, status: status)
         let target = try TrainingTarget(configuration, model: loaded.model)
         let parameters = target.parameters
         _ = try configuration.method.accept(Visitor(records: records, parameters: parameters, training: configuration.training))

@@ -2,6 +2,7 @@ import Foundation
 import ZOAssets
 import ZOModels
 import ZOTasks
+import ZOTensor
 
 /// Which examples a run trains and evaluates on: a built-in task or a custom spec, sampled into
 /// train/dev/test by a seed. Recorded in a run's `config.json` (`RunConfiguration.taskSource`).
@@ -46,8 +47,11 @@ public struct TaskSource: Sendable, Equatable {
     /// Opens `reference` (a built-in model name or a path) for this task: an encoder checkpoint
     /// without a masked-LM head gets a classification head with one class per candidate (label i ↔
     /// candidate i).
-    public func loadModel(_ reference: String, status: (String) -> Void = { _ in }) throws -> LoadedModel {
-        try ModelReference.load(reference, options: ModelLoadOptions(classifierLabels: fixedCandidateCount()), log: status)
+    public func loadModel(
+        _ reference: String, basePrecision: StoragePrecision = .float32, status: (String) -> Void = { _ in }
+    ) throws -> LoadedModel {
+        try ModelReference.load(
+            reference, options: ModelLoadOptions(classifierLabels: fixedCandidateCount(), basePrecision: basePrecision), log: status)
     }
 
     /// The number of candidates every example shares, read from the task definition alone (no data);

@@ -13,6 +13,10 @@ public struct TrainingTarget {
 
     public init(_ configuration: RunConfiguration, model: LanguageModel) throws {
         guard let settings = configuration.adapter else {
+            guard model.weights.isAllFloat32 else {
+                throw TrainingError.invalidOption(
+                    "a bf16 base trains adapters only (--tuning lora, prefix or prompt): full tuning changes the base every step.")
+            }
             parameters = TrainableSet(
                 arena: model.weights, roles: Set(configuration.trainableRoles), lastLayers: configuration.trainableLastLayers)
             adapter = nil

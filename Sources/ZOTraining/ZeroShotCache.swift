@@ -37,8 +37,8 @@ public struct ZeroShotCache: Sendable {
         // An adapter's starting values count too (a prompt's virtual tokens change zero-shot scores).
         for arena in [weights] + [adapter].compactMap({ $0 }) {
             for entry in arena.entries {
-                hash.combine("\(entry.name)\(entry.shape)")
-                hash.combine(UnsafeRawBufferPointer(arena.values(entry)))
+                hash.combine("\(entry.name)\(entry.shape)\(entry.precision == .float32 ? "" : " " + entry.precision.rawValue)")
+                hash.combine(arena.bytes(entry))
             }
         }
         for (split, examples) in [("dev", data.dev), ("test", data.test)] {

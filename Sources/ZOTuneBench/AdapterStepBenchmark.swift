@@ -42,7 +42,9 @@ struct AdapterStepBenchmark {
         if only == nil { batch.describe() }
         let model = batch.model
         var subjects: [Subject] = []
-        for scheme in Scheme.allCases where only == nil || only == scheme {
+        // A bfloat16 base (`--base-precision bf16`) cannot be tuned whole: its full step is left out.
+        let schemes = Scheme.allCases.filter { $0 != .full || model.weights.isAllFloat32 }
+        for scheme in schemes where only == nil || only == scheme {
             let adapter: (any Adapter)?
             let label: String
             var examples = batch.examples
@@ -91,17 +93,21 @@ struct AdapterStepBenchmark {
             return
         }
         let summaries = times.map(Summary.init)
-        let full = summaries[0]
+        let full = subjects[0].scheme == .full ? summaries[0] : nil
         print("")
         print("seconds per step, \(repeats) rounds after a warm-up round (interleaved):")
         for (subject, summary) in zip(subjects, summaries) {
             report.record("mezo_\(subject.scheme.rawValue)_step_median_s", summary.median)
-            let ratio = summary.median / full.median
-            let target = subject.scheme == .lora ? String(format: " (target ≤ 0.6×: %@)", ratio <= 0.6 ? "met" : "not met") : ""
+            var comparison = ""
+            if let full, subject.scheme != .full {
+                let ratio = summary.median / full.median
+                let target = subject.scheme == .lora ? String(format: " (target ≤ 0.6×: %@)", ratio <= 0.6 ? "met" : "not met") : ""
+                comparison = String(format: "  → %.2f× the full step%@", ratio, target)
+            }
             print(TextColumns.padded(subject.label, 28) + String(format: "%.3f median (min %.3f, max %.3f)", summary.median, summary.min, summary.max)
-                  + (subject.scheme == .full ? "" : String(format: "  → %.2f× the full step%@", ratio, target)))
+                  + comparison)
         }
-        let peaks = try measurePeakMemory()
+        let peaks = try measurePeakMemory(subjects.map(\.scheme))
         print("")
         print("peak RSS, each scheme in a process of its own (model, batch, one step):")
         for subject in subjects {
@@ -115,14 +121,15 @@ struct AdapterStepBenchmark {
     }
 
     /// Runs this executable once per scheme with `--adapter-scheme` and reads each one's peak RSS.
-    private func measurePeakMemory() throws -> [Scheme: Int] {
+    private func measurePeakMemory(_ schemes: [Scheme]) throws -> [Scheme: Int] {
         var peaks: [Scheme: Int] = [:]
-        for scheme in Scheme.allCases {
+        for scheme in schemes {
             Console.status("peak RSS of \(scheme.rawValue) in its own process")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             process.arguments = ["--adapter-step", "--adapter-scheme", scheme.rawValue, "--repeats", "1", "--no-reference",
-                                 "--batch", String(batch), "--model", modelOptions.model]
+                                 "--batch", String(batch), "--model", modelOptions.model,
+                                 "--base-precision", modelOptions.basePrecision.rawValue]
                 + (threads.map { ["--threads", String($0)] } ?? [])
             let output = Pipe()
             process.standardOutput = output

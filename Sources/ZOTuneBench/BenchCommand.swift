@@ -82,6 +82,9 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--batch, --sequence-length and --repeats must be positive.")
         }
         if adapterScheme != nil, !adapterStep { throw ValidationError("--adapter-scheme needs --adapter-step.") }
+        if modelOptions.basePrecision != .float32, trainingStep || memory || gaussian || scoring {
+            throw ValidationError("--base-precision bf16 goes with the forward benchmark or --adapter-step (a bf16 base is not tuned whole).")
+        }
     }
 
     func run() throws {

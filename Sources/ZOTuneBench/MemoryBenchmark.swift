@@ -33,7 +33,7 @@ struct MemoryBenchmark {
                 step: step, totalSteps: steps, learningRate: settings.learningRate, runSeed: settings.seed), oracle: oracle)
         }
         let peak = System.peakResidentBytes
-        let weights = model.weights.storage.count * 4
+        let weights = model.weights.byteCount
         let longest = batch.examples.map(\.prompt.count).max() ?? 0
         let activations = model.activationBytes(tokens: batch.promptTokens, longestSequence: longest)
             + batch.examples.count * model.outputSize * 4

@@ -46,9 +46,9 @@ struct InspectCommand: ParsableCommand {
         }
         print(TextColumns.padded("total", 11) + Abbreviated.count(arena.parameterCount))
         print()
-        let weightBytes = arena.storage.count * 4
+        let weightBytes = arena.byteCount
         let activation = loaded.model.activationBytes(tokens: 16 * 64, longestSequence: 64)
-        print("memory     fp32 weights \(Abbreviated.bytes(weightBytes)); one forward of 16×64 tokens adds \(Abbreviated.bytes(activation)) of activations")
+        print("memory     weights \(Abbreviated.bytes(weightBytes)); one forward of 16×64 tokens adds \(Abbreviated.bytes(activation)) of activations")
         if metadata {
             print()
             for (key, value) in loaded.metadataSummary { print("\(key) = \(value)") }

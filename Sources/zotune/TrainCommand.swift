@@ -122,7 +122,8 @@ struct TrainCommand: ParsableCommand {
             taskSpec: task.taskSpec, dataSeed: task.dataSeed, splitSizes: task.sizes,
             method: method, training: settings,
             trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable, trainableLastLayers: trainableLayers,
-            adapter: try tuningOptions.adapter())
+            adapter: try tuningOptions.adapter(),
+            basePrecision: modelOptions.basePrecision == .float32 ? nil : modelOptions.basePrecision)
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         var fineTune = FineTune(
             configuration: configuration, folder: URL(fileURLWithPath: output ?? "runs/\(method.name)-\(task.name)-\(stamp)"))

@@ -66,6 +66,8 @@ final class AdapterCommandTests: XCTestCase {
             (["--tuning", "lora", "--lora-rank", "4096"], "LoRA rank 4096 is larger than model.layers.0.self_attn.q_proj.weight"),
             (["--tuning", "lora", "--trainable", "norm"], "with --tuning lora only the adapter trains"),
             (["--prefix-tokens", "3"], "--prefix-tokens needs --tuning prefix."),
+            (["--base-precision", "bf16"], "a bf16 base trains adapters only (--tuning lora, prefix or prompt)"),
+            (["--base-precision", "f16"], "The value 'f16' is invalid for '--base-precision"),
             (["--tuning", "prefix", "--prefix-tokens", "0"], "--prefix-tokens must be at least 1, got 0."),
             (["--tuning", "prefix", "--model", CLI.fixtures.appendingPathComponent("tiny-bert-mlm").path],
              "prefix tuning is implemented for decoders"),
@@ -135,5 +137,25 @@ final class AdapterCommandTests: XCTestCase {
         XCTAssertTrue(generate.stderr.contains("applied prefix-tuning adapter"), generate.stderr)
         let eval = try CLI.run(["eval", "--model", model, "--task-spec", spec, "--checkpoint", run])
         XCTAssertEqual(eval.status, 0, eval.stderr)
+    }
+
+    /// `--base-precision bf16`: an adapter run on a bfloat16 base records it, and eval and forward load
+    /// the base the same way.
+    func testAnAdapterTrainsOnABFloat16Base() throws {
+        let run = newPath()
+        let train = try CLI.run([
+            "train", "--model", model, "--task-spec", spec, "--tuning", "lora", "--lora-rank", "2", "--base-precision", "bf16",
+            "--steps", "2", "--eval-every", "2", "--batch-size", "2", "--lr", "1e-2", "--output", run,
+        ])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let config = try String(contentsOfFile: run + "/config.json", encoding: .utf8)
+        XCTAssertTrue(config.contains("\"basePrecision\" : \"bf16\""), config)
+        let eval = try CLI.run(["eval", "--model", model, "--base-precision", "bf16", "--task-spec", spec, "--checkpoint", run])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let texts = try CLI.temporaryFile("a good film\n")
+        defer { try? FileManager.default.removeItem(at: texts) }
+        let forward = try CLI.run(["forward", "--model", model, "--base-precision", "bf16", "--adapter", run + "/adapter",
+                                   "--text-file", texts.path, "--output", newPath(".safetensors")])
+        XCTAssertEqual(forward.status, 0, forward.stderr)
     }
 }

@@ -46,10 +46,12 @@ public final class PromptAdapter: Adapter {
     /// the model reads.
     public func initialise(from base: WeightArena, seed: UInt64) {
         let chosen = VocabularySample.ids(count: tokenCount, vocabularySize: vocabularySize, seed: seed, stream: embeddingIndex)
-        let rows = weights.values(weights.entries[0]), width = embedding.shape[1]
-        let table = base.pointer(embedding)
+        let rows = weights.pointer(weights.entries[0]), width = embedding.shape[1]
         for (row, id) in chosen.enumerated() {
-            for column in 0..<width { rows[row * width + column] = table[id * width + column] }
+            switch embedding.precision {
+            case .float32: (rows + row * width).update(from: base.pointer(embedding) + id * width, count: width)
+            case .bfloat16: BFloat16.widen(base.narrowPointer(embedding) + id * width, into: rows + row * width, count: width)
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import ZOTokenizers
 /// module or GGUF `pooling_type` first, else the pooler when the weights have one, else [CLS].
 enum EncoderLoading {
     static func load(_ checkpoint: HuggingFaceCheckpoint, variant: EncoderVariant) throws -> EncoderModel {
+        try refuseNarrowBase(checkpoint.options, source: checkpoint.folder)
         let configuration = try EncoderConfiguration(
             checkpoint.decodeConfig(CommonConfigSizes.self), checkpoint.decodeConfig(EncoderConfigFile.self),
             positionsFollowPadding: variant.positionsFollowPadding,
@@ -32,6 +33,7 @@ enum EncoderLoading {
     /// llama.cpp's `bert` GGUF (convert_hf_to_gguf.py's BertModel): base-model tensors only (no pooler,
     /// no head), so the model gets a new classifier pooled as `bert.pooling_type` says, else over [CLS].
     static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> EncoderModel {
+        try refuseNarrowBase(options, source: gguf.path)
         try TokenizerLoader.checkSupported(gguf: gguf)
         let metadata = GGUFMetadataReader(gguf)
         let configuration = try EncoderConfiguration.fromGGUF(metadata)
@@ -120,6 +122,14 @@ enum EncoderLoading {
                 || (configuration.tieWordEmbeddings && name == variant.decoder + ".weight")
         }
     }
+
+    /// A bfloat16 base is built for the decoders' forward; encoders keep fp32.
+    private static func refuseNarrowBase(_ options: ModelLoadOptions, source: String) throws {
+        guard options.basePrecision == .float32 else {
+            throw ModelError.invalidConfiguration(
+                source: source, reason: "a \(options.basePrecision.rawValue) base is implemented for decoders; encoders load in f32")
+        }
+    }
 }
 
 extension EncoderHead {
@@ -127,4 +137,5 @@ extension EncoderHead {
         if case .classifier = self { return true }
         return false
     }
+
 }

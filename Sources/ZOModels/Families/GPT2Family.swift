@@ -51,7 +51,7 @@ public enum GPT2Family: ModelFamily {
             storedTransposed: transposed)
         return try GGUFTensorNames.gpt2.namingFileTensors {
             try weights.check(GPTStyleDecoderModel.parameterSpecs(for: configuration))
-            let model = GPTStyleDecoderModel(configuration: configuration)
+            let model = GPTStyleDecoderModel(configuration: configuration, basePrecision: options.basePrecision)
             try weights.fill(model.weights)
             return model
         }

@@ -103,9 +103,10 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyVa
     }
 
     /// A model with all-zero weights; fill `weights` before use (see `OPTFamily`, `GPT2Family`).
-    public init(configuration: GPTStyleDecoderConfiguration) {
+    /// `basePrecision` bfloat16 holds every 2-D weight narrow (a frozen base).
+    public init(configuration: GPTStyleDecoderConfiguration, basePrecision: StoragePrecision = .float32) {
         self.configuration = configuration
-        weights = WeightArena(Self.parameterSpecs(for: configuration))
+        weights = WeightArena(Self.parameterSpecs(for: configuration), precision: basePrecision.forMatrices)
         workspace = ForwardWorkspace(widths: configuration.activationWidths)
         attention = SelfAttention(
             headCount: configuration.headCount, keyValueHeadCount: configuration.headCount,
@@ -269,7 +270,7 @@ extension GPTStyleDecoderModel {
             tensors: checkpoint.tensors(basePrefix: basePrefix, expectedBy: Set(layout.map(\.name))),
             source: checkpoint.folder, layerCountKey: layerCountKey, isIgnorable: isIgnorable)
         try weights.check(layout)
-        let model = GPTStyleDecoderModel(configuration: configuration)
+        let model = GPTStyleDecoderModel(configuration: configuration, basePrecision: checkpoint.options.basePrecision)
         try weights.fill(model.weights)
         return model
     }

@@ -1,15 +1,34 @@
 import ZOTensor
 
-/// One weight as a forward uses it: its storage, and its arena index, which keys the `LowRankDelta`
-/// the forward must add when a subspace estimator runs factored.
+/// One weight as a forward uses it: its storage (fp32, or bfloat16 for a frozen base held narrow),
+/// and its arena index, which keys the `LowRankDelta` the forward must add when a subspace estimator
+/// runs factored.
 struct ArenaWeight {
-    let pointer: UnsafeMutablePointer<Float>
     let index: Int
+    /// The fp32 values, or nil for a frozen weight held in bfloat16 (`narrow`).
+    let float32: UnsafeMutablePointer<Float>?
+    let narrow: UnsafeMutablePointer<UInt16>?
 
     init(_ arena: WeightArena, _ name: String) {
         guard let index = arena.index(of: name) else { preconditionFailure("no parameter \(name)") }
         self.index = index
-        pointer = arena.pointer(arena.entries[index])
+        let entry = arena.entries[index]
+        float32 = entry.precision == .float32 ? arena.pointer(entry) : nil
+        narrow = entry.precision == .bfloat16 ? arena.narrowPointer(entry) : nil
+    }
+
+    /// Whether `next`'s values start right after this weight's `elements` in the same storage (so
+    /// both run as one GEMM).
+    func follows(_ next: ArenaWeight, elements: Int) -> Bool {
+        if let float32, let other = next.float32 { return float32 + elements == other }
+        if let narrow, let other = next.narrow { return narrow + elements == other }
+        return false
+    }
+
+    /// The fp32 values (norms, biases and trained weights are always fp32).
+    var pointer: UnsafeMutablePointer<Float> {
+        guard let float32 else { preconditionFailure("a weight held in bfloat16 read as fp32") }
+        return float32
     }
 }
 
@@ -42,13 +61,19 @@ struct LinearMap {
         outputStride: Int? = nil, accumulate: Bool = false
     ) {
         let stride = outputStride ?? outputs
-        switch layout {
-        case .outputsByInputs:
+        switch (layout, weight.narrow) {
+        case (.outputsByInputs, nil):
             BLAS.linear(input, rows: rows, inner: inputs, weight: weight.pointer, columns: outputs, into: output,
                         ldc: stride, beta: accumulate ? 1 : 0)
-        case .inputsByOutputs:
+        case (.inputsByOutputs, nil):
             BLAS.multiply(input, rows: rows, inner: inputs, weight.pointer, columns: outputs, into: output,
                           ldc: stride, beta: accumulate ? 1 : 0)
+        case let (.outputsByInputs, narrow?):
+            BFloat16Linear.linear(input, rows: rows, inner: inputs, weight: narrow, columns: outputs, into: output,
+                                  ldc: stride, beta: accumulate ? 1 : 0, scratch: arena.wideningScratch.pointer)
+        case let (.inputsByOutputs, narrow?):
+            BFloat16Linear.multiply(input, rows: rows, inner: inputs, weight: narrow, columns: outputs, into: output,
+                                    ldc: stride, beta: accumulate ? 1 : 0, scratch: arena.wideningScratch.pointer)
         }
         addDeltaAndBias(input, rows: rows, into: output, outputStride: stride)
     }
@@ -73,8 +98,11 @@ struct LinearMap {
                            into output: UnsafeMutablePointer<Float>) {
         let width = maps.reduce(0) { $0 + $1.outputs }
         let adjacent = maps.allSatisfy { $0.layout == .outputsByInputs && $0.inputs == maps[0].inputs }
-            && zip(maps, maps.dropFirst()).allSatisfy { $0.weight.pointer + $0.outputs * $0.inputs == $1.weight.pointer }
-        if adjacent {
+            && zip(maps, maps.dropFirst()).allSatisfy { $0.weight.follows($1.weight, elements: $0.outputs * $0.inputs) }
+        if adjacent, let narrow = maps[0].weight.narrow {
+            BFloat16Linear.linear(input, rows: rows, inner: maps[0].inputs, weight: narrow, columns: width, into: output,
+                                  scratch: maps[0].arena.wideningScratch.pointer)
+        } else if adjacent {
             BLAS.linear(input, rows: rows, inner: maps[0].inputs, weight: maps[0].weight.pointer, columns: width,
                         into: output)
         }
@@ -107,12 +135,22 @@ struct EmbeddingTable {
     /// the table are the attached virtual tokens' (prompt tuning).
     func lookUp(_ ids: [Int], into output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         let virtual = arena.virtualTokens.flatMap { $0.index == weight.index ? $0.tokens : nil }
-        for (row, id) in ids.enumerated() {
-            let source = virtual?.row(id) ?? weight.pointer + id * width
+        if let narrow = weight.narrow, virtual == nil {
+            BFloat16Linear.gatherRows(narrow, width: width, ids: ids, into: output, accumulate: accumulate)
+            return
+        }
+        let row = FloatBuffer(count: weight.narrow == nil ? 0 : width)
+        for (position, id) in ids.enumerated() {
+            var source = virtual?.row(id) ?? weight.float32.map { $0 + id * width }
+            if source == nil, let narrow = weight.narrow {
+                BFloat16.widen(narrow + id * width, into: row.pointer, count: width)
+                source = row.pointer
+            }
+            let rowOutput = output + position * width
             if accumulate {
-                addBias(source, to: output + row * width, rows: 1, width: width)
+                addBias(source!, to: rowOutput, rows: 1, width: width)
             } else {
-                (output + row * width).update(from: source, count: width)
+                rowOutput.update(from: source!, count: width)
             }
         }
         if let delta = arena.delta(weight.index) {

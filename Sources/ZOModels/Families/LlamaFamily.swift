@@ -37,20 +37,20 @@ public enum LlamaFamily: ModelFamily {
             tensors: checkpoint.tensors, source: checkpoint.folder, layerCountKey: "num_hidden_layers",
             isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
         try weights.check(LlamaModel.parameterSpecs(for: configuration))
-        let model = LlamaModel(configuration: configuration)
+        let model = LlamaModel(configuration: configuration, basePrecision: checkpoint.options.basePrecision)
         try weights.fill(model.weights)
         return model
     }
 
     /// GGUF: configuration from metadata, tensors renamed to HF names, q/k rows un-permuted.
     public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
-        try loadGGUF(gguf, permutedQueryKey: true)
+        try loadGGUF(gguf, permutedQueryKey: true, options: options)
     }
 
     /// GGUF files of LLaMA-layout architectures. llama.cpp's converter permutes q/k rows for its
     /// interleaved RoPE only for the `llama` architecture (`permutedQueryKey`); Qwen2's are stored
     /// in HF order.
-    static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool) throws -> LanguageModel & ModelArchitecture {
+    static func loadGGUF(_ gguf: GGUFFile, permutedQueryKey: Bool, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
         try TokenizerLoader.checkSupported(gguf: gguf)
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let tensors = try GGUFTensorNames.llama.huggingFaceTensors(
@@ -60,7 +60,7 @@ public enum LlamaFamily: ModelFamily {
             isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
         return try GGUFTensorNames.llama.namingFileTensors {
             try weights.check(LlamaModel.parameterSpecs(for: configuration))
-            let model = LlamaModel(configuration: configuration)
+            let model = LlamaModel(configuration: configuration, basePrecision: options.basePrecision)
             try weights.fill(model.weights) { name, values in
                 guard permutedQueryKey else { return }
                 if name.hasSuffix("self_attn.q_proj.weight") {

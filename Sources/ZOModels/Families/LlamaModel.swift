@@ -83,10 +83,11 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturi
         ]
     }
 
-    /// A model with all-zero weights; fill `weights` before use (see `LlamaFamily`).
-    public init(configuration: LlamaConfiguration) {
+    /// A model with all-zero weights; fill `weights` before use (see `LlamaFamily`). `basePrecision`
+    /// bfloat16 holds every 2-D weight narrow (a frozen base).
+    public init(configuration: LlamaConfiguration, basePrecision: StoragePrecision = .float32) {
         self.configuration = configuration
-        self.weights = WeightArena(Self.parameterSpecs(for: configuration))
+        self.weights = WeightArena(Self.parameterSpecs(for: configuration), precision: basePrecision.forMatrices)
         self.rotary = RotaryEmbedding(
             headDim: configuration.headDim, base: configuration.ropeTheta,
             frequencyDivisors: configuration.ropeFrequencyDivisors)

@@ -9,7 +9,7 @@ public enum Qwen2Family: ModelFamily {
 
     /// llama.cpp's `qwen2` GGUF: the LLaMA tensor layout plus q/k/v biases, q/k rows not permuted.
     public static func load(gguf: GGUFFile, options: ModelLoadOptions) throws -> LanguageModel & ModelArchitecture {
-        try LlamaFamily.loadGGUF(gguf, permutedQueryKey: false)
+        try LlamaFamily.loadGGUF(gguf, permutedQueryKey: false, options: options)
     }
 
     public static func load(_ checkpoint: HuggingFaceCheckpoint) throws -> LanguageModel & ModelArchitecture {

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Checks `--base-precision bf16` against transformers: ZOTune's last-position logits with the base
+held in bfloat16 against transformers (fp32 forward, eager attention) on the same weights rounded to
+bfloat16 — every 2-D weight (embeddings, projections, head) `.to(torch.bfloat16).float()`, norms and
+biases left fp32, as ZOTune holds them — and, for scale, against plain fp32 transformers.
+
+    check_bf16_base.py BASE [--texts FILE] [--zotune PATH] [--tolerance 1e-4]
+
+BASE: a Hugging Face folder or a .gguf file (dequantized by transformers; the built-in smollm2-135m
+is ~/.cache/zotune/models/SmolLM2-135M-Instruct.Q4_1.gguf). Exits 1 when ZOTune differs from the
+rounded-weight reference by more than --tolerance.
+
+Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/check_bf16_base.py BASE
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+from zotune_cli import read_logits, write_texts, zotune_binary
+
+DEFAULT_TEXTS = [
+    "The capital of France is",
+    "Review: a gripping, beautifully shot film. Sentiment:",
+    "def add(a, b):\n    return",
+    "ZOTune fine-tunes language models with forward passes only.",
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("base")
+    parser.add_argument("--texts")
+    parser.add_argument("--zotune")
+    parser.add_argument("--tolerance", type=float, default=1e-4)
+    args = parser.parse_args()
+    texts = DEFAULT_TEXTS
+    if args.texts:
+        with open(args.texts) as f:
+            texts = [line.rstrip("\n").replace("\\n", "\n").replace("\\t", "\t") for line in f if line.strip()]
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    source = {"pretrained_model_name_or_path": args.base}
+    if args.base.endswith(".gguf"):
+        source = {"pretrained_model_name_or_path": os.path.dirname(os.path.abspath(args.base)),
+                  "gguf_file": os.path.basename(args.base)}
+    tokenizer = AutoTokenizer.from_pretrained(**source)
+    model = AutoModelForCausalLM.from_pretrained(**source, dtype=torch.float32, attn_implementation="eager").eval()
+
+    def last_logits():
+        with torch.no_grad():
+            return np.stack([model(**tokenizer(t, return_tensors="pt")).logits[0, -1].numpy() for t in texts])
+
+    fp32 = last_logits()
+    with torch.no_grad():
+        for parameter in model.parameters():
+            if parameter.dim() == 2:
+                parameter.copy_(parameter.to(torch.bfloat16).float())
+    rounded = last_logits()
+
+    binary = zotune_binary(args.zotune, "check_bf16_base.py")
+    with tempfile.TemporaryDirectory() as folder:
+        text_file, output = os.path.join(folder, "texts.txt"), os.path.join(folder, "logits.safetensors")
+        write_texts(text_file, texts)
+        subprocess.run([binary, "forward", "--model", args.base, "--base-precision", "bf16", "--text-file", text_file,
+                        "--output", output], check=True)
+        ours = read_logits(output)
+
+    worst = 0.0
+    for i in range(len(texts)):
+        difference = float(np.abs(ours[i] - rounded[i]).max())
+        worst = max(worst, difference)
+        print(f"text {i}: max |Δlogit| vs transformers on the rounded weights {difference:.3g}; "
+              f"the rounding itself moves fp32 logits by up to {float(np.abs(rounded[i] - fp32[i]).max()):.3g}; "
+              f"argmax {'agrees' if ours[i].argmax() == rounded[i].argmax() else 'DIFFERS'} (fp32: "
+              f"{'same' if ours[i].argmax() == fp32[i].argmax() else 'differs'})")
+    print(f"max |Δlogit| ZOTune bf16 base vs transformers on the bf16-rounded weights: {worst:.3g} (tolerance {args.tolerance})")
+    sys.exit(0 if worst <= args.tolerance else 1)
+
+
+if __name__ == "__main__":
+    main()

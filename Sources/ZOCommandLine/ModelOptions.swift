@@ -12,7 +12,7 @@ public struct ModelOptions: ParsableArguments {
     public var model: String = ModelCatalog.defaultName
 
     @Option(name: .long, help: ArgumentHelp(
-        "How the model's weight matrices are held: f32, or bf16 (half the memory; decoders; in train, adapter runs only).",
+        "How the model's weight matrices are held: f32, bf16 (half the memory) or stored (as the file encodes them, e.g. a GGUF's quantized blocks); decoders; in train, adapter runs only.",
         valueName: "precision"))
     public var basePrecision: StoragePrecision = .float32
 

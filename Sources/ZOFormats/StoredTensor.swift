@@ -53,6 +53,22 @@ public struct StoredTensor: @unchecked Sendable {
         }
     }
 
+    /// Whether rows of `columns` elements are whole blocks, so that each row decodes on its own.
+    public func rowsDecodeAlone(columns: Int) -> Bool {
+        columns > 0 && elementCount % columns == 0 && columns % block.elements == 0
+            && bytes.count == elementCount / block.elements * block.bytes
+    }
+
+    /// Decodes rows `rows` of the tensor seen as `[elementCount / columns × columns]` into
+    /// `destination` (needs `rowsDecodeAlone(columns:)`).
+    public func decode(rows: Range<Int>, columns: Int, into destination: UnsafeMutablePointer<Float>) throws {
+        precondition(rowsDecodeAlone(columns: columns) && rows.upperBound * columns <= elementCount, "rows outside the tensor")
+        let rowBytes = columns / block.elements * block.bytes
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[(rows.lowerBound * rowBytes)..<(rows.upperBound * rowBytes)])
+        try Self.decode(encoding, bytes: slice, into: UnsafeMutableBufferPointer(start: destination, count: rows.count * columns),
+                        tensor: name)
+    }
+
     /// Decodes slice by slice (≈ 4 MB of file each) and releases each slice's file pages as soon as
     /// it is decoded (see `MappedFile.release`): even the largest tensor (an embedding of 100+ MB)
     /// then adds at most one slice of file pages to the process's memory, not all of itself.

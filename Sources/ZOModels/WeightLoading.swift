@@ -25,6 +25,21 @@ struct WeightLoading {
     /// must have the reversed shape, and is decoded (dequantized) first, then transposed once into
     /// the arena.
     var storedTransposed: Set<String> = []
+    /// For `--base-precision stored`: the file row that holds a weight's row r, for weights whose rows
+    /// the file orders otherwise (llama.cpp's permuted q/k); nil when they agree.
+    var storedRowOrder: (String) -> ((Int) -> Int)? = { _ in nil }
+
+    /// How the arena holds `spec` for a base loaded at `basePrecision`: vectors (norms, biases) in
+    /// fp32; 2-D weights in fp32 or bfloat16 as asked, or, for `stored`, left in the file when its
+    /// rows are the weight's output rows and decode alone (else bfloat16).
+    func precision(for spec: ParameterSpec, basePrecision: StoragePrecision) -> StoragePrecision {
+        guard spec.shape.count == 2, basePrecision != .float32, !initialisedByModel.contains(spec.name) else { return .float32 }
+        guard basePrecision == .stored else { return basePrecision }
+        let (inputs, _) = spec.layout.features(of: spec.shape)
+        let fileRowsAreOutputs = (spec.layout == .outputsByInputs) != isTransposed(spec.name, shape: spec.shape)
+        guard fileRowsAreOutputs, let tensor = tensors[spec.name], tensor.rowsDecodeAlone(columns: inputs) else { return .bfloat16 }
+        return .stored
+    }
 
     /// Every check `fill` makes, on a layout: whole layers present, no unused tensor, every entry
     /// present with its shape. Takes no memory beyond the layout itself.
@@ -48,8 +63,19 @@ struct WeightLoading {
     /// values (`NonFiniteScan`); `prepare` sees each entry once decoded.
     func fill(_ arena: WeightArena, prepare: (String, UnsafeMutableBufferPointer<Float>) -> Void = { _, _ in }) throws {
         try check(arena.entries.map(\.spec))
-        for entry in arena.entries where !initialisedByModel.contains(entry.name) {
+        for (index, entry) in arena.entries.enumerated() where !initialisedByModel.contains(entry.name) {
             let tensor = try storedTensor(entry.name, shape: entry.shape)
+            if entry.precision == .stored {
+                let (inputs, outputs) = entry.layout.features(of: entry.shape)
+                guard let rows = StoredRows(tensor, rows: outputs, columns: inputs, rowOrder: storedRowOrder(entry.name)) else {
+                    preconditionFailure("\(entry.name) was laid out as stored but its rows do not decode alone")
+                }
+                if let (at, value) = rows.firstNonFinite() {
+                    throw ModelError.nonFiniteWeight(name: entry.name, index: at, value: value, source: source)
+                }
+                arena.setEncodedRows(rows, for: index)
+                continue
+            }
             // A narrow (bfloat16) entry is decoded into a scratch of its own size, then rounded: the
             // model never exists as a whole fp32 copy.
             let scratch = entry.precision == .float32 ? nil : FloatBuffer(count: entry.count)

@@ -43,20 +43,4 @@ public enum BFloat16Linear {
             start += width
         }
     }
-
-    /// The rows `ids` of a `[rows × width]` bfloat16 table, widened into `output` (+= when `accumulate`).
-    public static func gatherRows(
-        _ table: UnsafePointer<UInt16>, width: Int, ids: [Int], into output: UnsafeMutablePointer<Float>, accumulate: Bool
-    ) {
-        let row = FloatBuffer(count: width)
-        for (position, id) in ids.enumerated() {
-            let target = output + position * width
-            if accumulate {
-                BFloat16.widen(table + id * width, into: row.pointer, count: width)
-                for column in 0..<width { target[column] += row.pointer[column] }
-            } else {
-                BFloat16.widen(table + id * width, into: target, count: width)
-            }
-        }
-    }
 }

@@ -98,7 +98,9 @@ public final class WeightArena: @unchecked Sendable {
             index[spec.name] = entries.count
             precondition(spec.shape.count != 2 || !spec.activationUse.isEmpty, "\(spec.name): 2-D, but meets no activations")
             let held = precision(spec)
-            entries.append(ParameterEntry(spec, offset: offsets[held]!, precision: held))
+            precondition(held == .float32 || spec.shape.count == 2, "\(spec.name): only 2-D weights are held narrow or stored")
+            entries.append(ParameterEntry(spec, offset: offsets[held] ?? 0, precision: held))
+            guard held != .stored else { continue }
             // Keep every entry 64-byte aligned for SIMD loads.
             let alignment = 64 / held.bytesPerElement
             offsets[held]! += (spec.shape.reduce(1, *) + alignment - 1) / alignment * alignment
@@ -113,8 +115,21 @@ public final class WeightArena: @unchecked Sendable {
     /// on first use. One forward at a time per arena, as models run.
     public private(set) lazy var wideningScratch = FloatBuffer(count: BFloat16Linear.tileElements)
 
-    /// Bytes the values take, both precisions.
-    public var byteCount: Int { storage.count * 4 + narrowStorage.count * 2 }
+    /// Stored weights (`StoragePrecision.stored`), by entry index, set as the model loads.
+    public private(set) var encodedRows: [Int: any EncodedRows] = [:]
+
+    /// Gives a stored entry its encoded rows (output features × inputs, as the forward multiplies them).
+    public func setEncodedRows(_ rows: any EncodedRows, for index: Int) {
+        precondition(entries[index].precision == .stored, "\(entries[index].name) is not a stored entry")
+        let (inputs, outputs) = entries[index].layout.features(of: entries[index].shape)
+        precondition(rows.rows == outputs && rows.columns == inputs, "stored rows do not fit \(entries[index].name)")
+        encodedRows[index] = rows
+    }
+
+    /// Bytes the values take: both precisions of the arena, and the stored weights' encoded bytes.
+    public var byteCount: Int {
+        storage.count * 4 + narrowStorage.count * 2 + encodedRows.values.reduce(0) { $0 + $1.byteCount }
+    }
 
     /// Total number of parameters (excluding alignment padding).
     public var parameterCount: Int { entries.reduce(0) { $0 + $1.count } }
@@ -205,9 +220,10 @@ public final class WeightArena: @unchecked Sendable {
         switch entry.precision {
         case .float32: return UnsafeRawBufferPointer(values(entry))
         case .bfloat16: return UnsafeRawBufferPointer(start: narrowPointer(entry), count: entry.count * 2)
+        case .stored: return UnsafeRawBufferPointer(start: nil, count: 0)  // the file's identity stands for it
         }
     }
 
     /// Whether every entry is fp32 (nothing held narrow): what training the whole arena needs.
-    public var isAllFloat32: Bool { narrowStorage.count == 0 }
+    public var isAllFloat32: Bool { entries.allSatisfy { $0.precision == .float32 } }
 }

@@ -15,7 +15,8 @@ public struct TrainingTarget {
         guard let settings = configuration.adapter else {
             guard model.weights.isAllFloat32 else {
                 throw TrainingError.invalidOption(
-                    "a bf16 base trains adapters only (--tuning lora, prefix or prompt): full tuning changes the base every step.")
+                    "a base held as bf16 or stored is frozen: it trains adapters only (--tuning lora, prefix or prompt), "
+                    + "since full tuning changes the base every step.")
             }
             parameters = TrainableSet(
                 arena: model.weights, roles: Set(configuration.trainableRoles), lastLayers: configuration.trainableLastLayers)

@@ -30,6 +30,31 @@ final class BFloat16BaseTests: XCTestCase {
         }
     }
 
+    /// `stored`: weights left as the file encodes them and decoded a tile at a time give the fp32
+    /// model's logits (the same decoded values; only the GEMM's split differs) — GGUF files of the
+    /// three decoder architectures (llama's q/k read through llama.cpp's row permutation), and
+    /// safetensors folders, where GPT-2's Conv1D weights, whose file rows are inputs, fall back to bf16.
+    func testAStoredBaseGivesTheFloat32Logits() throws {
+        for fixture in ["formats/tiny-llama3-rope.gguf", "formats/tiny-qwen2.gguf", "formats/tiny-gpt2.gguf", "tiny-llama", "tiny-gpt2"] {
+            let path = Fixtures.url(fixture).path
+            let stored = try LoadedModel.open(path: path, options: ModelLoadOptions(basePrecision: .stored)).model
+            let float32 = try LoadedModel.open(path: path).model
+            let matrices = stored.weights.entries.filter { $0.shape.count == 2 }
+            XCTAssertTrue(matrices.contains { $0.precision == .stored }, fixture)
+            XCTAssertTrue(stored.weights.entries.allSatisfy { ($0.shape.count == 2) == ($0.precision != .float32) }, fixture)
+            XCTAssertEqual(matrices.filter { $0.precision == .bfloat16 }.map(\.kind).allSatisfy { $0 != .tokenEmbedding }, true, fixture)
+            if fixture == "tiny-gpt2" {
+                XCTAssertEqual(Set(matrices.filter { $0.precision == .bfloat16 }.map(\.layout)), [.inputsByOutputs], "only Conv1D falls back")
+                continue  // its bf16 weights are rounded: compared in testANarrowBaseGivesTheLogitsOfTheRoundedWeights
+            }
+            XCTAssertLessThanOrEqual(stored.weights.byteCount, float32.weights.byteCount, fixture)
+            let requests = everyPosition(Self.sequences)
+            let difference = maxAbsDifference(
+                try stored.logits(Self.sequences, at: requests)[...], try float32.logits(Self.sequences, at: requests)[...])
+            XCTAssertLessThan(difference, 1e-5, fixture)
+        }
+    }
+
     func testEncodersAreRefusedInOneSentence() {
         XCTAssertThrowsError(try LoadedModel.open(path: Fixtures.url("tiny-bert-mlm").path, options: ModelLoadOptions(basePrecision: .bfloat16))) {
             XCTAssertTrue("\($0)".contains("a bf16 base is implemented for decoders; encoders load in f32"), "\($0)")

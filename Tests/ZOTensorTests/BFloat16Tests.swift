@@ -63,12 +63,6 @@ final class BFloat16Tests: XCTestCase {
         BFloat16Linear.multiply(input, rows: rows, inner: inner, weight: narrow, columns: columns, into: &productConv,
                                 scratch: scratch.pointer)
         XCTAssertLessThan(zip(productConv, expectedConv).map { abs($0 - $1) }.max()!, 1e-4)
-
-        // Rows gathered from a table.
-        var gathered = [Float](repeating: 0, count: 2 * inner)
-        BFloat16Linear.gatherRows(narrow, width: inner, ids: [3, 0], into: &gathered, accumulate: false)
-        XCTAssertEqual(Array(gathered[..<inner]), Array(widened[(3 * inner)..<(4 * inner)]))
-        XCTAssertEqual(Array(gathered[inner...]), Array(widened[..<inner]))
     }
 
     func testAnArenaHoldsMatricesNarrowAndVectorsInFloat32() {

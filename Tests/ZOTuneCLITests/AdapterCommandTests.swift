@@ -66,7 +66,7 @@ final class AdapterCommandTests: XCTestCase {
             (["--tuning", "lora", "--lora-rank", "4096"], "LoRA rank 4096 is larger than model.layers.0.self_attn.q_proj.weight"),
             (["--tuning", "lora", "--trainable", "norm"], "with --tuning lora only the adapter trains"),
             (["--prefix-tokens", "3"], "--prefix-tokens needs --tuning prefix."),
-            (["--base-precision", "bf16"], "a bf16 base trains adapters only (--tuning lora, prefix or prompt)"),
+            (["--base-precision", "bf16"], "a base held as bf16 or stored is frozen: it trains adapters only (--tuning lora, prefix or prompt)"),
             (["--base-precision", "f16"], "The value 'f16' is invalid for '--base-precision"),
             (["--tuning", "prefix", "--prefix-tokens", "0"], "--prefix-tokens must be at least 1, got 0."),
             (["--tuning", "prefix", "--model", CLI.fixtures.appendingPathComponent("tiny-bert-mlm").path],

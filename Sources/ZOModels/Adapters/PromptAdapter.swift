@@ -51,6 +51,7 @@ public final class PromptAdapter: Adapter {
             switch embedding.precision {
             case .float32: (rows + row * width).update(from: base.pointer(embedding) + id * width, count: width)
             case .bfloat16: BFloat16.widen(base.narrowPointer(embedding) + id * width, into: rows + row * width, count: width)
+            case .stored: base.encodedRows[embeddingIndex]!.decode(rows: id..<(id + 1), into: rows + row * width)
             }
         }
     }

@@ -130,6 +130,17 @@ struct GGUFTensorNames {
 
     /// Undoes llama.cpp's permutation of q/k rows (made for its interleaved RoPE) so HF's
     /// `rotate_half` RoPE applies: GGUF row `h·d + 2i + j` holds HF row `h·d + j·d/2 + i`.
+    /// The same as a row map: the file row that holds row r of the un-permuted weight (`rows` rows
+    /// in `heads` heads).
+    static func permutedRow(heads: Int, rows: Int) -> (Int) -> Int {
+        let headDim = rows / heads, half = headDim / 2
+        return { row in
+            let (head, within) = row.quotientAndRemainder(dividingBy: headDim)
+            let (j, i) = within.quotientAndRemainder(dividingBy: half)
+            return head * headDim + 2 * i + j
+        }
+    }
+
     static func unpermuteRows(_ values: UnsafeMutableBufferPointer<Float>, heads: Int, columns: Int) {
         let rows = values.count / columns
         let headDim = rows / heads

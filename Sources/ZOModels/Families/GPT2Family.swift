@@ -51,7 +51,9 @@ public enum GPT2Family: ModelFamily {
             storedTransposed: transposed)
         return try GGUFTensorNames.gpt2.namingFileTensors {
             try weights.check(GPTStyleDecoderModel.parameterSpecs(for: configuration))
-            let model = GPTStyleDecoderModel(configuration: configuration, basePrecision: options.basePrecision)
+            let model = GPTStyleDecoderModel(configuration: configuration) {
+                weights.precision(for: $0, basePrecision: options.basePrecision)
+            }
             try weights.fill(model.weights)
             return model
         }

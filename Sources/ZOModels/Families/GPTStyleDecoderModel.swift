@@ -103,10 +103,10 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyVa
     }
 
     /// A model with all-zero weights; fill `weights` before use (see `OPTFamily`, `GPT2Family`).
-    /// `basePrecision` bfloat16 holds every 2-D weight narrow (a frozen base).
-    public init(configuration: GPTStyleDecoderConfiguration, basePrecision: StoragePrecision = .float32) {
+    /// `precision` says how each weight is held (fp32 unless a frozen base is held narrow or stored).
+    public init(configuration: GPTStyleDecoderConfiguration, precision: (ParameterSpec) -> StoragePrecision = { _ in .float32 }) {
         self.configuration = configuration
-        weights = WeightArena(Self.parameterSpecs(for: configuration), precision: basePrecision.forMatrices)
+        weights = WeightArena(Self.parameterSpecs(for: configuration), precision: precision)
         workspace = ForwardWorkspace(widths: configuration.activationWidths)
         attention = SelfAttention(
             headCount: configuration.headCount, keyValueHeadCount: configuration.headCount,
@@ -270,7 +270,9 @@ extension GPTStyleDecoderModel {
             tensors: checkpoint.tensors(basePrefix: basePrefix, expectedBy: Set(layout.map(\.name))),
             source: checkpoint.folder, layerCountKey: layerCountKey, isIgnorable: isIgnorable)
         try weights.check(layout)
-        let model = GPTStyleDecoderModel(configuration: configuration, basePrecision: checkpoint.options.basePrecision)
+        let model = GPTStyleDecoderModel(configuration: configuration) {
+            weights.precision(for: $0, basePrecision: checkpoint.options.basePrecision)
+        }
         try weights.fill(model.weights)
         return model
     }

@@ -8,6 +8,8 @@ struct ArenaWeight {
     /// The fp32 values, or nil for a frozen weight held in bfloat16 (`narrow`).
     let float32: UnsafeMutablePointer<Float>?
     let narrow: UnsafeMutablePointer<UInt16>?
+    /// A stored weight's rows, decoded a tile at a time.
+    let encoded: (any EncodedRows)?
 
     init(_ arena: WeightArena, _ name: String) {
         guard let index = arena.index(of: name) else { preconditionFailure("no parameter \(name)") }
@@ -15,6 +17,8 @@ struct ArenaWeight {
         let entry = arena.entries[index]
         float32 = entry.precision == .float32 ? arena.pointer(entry) : nil
         narrow = entry.precision == .bfloat16 ? arena.narrowPointer(entry) : nil
+        encoded = arena.encodedRows[index]
+        precondition(entry.precision != .stored || encoded != nil, "\(name) is stored but was never loaded")
     }
 
     /// Whether `next`'s values start right after this weight's `elements` in the same storage (so
@@ -61,6 +65,13 @@ struct LinearMap {
         outputStride: Int? = nil, accumulate: Bool = false
     ) {
         let stride = outputStride ?? outputs
+        if let encoded = weight.encoded {
+            // Stored rows are output features whatever the arena's layout.
+            EncodedLinear.linear(input, rows: rows, weight: encoded, into: output, ldc: stride, beta: accumulate ? 1 : 0,
+                                 scratch: arena.wideningScratch.pointer)
+            addDeltaAndBias(input, rows: rows, into: output, outputStride: stride)
+            return
+        }
         switch (layout, weight.narrow) {
         case (.outputsByInputs, nil):
             BLAS.linear(input, rows: rows, inner: inputs, weight: weight.pointer, columns: outputs, into: output,
@@ -135,22 +146,25 @@ struct EmbeddingTable {
     /// the table are the attached virtual tokens' (prompt tuning).
     func lookUp(_ ids: [Int], into output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         let virtual = arena.virtualTokens.flatMap { $0.index == weight.index ? $0.tokens : nil }
-        if let narrow = weight.narrow, virtual == nil {
-            BFloat16Linear.gatherRows(narrow, width: width, ids: ids, into: output, accumulate: accumulate)
-            return
-        }
-        let row = FloatBuffer(count: weight.narrow == nil ? 0 : width)
+        let row = arena.wideningScratch.pointer  // a narrow or stored row, widened
         for (position, id) in ids.enumerated() {
-            var source = virtual?.row(id) ?? weight.float32.map { $0 + id * width }
-            if source == nil, let narrow = weight.narrow {
-                BFloat16.widen(narrow + id * width, into: row.pointer, count: width)
-                source = row.pointer
+            let source: UnsafePointer<Float>
+            if let virtualRow = virtual?.row(id) {
+                source = UnsafePointer(virtualRow)
+            } else if let float32 = weight.float32 {
+                source = UnsafePointer(float32 + id * width)
+            } else if let narrow = weight.narrow {
+                BFloat16.widen(narrow + id * width, into: row, count: width)
+                source = UnsafePointer(row)
+            } else {
+                weight.encoded!.decode(rows: id..<(id + 1), into: row)
+                source = UnsafePointer(row)
             }
             let rowOutput = output + position * width
             if accumulate {
-                addBias(source!, to: rowOutput, rows: 1, width: width)
+                addBias(source, to: rowOutput, rows: 1, width: width)
             } else {
-                rowOutput.update(from: source!, count: width)
+                rowOutput.update(from: source, count: width)
             }
         }
         if let delta = arena.delta(weight.index) {

@@ -37,7 +37,7 @@ public enum LlamaFamily: ModelFamily {
             tensors: checkpoint.tensors, source: checkpoint.folder, layerCountKey: "num_hidden_layers",
             isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
         try weights.check(LlamaModel.parameterSpecs(for: configuration))
-        let model = LlamaModel(configuration: configuration, basePrecision: checkpoint.options.basePrecision)
+        let model = LlamaModel(configuration: configuration) { weights.precision(for: $0, basePrecision: checkpoint.options.basePrecision) }
         try weights.fill(model.weights)
         return model
     }
@@ -55,12 +55,24 @@ public enum LlamaFamily: ModelFamily {
         let configuration = try LlamaConfiguration.fromGGUF(gguf)
         let tensors = try GGUFTensorNames.llama.huggingFaceTensors(
             of: gguf, readElsewhere: configuration.ropeFrequencyDivisors == nil ? [] : [LlamaConfiguration.ropeFrequencyFactorsTensor])
-        let weights = WeightLoading(
+        var weights = WeightLoading(
             tensors: tensors, source: gguf.path, layerCountKey: GGUFMetadataReader(gguf).layerCountKey,
             isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
+        if permutedQueryKey {
+            // A stored q or k reads its rows where llama.cpp's permutation put them.
+            weights.storedRowOrder = { name in
+                if name.hasSuffix("self_attn.q_proj.weight") {
+                    return GGUFTensorNames.permutedRow(heads: configuration.headCount, rows: configuration.queryWidth)
+                }
+                if name.hasSuffix("self_attn.k_proj.weight") {
+                    return GGUFTensorNames.permutedRow(heads: configuration.keyValueHeadCount, rows: configuration.keyValueWidth)
+                }
+                return nil
+            }
+        }
         return try GGUFTensorNames.llama.namingFileTensors {
             try weights.check(LlamaModel.parameterSpecs(for: configuration))
-            let model = LlamaModel(configuration: configuration, basePrecision: options.basePrecision)
+            let model = LlamaModel(configuration: configuration) { weights.precision(for: $0, basePrecision: options.basePrecision) }
             try weights.fill(model.weights) { name, values in
                 guard permutedQueryKey else { return }
                 if name.hasSuffix("self_attn.q_proj.weight") {

@@ -83,11 +83,11 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturi
         ]
     }
 
-    /// A model with all-zero weights; fill `weights` before use (see `LlamaFamily`). `basePrecision`
-    /// bfloat16 holds every 2-D weight narrow (a frozen base).
-    public init(configuration: LlamaConfiguration, basePrecision: StoragePrecision = .float32) {
+    /// A model with all-zero weights; fill `weights` before use (see `LlamaFamily`). `precision` says
+    /// how each weight is held (fp32 unless a frozen base is held narrow or stored).
+    public init(configuration: LlamaConfiguration, precision: (ParameterSpec) -> StoragePrecision = { _ in .float32 }) {
         self.configuration = configuration
-        self.weights = WeightArena(Self.parameterSpecs(for: configuration), precision: basePrecision.forMatrices)
+        self.weights = WeightArena(Self.parameterSpecs(for: configuration), precision: precision)
         self.rotary = RotaryEmbedding(
             headDim: configuration.headDim, base: configuration.ropeTheta,
             frequencyDivisors: configuration.ropeFrequencyDivisors)

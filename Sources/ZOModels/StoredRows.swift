@@ -1,0 +1,52 @@
+import ZOFormats
+import ZOTensor
+
+/// A frozen weight left as its file encodes it (`--base-precision stored`): rows decoded from the
+/// mapped file's blocks when the forward multiplies them, so a quantized GGUF base takes about its
+/// file's size. `rowOrder` maps a row as the model uses it to the file's row (llama.cpp's permuted
+/// q/k rows); nil when they agree.
+final class StoredRows: EncodedRows, @unchecked Sendable {
+    let tensor: StoredTensor
+    let rows: Int
+    let columns: Int
+    let rowOrder: ((Int) -> Int)?
+
+    /// `tensor` seen as `[rows × columns]` output rows; nil when its rows do not decode alone.
+    init?(_ tensor: StoredTensor, rows: Int, columns: Int, rowOrder: ((Int) -> Int)?) {
+        guard rows * columns == tensor.elementCount, tensor.rowsDecodeAlone(columns: columns) else { return nil }
+        (self.tensor, self.rows, self.columns, self.rowOrder) = (tensor, rows, columns, rowOrder)
+    }
+
+    var byteCount: Int { tensor.bytes.count }
+
+    func decode(rows range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        do {
+            guard let rowOrder else { return try tensor.decode(rows: range, columns: columns, into: destination) }
+            for (position, row) in range.enumerated() {
+                let fileRow = rowOrder(row)
+                try tensor.decode(rows: fileRow..<(fileRow + 1), columns: columns, into: destination + position * columns)
+            }
+        } catch {
+            // Sizes and types were checked, and every row decoded once, when the model loaded.
+            preconditionFailure("stored rows of \(tensor.name) no longer decode: \(error)")
+        }
+    }
+
+    /// Decodes every row once in tiles and scans them (loading refuses non-finite weights), then lets
+    /// the file's pages go until the forward reads them.
+    func firstNonFinite() -> (index: Int, value: Float)? {
+        let tile = max(1, BFloat16Linear.tileElements / columns)
+        let scratch = FloatBuffer(count: tile * columns)
+        defer { tensor.file.release(tensor.bytes) }
+        var start = 0
+        while start < rows {
+            let count = min(tile, rows - start)
+            decode(rows: start..<(start + count), into: scratch.pointer)
+            if let index = NonFiniteScan.firstIndex(in: UnsafeBufferPointer(start: scratch.pointer, count: count * columns)) {
+                return (start * columns + index, scratch.pointer[index])
+            }
+            start += count
+        }
+        return nil
+    }
+}

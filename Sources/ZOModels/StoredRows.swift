@@ -35,7 +35,7 @@ final class StoredRows: EncodedRows, @unchecked Sendable {
     /// Decodes every row once in tiles and scans them (loading refuses non-finite weights), then lets
     /// the file's pages go until the forward reads them.
     func firstNonFinite() -> (index: Int, value: Float)? {
-        let tile = max(1, BFloat16Linear.tileElements / columns)
+        let tile = max(1, EncodedLinear.tileElements / columns)
         let scratch = FloatBuffer(count: tile * columns)
         defer { tensor.file.release(tensor.bytes) }
         var start = 0

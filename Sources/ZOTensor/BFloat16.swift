@@ -40,19 +40,3 @@ public enum BFloat16 {
 
     public static func widen(_ value: UInt16) -> Float { Float(bitPattern: UInt32(value) << 16) }
 }
-
-/// A 64-byte-aligned, fixed-size buffer of bfloat16 values (as `UInt16`), zeroed: the frozen base's
-/// narrow storage in a `WeightArena`.
-public final class BFloat16Buffer: @unchecked Sendable {
-    public let count: Int
-    public let pointer: UnsafeMutablePointer<UInt16>
-
-    public init(count: Int) {
-        self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 2, alignment: 64)
-        raw.initializeMemory(as: UInt16.self, repeating: 0, count: max(count, 1))
-        pointer = raw.assumingMemoryBound(to: UInt16.self)
-    }
-
-    deinit { pointer.deallocate() }
-}

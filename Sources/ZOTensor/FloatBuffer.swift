@@ -1,22 +1,27 @@
-/// A 64-byte-aligned, fixed-size buffer of `Float`, owned by a class so it can be shared by reference
+/// A 64-byte-aligned, fixed-size buffer of numbers, owned by a class so it can be shared by reference
 /// without copying (weights, activations). Contents start zeroed.
-public final class FloatBuffer: @unchecked Sendable {
+public final class AlignedBuffer<Element: Numeric>: @unchecked Sendable {
     public let count: Int
-    public let pointer: UnsafeMutablePointer<Float>
+    public let pointer: UnsafeMutablePointer<Element>
 
     public init(count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
-        pointer = raw.assumingMemoryBound(to: Float.self)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Element>.stride, alignment: 64)
+        pointer = raw.initializeMemory(as: Element.self, repeating: .zero, count: max(count, 1))
     }
 
     deinit { pointer.deallocate() }
 
-    public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
+    public var buffer: UnsafeMutableBufferPointer<Element> { .init(start: pointer, count: count) }
 
-    public subscript(index: Int) -> Float {
+    public subscript(index: Int) -> Element {
         get { pointer[index] }
         set { pointer[index] = newValue }
     }
 }
+
+/// fp32 values: weights, activations, scratch.
+public typealias FloatBuffer = AlignedBuffer<Float>
+
+/// bfloat16 values (as `UInt16`): a frozen base held narrow in a `WeightArena`.
+public typealias BFloat16Buffer = AlignedBuffer<UInt16>

@@ -111,9 +111,9 @@ public final class WeightArena: @unchecked Sendable {
         self.narrowStorage = BFloat16Buffer(count: offsets[.bfloat16]!)
     }
 
-    /// Where bfloat16 weights are widened for a product (`BFloat16Linear.tileElements` floats), made
+    /// Where bfloat16 weights are widened for a product (`EncodedLinear.tileElements` floats), made
     /// on first use. One forward at a time per arena, as models run.
-    public private(set) lazy var wideningScratch = FloatBuffer(count: BFloat16Linear.tileElements)
+    public private(set) lazy var wideningScratch = FloatBuffer(count: EncodedLinear.tileElements)
 
     /// Stored weights (`StoragePrecision.stored`), by entry index, set as the model loads.
     public private(set) var encodedRows: [Int: any EncodedRows] = [:]

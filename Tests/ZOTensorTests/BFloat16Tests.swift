@@ -46,7 +46,7 @@ final class BFloat16Tests: XCTestCase {
         var narrow = [UInt16](repeating: 0, count: weight.count)
         BFloat16.round(weight, into: &narrow, count: weight.count)
         let widened = narrow.map(BFloat16.widen)
-        let scratch = FloatBuffer(count: BFloat16Linear.tileElements)
+        let scratch = FloatBuffer(count: EncodedLinear.tileElements)
 
         // nn.Linear layout: W [columns × inner]; c = a·Wᵀ, accumulated onto 1s.
         var expected = [Float](repeating: 1, count: rows * columns)

@@ -21,15 +21,7 @@ import tempfile
 import numpy as np
 import torch
 
-from zotune_cli import read_logits, write_texts, zotune_binary
-
-DEFAULT_TEXTS = [
-    "The capital of France is",
-    "Review: a gripping, beautifully shot film. Sentiment:",
-    "def add(a, b):\n    return",
-    "ZOTune fine-tunes language models with forward passes only.",
-]
-
+from zotune_cli import load_causal_lm, read_logits, read_texts, write_texts, zotune_binary
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -38,19 +30,9 @@ def main():
     parser.add_argument("--zotune")
     parser.add_argument("--tolerance", type=float, default=1e-4)
     args = parser.parse_args()
-    texts = DEFAULT_TEXTS
-    if args.texts:
-        with open(args.texts) as f:
-            texts = [line.rstrip("\n").replace("\\n", "\n").replace("\\t", "\t") for line in f if line.strip()]
+    texts = read_texts(args.texts)
 
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    source = {"pretrained_model_name_or_path": args.base}
-    if args.base.endswith(".gguf"):
-        source = {"pretrained_model_name_or_path": os.path.dirname(os.path.abspath(args.base)),
-                  "gguf_file": os.path.basename(args.base)}
-    tokenizer = AutoTokenizer.from_pretrained(**source)
-    model = AutoModelForCausalLM.from_pretrained(**source, dtype=torch.float32, attn_implementation="eager").eval()
+    tokenizer, model = load_causal_lm(args.base)
 
     def last_logits():
         with torch.no_grad():

@@ -30,15 +30,7 @@ import warnings
 import torch
 from safetensors.torch import load_file
 
-from zotune_cli import write_texts, zotune_binary
-
-DEFAULT_TEXTS = [
-    "The capital of France is",
-    "Review: a gripping, beautifully shot film. Sentiment:",
-    "def add(a, b):\n    return",
-    "ZOTune fine-tunes language models with forward passes only.",
-]
-
+from zotune_cli import load_causal_lm, read_texts, write_texts, zotune_binary
 
 def zotune_logits(binary, base, adapter, texts, folder):
     text_file = os.path.join(folder, "texts.txt")
@@ -60,20 +52,10 @@ def main():
     parser.add_argument("--zotune")
     parser.add_argument("--tolerance", type=float, default=1e-4)
     args = parser.parse_args()
-    texts = DEFAULT_TEXTS
-    if args.texts:
-        with open(args.texts) as f:
-            texts = [line.rstrip("\n").replace("\\n", "\n").replace("\\t", "\t") for line in f if line.strip()]
+    texts = read_texts(args.texts)
 
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    source = {"pretrained_model_name_or_path": args.base}
-    if args.base.endswith(".gguf"):
-        source = {"pretrained_model_name_or_path": os.path.dirname(os.path.abspath(args.base)),
-                  "gguf_file": os.path.basename(args.base)}
-    tokenizer = AutoTokenizer.from_pretrained(**source)
-    base = AutoModelForCausalLM.from_pretrained(**source, torch_dtype=torch.float32, attn_implementation="eager").eval()
+    tokenizer, base = load_causal_lm(args.base)
     with torch.no_grad():
         base_logits = [base(**tokenizer(t, return_tensors="pt")).logits[0, -1].clone() for t in texts]
 

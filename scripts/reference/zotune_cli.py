@@ -26,6 +26,36 @@ def write_texts(path, texts):
             f.write(text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t") + "\n")
 
 
+CHECK_TEXTS = [
+    "The capital of France is",
+    "Review: a gripping, beautifully shot film. Sentiment:",
+    "def add(a, b):\n    return",
+    "ZOTune fine-tunes language models with forward passes only.",
+]
+
+
+def read_texts(path):
+    """The texts of --texts FILE (one per line, the CLI's escapes), or CHECK_TEXTS without one."""
+    if not path:
+        return CHECK_TEXTS
+    with open(path) as f:
+        return [line.rstrip("\n").replace("\\n", "\n").replace("\\t", "\t") for line in f if line.strip()]
+
+
+def load_causal_lm(base):
+    """transformers' tokenizer and fp32 eager-attention model of BASE: a Hugging Face folder, or a
+    .gguf file (which transformers dequantizes)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    source = {"pretrained_model_name_or_path": base}
+    if base.endswith(".gguf"):
+        source = {"pretrained_model_name_or_path": os.path.dirname(os.path.abspath(base)),
+                  "gguf_file": os.path.basename(base)}
+    tokenizer = AutoTokenizer.from_pretrained(**source)
+    model = AutoModelForCausalLM.from_pretrained(**source, dtype=torch.float32, attn_implementation="eager").eval()
+    return tokenizer, model
+
+
 def read_logits(path):
     """The `logits` tensor of a safetensors file written by `zotune forward` (F32 [texts, vocab])."""
     with open(path, "rb") as f:

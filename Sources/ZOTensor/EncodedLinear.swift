@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Products with a weight that is not held in fp32 (a frozen base in bfloat16, or stored as its file
 /// encodes it): a tile of output rows is decoded into the caller's scratch (`tileElements` floats)
 /// and multiplied there by the fp32 GEMM, so the weight exists in fp32 only a tile at a time. The
@@ -16,10 +18,20 @@ public enum EncodedLinear {
     ) {
         guard rows > 0, columns > 0 else { return }
         let tile = max(1, min(columns, tileElements / max(inner, 1)))
+        // Decoding is split over the cores like the GEMM (each worker its own rows of the tile).
+        let workers = max(1, min(BLAS.workerCount, tile * inner / (1 << 16)))
         var start = 0
         while start < columns {
             let width = min(tile, columns - start)
-            decodeRows(start..<(start + width), scratch)
+            if workers == 1 || width < workers {
+                decodeRows(start..<(start + width), scratch)
+            } else {
+                let share = (width + workers - 1) / workers
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let lower = worker * share, upper = min(width, lower + share)
+                    if lower < upper { decodeRows((start + lower)..<(start + upper), scratch + lower * inner) }
+                }
+            }
             BLAS.linear(a, rows: rows, inner: inner, weight: scratch, columns: width, into: c + start,
                         ldc: ldc ?? columns, beta: beta)
             start += width

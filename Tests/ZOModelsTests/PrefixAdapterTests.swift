@@ -24,8 +24,8 @@ final class PrefixAdapterTests: XCTestCase {
         let layers = try XCTUnwrap(try model.attentionKeyValues(tokens))
         XCTAssertEqual(layers.count, prefix.shape.layers)
         for (layer, keysAndValues) in layers.enumerated() {
-            prefix.weights.values(prefix.weights.entries[2 * layer]).update(fromContentsOf: keysAndValues.keys)
-            prefix.weights.values(prefix.weights.entries[2 * layer + 1]).update(fromContentsOf: keysAndValues.values)
+            _ = prefix.weights.values(prefix.weights.entries[2 * layer]).update(fromContentsOf: keysAndValues.keys)
+            _ = prefix.weights.values(prefix.weights.entries[2 * layer + 1]).update(fromContentsOf: keysAndValues.values)
         }
     }
 

@@ -55,8 +55,8 @@ public final class PrefixAdapter: Adapter {
             throw AdapterError.invalidSetting("the model's vocabulary of \(vocabularySize) is too small for \(tokenCount) prefix tokens")
         }
         for (layer, keysAndValues) in layers.enumerated() {
-            weights.values(keyEntries[layer]).update(fromContentsOf: keysAndValues.keys)
-            weights.values(valueEntries[layer]).update(fromContentsOf: keysAndValues.values)
+            _ = weights.values(keyEntries[layer]).update(fromContentsOf: keysAndValues.keys)
+            _ = weights.values(valueEntries[layer]).update(fromContentsOf: keysAndValues.values)
         }
     }
 

@@ -36,6 +36,7 @@ final class BadInputTests: XCTestCase {
         let cases = try JSONDecoder().decode([Case].self, from: Data(contentsOf: Self.corpus.appendingPathComponent("cases.json")))
         XCTAssertGreaterThanOrEqual(cases.count, 20)
         let text = try CLI.temporaryFile("The movie was great\n")
+        defer { try? FileManager.default.removeItem(at: text) }
         temporary.append(text)
         for testCase in cases {
             let model = try input(testCase)
@@ -63,6 +64,7 @@ final class BadInputTests: XCTestCase {
     /// over it is the case's doing.
     func testTheBaseFixturesRunWithinTheMemoryBound() throws {
         let text = try CLI.temporaryFile("The movie was great\n")
+        defer { try? FileManager.default.removeItem(at: text) }
         temporary.append(text)
         for base in ["tiny-llama", "tiny-opt", "tiny-gpt2", "tiny-bert", "formats/tiny-qwen2.gguf", "formats/tiny-gpt2.gguf"] {
             let path = CLI.fixtures.appendingPathComponent(base).path

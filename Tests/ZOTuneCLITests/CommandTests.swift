@@ -47,6 +47,7 @@ final class CommandTests: XCTestCase {
 
     func testTokenizePrintsOneArrayPerLineAndHonoursEscapes() throws {
         let file = try CLI.temporaryFile("The capital of France is\nline\\none\n")
+        defer { try? FileManager.default.removeItem(at: file) }
         let result = try CLI.run(["tokenize", "--text-file", file.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n")
@@ -74,6 +75,7 @@ final class CommandTests: XCTestCase {
             try XCTUnwrap(base.first { $0["text"] as? String == text }?["ids"] as? [Int], text)
         }
         let file = try CLI.temporaryFile(texts.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(at: file) }
         let result = try CLI.run(["tokenize", "--model", folder.path, "--text-file", file.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, want.map { "[" + $0.map(String.init).joined(separator: ", ") + "]\n" }.joined())
@@ -83,6 +85,7 @@ final class CommandTests: XCTestCase {
 
     func testForwardWritesLastPositionLogits() throws {
         let input = try CLI.temporaryFile("The capital of France is\nHello\n")
+        defer { try? FileManager.default.removeItem(at: input) }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-\(UUID()).safetensors")
         defer { try? FileManager.default.removeItem(at: output) }
         let result = try CLI.run(["forward", "--text-file", input.path, "--output", output.path, "--batch-size", "1"])
@@ -97,6 +100,7 @@ final class CommandTests: XCTestCase {
     /// Splitting GEMMs and attention over threads changes no bit of the result.
     func testThreadCountDoesNotChangeTheLogits() throws {
         let input = try CLI.temporaryFile("The capital of France is\nA much longer second line, so that the batch has two lengths\n")
+        defer { try? FileManager.default.removeItem(at: input) }
         var files: [Data] = []
         for threads in ["1", "2", "3"] {
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-\(UUID()).safetensors")
@@ -150,6 +154,7 @@ final class CommandTests: XCTestCase {
     /// `forward` and `replay` never write over an existing file; the refusal comes before any work.
     func testOutputFilesAreNeverOverwritten() throws {
         let input = try CLI.temporaryFile("Hello\n")
+        defer { try? FileManager.default.removeItem(at: input) }
         let existing = try CLI.temporaryFile("a user's file")
         defer { try? FileManager.default.removeItem(at: existing) }
         try assertFails(["forward", "--model", tinyModel, "--text-file", input.path, "--output", existing.path],
@@ -177,6 +182,7 @@ final class CommandTests: XCTestCase {
         }
         try SafetensorsWriter().write(tensors, to: folder.appendingPathComponent("model.safetensors"))
         let input = try CLI.temporaryFile("Hello there\n")
+        defer { try? FileManager.default.removeItem(at: input) }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-\(UUID()).safetensors")
         try assertFails(["forward", "--model", folder.path, "--text-file", input.path, "--output", output.path],
                         message: "the logits of line 1 are not finite: the model's activations overflow fp32.")
@@ -204,17 +210,20 @@ final class CommandTests: XCTestCase {
 
     func testTruncatedGGUF() throws {
         let truncated = try CLI.temporaryFile("GGUF\u{3}\0\0\0", suffix: ".gguf")
+        defer { try? FileManager.default.removeItem(at: truncated) }
         try assertFails(["inspect", "--model", truncated.path], message: "is truncated")
     }
 
     func testBadEscapeNamesTheLine() throws {
         let file = try CLI.temporaryFile("fine\nbad \\q escape\n")
+        defer { try? FileManager.default.removeItem(at: file) }
         try assertFails(["tokenize", "--model", tinyModel, "--text-file", file.path],
                         message: "line 2: unknown escape \\q")
     }
 
     func testEmptyLineInForward() throws {
         let file = try CLI.temporaryFile("fine\n\n")
+        defer { try? FileManager.default.removeItem(at: file) }
         try assertFails(["forward", "--model", tinyModel, "--text-file", file.path, "--output", "/tmp/unused.safetensors"],
                         message: "line 2 is empty")
     }

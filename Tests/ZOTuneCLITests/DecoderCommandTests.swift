@@ -38,6 +38,7 @@ final class DecoderCommandTests: XCTestCase {
 
     func testForwardAndGenerate() throws {
         let input = try CLI.temporaryFile("The movie was great\nHi\n")
+        defer { try? FileManager.default.removeItem(at: input) }
         for decoder in Self.decoders {
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-\(UUID()).safetensors")
             folders.append(output)

@@ -28,11 +28,3 @@ public protocol EncodedRows: AnyObject, Sendable {
     /// Decodes rows `range` into `destination` (`range.count × columns` floats, row-major).
     func decode(rows range: Range<Int>, into destination: UnsafeMutablePointer<Float>)
 }
-
-extension StoragePrecision {
-    /// A `WeightArena` layout rule: this precision for 2-D weights (matrices, embeddings, heads),
-    /// fp32 for vectors (norm gains and biases, which are small and applied elementwise).
-    public var forMatrices: (ParameterSpec) -> StoragePrecision {
-        { spec in spec.shape.count == 2 ? self : .float32 }
-    }
-}

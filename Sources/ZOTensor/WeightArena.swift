@@ -14,7 +14,7 @@ public struct ParameterEntry: Sendable, Hashable {
     /// Offset of the first element in the arena's storage of its precision, in elements.
     public let offset: Int
     /// How the values are held: fp32 (`WeightArena.storage`) or, for a frozen base, bfloat16
-    /// (`WeightArena.narrowStorage`).
+    /// (`WeightArena.narrowStorage`) or as the weight file encodes them (`WeightArena.encodedRows`).
     public let precision: StoragePrecision
 
     init(_ spec: ParameterSpec, offset: Int, precision: StoragePrecision = .float32) {
@@ -198,9 +198,10 @@ public final class WeightArena: @unchecked Sendable {
         return pointer(entry)
     }
 
-    /// The fp32 values of `entry` (a programmer error for an entry held in bfloat16: see `narrowPointer`).
+    /// The fp32 values of `entry` (a programmer error for an entry held otherwise: see `narrowPointer`,
+    /// `encodedRows`).
     public func pointer(_ entry: ParameterEntry) -> UnsafeMutablePointer<Float> {
-        precondition(entry.precision == .float32, "\(entry.name) is held in bfloat16")
+        precondition(entry.precision == .float32, "\(entry.name) is held as \(entry.precision.rawValue), not f32")
         return storage.pointer + entry.offset
     }
 
@@ -211,7 +212,7 @@ public final class WeightArena: @unchecked Sendable {
 
     /// The bfloat16 values of an entry held narrow.
     public func narrowPointer(_ entry: ParameterEntry) -> UnsafeMutablePointer<UInt16> {
-        precondition(entry.precision == .bfloat16, "\(entry.name) is held in fp32")
+        precondition(entry.precision == .bfloat16, "\(entry.name) is held as \(entry.precision.rawValue), not bf16")
         return narrowStorage.pointer + entry.offset
     }
 
@@ -224,6 +225,6 @@ public final class WeightArena: @unchecked Sendable {
         }
     }
 
-    /// Whether every entry is fp32 (nothing held narrow): what training the whole arena needs.
+    /// Whether every entry is fp32 (nothing held narrow or stored): what training the whole arena needs.
     public var isAllFloat32: Bool { entries.allSatisfy { $0.precision == .float32 } }
 }

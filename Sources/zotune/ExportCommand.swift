@@ -10,7 +10,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a run's trained weights as files other tools load.",
         discussion: """
-            peft: the adapter of a LoRA or prompt-tuning run as a PEFT folder (adapter_config.json + \
+            peft: the adapter of a LoRA, prefix- or prompt-tuning run as a PEFT folder (adapter_config.json + \
             adapter_model.safetensors), which PeftModel.from_pretrained applies to the transformers model of the \
             same base. An adapter run also leaves this folder, from its best weights, in RUN/adapter when it ends.
 

@@ -72,7 +72,7 @@ final class BFloat16Tests: XCTestCase {
             ParameterSpec(name: "q", shape: [8, 8], role: .matrix, layer: 0, kind: .query, activationUse: .everyToken),
         ]
         let wide = WeightArena(specs)
-        let narrow = WeightArena(specs, precision: StoragePrecision.bfloat16.forMatrices)
+        let narrow = WeightArena(specs) { $0.shape.count == 2 ? .bfloat16 : .float32 }
         XCTAssertEqual(narrow.entries.map(\.precision), [.bfloat16, .float32, .bfloat16])
         XCTAssertEqual(wide.byteCount, (80 + 16 + 64) * 4)
         XCTAssertEqual(narrow.byteCount, 16 * 4 + (96 + 64) * 2, "vectors fp32; each narrow entry padded to 64 bytes")

@@ -12,7 +12,6 @@ rounded-weight reference by more than --tolerance.
 
 Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/check_bf16_base.py BASE
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -21,15 +20,10 @@ import tempfile
 import numpy as np
 import torch
 
-from zotune_cli import load_causal_lm, read_logits, read_texts, write_texts, zotune_binary
+from zotune_cli import check_arguments, load_causal_lm, read_logits, read_texts, write_texts, zotune_binary
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("base")
-    parser.add_argument("--texts")
-    parser.add_argument("--zotune")
-    parser.add_argument("--tolerance", type=float, default=1e-4)
-    args = parser.parse_args()
+    args = check_arguments(__doc__)
     texts = read_texts(args.texts)
 
     tokenizer, model = load_causal_lm(args.base)

@@ -19,7 +19,6 @@ PEFT folder. The script
 Run with the reference venv:
   ~/.cache/zotune/reference-venv/bin/python scripts/reference/check_peft_export.py BASE ADAPTER
 """
-import argparse
 import logging
 import os
 import subprocess
@@ -30,7 +29,7 @@ import warnings
 import torch
 from safetensors.torch import load_file
 
-from zotune_cli import load_causal_lm, read_texts, write_texts, zotune_binary
+from zotune_cli import check_arguments, load_causal_lm, read_texts, write_texts, zotune_binary
 
 def zotune_logits(binary, base, adapter, texts, folder):
     text_file = os.path.join(folder, "texts.txt")
@@ -45,13 +44,7 @@ def zotune_logits(binary, base, adapter, texts, folder):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("base")
-    parser.add_argument("adapter")
-    parser.add_argument("--texts")
-    parser.add_argument("--zotune")
-    parser.add_argument("--tolerance", type=float, default=1e-4)
-    args = parser.parse_args()
+    args = check_arguments(__doc__, "adapter")
     texts = read_texts(args.texts)
 
     from peft import PeftModel

@@ -34,6 +34,19 @@ CHECK_TEXTS = [
 ]
 
 
+def check_arguments(doc, *positional):
+    """The arguments of a logit check against ZOTune: BASE, the script's own positionals, --texts,
+    --zotune and --tolerance (default 1e-4)."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    for name in ("base",) + positional:
+        parser.add_argument(name)
+    parser.add_argument("--texts")
+    parser.add_argument("--zotune")
+    parser.add_argument("--tolerance", type=float, default=1e-4)
+    return parser.parse_args()
+
+
 def read_texts(path):
     """The texts of --texts FILE (one per line, the CLI's escapes), or CHECK_TEXTS without one."""
     if not path:

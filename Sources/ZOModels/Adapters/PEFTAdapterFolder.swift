@@ -36,15 +36,12 @@ public enum PEFTAdapterFolder {
     /// `[n × layers·2·width]`, sized by key/value heads as PEFT sizes it for grouped-query models.
     public static func write(_ adapter: PrefixAdapter, baseModel: String, to folder: URL) throws {
         try NewOutputFolder.create(folder)
-        var config = Config(peftType: "PREFIX_TUNING", baseModelNameOrPath: baseModel, taskType: "CAUSAL_LM")
-        config.numVirtualTokens = adapter.tokenCount
+        var config = Config(promptLearning: "PREFIX_TUNING", baseModel: baseModel, tokens: adapter.tokenCount)
         config.tokenDim = adapter.shape.width
         config.numAttentionHeads = adapter.shape.heads
         config.numLayers = adapter.shape.layers
         config.encoderHiddenSize = adapter.shape.width
         config.prefixProjection = false
-        config.numTransformerSubmodules = 1
-        config.inferenceMode = true
         let flat = adapter.flattened()
         try write(config, tensors: [SafetensorsWriter.Tensor(
             name: PromptAdapter.tensorName, shape: [adapter.tokenCount, flat.count / adapter.tokenCount], floats: flat)],
@@ -54,12 +51,9 @@ public enum PEFTAdapterFolder {
     /// Writes a prompt-tuning adapter as PEFT's PROMPT_TUNING (key `prompt_embeddings`, no prefix).
     public static func write(_ adapter: PromptAdapter, baseModel: String, to folder: URL) throws {
         try NewOutputFolder.create(folder)
-        var config = Config(peftType: "PROMPT_TUNING", baseModelNameOrPath: baseModel, taskType: "CAUSAL_LM")
-        config.numVirtualTokens = adapter.tokenCount
+        var config = Config(promptLearning: "PROMPT_TUNING", baseModel: baseModel, tokens: adapter.tokenCount)
         config.tokenDim = adapter.embedding.shape[1]
-        config.numTransformerSubmodules = 1
         config.promptTuningInit = "RANDOM"
-        config.inferenceMode = true
         try write(config, tensors: [(PromptAdapter.tensorName, adapter.weights.entries[0])], of: adapter.weights, to: folder)
     }
 
@@ -176,9 +170,11 @@ public enum PEFTAdapterFolder {
         var encoderHiddenSize: Int?
         var prefixProjection: Bool?
 
-        /// A configuration with only what every PEFT type has.
-        init(peftType: String, baseModelNameOrPath: String, taskType: String?) {
-            (self.peftType, self.baseModelNameOrPath, self.taskType) = (peftType, baseModelNameOrPath, taskType)
+        /// What a decoder's prompt-learning adapter (prompt or prefix tuning) of `tokens` virtual tokens
+        /// records whatever its type.
+        init(promptLearning peftType: String, baseModel: String, tokens: Int) {
+            (self.peftType, self.baseModelNameOrPath, self.taskType) = (peftType, baseModel, "CAUSAL_LM")
+            (numVirtualTokens, numTransformerSubmodules, inferenceMode) = (tokens, 1, true)
         }
 
         init(peftType: String, r: Int, loraAlpha: Double, targetModules: [String], baseModelNameOrPath: String,

@@ -1,6 +1,6 @@
 import ZOTensor
 
-/// One weight as a forward uses it: its storage (fp32, or bfloat16 for a frozen base held narrow),
+/// One weight as a forward uses it: its storage (fp32; bfloat16 or the file's encoding for a frozen base),
 /// and its arena index, which keys the `LowRankDelta` the forward must add when a subspace estimator
 /// runs factored.
 struct ArenaWeight {
@@ -31,7 +31,7 @@ struct ArenaWeight {
 
     /// The fp32 values (norms, biases and trained weights are always fp32).
     var pointer: UnsafeMutablePointer<Float> {
-        guard let float32 else { preconditionFailure("a weight held in bfloat16 read as fp32") }
+        guard let float32 else { preconditionFailure("a weight held as bf16 or stored read as fp32") }
         return float32
     }
 }
@@ -146,19 +146,20 @@ struct EmbeddingTable {
     /// the table are the attached virtual tokens' (prompt tuning).
     func lookUp(_ ids: [Int], into output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         let virtual = arena.virtualTokens.flatMap { $0.index == weight.index ? $0.tokens : nil }
-        let row = arena.wideningScratch.pointer  // a narrow or stored row, widened
+        // Narrow or stored rows are widened into the arena's scratch (made only for such weights).
+        let row = weight.float32 == nil ? arena.wideningScratch.pointer : nil
         for (position, id) in ids.enumerated() {
             let source: UnsafePointer<Float>
             if let virtualRow = virtual?.row(id) {
                 source = UnsafePointer(virtualRow)
             } else if let float32 = weight.float32 {
                 source = UnsafePointer(float32 + id * width)
-            } else if let narrow = weight.narrow {
+            } else if let narrow = weight.narrow, let row {
                 BFloat16.widen(narrow + id * width, into: row, count: width)
                 source = UnsafePointer(row)
             } else {
-                weight.encoded!.decode(rows: id..<(id + 1), into: row)
-                source = UnsafePointer(row)
+                weight.encoded!.decode(rows: id..<(id + 1), into: row!)
+                source = UnsafePointer(row!)
             }
             let rowOutput = output + position * width
             if accumulate {

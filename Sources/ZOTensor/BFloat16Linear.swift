@@ -1,31 +1,48 @@
-/// Products with a weight held in bfloat16, widened a tile at a time into fp32 (`EncodedLinear`):
-/// fp32 activations and accumulation.
+import CZOKernels
+
+/// Products with a weight held in bfloat16: packed for `vdpbf16ps` where `PackedBFloat16` is active,
+/// else widened a tile at a time into fp32 for the fp32 GEMM (`EncodedLinear`); fp32 accumulation.
 public enum BFloat16Linear {
     /// c = a·Wᵀ (+ c when `beta` = 1) with W `[columns × inner]` row-major (`nn.Linear`), in bfloat16.
     public static func linear(
         _ a: UnsafePointer<Float>, rows: Int, inner: Int, weight: UnsafePointer<UInt16>, columns: Int,
-        into c: UnsafeMutablePointer<Float>, ldc: Int? = nil, beta: Float = 0, scratch: UnsafeMutablePointer<Float>
+        into c: UnsafeMutablePointer<Float>, ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch
     ) {
+        if PackedBFloat16.isActive {
+            PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
+                                  accumulate: beta != 0, scratch: scratch) { range, panels, _ in
+                zo_bf16_pack_bf16(weight + range.lowerBound * inner, inner, 1, range.count, inner, panels)
+            }
+            return
+        }
         EncodedLinear.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc, beta: beta, scratch: scratch) {
             BFloat16.widen(weight + $0.lowerBound * inner, into: $1, count: $0.count * inner)
         }
     }
 
-    /// c = a·W (+ c) with W `[inner × columns]` row-major (GPT-2's Conv1D), in bfloat16: tiles of
-    /// columns, each widened row by row.
+    /// c = a·W (+ c) with W `[inner × columns]` row-major (GPT-2's Conv1D), in bfloat16.
     public static func multiply(
         _ a: UnsafePointer<Float>, rows: Int, inner: Int, weight: UnsafePointer<UInt16>, columns: Int,
-        into c: UnsafeMutablePointer<Float>, ldc: Int? = nil, beta: Float = 0, scratch: UnsafeMutablePointer<Float>
+        into c: UnsafeMutablePointer<Float>, ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch
     ) {
         guard rows > 0, columns > 0 else { return }
+        if PackedBFloat16.isActive {
+            PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
+                                  accumulate: beta != 0, scratch: scratch) { range, panels, _ in
+                zo_bf16_pack_bf16(weight + range.lowerBound, 1, columns, range.count, inner, panels)
+            }
+            return
+        }
+        // Tiles of columns, each widened row by row.
         let tile = max(1, min(columns, EncodedLinear.tileElements / max(inner, 1)))
+        let widened = scratch.widened(count: tile * inner)
         var start = 0
         while start < columns {
             let width = min(tile, columns - start)
             for row in 0..<inner {
-                BFloat16.widen(weight + row * columns + start, into: scratch + row * width, count: width)
+                BFloat16.widen(weight + row * columns + start, into: widened + row * width, count: width)
             }
-            BLAS.multiply(a, rows: rows, inner: inner, scratch, columns: width, into: c + start,
+            BLAS.multiply(a, rows: rows, inner: inner, widened, columns: width, into: c + start,
                           ldc: ldc ?? columns, beta: beta)
             start += width
         }

@@ -111,9 +111,8 @@ public final class WeightArena: @unchecked Sendable {
         self.narrowStorage = BFloat16Buffer(count: offsets[.bfloat16]!)
     }
 
-    /// Where bfloat16 weights are widened for a product (`EncodedLinear.tileElements` floats), made
-    /// on first use. One forward at a time per arena, as models run.
-    public private(set) lazy var wideningScratch = FloatBuffer(count: EncodedLinear.tileElements)
+    /// Working memory of products on bfloat16 and stored weights, made on first use.
+    public private(set) lazy var productScratch = ProductScratch()
 
     /// Stored weights (`StoragePrecision.stored`), by entry index, set as the model loads.
     public private(set) var encodedRows: [Int: any EncodedRows] = [:]

@@ -34,9 +34,10 @@ CHECK_TEXTS = [
 ]
 
 
-def check_arguments(doc, *positional):
+def check_arguments(doc, *positional, tolerances=None):
     """The arguments of a logit check against ZOTune: BASE, the script's own positionals, --texts,
-    --zotune and --tolerance (default 1e-4)."""
+    --zotune and --tolerance (default 1e-4), plus the script's own float options (`tolerances`:
+    {"--name": default})."""
     import argparse
     parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     for name in ("base",) + positional:
@@ -44,6 +45,8 @@ def check_arguments(doc, *positional):
     parser.add_argument("--texts")
     parser.add_argument("--zotune")
     parser.add_argument("--tolerance", type=float, default=1e-4)
+    for flag, default in (tolerances or {}).items():
+        parser.add_argument(flag, type=float, default=default)
     return parser.parse_args()
 
 

@@ -74,6 +74,26 @@ bool zo_has_non_finite(const float *x, ptrdiff_t count);
 /// 12 independent 16-lane FMA chains run `iterations` times (the peak-throughput probe).
 float zo_fma_chains(int64_t iterations);
 
+// MARK: bfloat16 products (AVX512-BF16; BFloat16Products.c)
+
+/// Whether this build has the bfloat16 product kernels and this CPU runs them (`vdpbf16ps`).
+bool zo_bf16_products_available(void);
+/// bf16 elements of the packed panels of a weight with `columns` outputs and `inner` inputs: 16-column
+/// groups, each holding, for every pair of inputs, the 16 columns' two values side by side.
+ptrdiff_t zo_bf16_panel_elements(ptrdiff_t columns, ptrdiff_t inner);
+/// Packs fp32 weight rows (`columns` rows of `inner` values, row-major) into panels, rounding to bf16.
+void zo_bf16_pack_f32(const float *w, ptrdiff_t columns, ptrdiff_t inner, uint16_t *panels);
+/// Packs a bf16 weight whose element (output n, input k) is w[n·column_stride + k·inner_stride].
+void zo_bf16_pack_bf16(const uint16_t *w, ptrdiff_t column_stride, ptrdiff_t inner_stride, ptrdiff_t columns,
+                       ptrdiff_t inner, uint16_t *panels);
+/// Rounds `rows` activation rows (`lda` floats apart) to bf16 rows of `inner` rounded up to even
+/// (zero-padded), written contiguously to `out`.
+void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t inner, uint16_t *out);
+/// c[rows × columns] = a·Wᵀ (+ c when `accumulate`) from rounded activations and packed panels; fp32
+/// accumulation, each element one chain over the input pairs in order.
+void zo_bf16_gemm(const uint16_t *a, ptrdiff_t rows, ptrdiff_t inner, const uint16_t *panels, ptrdiff_t columns,
+                  float *c, ptrdiff_t ldc, bool accumulate);
+
 // MARK: Random numbers (ZORandom)
 
 /// Philox4x32-10 on 16 counters at once: `counters` and `words` hold 4 rows of 16 lanes.

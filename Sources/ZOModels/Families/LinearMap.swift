@@ -68,7 +68,7 @@ struct LinearMap {
         if let encoded = weight.encoded {
             // Stored rows are output features whatever the arena's layout.
             EncodedLinear.linear(input, rows: rows, weight: encoded, into: output, ldc: stride, beta: accumulate ? 1 : 0,
-                                 scratch: arena.wideningScratch.pointer)
+                                 scratch: arena.productScratch)
             addDeltaAndBias(input, rows: rows, into: output, outputStride: stride)
             return
         }
@@ -81,10 +81,10 @@ struct LinearMap {
                           ldc: stride, beta: accumulate ? 1 : 0)
         case let (.outputsByInputs, narrow?):
             BFloat16Linear.linear(input, rows: rows, inner: inputs, weight: narrow, columns: outputs, into: output,
-                                  ldc: stride, beta: accumulate ? 1 : 0, scratch: arena.wideningScratch.pointer)
+                                  ldc: stride, beta: accumulate ? 1 : 0, scratch: arena.productScratch)
         case let (.inputsByOutputs, narrow?):
             BFloat16Linear.multiply(input, rows: rows, inner: inputs, weight: narrow, columns: outputs, into: output,
-                                    ldc: stride, beta: accumulate ? 1 : 0, scratch: arena.wideningScratch.pointer)
+                                    ldc: stride, beta: accumulate ? 1 : 0, scratch: arena.productScratch)
         }
         addDeltaAndBias(input, rows: rows, into: output, outputStride: stride)
     }
@@ -112,7 +112,7 @@ struct LinearMap {
             && zip(maps, maps.dropFirst()).allSatisfy { $0.weight.follows($1.weight, elements: $0.outputs * $0.inputs) }
         if adjacent, let narrow = maps[0].weight.narrow {
             BFloat16Linear.linear(input, rows: rows, inner: maps[0].inputs, weight: narrow, columns: width, into: output,
-                                  scratch: maps[0].arena.wideningScratch.pointer)
+                                  scratch: maps[0].arena.productScratch)
         } else if adjacent {
             BLAS.linear(input, rows: rows, inner: maps[0].inputs, weight: maps[0].weight.pointer, columns: width,
                         into: output)
@@ -147,7 +147,7 @@ struct EmbeddingTable {
     func lookUp(_ ids: [Int], into output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         let virtual = arena.virtualTokens.flatMap { $0.index == weight.index ? $0.tokens : nil }
         // Narrow or stored rows are widened into the arena's scratch (made only for such weights).
-        let row = weight.float32 == nil ? arena.wideningScratch.pointer : nil
+        let row = weight.float32 == nil ? arena.productScratch.widened(count: width) : nil
         for (position, id) in ids.enumerated() {
             let source: UnsafePointer<Float>
             if let virtualRow = virtual?.row(id) {

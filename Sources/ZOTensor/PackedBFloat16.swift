@@ -1,0 +1,69 @@
+import CZOKernels
+import Dispatch
+
+/// Products on a frozen weight with AVX512-BF16 (`vdpbf16ps`: twice the fp32 multiply-add rate on
+/// the CPUs that have it). A tile of output columns is packed into bf16 panels (widened, decoded or
+/// copied by the caller's `pack`), the activations are rounded once to bf16, and fp32 accumulates.
+/// Every output element is one fixed chain over the inputs, so the bits depend on neither the thread
+/// count nor the tiling; they differ from the fp32 path by the activations' rounding (relative 2⁻⁹ per
+/// value), which `BFloat16BaseTests` bounds against the fp32 product.
+public enum PackedBFloat16 {
+    /// Turns the path off (the fp32 GEMM on widened tiles takes over): benchmarks compare the two.
+    nonisolated(unsafe) public static var isEnabled = true
+
+    private static let cpuRunsIt = zo_bf16_products_available()
+
+    /// Whether products on bf16 and stored weights use it: enabled, the CPU has AVX512-BF16, and the
+    /// AVX-512 kernels are in use (`ZOTUNE_KERNELS=avx2` or `generic` turns it off with the rest).
+    public static var isActive: Bool { isEnabled && cpuRunsIt && zo_kernels_active() == ZO_KERNELS_AVX512 }
+
+    /// Output columns packed at once: as many as `EncodedLinear.tileElements` weight values allow, in
+    /// whole 64-column register tiles.
+    static func tileColumns(inner: Int, columns: Int) -> Int {
+        min(columns, max(64, EncodedLinear.tileElements / max(inner, 1) / 64 * 64))
+    }
+
+    /// c = a·Wᵀ (+ c when `accumulate`) for W with `columns` outputs × `inner` inputs, whose output
+    /// rows `pack(range, panels, widened)` writes as panels (`zo_bf16_pack_*`), using `widened`
+    /// (room for `range.count × inner` floats) if it needs to decode first.
+    public static func linear(
+        _ a: UnsafePointer<Float>, rows: Int, inner: Int, lda: Int? = nil, columns: Int,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, scratch: ProductScratch,
+        pack: (Range<Int>, UnsafeMutablePointer<UInt16>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        guard rows > 0, columns > 0 else { return }
+        let width = (inner + 1) / 2 * 2
+        let rounded = scratch.activations(count: rows * width)
+        let tile = tileColumns(inner: inner, columns: columns)
+        let panels = scratch.panels(count: zo_bf16_panel_elements(tile, inner))
+        let widened = scratch.widened(count: tile * inner)
+        let large = rows * inner * tile >= BLAS.splitThreshold
+        let workers = large ? max(1, min(BLAS.workerCount, (tile + 63) / 64)) : 1
+
+        let rowShare = (rows + workers - 1) / workers
+        inParallel(workers) { worker in
+            let lower = worker * rowShare, upper = min(rows, lower + rowShare)
+            if lower < upper {
+                zo_bf16_round_activations(a + lower * (lda ?? inner), lda ?? inner, upper - lower, inner, rounded + lower * width)
+            }
+        }
+        var start = 0
+        while start < columns {
+            let count = min(tile, columns - start)
+            // Each worker packs and multiplies its own 64-column-aligned share of the tile.
+            let share = ((count + workers - 1) / workers + 63) / 64 * 64
+            inParallel(workers) { worker in
+                let lower = worker * share, upper = min(count, lower + share)
+                guard lower < upper else { return }
+                let workerPanels = panels + zo_bf16_panel_elements(lower, inner)
+                pack((start + lower)..<(start + upper), workerPanels, widened + lower * inner)
+                zo_bf16_gemm(rounded, rows, inner, workerPanels, upper - lower, c + start + lower, ldc, accumulate)
+            }
+            start += count
+        }
+    }
+
+    private static func inParallel(_ workers: Int, _ body: (Int) -> Void) {
+        if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+    }
+}

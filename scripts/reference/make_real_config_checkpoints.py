@@ -427,13 +427,20 @@ def quantize_q4_k(rows):
         step = (d32 * sc)[:, :, None]
         q = np.where(step > 0, np.clip(np.rint((blocks + (dmin32 * m)[:, :, None]) / step), 0, 15), 0)
     q = q.astype(np.uint8)
-    scales = np.zeros((len(blocks), 12), dtype=np.uint8)
-    scales[:, 0:4] = (sc[:, 0:4] & 63) | ((sc[:, 4:8] >> 4) << 6)
-    scales[:, 4:8] = (m[:, 0:4] & 63) | ((m[:, 4:8] >> 4) << 6)
-    scales[:, 8:12] = (sc[:, 4:8] & 0xF) | ((m[:, 4:8] & 0xF) << 4)
+    scales = q4_k_scales(sc, m)
     qs = (q[:, 0::2, :] | (q[:, 1::2, :] << 4)).reshape(len(blocks), 128)
     packed = np.concatenate([d.view(np.uint8).reshape(-1, 2), dmin.view(np.uint8).reshape(-1, 2), scales, qs], axis=1)
     return packed.reshape(rows.shape[0], -1)
+
+
+def q4_k_scales(sc, m):
+    """block_q4_K's 12 scale bytes: 8 sub-block scales and 8 mins, 6 bits each ([blocks, 8] uint8),
+    packed as ggml's get_scale_min_k4 unpacks them."""
+    scales = np.zeros((len(sc), 12), dtype=np.uint8)
+    scales[:, 0:4] = (sc[:, 0:4] & 63) | ((sc[:, 4:8] >> 4) << 6)
+    scales[:, 4:8] = (m[:, 0:4] & 63) | ((m[:, 4:8] >> 4) << 6)
+    scales[:, 8:12] = (sc[:, 4:8] & 0xF) | ((m[:, 4:8] & 0xF) << 4)
+    return scales
 
 
 def quantize_q6_k(rows):
@@ -472,13 +479,14 @@ def quantize(data, kind):
     return gguf.quants.quantize(data, kind)
 
 
-def q4_k_m_type(gguf_name, data, layer, layers):
-    """llama-quantize's Q4_K_M choice, simplified: F32 for vectors and position tables, Q6_K for the output and for attn_v /
-    ffn_down in the first, last and every third layer between, else Q4_K; rows whose length is not a
-    multiple of 256 fall back (Q4_K -> Q5_0, Q6_K -> Q8_0) as llama.cpp's fallback types do."""
+def q4_k_m_type(gguf_name, shape, layer, layers):
+    """llama-quantize's Q4_K_M choice for a tensor of numpy `shape` (rows, row length), simplified:
+    F32 for vectors and position tables, Q6_K for the output and for attn_v / ffn_down in the first,
+    last and every third layer between, else Q4_K; rows whose length is not a multiple of 256 fall
+    back (Q4_K -> Q5_0, Q6_K -> Q8_0) as llama.cpp's fallback types do."""
     import gguf
     T = gguf.GGMLQuantizationType
-    if data.ndim < 2 or gguf_name == "position_embd.weight":  # llama-quantize keeps GPT-2's positions
+    if len(shape) < 2 or gguf_name == "position_embd.weight":  # llama-quantize keeps GPT-2's positions
         return T.F32
     wide = gguf_name in ("output.weight",) or (
         gguf_name.endswith(("attn_v.weight", "ffn_down.weight"))
@@ -487,9 +495,23 @@ def q4_k_m_type(gguf_name, data, layer, layers):
         kind = T.Q4_K
     else:
         kind = T.Q6_K if wide else T.Q4_K
-    if data.shape[-1] % QK_K:
+    if shape[-1] % QK_K:
         kind = T.Q8_0 if kind == T.Q6_K else T.Q5_0
     return kind
+
+
+def add_bpe_vocabulary(writer, folder, vocab_size, pre):
+    """The converter's byte-level BPE metadata from `folder`'s tokenizer files and config.json:
+    get_vocab_base's tokens and types (padded to the model's vocab_size), pre-tokenizer `pre`, and
+    SpecialVocab's merges and special ids (config.json's *_token_id where the tokenizer has none)."""
+    import gguf
+    from transformers import AutoTokenizer
+    tokens, types = vocab_base(AutoTokenizer.from_pretrained(folder), vocab_size)
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre(pre)
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    gguf.SpecialVocab(folder, load_merges=True, n_vocab=len(tokens)).add_to_gguf(writer)
 
 
 def write_gguf(folder, out, architecture):
@@ -497,10 +519,8 @@ def write_gguf(folder, out, architecture):
     q/k rows permuted, Llama 3.1's rope scaling as rope_freqs.weight)."""
     import gguf
     from safetensors.torch import load_file
-    from transformers import AutoTokenizer
     config = json.load(open(os.path.join(folder, "config.json")))
     tensors = {k: v.float().numpy() for k, v in load_file(os.path.join(folder, "model.safetensors")).items()}
-    tokenizer = AutoTokenizer.from_pretrained(folder)
     writer = gguf.GGUFWriter(out, architecture)
     writer.add_name(os.path.basename(folder))
     if architecture in ("qwen2", "llama"):
@@ -518,12 +538,7 @@ def write_gguf(folder, out, architecture):
         writer.add_block_count(layers)
         pre = "gpt-2"
     writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q4_K_M)
-    tokens, types = vocab_base(tokenizer, config["vocab_size"])
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre(pre)
-    writer.add_token_list(tokens)
-    writer.add_token_types(types)
-    gguf.SpecialVocab(folder, load_merges=True, n_vocab=len(tokens)).add_to_gguf(writer)
+    add_bpe_vocabulary(writer, folder, config["vocab_size"], pre)
 
     names = gguf.get_tensor_name_map(arch, layers)
     counts = {}
@@ -543,7 +558,7 @@ def write_gguf(folder, out, architecture):
         if architecture == "gpt2" and new_name == "token_embd.weight":
             outputs.append(("output.weight", data))  # the converter's copy of the tied head
         for gguf_name, values in outputs:
-            kind = q4_k_m_type(gguf_name, values, layer, layers)
+            kind = q4_k_m_type(gguf_name, values.shape, layer, layers)
             counts[kind.name] = counts.get(kind.name, 0) + 1
             if kind == gguf.GGMLQuantizationType.F32:
                 writer.add_tensor(gguf_name, values)

@@ -120,11 +120,6 @@ void zo_bf16_gemm(const uint16_t *a, ptrdiff_t rows, ptrdiff_t inner, const uint
     }
 }
 
-/// Round-to-nearest-even bf16 bits of 16 floats, each in the low half of a 32-bit lane.
-static inline __m512i bf16_words(__m512 x) {
-    return _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(x));
-}
-
 void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t inner, uint16_t *out) {
     const ptrdiff_t width = (inner + 1) / 2 * 2;
     for (ptrdiff_t r = 0; r < rows; r++) {
@@ -145,25 +140,58 @@ void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, pt
     }
 }
 
+/// Writes pairs p0 ..< p0 + count of a 16-column panel from `rows`: rows[j] holds column j's 16 pairs
+/// (one 32-bit word each), so the panel's pair p is the transpose's row p — a 16×16 transpose of
+/// 32-bit words in four rounds of shuffles (words, quadwords, then 128-bit lanes twice).
+static inline void store_transposed(const __m512i rows[16], uint32_t *panel, ptrdiff_t p0, ptrdiff_t count) {
+    __m512i t[16], u[16], out[16];
+    for (int a = 0; a < 8; a++) {
+        t[2 * a] = _mm512_unpacklo_epi32(rows[2 * a], rows[2 * a + 1]);
+        t[2 * a + 1] = _mm512_unpackhi_epi32(rows[2 * a], rows[2 * a + 1]);
+    }
+    // u[4b + q], 128-bit lane L: column 4L + q of rows 4b ..< 4b + 4.
+    for (int b = 0; b < 4; b++) {
+        u[4 * b] = _mm512_unpacklo_epi64(t[4 * b], t[4 * b + 2]);
+        u[4 * b + 1] = _mm512_unpackhi_epi64(t[4 * b], t[4 * b + 2]);
+        u[4 * b + 2] = _mm512_unpacklo_epi64(t[4 * b + 1], t[4 * b + 3]);
+        u[4 * b + 3] = _mm512_unpackhi_epi64(t[4 * b + 1], t[4 * b + 3]);
+    }
+    for (int q = 0; q < 4; q++) {
+        __m512i low01 = _mm512_shuffle_i32x4(u[q], u[4 + q], 0x44), low23 = _mm512_shuffle_i32x4(u[8 + q], u[12 + q], 0x44);
+        __m512i high01 = _mm512_shuffle_i32x4(u[q], u[4 + q], 0xEE), high23 = _mm512_shuffle_i32x4(u[8 + q], u[12 + q], 0xEE);
+        out[q] = _mm512_shuffle_i32x4(low01, low23, 0x88);
+        out[4 + q] = _mm512_shuffle_i32x4(low01, low23, 0xDD);
+        out[8 + q] = _mm512_shuffle_i32x4(high01, high23, 0x88);
+        out[12 + q] = _mm512_shuffle_i32x4(high01, high23, 0xDD);
+    }
+    for (ptrdiff_t c = 0; c < count; c++) _mm512_storeu_si512(panel + 16 * (p0 + c), out[c]);
+}
+
+/// Lanes of a 16-wide load at offset `k` of a row of `inner` values that lie inside the row.
+static inline __mmask16 inside16(ptrdiff_t k, ptrdiff_t inner) {
+    const ptrdiff_t left = inner - k;
+    return (__mmask16)(left >= 16 ? 0xFFFF : left <= 0 ? 0 : (1u << left) - 1);
+}
+
 void zo_bf16_pack_f32(const float *w, ptrdiff_t columns, ptrdiff_t inner, uint16_t *panels) {
     const ptrdiff_t pairs = (inner + 1) / 2;
     const ptrdiff_t groups = (columns + 15) / 16;
     for (ptrdiff_t g = 0; g < groups; g++) {
         uint32_t *panel = (uint32_t *)(void *)(panels + g * 32 * pairs);
         const ptrdiff_t n0 = g * 16, count = columns - n0 < 16 ? columns - n0 : 16;
-        const __mmask16 live = (__mmask16)(count == 16 ? 0xFFFF : (1u << count) - 1);
-        // Row offsets of the group's 16 columns (missing columns read row 0 and are masked to zero).
-        __m512i rows = _mm512_mullo_epi32(_mm512_maskz_mov_epi32(live, _mm512_setr_epi32(
-                                              0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
-                                          _mm512_set1_epi32((int)inner));
-        const float *base = w + n0 * inner;
-        for (ptrdiff_t p = 0; p < pairs; p++) {
-            const ptrdiff_t k = 2 * p;
-            __m512 even = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, rows, base + k, 4);
-            __m512 odd = k + 1 < inner ? _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, rows, base + k + 1, 4)
-                                       : _mm512_setzero_ps();
-            __m512i word = _mm512_or_si512(bf16_words(even), _mm512_slli_epi32(bf16_words(odd), 16));
-            _mm512_storeu_si512(panel + 16 * p, word);
+        for (ptrdiff_t p0 = 0; p0 < pairs; p0 += 16) {
+            const ptrdiff_t k = 2 * p0;
+            const __mmask16 low = inside16(k, inner), high = inside16(k + 16, inner);
+            __m512i rows[16];
+            for (ptrdiff_t j = 0; j < 16; j++) {
+                if (j < count) {
+                    const float *row = w + (n0 + j) * inner + k;
+                    rows[j] = (__m512i)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(high, row + 16), _mm512_maskz_loadu_ps(low, row));
+                } else {
+                    rows[j] = _mm512_setzero_si512();
+                }
+            }
+            store_transposed(rows, panel, p0, pairs - p0 < 16 ? pairs - p0 : 16);
         }
     }
 }
@@ -177,14 +205,16 @@ void zo_bf16_pack_bf16(const uint16_t *w, ptrdiff_t column_stride, ptrdiff_t inn
         const ptrdiff_t n0 = g * 16, count = columns - n0 < 16 ? columns - n0 : 16;
         const __mmask16 live = (__mmask16)(count == 16 ? 0xFFFF : (1u << count) - 1);
         const uint16_t *base = w + n0 * column_stride;
-        if (inner_stride == 1 && inner % 2 == 0 && column_stride % 2 == 0) {
-            // Rows of the weight are output columns: each 32-bit word is a whole pair; gather 16 rows' words.
-            __m512i rows = _mm512_mullo_epi32(
-                _mm512_maskz_mov_epi32(live, _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
-                _mm512_set1_epi32((int)(column_stride / 2)));
-            for (ptrdiff_t p = 0; p < pairs; p++) {
-                __m512i word = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, rows, base + 2 * p, 4);
-                _mm512_storeu_si512(panel + 16 * p, word);
+        if (inner_stride == 1) {
+            // Rows of the weight are output columns: 32 values (16 pairs) of each of 16 rows, transposed.
+            for (ptrdiff_t p0 = 0; p0 < pairs; p0 += 16) {
+                const ptrdiff_t k = 2 * p0, left = inner - k;
+                const __mmask32 inside = left >= 32 ? 0xFFFFFFFFu : (__mmask32)((1ull << left) - 1);
+                __m512i rows[16];
+                for (ptrdiff_t j = 0; j < 16; j++) {
+                    rows[j] = j < count ? _mm512_maskz_loadu_epi16(inside, base + j * column_stride + k) : _mm512_setzero_si512();
+                }
+                store_transposed(rows, panel, p0, pairs - p0 < 16 ? pairs - p0 : 16);
             }
         } else if (column_stride == 1) {
             // Rows of the weight are inputs (GPT-2's Conv1D): two rows' 16 contiguous values interleave.

@@ -151,3 +151,7 @@ void zo_fused_gaussian_update(float *x, ptrdiff_t lower, ptrdiff_t upper, float 
                               const zo_gaussian_stream *streams, const float *coefficients, ptrdiff_t count) {
     kernels()->fused_gaussian_update(x, lower, upper, scale, streams, coefficients, count);
 }
+
+bool zo_decode_blocks(zo_block_type type, const void *src, float *dst, ptrdiff_t blocks) {
+    return kernels()->decode_blocks(type, src, dst, blocks);
+}

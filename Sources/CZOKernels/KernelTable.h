@@ -31,6 +31,7 @@ typedef struct zo_kernel_table {
     void (*gaussian_fill)(zo_gaussian_stream, float *, ptrdiff_t, ptrdiff_t);
     void (*fused_gaussian_update)(float *, ptrdiff_t, ptrdiff_t, float, const zo_gaussian_stream *, const float *,
                                   ptrdiff_t);
+    bool (*decode_blocks)(zo_block_type, const void *, float *, ptrdiff_t);
 } zo_kernel_table;
 
 extern const zo_kernel_table zo_kernels_generic;

@@ -28,6 +28,7 @@
 #include "Kernels/Philox.h"
 #include "Kernels/GaussianStream.h"
 #include "Kernels/FusedGaussianUpdate.h"
+#include "Kernels/BlockDecoding.h"
 
 const zo_kernel_table ZO_CONCAT(zo_kernels, ZO_VARIANT) = {
     .rms_norm = ZO_FN(rms_norm),
@@ -53,4 +54,5 @@ const zo_kernel_table ZO_CONCAT(zo_kernels, ZO_VARIANT) = {
     .vector_sqrt = ZO_FN(vector_sqrt),
     .gaussian_fill = ZO_FN(gaussian_fill),
     .fused_gaussian_update = ZO_FN(fused_gaussian_update),
+    .decode_blocks = ZO_FN(decode_blocks),
 };

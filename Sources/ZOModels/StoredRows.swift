@@ -10,16 +10,31 @@ final class StoredRows: EncodedRows, @unchecked Sendable {
     let rows: Int
     let columns: Int
     let rowOrder: ((Int) -> Int)?
+    /// The vectorised decoder of the tensor's block type, where there is one (ZOFormats' otherwise).
+    private let blocks: BlockDecoding?
 
     /// `tensor` seen as `[rows × columns]` output rows; nil when its rows do not decode alone.
     init?(_ tensor: StoredTensor, rows: Int, columns: Int, rowOrder: ((Int) -> Int)?) {
         guard rows * columns == tensor.elementCount, tensor.rowsDecodeAlone(columns: columns) else { return nil }
         (self.tensor, self.rows, self.columns, self.rowOrder) = (tensor, rows, columns, rowOrder)
+        if case let .ggml(type) = tensor.encoding { blocks = BlockDecoding(ggmlName: type.name) } else { blocks = nil }
     }
 
     var byteCount: Int { tensor.bytes.count }
 
     func decode(rows range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        if let blocks {
+            // Rows are whole blocks (checked at init), so row r starts at byte r · rowBytes.
+            let blocksPerRow = columns / blocks.block.elements, rowBytes = blocksPerRow * blocks.block.bytes
+            guard let base = tensor.bytes.baseAddress else { return }
+            guard let rowOrder else {
+                return blocks.decode(base + range.lowerBound * rowBytes, blocks: range.count * blocksPerRow, into: destination)
+            }
+            for (position, row) in range.enumerated() {
+                blocks.decode(base + rowOrder(row) * rowBytes, blocks: blocksPerRow, into: destination + position * columns)
+            }
+            return
+        }
         do {
             guard let rowOrder else { return try tensor.decode(rows: range, columns: columns, into: destination) }
             for (position, row) in range.enumerated() {

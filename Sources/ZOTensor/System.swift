@@ -26,6 +26,9 @@ extension System {
     /// Peak resident set size of this process so far (Linux `VmHWM`), in bytes; 0 if unknown.
     public static var peakResidentBytes: Int { statusBytes("VmHWM:") }
 
+    /// The machine's physical memory in bytes (`ProcessInfo`).
+    public static var physicalMemoryBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+
     /// Resident set size now (Linux `VmRSS`), in bytes; 0 if unknown.
     public static var residentBytes: Int { statusBytes("VmRSS:") }
 

@@ -12,6 +12,8 @@ import ZOTraining
 /// interleaved round by round; then each scheme's peak RSS in a process of its own (this executable
 /// again with `--adapter-scheme`), and the same steps in PyTorch + PEFT on the same weights and batch
 /// (`bench_mezo_step.py` with `--lora`, `--prefix`, `--prompt` or none, one process each).
+/// With `--base-precision bf16|stored` the adapters run on that base and the full step on the same
+/// model loaded in fp32 (where it fits in memory), the comparison a user of a narrow base faces.
 struct AdapterStepBenchmark {
     enum Scheme: String, CaseIterable, ExpressibleByArgument {
         case full, lora, prefix, prompt
@@ -42,16 +44,19 @@ struct AdapterStepBenchmark {
         if only == nil { batch.describe() }
         let model = batch.model
         var subjects: [Subject] = []
-        // A bfloat16 base (`--base-precision bf16`) cannot be tuned whole: its full step is left out.
-        let schemes = Scheme.allCases.filter { $0 != .full || model.weights.isAllFloat32 }
+        // A narrow base cannot be tuned whole: the full step runs on the model loaded again in fp32.
+        let float32Batch = try float32BatchForTheFullStep(narrow: batch)
+        let schemes = Scheme.allCases.filter { $0 != .full || model.weights.isAllFloat32 || float32Batch != nil }
         for scheme in schemes where only == nil || only == scheme {
             let adapter: (any Adapter)?
             let label: String
             var examples = batch.examples
+            var subjectModel = model
             switch scheme {
             case .full:
                 adapter = nil
-                label = "MeZO, all parameters"
+                label = "MeZO, all parameters" + (float32Batch == nil ? "" : " (f32)")
+                if let float32Batch { (subjectModel, examples) = (float32Batch.model, float32Batch.examples) }
             case .lora:
                 adapter = try AdapterSettings.lora(LoRASettings()).makeAdapter(for: model, seed: settings.seed)
                 label = "MeZO-LoRA"
@@ -67,8 +72,8 @@ struct AdapterStepBenchmark {
                 adapter = prompt
                 label = "MeZO-prompt (\(prompt.tokenCount) tokens)"
             }
-            let parameters = TrainableSet(arena: adapter?.weights ?? model.weights)
-            let oracle = BenchmarkLossOracle(scorer: CandidateScorer(model: model), objective: settings.objective, examples: examples)
+            let parameters = TrainableSet(arena: adapter?.weights ?? subjectModel.weights)
+            let oracle = BenchmarkLossOracle(scorer: CandidateScorer(model: subjectModel), objective: settings.objective, examples: examples)
             let stepper = try TrainingStepBenchmark.Stepper(
                 MeZO(), parameters: parameters, oracle: oracle, learningRate: settings.learningRate, runSeed: settings.seed)
             subjects.append(Subject(scheme: scheme, label: label, stepper: stepper, adapter: adapter))
@@ -101,7 +106,9 @@ struct AdapterStepBenchmark {
             var comparison = ""
             if let full, subject.scheme != .full {
                 let ratio = summary.median / full.median
-                let target = subject.scheme == .lora ? String(format: " (target ≤ 0.6×: %@)", ratio <= 0.6 ? "met" : "not met") : ""
+                // The adapter issue's target on an fp32 base; the frozen-base issue's on a narrow one.
+                let bound = model.weights.isAllFloat32 ? 0.6 : 0.5
+                let target = subject.scheme == .lora ? String(format: " (target ≤ %.1f×: %@)", bound, ratio <= bound ? "met" : "not met") : ""
                 comparison = String(format: "  → %.2f× the full step%@", ratio, target)
             }
             print(TextColumns.padded(subject.label, 28) + String(format: "%.3f median (min %.3f, max %.3f)", summary.median, summary.min, summary.max)
@@ -120,6 +127,20 @@ struct AdapterStepBenchmark {
         }
     }
 
+    /// The batch on the model loaded in fp32, when `narrow` holds a narrow base, the full step is
+    /// wanted, and fp32 weights fit in half the machine's memory (else the full step is left out).
+    private func float32BatchForTheFullStep(narrow: BenchmarkBatch) throws -> BenchmarkBatch? {
+        guard !narrow.model.weights.isAllFloat32, only == nil || only == .full else { return nil }
+        let float32Bytes = narrow.model.weights.entries.reduce(0) { $0 + $1.shape.reduce(1, *) } * 4
+        guard float32Bytes < System.physicalMemoryBytes / 2 else {
+            print("(the full step is left out: the model in fp32 needs \(Abbreviated.bytes(float32Bytes)), more than half this machine's memory)")
+            return nil
+        }
+        var options = modelOptions
+        options.basePrecision = .float32
+        return try BenchmarkBatch(modelOptions: options, size: batch, maxTokens: TrainingSettings().maxTokens)
+    }
+
     /// Runs this executable once per scheme with `--adapter-scheme` and reads each one's peak RSS.
     private func measurePeakMemory(_ schemes: [Scheme]) throws -> [Scheme: Int] {
         var peaks: [Scheme: Int] = [:]
@@ -129,7 +150,7 @@ struct AdapterStepBenchmark {
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             process.arguments = ["--adapter-step", "--adapter-scheme", scheme.rawValue, "--repeats", "1", "--no-reference",
                                  "--batch", String(batch), "--model", modelOptions.model,
-                                 "--base-precision", modelOptions.basePrecision.rawValue]
+                                 "--base-precision", scheme == .full ? "f32" : modelOptions.basePrecision.rawValue]
                 + (threads.map { ["--threads", String($0)] } ?? [])
             let output = Pipe()
             process.standardOutput = output

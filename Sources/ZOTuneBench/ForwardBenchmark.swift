@@ -7,6 +7,7 @@ import ZOTensor
 
 /// `zotune-bench` (default): forward tokens/s on random sequences, GEMM GFLOP/s at the model's
 /// shapes, the machine's fp32 peak, and the same forward in PyTorch (`bench_forward.py`) as a ratio.
+/// With `--base-precision bf16|stored` the same model's fp32 forward is timed beside it, turn about.
 struct ForwardBenchmark {
     static let defaultReferenceScript = "scripts/reference/bench_forward.py"
 
@@ -31,15 +32,34 @@ struct ForwardBenchmark {
         let sequences = (0..<batch).map { _ in
             (0..<sequenceLength).map { _ in Int(random.next() % UInt64(c.vocabularySize)) }
         }
+        // A narrow base is timed turn about with the same model held in fp32 (loaded second, so the
+        // narrow one's load peak is not hidden under it).
+        let float32Model: LlamaModel? = modelOptions.basePrecision == .float32 ? nil : try {
+            var options = modelOptions
+            options.basePrecision = .float32
+            return try options.load().model as? LlamaModel
+        }()
         _ = try model.lastPositionLogits(sequences)
-        var seconds: [Double] = []
+        _ = try float32Model?.lastPositionLogits(sequences)
+        var seconds: [Double] = [], float32Seconds: [Double] = []
         for _ in 0..<repeats {
             seconds.append(try secondsTaken { _ = try model.lastPositionLogits(sequences) })
+            if let float32Model { float32Seconds.append(try secondsTaken { _ = try float32Model.lastPositionLogits(sequences) }) }
         }
         let tokens = Double(batch * sequenceLength)
         let ours = Summary(seconds)
-        print(String(format: "zotune forward %d×%d: %.3f s median (min %.3f, max %.3f) = %.0f tokens/s",
-                     batch, sequenceLength, ours.median, ours.min, ours.max, tokens / ours.median))
+        print(String(format: "zotune forward %d×%d (%@ base%@): %.3f s median (min %.3f, max %.3f) = %.0f tokens/s",
+                     batch, sequenceLength, modelOptions.basePrecision.rawValue,
+                     PackedBFloat16.isActive && float32Model != nil ? ", AVX512-BF16 products" : "",
+                     ours.median, ours.min, ours.max, tokens / ours.median))
+        if !float32Seconds.isEmpty {
+            let float32 = Summary(float32Seconds)
+            report.record("forward_f32_median_s", float32.median)
+            report.record("speedup_vs_f32_base", float32.median / ours.median)
+            print(String(format: "zotune forward, f32 base:  %.3f s median (min %.3f, max %.3f) → %@ base %.2f× (median), %.2f× (best)",
+                         float32.median, float32.min, float32.max, modelOptions.basePrecision.rawValue,
+                         float32.median / ours.median, float32.min / ours.min))
+        }
         let flops = forwardFLOPs(c, tokens: batch * sequenceLength, sequenceLength: sequenceLength, outputs: batch)
         report.record("peak_gflops", peak)
         report.record("forward_median_s", ours.median)
@@ -74,7 +94,7 @@ struct ForwardBenchmark {
         let policy = BLAS.threading
         defer { BLAS.setThreading(policy) }
         print(String(format: "GEMM GFLOP/s at the model's shapes (M = %d tokens; median, best; peak %.0f):", m, peak))
-        print("  shape                          fixed blocks     block per thread OpenBLAS threads")
+        print("  shape                          fixed blocks     block per thread OpenBLAS threads  bf16 packed")
         for (name, k, n) in shapes {
             let a = FloatBuffer(count: m * k), b = FloatBuffer(count: n * k), out = FloatBuffer(count: m * n)
             for i in 0..<a.count { a[i] = Float(i % 7) * 0.1 }
@@ -92,8 +112,25 @@ struct ForwardBenchmark {
                 let t = Summary(times), flop = 2 * Double(m * k * n)
                 cells.append(String(format: "%6.0f, %6.0f", flop / t.median / 1e9, flop / t.min / 1e9))
             }
+            cells.append(packedBFloat16(a, rows: m, inner: k, weight: b, columns: n, into: out))
             print("  " + TextColumns.padded("\(name) \(m)×\(k)×\(n)", 30) + cells.joined(separator: "     "))
         }
+    }
+
+    /// The same product with the weight in bf16 on the AVX512-BF16 path (`PackedBFloat16`: packing,
+    /// activation rounding and the kernel, as a frozen bf16 base runs it).
+    private func packedBFloat16(_ a: FloatBuffer, rows m: Int, inner k: Int, weight b: FloatBuffer, columns n: Int,
+                                into out: FloatBuffer) -> String {
+        guard PackedBFloat16.isActive else { return "    (no AVX512-BF16)" }
+        let narrow = BFloat16Buffer(count: b.count)
+        BFloat16.round(b.pointer, into: narrow.pointer, count: b.count)
+        let scratch = ProductScratch()
+        func product() {
+            BFloat16Linear.linear(a.pointer, rows: m, inner: k, weight: narrow.pointer, columns: n, into: out.pointer, scratch: scratch)
+        }
+        product()
+        let t = Summary((0..<max(repeats, 5)).map { _ in secondsTaken(product) }), flop = 2 * Double(m * k * n)
+        return String(format: "%6.0f, %6.0f", flop / t.median / 1e9, flop / t.min / 1e9)
     }
 
     private func compareWithPyTorch(ours: Summary, script: String) throws {

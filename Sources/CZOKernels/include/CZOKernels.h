@@ -74,6 +74,19 @@ bool zo_has_non_finite(const float *x, ptrdiff_t count);
 /// 12 independent 16-lane FMA chains run `iterations` times (the peak-throughput probe).
 float zo_fma_chains(int64_t iterations);
 
+/// ggml block types with a vectorised decoder (the others decode through ZOFormats, more slowly).
+typedef enum zo_block_type {
+    ZO_BLOCKS_Q4_0 = 0,
+    ZO_BLOCKS_Q4_1 = 1,
+    ZO_BLOCKS_Q5_0 = 2,
+    ZO_BLOCKS_Q8_0 = 3,
+    ZO_BLOCKS_Q4_K = 4,
+    ZO_BLOCKS_Q6_K = 5,
+} zo_block_type;
+/// Decodes `blocks` consecutive blocks of `type` to fp32 (32 weights per block, 256 for the K types),
+/// bit-identical to ZOFormats' decoders and ggml's; false for a type it does not know.
+bool zo_decode_blocks(zo_block_type type, const void *src, float *dst, ptrdiff_t blocks);
+
 // MARK: bfloat16 products (AVX512-BF16; BFloat16Products.c)
 
 /// Whether this build has the bfloat16 product kernels and this CPU runs them (`vdpbf16ps`).

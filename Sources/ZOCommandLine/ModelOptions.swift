@@ -12,15 +12,18 @@ public struct ModelOptions: ParsableArguments {
     public var model: String = ModelCatalog.defaultName
 
     @Option(name: .long, help: ArgumentHelp(
-        "How the model's weight matrices are held: f32, bf16 (half the memory) or stored (as the file encodes them, e.g. a GGUF's quantized blocks); decoders; in train, adapter runs only.",
+        "How the model's weight matrices are held: f32, bf16 (half the memory) or stored (as the file encodes them, e.g. a GGUF's quantized blocks); decoders. Default f32; in train, stored for adapter runs (encoders stay f32) and f32 for full tuning, the only one it allows.",
         valueName: "precision"))
-    public var basePrecision: StoragePrecision = .float32
+    public var basePrecision: StoragePrecision?
+
+    /// The precision asked for, else f32.
+    public var precision: StoragePrecision { basePrecision ?? .float32 }
 
     public init() {}
 
     /// Resolves (fetching if needed) and loads the model, reporting progress on stderr.
     public func load() throws -> LoadedModel {
-        try ModelReference.load(model, options: ModelLoadOptions(basePrecision: basePrecision)) { Console.status($0) }
+        try ModelReference.load(model, options: ModelLoadOptions(basePrecision: precision)) { Console.status($0) }
     }
 
     /// Resolves (fetching if needed) the model and builds only its tokenizer.

@@ -20,6 +20,10 @@ public struct FineTune {
     /// Whether `configuration.training.maxTokens` was asked for, rather than a default: then it is
     /// refused above the model's context instead of cut to it.
     public var maxTokensWasRequested = false
+    /// Whether `configuration.basePrecision` was asked for, rather than the adapter runs' default
+    /// (`stored`): a default one leaves encoders in fp32 (a request is refused there), and the
+    /// configuration written to the run folder records the precision the base actually loaded in.
+    public var basePrecisionWasRequested = true
     /// Progress, evaluations and notices (downloads, warnings); nil: silent.
     public weak var observer: TrainingObserver?
 
@@ -35,11 +39,11 @@ public struct FineTune {
         try run.checkIsFreeForNewRun()
         var lock: RunFolderLock?
         defer { withExtendedLifetime(lock) {} }
-        return try configuration.method.accept(Visitor(fineTune: self, resume: false, pauseAfter: pauseAfter) {
+        return try configuration.method.accept(Visitor(fineTune: self, resume: false, pauseAfter: pauseAfter) { loaded in
             try run.checkIsFreeForNewRun()
             try run.create()
             lock = try RunFolderLock(run)
-            try RunDirectory.writeJSON(configuration, to: run.configuration)
+            try RunDirectory.writeJSON(loaded, to: run.configuration)
         })
     }
 
@@ -54,7 +58,7 @@ public struct FineTune {
         defer { withExtendedLifetime(lock) {} }
         var fineTune = FineTune(configuration: configuration, folder: folder)
         fineTune.observer = observer
-        return try fineTune.configuration.method.accept(Visitor(fineTune: fineTune, resume: true, pauseAfter: pauseAfter) {
+        return try fineTune.configuration.method.accept(Visitor(fineTune: fineTune, resume: true, pauseAfter: pauseAfter) { _ in
             if !run.hasCheckpoint {
                 observer?.notice("no checkpoint yet (the run stopped before its first one): starting again at step 0 with its saved configuration")
             }
@@ -68,8 +72,9 @@ public struct FineTune {
         let fineTune: FineTune
         let resume: Bool
         let pauseAfter: Int?
-        /// Runs once model and data have loaded, before the trainer writes anything.
-        let prepareRunFolder: () throws -> Void
+        /// Runs once model and data have loaded, before the trainer writes anything, with the
+        /// configuration as loaded (the base precision in effect).
+        let prepareRunFolder: (RunConfiguration) throws -> Void
 
         func visit<Estimator: ZerothOrderEstimator>(_ estimator: Estimator) throws -> TrainingSummary {
             let configuration = fineTune.configuration
@@ -77,7 +82,9 @@ public struct FineTune {
             // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
             let (model, target, task, data, modelPath): (LanguageModel, TrainingTarget, ClassificationTask, EncodedSplits, String) = try {
                 let source = configuration.taskSource
-                let loaded = try source.loadModel(configuration.model, basePrecision: configuration.modelLoadPrecision, status: notice)
+                let loaded = try source.loadModel(
+                    configuration.model, basePrecision: configuration.modelLoadPrecision,
+                    encodersKeepFloat32: !fineTune.basePrecisionWasRequested, status: notice)
                 let target = try TrainingTarget(configuration, model: loaded.model)
                 let parameters = target.parameters
                 let (task, data) = try source.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens, status: notice)
@@ -89,7 +96,9 @@ public struct FineTune {
             }()
             let parameters = target.parameters
             try checkSizes(model: model, data: data)
-            try prepareRunFolder()
+            var loadedConfiguration = configuration
+            if model.weights.isAllFloat32 { loadedConfiguration.basePrecision = nil }
+            try prepareRunFolder(loadedConfiguration)
             notice("run folder: \(fineTune.run.url.path)")
             notice("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")
             notice("\(Estimator.name) on \(Abbreviated.count(parameters.parameterCount)) trainable parameters"

@@ -47,11 +47,14 @@ public struct TaskSource: Sendable, Equatable {
     /// Opens `reference` (a built-in model name or a path) for this task: an encoder checkpoint
     /// without a masked-LM head gets a classification head with one class per candidate (label i ↔
     /// candidate i).
+    /// `encodersKeepFloat32`: see `ModelLoadOptions`.
     public func loadModel(
-        _ reference: String, basePrecision: StoragePrecision = .float32, status: (String) -> Void = { _ in }
+        _ reference: String, basePrecision: StoragePrecision = .float32, encodersKeepFloat32: Bool = false,
+        status: (String) -> Void = { _ in }
     ) throws -> LoadedModel {
-        try ModelReference.load(
-            reference, options: ModelLoadOptions(classifierLabels: fixedCandidateCount(), basePrecision: basePrecision), log: status)
+        let options = ModelLoadOptions(
+            classifierLabels: try fixedCandidateCount(), basePrecision: basePrecision, encodersKeepFloat32: encodersKeepFloat32)
+        return try ModelReference.load(reference, options: options, log: status)
     }
 
     /// The number of candidates every example shares, read from the task definition alone (no data);

@@ -150,7 +150,7 @@ struct AdapterStepBenchmark {
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             process.arguments = ["--adapter-step", "--adapter-scheme", scheme.rawValue, "--repeats", "1", "--no-reference",
                                  "--batch", String(batch), "--model", modelOptions.model,
-                                 "--base-precision", scheme == .full ? "f32" : modelOptions.basePrecision.rawValue]
+                                 "--base-precision", scheme == .full ? "f32" : modelOptions.precision.rawValue]
                 + (threads.map { ["--threads", String($0)] } ?? [])
             let output = Pipe()
             process.standardOutput = output

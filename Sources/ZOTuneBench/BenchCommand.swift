@@ -82,7 +82,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--batch, --sequence-length and --repeats must be positive.")
         }
         if adapterScheme != nil, !adapterStep { throw ValidationError("--adapter-scheme needs --adapter-step.") }
-        if modelOptions.basePrecision != .float32, trainingStep || memory || gaussian || scoring {
+        if modelOptions.precision != .float32, trainingStep || memory || gaussian || scoring {
             throw ValidationError("--base-precision bf16 goes with the forward benchmark or --adapter-step (a bf16 base is not tuned whole).")
         }
     }

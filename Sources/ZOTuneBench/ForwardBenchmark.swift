@@ -34,7 +34,7 @@ struct ForwardBenchmark {
         }
         // A narrow base is timed turn about with the same model held in fp32 (loaded second, so the
         // narrow one's load peak is not hidden under it).
-        let float32Model: LlamaModel? = modelOptions.basePrecision == .float32 ? nil : try {
+        let float32Model: LlamaModel? = modelOptions.precision == .float32 ? nil : try {
             var options = modelOptions
             options.basePrecision = .float32
             return try options.load().model as? LlamaModel
@@ -49,7 +49,7 @@ struct ForwardBenchmark {
         let tokens = Double(batch * sequenceLength)
         let ours = Summary(seconds)
         print(String(format: "zotune forward %d×%d (%@ base%@): %.3f s median (min %.3f, max %.3f) = %.0f tokens/s",
-                     batch, sequenceLength, modelOptions.basePrecision.rawValue,
+                     batch, sequenceLength, modelOptions.precision.rawValue,
                      PackedBFloat16.isActive && float32Model != nil ? ", AVX512-BF16 products" : "",
                      ours.median, ours.min, ours.max, tokens / ours.median))
         if !float32Seconds.isEmpty {
@@ -57,7 +57,7 @@ struct ForwardBenchmark {
             report.record("forward_f32_median_s", float32.median)
             report.record("speedup_vs_f32_base", float32.median / ours.median)
             print(String(format: "zotune forward, f32 base:  %.3f s median (min %.3f, max %.3f) → %@ base %.2f× (median), %.2f× (best)",
-                         float32.median, float32.min, float32.max, modelOptions.basePrecision.rawValue,
+                         float32.median, float32.min, float32.max, modelOptions.precision.rawValue,
                          float32.median / ours.median, float32.min / ours.min))
         }
         let flops = forwardFLOPs(c, tokens: batch * sequenceLength, sequenceLength: sequenceLength, outputs: batch)

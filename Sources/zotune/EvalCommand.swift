@@ -32,7 +32,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         let task = taskOptions.source
-        let loaded = try task.loadModel(modelOptions.model, basePrecision: modelOptions.basePrecision, status: Console.status)
+        let loaded = try task.loadModel(modelOptions.model, basePrecision: modelOptions.precision, status: Console.status)
         if let checkpoint {
             let file = try RunDirectory.weightsFile(checkpoint)
             let count = try WeightCheckpoint.apply(file, to: loaded.model)

@@ -158,4 +158,32 @@ final class AdapterCommandTests: XCTestCase {
                                    "--text-file", texts.path, "--output", newPath(".safetensors")])
         XCTAssertEqual(forward.status, 0, forward.stderr)
     }
+
+    /// Without `--base-precision`, adapter runs keep a decoder's base as stored (full tuning and
+    /// encoders stay fp32, without an error), and config.json records what the base loaded in.
+    func testAdapterRunsKeepTheBaseAsStoredByDefault() throws {
+        func recordedPrecision(_ arguments: [String], model: String, spec: String? = nil) throws -> String? {
+            let run = newPath()
+            let train = try CLI.run(["train", "--model", model, "--task-spec", spec ?? self.spec, "--steps", "1", "--eval-every", "1",
+                                     "--batch-size", "2", "--output", run] + arguments)
+            XCTAssertEqual(train.status, 0, train.stderr)
+            let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json")))
+            return (config as? [String: Any])?["basePrecision"] as? String
+        }
+        XCTAssertEqual(try recordedPrecision(["--tuning", "lora", "--lora-rank", "2"], model: model), "stored")
+        XCTAssertNil(try recordedPrecision([], model: model), "full tuning: f32")
+        // The masked LM reads one token at the mask: candidates its tiny vocabulary holds whole.
+        let encoder = CLI.fixtures.appendingPathComponent("tiny-bert-mlm").path
+        let folder = newPath()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let data = CLI.fixtures.appendingPathComponent("tasks/custom/sentiment.jsonl").path
+        let maskedSpec = folder + "/spec.json"
+        try #"{"name": "one-token", "template": "Review: {text} It was", "candidates": [" a", " the"], "label_field": "label", "label_map": {"neg": 0, "pos": 1, " bad": 0, "good": 1, "bad": 0, " good": 1}, "data": "\#(data)"}"#
+            .write(toFile: maskedSpec, atomically: true, encoding: .utf8)
+        XCTAssertNil(try recordedPrecision(["--tuning", "lora", "--lora-rank", "2"], model: encoder, spec: maskedSpec), "encoders: f32")
+        let asked = try CLI.run(["train", "--model", encoder, "--task-spec", maskedSpec, "--tuning", "lora", "--base-precision", "stored",
+                                 "--steps", "1", "--output", newPath()])
+        XCTAssertNotEqual(asked.status, 0)
+        XCTAssertTrue(asked.stderr.contains("a stored base is implemented for decoders; encoders load in f32"), asked.stderr)
+    }
 }

@@ -239,11 +239,25 @@ void zo_bf16_pack_bf16(const uint16_t *w, ptrdiff_t column_stride, ptrdiff_t inn
     }
 }
 
+float zo_bf16_dot_chains(int64_t iterations) {
+    __m512 acc[12];
+    const __m512bh a = (__m512bh)_mm512_set1_epi32(0x3F803F80), b = (__m512bh)_mm512_set1_epi32(0x33D633D6);
+    for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i);
+    for (int64_t n = 0; n < iterations; n++) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 12; i++) acc[i] = _mm512_dpbf16_ps(acc[i], a, b);
+    }
+    __m512 sum = acc[0];
+    for (int i = 1; i < 12; i++) sum = _mm512_add_ps(sum, acc[i]);
+    return _mm512_reduce_add_ps(sum);
+}
+
 #pragma clang attribute pop
 
 #else
 
 bool zo_bf16_products_available(void) { return false; }
+float zo_bf16_dot_chains(int64_t iterations) { __builtin_trap(); }
 void zo_bf16_gemm(const uint16_t *a, ptrdiff_t rows, ptrdiff_t inner, const uint16_t *panels, ptrdiff_t columns,
                   float *c, ptrdiff_t ldc, bool accumulate) {
     __builtin_trap();

@@ -23,6 +23,11 @@ struct ForwardBenchmark {
         BenchCommand.describeKernels()
         let peak = PeakThroughput.measureFP32()
         print(String(format: "FP32 peak (FMA microbenchmark, %d cores): %.0f GFLOP/s", BLAS.workerCount, peak))
+        let bfloat16Peak = PeakThroughput.measureBF16()
+        if let bfloat16Peak {
+            report.record("peak_bf16_gflops", bfloat16Peak)
+            print(String(format: "BF16 peak (vdpbf16ps microbenchmark, %d cores): %.0f GFLOP/s", BLAS.workerCount, bfloat16Peak))
+        }
         let loaded = try modelOptions.load()
         guard let model = loaded.model as? LlamaModel else {
             throw ValidationError("the forward benchmark measures LLaMA-family models; \(loaded.reference) is \(loaded.model.family).")
@@ -68,7 +73,7 @@ struct ForwardBenchmark {
         report.record("forward_fraction_of_peak", flops / 1e9 / ours.median / peak)
         print(String(format: "  ≈ %.1f GFLOP per forward, %.0f GFLOP/s = %.0f%% of peak", flops / 1e9,
                      flops / 1e9 / ours.median, 100 * flops / 1e9 / ours.median / peak))
-        benchmarkGEMMs(c, tokens: batch * sequenceLength, peak: peak)
+        benchmarkGEMMs(c, tokens: batch * sequenceLength, peak: peak, bfloat16Peak: bfloat16Peak)
         if let referenceScript { try compareWithPyTorch(ours: ours, script: referenceScript) }
     }
 
@@ -84,7 +89,7 @@ struct ForwardBenchmark {
     /// (`BLAS.Threading.splitColumns`, blocks fixed by the shape so that results do not depend on the
     /// thread count) must be no slower than one block per thread, and this is the measurement that
     /// keeps it honest.
-    private func benchmarkGEMMs(_ c: LlamaConfiguration, tokens m: Int, peak: Double) {
+    private func benchmarkGEMMs(_ c: LlamaConfiguration, tokens m: Int, peak: Double, bfloat16Peak: Double?) {
         let shapes = [
             ("q|k|v", c.hiddenSize, c.queryWidth + 2 * c.keyValueWidth),
             ("o_proj", c.queryWidth, c.hiddenSize),
@@ -93,7 +98,8 @@ struct ForwardBenchmark {
         ]
         let policy = BLAS.threading
         defer { BLAS.setThreading(policy) }
-        print(String(format: "GEMM GFLOP/s at the model's shapes (M = %d tokens; median, best; peak %.0f):", m, peak))
+        print(String(format: "GEMM GFLOP/s at the model's shapes (M = %d tokens; median, best; fp32 peak %.0f%@):", m, peak,
+                     bfloat16Peak.map { String(format: ", bf16 peak %.0f", $0) } ?? ""))
         print("  shape                          fixed blocks     block per thread OpenBLAS threads  bf16 packed")
         for (name, k, n) in shapes {
             let a = FloatBuffer(count: m * k), b = FloatBuffer(count: n * k), out = FloatBuffer(count: m * n)

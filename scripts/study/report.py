@@ -190,7 +190,7 @@ def main_table(task, groups):
     return lines, picked, facts
 
 
-ADAPTER_STUDIES = ["adapters.json", "adapters-prefix.json"]
+ADAPTER_STUDIES = ["adapters.json", "adapters-prefix.json", "base-precision.json"]
 
 
 def adapter_grids():
@@ -219,6 +219,12 @@ def first_order_runs(task):
     return runs
 
 
+def peak_rss(summaries):
+    """Mean peak RSS of runs that recorded it, in MiB."""
+    values = [x["peakResidentBytes"] for x in summaries if x.get("peakResidentBytes")]
+    return f"{statistics.mean(values) / 2 ** 20:.0f} MiB" if values else "—"
+
+
 def adapter_table(task, groups, full_mezo):
     """Adapters (issue #16) beside full MeZO at the same forward-pass budget, and first-order LoRA."""
     grids = adapter_grids()
@@ -228,14 +234,16 @@ def adapter_table(task, groups, full_mezo):
     lines = [f"### Adapters on {task}", "",
              "Full MeZO's row is the study's (above). *Start test*: test accuracy before training — the base's zero-shot "
              "for LoRA (B = 0), the freshly initialised adapter's for prefix and prompt tuning. *Diverged*: seed-0 grid runs "
-             "stopped by the divergence guard.", "",
-             "| scheme | lr (chosen on dev) | grid tried | seeds | start test | test at best dev | best dev | forward passes | train time / run | diverged |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "stopped by the divergence guard. *-stored*: the frozen base kept as its file stores it (SmolLM2's Q4_1 blocks, "
+             "bf16 products; issue #17), the others fp32. *Peak RSS*: the training process's, mean over the seeds.", "",
+             "| scheme | lr (chosen on dev) | grid tried | seeds | start test | test at best dev | best dev | forward passes | train time / run | peak RSS | diverged |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     if full_mezo:
         s = [r["summary"] for r in full_mezo]
         lines.append(f"| mezo (full) | {full_mezo[0]['lr']:g} | — | {len(s)} | {s[0]['zeroShotTest']['accuracy']:.3f} | "
                      f"{mean_std([x['test']['accuracy'] for x in s])} | {mean_std([x['bestDev']['accuracy'] for x in s])} | "
-                     f"{statistics.mean(x['forwardPasses'] for x in s):.0f} | {statistics.mean(x['seconds'] for x in s) / 60:.1f} min | — |")
+                     f"{statistics.mean(x['forwardPasses'] for x in s):.0f} | {statistics.mean(x['seconds'] for x in s) / 60:.1f} min | "
+                     f"{peak_rss(s)} | — |")
     for group in present:
         lr, runs = chosen(groups[group])
         if not runs:
@@ -246,7 +254,7 @@ def adapter_table(task, groups, full_mezo):
         lines.append(f"| {group} | {lr:g} | {', '.join(f'{x:g}' for x in tried)} | {len(s)} | {s[0]['zeroShotTest']['accuracy']:.3f} | "
                      f"{mean_std([x['test']['accuracy'] for x in s])} | {mean_std([x['bestDev']['accuracy'] for x in s])} | "
                      f"{statistics.mean(x['forwardPasses'] for x in s):.0f} | {statistics.mean(x['seconds'] for x in s) / 60:.1f} min | "
-                     f"{diverged} |")
+                     f"{peak_rss(s)} | {diverged} |")
     first_order = first_order_runs(task)
     if first_order:
         lines += ["", "First-order LoRA in PyTorch + PEFT (AdamW, backprop; `scripts/reference/first_order_lora.py`, one "

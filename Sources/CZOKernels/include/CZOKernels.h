@@ -106,6 +106,8 @@ void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, pt
 /// accumulation, each element one chain over the input pairs in order.
 void zo_bf16_gemm(const uint16_t *a, ptrdiff_t rows, ptrdiff_t inner, const uint16_t *panels, ptrdiff_t columns,
                   float *c, ptrdiff_t ldc, bool accumulate);
+/// 12 independent `vdpbf16ps` chains run `iterations` times (the bf16 peak probe; 64 FLOP each).
+float zo_bf16_dot_chains(int64_t iterations);
 
 // MARK: Random numbers (ZORandom)
 

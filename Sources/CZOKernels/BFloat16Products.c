@@ -120,6 +120,12 @@ void zo_bf16_gemm(const uint16_t *a, ptrdiff_t rows, ptrdiff_t inner, const uint
     }
 }
 
+/// Lanes of a 16-wide load at offset `k` of a row of `inner` values that lie inside the row.
+static inline __mmask16 inside16(ptrdiff_t k, ptrdiff_t inner) {
+    const ptrdiff_t left = inner - k;
+    return (__mmask16)(left >= 16 ? 0xFFFF : left <= 0 ? 0 : (1u << left) - 1);
+}
+
 void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t inner, uint16_t *out) {
     const ptrdiff_t width = (inner + 1) / 2 * 2;
     for (ptrdiff_t r = 0; r < rows; r++) {
@@ -131,11 +137,7 @@ void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, pt
             _mm512_storeu_si512(y + k, (__m512i)packed);
         }
         for (; k < width; k += 16) {
-            const ptrdiff_t left = inner - k;
-            const __mmask16 in = (__mmask16)(left >= 16 ? 0xFFFF : left <= 0 ? 0 : (1u << left) - 1);
-            const ptrdiff_t stored = width - k < 16 ? width - k : 16;
-            _mm256_mask_storeu_epi16(y + k, (__mmask16)((1u << stored) - 1),
-                                     (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(in, x + k)));
+            _mm256_mask_storeu_epi16(y + k, inside16(k, width), (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(inside16(k, inner), x + k)));
         }
     }
 }
@@ -165,12 +167,6 @@ static inline void store_transposed(const __m512i rows[16], uint32_t *panel, ptr
         out[12 + q] = _mm512_shuffle_i32x4(high01, high23, 0xDD);
     }
     for (ptrdiff_t c = 0; c < count; c++) _mm512_storeu_si512(panel + 16 * (p0 + c), out[c]);
-}
-
-/// Lanes of a 16-wide load at offset `k` of a row of `inner` values that lie inside the row.
-static inline __mmask16 inside16(ptrdiff_t k, ptrdiff_t inner) {
-    const ptrdiff_t left = inner - k;
-    return (__mmask16)(left >= 16 ? 0xFFFF : left <= 0 ? 0 : (1u << left) - 1);
 }
 
 void zo_bf16_pack_f32(const float *w, ptrdiff_t columns, ptrdiff_t inner, uint16_t *panels) {
@@ -227,14 +223,7 @@ void zo_bf16_pack_bf16(const uint16_t *w, ptrdiff_t column_stride, ptrdiff_t inn
                 _mm512_storeu_si512(panel + 16 * p, _mm512_or_si512(even, _mm512_slli_epi32(odd, 16)));
             }
         } else {
-            for (ptrdiff_t p = 0; p < pairs; p++) {
-                for (ptrdiff_t j = 0; j < 16; j++) {
-                    const ptrdiff_t k = 2 * p;
-                    uint32_t lo = j < count ? base[j * column_stride + k * inner_stride] : 0;
-                    uint32_t hi = j < count && k + 1 < inner ? base[j * column_stride + (k + 1) * inner_stride] : 0;
-                    panel[16 * p + j] = lo | (hi << 16);
-                }
-            }
+            __builtin_trap();  // neither layout: no caller asks for it
         }
     }
 }

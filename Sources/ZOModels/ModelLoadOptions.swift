@@ -9,13 +9,14 @@ public struct ModelLoadOptions: Sendable, Equatable {
     /// How the weights are held: fp32, or bfloat16 for the 2-D weights of a base nothing trains (an
     /// adapter run; eval, generate and forward), which halves their memory. Decoders only.
     public var basePrecision: StoragePrecision
-    /// Whether an encoder loads in fp32 when `basePrecision` is narrow, rather than refusing: for a
-    /// narrow base that is a default (adapter runs) rather than the user's request.
-    public var encodersKeepFloat32: Bool
+    /// Whether a narrow `basePrecision` is a default (adapter runs) rather than the user's request:
+    /// then encoders load in fp32 instead of refusing, and a weight that cannot stay stored (its file
+    /// rows are not its output rows) loads in fp32 instead of being rounded to bf16.
+    public var basePrecisionIsDefault: Bool
 
-    public init(classifierLabels: Int? = nil, basePrecision: StoragePrecision = .float32, encodersKeepFloat32: Bool = false) {
+    public init(classifierLabels: Int? = nil, basePrecision: StoragePrecision = .float32, basePrecisionIsDefault: Bool = false) {
         self.classifierLabels = classifierLabels
         self.basePrecision = basePrecision
-        self.encodersKeepFloat32 = encodersKeepFloat32
+        self.basePrecisionIsDefault = basePrecisionIsDefault
     }
 }

@@ -23,6 +23,7 @@ final class StoredRows: EncodedRows, @unchecked Sendable {
     var byteCount: Int { tensor.bytes.count }
 
     func decode(rows range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) outside \(tensor.name)'s \(rows)")
         if let blocks {
             // Rows are whole blocks (checked at init), so row r starts at byte r · rowBytes.
             let blocksPerRow = columns / blocks.block.elements, rowBytes = blocksPerRow * blocks.block.bytes
@@ -31,7 +32,9 @@ final class StoredRows: EncodedRows, @unchecked Sendable {
                 return blocks.decode(base + range.lowerBound * rowBytes, blocks: range.count * blocksPerRow, into: destination)
             }
             for (position, row) in range.enumerated() {
-                blocks.decode(base + rowOrder(row) * rowBytes, blocks: blocksPerRow, into: destination + position * columns)
+                let fileRow = rowOrder(row)
+                precondition(fileRow >= 0 && fileRow < rows, "row \(row) of \(tensor.name) maps outside the tensor")
+                blocks.decode(base + fileRow * rowBytes, blocks: blocksPerRow, into: destination + position * columns)
             }
             return
         }

@@ -29,15 +29,18 @@ struct WeightLoading {
     /// the file orders otherwise (llama.cpp's permuted q/k); nil when they agree.
     var storedRowOrder: (String) -> ((Int) -> Int)? = { _ in nil }
 
-    /// How the arena holds `spec` for a base loaded at `basePrecision`: vectors (norms, biases) in
-    /// fp32; 2-D weights in fp32 or bfloat16 as asked, or, for `stored`, left in the file when its
-    /// rows are the weight's output rows and decode alone (else bfloat16).
-    func precision(for spec: ParameterSpec, basePrecision: StoragePrecision) -> StoragePrecision {
+    /// How the arena holds `spec` for a base loaded with `options`: vectors (norms, biases) in fp32;
+    /// 2-D weights in fp32 or bfloat16 as asked, or, for `stored`, left in the file when its rows are
+    /// the weight's output rows and decode alone (else bfloat16 when asked for, fp32 by default).
+    func precision(for spec: ParameterSpec, options: ModelLoadOptions) -> StoragePrecision {
+        let basePrecision = options.basePrecision
         guard spec.shape.count == 2, basePrecision != .float32, !initialisedByModel.contains(spec.name) else { return .float32 }
         guard basePrecision == .stored else { return basePrecision }
         let (inputs, _) = spec.layout.features(of: spec.shape)
         let fileRowsAreOutputs = (spec.layout == .outputsByInputs) != isTransposed(spec.name, shape: spec.shape)
-        guard fileRowsAreOutputs, let tensor = tensors[spec.name], tensor.rowsDecodeAlone(columns: inputs) else { return .bfloat16 }
+        guard fileRowsAreOutputs, let tensor = tensors[spec.name], tensor.rowsDecodeAlone(columns: inputs) else {
+            return options.basePrecisionIsDefault ? .float32 : .bfloat16
+        }
         return .stored
     }
 

@@ -8,7 +8,7 @@ import Dispatch
 /// count nor the tiling; they differ from the fp32 path by the activations' rounding (relative 2⁻⁹ per
 /// value), which `BFloat16BaseTests` bounds against the fp32 product.
 public enum PackedBFloat16 {
-    /// Turns the path off (the fp32 GEMM on widened tiles takes over): benchmarks compare the two.
+    /// Turns the path off (the fp32 GEMM on widened tiles takes over), for tests of that path.
     nonisolated(unsafe) public static var isEnabled = true
 
     private static let cpuRunsIt = zo_bf16_products_available()
@@ -18,34 +18,39 @@ public enum PackedBFloat16 {
     public static var isActive: Bool { isEnabled && cpuRunsIt && zo_kernels_active() == ZO_KERNELS_AVX512 }
 
     /// Output columns packed at once: as many as `EncodedLinear.tileElements` weight values allow, in
-    /// whole 64-column register tiles.
-    static func tileColumns(inner: Int, columns: Int) -> Int {
-        min(columns, max(64, EncodedLinear.tileElements / max(inner, 1) / 64 * 64))
+    /// whole 64-column register tiles, and at least one register tile per worker (wide inputs, e.g.
+    /// an 8B model's 14,336, would otherwise leave one worker a tile of 64).
+    static func tileColumns(inner: Int, columns: Int, workers: Int) -> Int {
+        min(columns, max(64 * workers, EncodedLinear.tileElements / max(inner, 1) / 64 * 64))
     }
+
+    /// Weight values below which packing (and decoding) a tile runs on one thread: forking costs more.
+    static let splitElements = 1 << 16
 
     /// c = a·Wᵀ (+ c when `accumulate`) for W with `columns` outputs × `inner` inputs, whose output
     /// rows `pack(range, panels, widened)` writes as panels (`zo_bf16_pack_*`), using `widened`
     /// (room for `range.count × inner` floats) if it needs to decode first.
     public static func linear(
-        _ a: UnsafePointer<Float>, rows: Int, inner: Int, lda: Int? = nil, columns: Int,
+        _ a: UnsafePointer<Float>, rows: Int, inner: Int, columns: Int,
         into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, scratch: ProductScratch,
         pack: (Range<Int>, UnsafeMutablePointer<UInt16>, UnsafeMutablePointer<Float>) -> Void
     ) {
         guard rows > 0, columns > 0 else { return }
+        precondition(inner > 0, "a product over no inputs")
         let width = (inner + 1) / 2 * 2
         let rounded = scratch.activations(count: rows * width)
-        let tile = tileColumns(inner: inner, columns: columns)
+        let tile = tileColumns(inner: inner, columns: columns, workers: BLAS.workerCount)
         let panels = scratch.panels(count: zo_bf16_panel_elements(tile, inner))
         let widened = scratch.widened(count: tile * inner)
-        let large = rows * inner * tile >= BLAS.splitThreshold
+        // Split when the tile's products or its packing (decoding) are worth a fork, even for a single row.
+        let large = rows * inner * tile >= BLAS.splitThreshold || tile * inner >= splitElements
         let workers = large ? max(1, min(BLAS.workerCount, (tile + 63) / 64)) : 1
 
-        let rowShare = (rows + workers - 1) / workers
-        inParallel(workers) { worker in
+        let roundingWorkers = rows * inner >= splitElements ? workers : 1
+        let rowShare = (rows + roundingWorkers - 1) / roundingWorkers
+        inParallel(roundingWorkers) { worker in
             let lower = worker * rowShare, upper = min(rows, lower + rowShare)
-            if lower < upper {
-                zo_bf16_round_activations(a + lower * (lda ?? inner), lda ?? inner, upper - lower, inner, rounded + lower * width)
-            }
+            if lower < upper { zo_bf16_round_activations(a + lower * inner, inner, upper - lower, inner, rounded + lower * width) }
         }
         var start = 0
         while start < columns {

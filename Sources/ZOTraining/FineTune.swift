@@ -20,10 +20,6 @@ public struct FineTune {
     /// Whether `configuration.training.maxTokens` was asked for, rather than a default: then it is
     /// refused above the model's context instead of cut to it.
     public var maxTokensWasRequested = false
-    /// Whether `configuration.basePrecision` was asked for, rather than the adapter runs' default
-    /// (`stored`): a default one leaves encoders in fp32 (a request is refused there), and the
-    /// configuration written to the run folder records the precision the base actually loaded in.
-    public var basePrecisionWasRequested = true
     /// Progress, evaluations and notices (downloads, warnings); nil: silent.
     public weak var observer: TrainingObserver?
 
@@ -82,9 +78,7 @@ public struct FineTune {
             // Only the decoded weights outlive this block: the file mapping and tokenizer tables are released.
             let (model, target, task, data, modelPath): (LanguageModel, TrainingTarget, ClassificationTask, EncodedSplits, String) = try {
                 let source = configuration.taskSource
-                let loaded = try source.loadModel(
-                    configuration.model, basePrecision: configuration.modelLoadPrecision,
-                    encodersKeepFloat32: !fineTune.basePrecisionWasRequested, status: notice)
+                let loaded = try configuration.loadModel(status: notice)
                 let target = try TrainingTarget(configuration, model: loaded.model)
                 let parameters = target.parameters
                 let (task, data) = try source.encodedSplits(for: loaded, maxTokens: configuration.training.maxTokens, status: notice)
@@ -96,8 +90,10 @@ public struct FineTune {
             }()
             let parameters = target.parameters
             try checkSizes(model: model, data: data)
+            // The configuration written records what the base loaded in (a default narrow precision
+            // leaves an encoder in fp32).
             var loadedConfiguration = configuration
-            if model.weights.isAllFloat32 { loadedConfiguration.basePrecision = nil }
+            if model.weights.isAllFloat32 { (loadedConfiguration.basePrecision, loadedConfiguration.basePrecisionIsDefault) = (nil, nil) }
             try prepareRunFolder(loadedConfiguration)
             notice("run folder: \(fineTune.run.url.path)")
             notice("task \(task.name): \(data.train.count) train / \(data.dev.count) dev / \(data.test.count) test examples")

@@ -22,6 +22,9 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var adapter: AdapterSettings?
     /// How the frozen base is held (adapter runs only); nil: fp32.
     public var basePrecision: StoragePrecision?
+    /// Whether `basePrecision` is the adapter runs' default rather than asked for
+    /// (`ModelLoadOptions.basePrecisionIsDefault`); nil: asked for.
+    public var basePrecisionIsDefault: Bool?
 
     public init(
         zotuneVersion: String = ZOTuneVersion.current, model: String, task: String? = nil, taskSpec: String? = nil,
@@ -43,8 +46,14 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         self.basePrecision = basePrecision
     }
 
-    /// The options the run's base loads with.
+    /// The precision the run's base loads with.
     public var modelLoadPrecision: StoragePrecision { basePrecision ?? .float32 }
+
+    /// Loads the run's base (or `reference` in its place) as the run holds it.
+    func loadModel(_ reference: String? = nil, status: (String) -> Void) throws -> LoadedModel {
+        try taskSource.loadModel(reference ?? model, basePrecision: modelLoadPrecision,
+                                 basePrecisionIsDefault: basePrecisionIsDefault ?? false, status: status)
+    }
 
     /// The examples the run trains and evaluates on.
     public var taskSource: TaskSource {

@@ -34,8 +34,7 @@ public enum SeedLogReplay {
         let configuration = try run.readConfiguration()
         let records = try records(from: log)
         // The base as the run held it: a prefix starts from the base's activations.
-        let loaded = try configuration.taskSource.loadModel(
-            base ?? configuration.model, basePrecision: configuration.modelLoadPrecision, status: status)
+        let loaded = try configuration.loadModel(base, status: status)
         let target = try TrainingTarget(configuration, model: loaded.model)
         let parameters = target.parameters
         _ = try configuration.method.accept(Visitor(records: records, parameters: parameters, training: configuration.training))

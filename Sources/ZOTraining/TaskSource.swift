@@ -47,13 +47,13 @@ public struct TaskSource: Sendable, Equatable {
     /// Opens `reference` (a built-in model name or a path) for this task: an encoder checkpoint
     /// without a masked-LM head gets a classification head with one class per candidate (label i ↔
     /// candidate i).
-    /// `encodersKeepFloat32`: see `ModelLoadOptions`.
+    /// `basePrecisionIsDefault`: see `ModelLoadOptions`.
     public func loadModel(
-        _ reference: String, basePrecision: StoragePrecision = .float32, encodersKeepFloat32: Bool = false,
+        _ reference: String, basePrecision: StoragePrecision = .float32, basePrecisionIsDefault: Bool = false,
         status: (String) -> Void = { _ in }
     ) throws -> LoadedModel {
         let options = ModelLoadOptions(
-            classifierLabels: try fixedCandidateCount(), basePrecision: basePrecision, encodersKeepFloat32: encodersKeepFloat32)
+            classifierLabels: try fixedCandidateCount(), basePrecision: basePrecision, basePrecisionIsDefault: basePrecisionIsDefault)
         return try ModelReference.load(reference, options: options, log: status)
     }
 

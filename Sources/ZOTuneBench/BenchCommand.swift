@@ -83,7 +83,7 @@ struct BenchCommand: ParsableCommand {
         }
         if adapterScheme != nil, !adapterStep { throw ValidationError("--adapter-scheme needs --adapter-step.") }
         if modelOptions.precision != .float32, trainingStep || memory || gaussian || scoring {
-            throw ValidationError("--base-precision bf16 goes with the forward benchmark or --adapter-step (a bf16 base is not tuned whole).")
+            throw ValidationError("--base-precision \(modelOptions.precision.rawValue) goes with the forward benchmark or --adapter-step (a narrow base is not tuned whole).")
         }
     }
 

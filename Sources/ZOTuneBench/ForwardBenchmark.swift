@@ -4,6 +4,7 @@ import Foundation
 import ZOModels
 import ZORandom
 import ZOTensor
+import ZOTraining
 
 /// `zotune-bench` (default): forward tokens/s on random sequences, GEMM GFLOP/s at the model's
 /// shapes, the machine's fp32 peak, and the same forward in PyTorch (`bench_forward.py`) as a ratio.
@@ -39,7 +40,12 @@ struct ForwardBenchmark {
         }
         // A narrow base is timed turn about with the same model held in fp32 (loaded second, so the
         // narrow one's load peak is not hidden under it).
-        let float32Model: LlamaModel? = modelOptions.precision == .float32 ? nil : try {
+        let float32Bytes = model.weights.entries.reduce(0) { $0 + $1.shape.reduce(1, *) } * 4
+        let float32Fits = float32Bytes < System.physicalMemoryBytes / 2
+        if modelOptions.precision != .float32, !float32Fits {
+            print("(the f32 forward is left out: the model in fp32 needs \(Abbreviated.bytes(float32Bytes)), more than half this machine's memory)")
+        }
+        let float32Model: LlamaModel? = modelOptions.precision == .float32 || !float32Fits ? nil : try {
             var options = modelOptions
             options.basePrecision = .float32
             return try options.load().model as? LlamaModel

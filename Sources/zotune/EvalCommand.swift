@@ -2,6 +2,7 @@ import ArgumentParser
 import ZOCommandLine
 import Foundation
 import ZOModels
+import ZOTensor
 import ZOTraining
 
 struct EvalCommand: ParsableCommand {
@@ -14,7 +15,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var taskOptions: TaskOptions
 
-    @Option(name: .long, help: "Fine-tuned weights: a run folder (uses its best checkpoint), a checkpoint folder, or a .safetensors file.")
+    @Option(name: .long, help: "Fine-tuned weights: a run folder (uses its best checkpoint, and its base precision unless --base-precision is given), a checkpoint folder, or a .safetensors file.")
     var checkpoint: String?
 
     @Option(name: .long, help: "Longest prompt + candidate in tokens; longer prompts keep their end.")
@@ -29,10 +30,22 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
+    /// `--base-precision`, else the precision the `--checkpoint` run held its base in (so a stored-base
+    /// adapter run is evaluated as it trained), else f32.
+    private func basePrecision() throws -> (StoragePrecision, isDefault: Bool) {
+        if let given = modelOptions.basePrecision { return (given, false) }
+        guard let checkpoint else { return (.float32, false) }
+        let run = RunDirectory(URL(fileURLWithPath: checkpoint))
+        guard run.holdsRun else { return (.float32, false) }
+        let configuration = try run.readConfiguration()
+        return (configuration.modelLoadPrecision, configuration.basePrecisionIsDefault ?? false)
+    }
+
     func run() throws {
         threadOptions.apply()
         let task = taskOptions.source
-        let loaded = try task.loadModel(modelOptions.model, basePrecision: modelOptions.precision, status: Console.status)
+        let (precision, isDefault) = try basePrecision()
+        let loaded = try task.loadModel(modelOptions.model, basePrecision: precision, basePrecisionIsDefault: isDefault, status: Console.status)
         if let checkpoint {
             let file = try RunDirectory.weightsFile(checkpoint)
             let count = try WeightCheckpoint.apply(file, to: loaded.model)

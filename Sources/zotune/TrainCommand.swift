@@ -120,18 +120,18 @@ struct TrainCommand: ParsableCommand {
         let adapter = try tuningOptions.adapter()
         // Adapter runs keep the frozen base as its file stores it unless told otherwise.
         let precision = modelOptions.basePrecision ?? (adapter == nil ? .float32 : .stored)
-        let configuration = RunConfiguration(
+        var configuration = RunConfiguration(
             model: modelOptions.model, task: task.taskSpec == nil ? task.task ?? TaskCatalog.defaultName : nil,
             taskSpec: task.taskSpec, dataSeed: task.dataSeed, splitSizes: task.sizes,
             method: method, training: settings,
             trainableRoles: trainable.isEmpty ? ParameterRole.allCases : trainable, trainableLastLayers: trainableLayers,
             adapter: adapter,
             basePrecision: precision == .float32 ? nil : precision)
+        if modelOptions.basePrecision == nil, precision != .float32 { configuration.basePrecisionIsDefault = true }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         var fineTune = FineTune(
             configuration: configuration, folder: URL(fileURLWithPath: output ?? "runs/\(method.name)-\(task.name)-\(stamp)"))
         fineTune.maxTokensWasRequested = maxTokens != nil
-        fineTune.basePrecisionWasRequested = modelOptions.basePrecision != nil
         if reuseZeroShot { fineTune.zeroShotCacheFolder = AssetStore().root.appendingPathComponent("zero-shot") }
         return fineTune
     }

@@ -23,9 +23,10 @@ final class PackedBFloat16Tests: XCTestCase {
         XCTAssertEqual(PackedBFloat16.isActive, zo_bf16_products_available() && zo_kernels_active() == ZO_KERNELS_AVX512)
     }
 
-    /// The kernel against a double-precision product of the rounded operands, |error| ≤ 2⁻²²·Σ|aₖwₖ|
-    /// (an fp32 chain of ≤ 1,000 terms stays far inside that), with accumulation onto existing
-    /// values and an output row stride wider than the columns.
+    /// The kernel against a double-precision product of the rounded operands, |error| ≤ 2⁻²²·Σ|aₖwₖ|:
+    /// the products are exact in fp32 and a chain of n additions errs by at most about n·2⁻²⁴·Σ|aₖwₖ|,
+    /// so with ≤ 151 pairs here a wrong pairing, column or tail (errors of order Σ|aₖwₖ|) cannot
+    /// pass; accumulation onto existing values and an output row stride wider than the columns.
     func testProductsMatchTheExactProductOfTheRoundedOperands() throws {
         try XCTSkipUnless(PackedBFloat16.isActive, "checked on CPUs with AVX512-BF16 only (see the test above)")
         for (rows, inner, columns) in [(1, 1, 1), (7, 3, 17), (13, 67, 100), (6, 300, 64), (5, 129, 130), (12, 2, 31)] {

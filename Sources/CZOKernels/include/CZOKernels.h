@@ -96,7 +96,8 @@ bool zo_bf16_products_available(void);
 ptrdiff_t zo_bf16_panel_elements(ptrdiff_t columns, ptrdiff_t inner);
 /// Packs fp32 weight rows (`columns` rows of `inner` values, row-major) into panels, rounding to bf16.
 void zo_bf16_pack_f32(const float *w, ptrdiff_t columns, ptrdiff_t inner, uint16_t *panels);
-/// Packs a bf16 weight whose element (output n, input k) is w[n·column_stride + k·inner_stride].
+/// Packs a bf16 weight whose element (output n, input k) is w[n·column_stride + k·inner_stride], with
+/// `inner_stride` 1 (`nn.Linear` rows) or `column_stride` 1 (GPT-2's Conv1D).
 void zo_bf16_pack_bf16(const uint16_t *w, ptrdiff_t column_stride, ptrdiff_t inner_stride, ptrdiff_t columns,
                        ptrdiff_t inner, uint16_t *panels);
 /// Rounds `rows` activation rows (`lda` floats apart) to bf16 rows of `inner` rounded up to even

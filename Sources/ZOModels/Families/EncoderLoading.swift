@@ -125,7 +125,7 @@ enum EncoderLoading {
 
     /// A bfloat16 base is built for the decoders' forward; encoders keep fp32.
     private static func refuseNarrowBase(_ options: ModelLoadOptions, source: String) throws {
-        guard options.basePrecision == .float32 || options.encodersKeepFloat32 else {
+        guard options.basePrecision == .float32 || options.basePrecisionIsDefault else {
             throw ModelError.invalidConfiguration(
                 source: source, reason: "a \(options.basePrecision.rawValue) base is implemented for decoders; encoders load in f32")
         }

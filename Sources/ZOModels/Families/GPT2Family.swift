@@ -52,7 +52,7 @@ public enum GPT2Family: ModelFamily {
         return try GGUFTensorNames.gpt2.namingFileTensors {
             try weights.check(GPTStyleDecoderModel.parameterSpecs(for: configuration))
             let model = GPTStyleDecoderModel(configuration: configuration) {
-                weights.precision(for: $0, basePrecision: options.basePrecision)
+                weights.precision(for: $0, options: options)
             }
             try weights.fill(model.weights)
             return model

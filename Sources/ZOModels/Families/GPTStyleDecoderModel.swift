@@ -271,7 +271,7 @@ extension GPTStyleDecoderModel {
             source: checkpoint.folder, layerCountKey: layerCountKey, isIgnorable: isIgnorable)
         try weights.check(layout)
         let model = GPTStyleDecoderModel(configuration: configuration) {
-            weights.precision(for: $0, basePrecision: checkpoint.options.basePrecision)
+            weights.precision(for: $0, options: checkpoint.options)
         }
         try weights.fill(model.weights)
         return model

@@ -37,7 +37,7 @@ public enum LlamaFamily: ModelFamily {
             tensors: checkpoint.tensors, source: checkpoint.folder, layerCountKey: "num_hidden_layers",
             isIgnorable: { isIgnorable($0, tied: configuration.tieWordEmbeddings) })
         try weights.check(LlamaModel.parameterSpecs(for: configuration))
-        let model = LlamaModel(configuration: configuration) { weights.precision(for: $0, basePrecision: checkpoint.options.basePrecision) }
+        let model = LlamaModel(configuration: configuration) { weights.precision(for: $0, options: checkpoint.options) }
         try weights.fill(model.weights)
         return model
     }
@@ -72,7 +72,7 @@ public enum LlamaFamily: ModelFamily {
         }
         return try GGUFTensorNames.llama.namingFileTensors {
             try weights.check(LlamaModel.parameterSpecs(for: configuration))
-            let model = LlamaModel(configuration: configuration) { weights.precision(for: $0, basePrecision: options.basePrecision) }
+            let model = LlamaModel(configuration: configuration) { weights.precision(for: $0, options: options) }
             try weights.fill(model.weights) { name, values in
                 guard permutedQueryKey else { return }
                 if name.hasSuffix("self_attn.q_proj.weight") {

@@ -104,8 +104,12 @@ void zo_bf16_gemm(const uint16_t *a, ptrdiff_t rows, ptrdiff_t inner, const uint
     const ptrdiff_t groups = (columns + 15) / 16;
     const int tail = (int)(columns - (groups - 1) * 16);
     const __mmask16 tail_mask = (__mmask16)(tail == 16 ? 0xFFFF : (1u << tail) - 1);
-    for (ptrdiff_t p0 = 0; p0 < pairs; p0 += ZO_BF16_PAIR_BLOCK) {
-        const ptrdiff_t p1 = p0 + ZO_BF16_PAIR_BLOCK < pairs ? p0 + ZO_BF16_PAIR_BLOCK : pairs;
+    // Blocks of equal size (at most ZO_BF16_PAIR_BLOCK pairs): a short last block would pay a whole
+    // pass over the outputs' loads and stores for little work.
+    const ptrdiff_t blocks = (pairs + ZO_BF16_PAIR_BLOCK - 1) / ZO_BF16_PAIR_BLOCK;
+    const ptrdiff_t block = (pairs + blocks - 1) / blocks;
+    for (ptrdiff_t p0 = 0; p0 < pairs; p0 += block) {
+        const ptrdiff_t p1 = p0 + block < pairs ? p0 + block : pairs;
         const bool load = accumulate || p0 > 0;
         for (ptrdiff_t g0 = 0; g0 < groups; g0 += ZO_BF16_TILE_GROUPS) {
             const int tile_groups = (int)(groups - g0 < ZO_BF16_TILE_GROUPS ? groups - g0 : ZO_BF16_TILE_GROUPS);

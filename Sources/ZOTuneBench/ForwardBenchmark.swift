@@ -124,6 +124,8 @@ struct ForwardBenchmark {
                 let t = Summary(times), flop = 2 * Double(m * k * n)
                 cells.append(String(format: "%6.0f, %6.0f", flop / t.median / 1e9, flop / t.min / 1e9))
             }
+            // Back to the default policy first: OpenBLAS's own threads keep spinning after its calls.
+            BLAS.setThreading(policy)
             cells.append(packedBFloat16(a, rows: m, inner: k, weight: b, columns: n, into: out))
             print("  " + TextColumns.padded("\(name) \(m)×\(k)×\(n)", 30) + cells.joined(separator: "     "))
         }

@@ -6,8 +6,13 @@ public final class AlignedBuffer<Element: Numeric>: @unchecked Sendable {
 
     public init(count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Element>.stride, alignment: 64)
-        pointer = raw.initializeMemory(as: Element.self, repeating: .zero, count: max(count, 1))
+        let bytes = max(count, 1) * MemoryLayout<Element>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        // Zeroed as bytes (a memset): element by element, this generic initialiser ran through value
+        // witnesses, seconds for a large model's arena. Zero is all-zero bits for the integer and
+        // floating-point types the package stores.
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        pointer = raw.bindMemory(to: Element.self, capacity: max(count, 1))
     }
 
     deinit { pointer.deallocate() }

@@ -30,6 +30,7 @@ public struct ZeroShotCache: Sendable {
         folder: URL, weights: WeightArena, adapter: WeightArena? = nil, modelFiles: String, trainable: [ParameterEntry],
         data: EncodedSplits, objective: Objective, evalBatchSize: Int,
         program: String = ZeroShotCache.fileIdentity(ZeroShotCache.programPath) + BLAS.libraryDescription
+            + (PackedBFloat16.isActive ? " | bf16 products" : "")
     ) {
         var hash = ContentHash()
         hash.combine("zero-shot v1|\(program)|\(modelFiles)|\(objective.rawValue)|\(evalBatchSize)")

@@ -5,6 +5,7 @@ public enum MethodRegistry {
         SubZero.self,
         DiZO.self,
         PGAP.self,
+        FZOO.self,
     ]
 
     /// Names in registration order (for help texts and errors).

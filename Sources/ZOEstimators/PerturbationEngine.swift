@@ -13,17 +13,21 @@ public struct DenseSweep: Sendable, Equatable {
     /// Weight decay for this sweep (only the update sweep has one), applied to `.matrix` and
     /// `.embedding` tensors only: never to norms or biases (MeZO's rule, selected by role).
     public var decay: WeightDecay?
+    /// The directions' distribution: `.dense` (Gaussian) or `.rademacher` (signs).
+    public var kind: GaussianStream.Kind
 
-    public init(seeds: [UInt64], coefficients: [Float], decay: WeightDecay? = nil) {
+    public init(seeds: [UInt64], coefficients: [Float], decay: WeightDecay? = nil, kind: GaussianStream.Kind = .dense) {
         precondition(seeds.count == coefficients.count)
         precondition(decay.map { $0.coefficients.count == seeds.count } ?? true)
+        precondition(kind == .dense || kind == .rademacher)
         self.seeds = seeds
         self.coefficients = coefficients
         self.decay = decay
+        self.kind = kind
     }
 
-    public init(seed: UInt64, coefficient: Float) {
-        self.init(seeds: [seed], coefficients: [coefficient])
+    public init(seed: UInt64, coefficient: Float, kind: GaussianStream.Kind = .dense) {
+        self.init(seeds: [seed], coefficients: [coefficient], kind: kind)
     }
 }
 
@@ -122,7 +126,7 @@ public struct PerturbationEngine: Sendable {
     }
 
     private static func sweep(_ job: Job, range: Range<Int>, _ sweep: DenseSweep) {
-        let streams = sweep.seeds.map { GaussianStream(seed: $0, tensor: job.tensor, kind: .dense) }
+        let streams = sweep.seeds.map { GaussianStream(seed: $0, tensor: job.tensor, kind: sweep.kind) }
         let scale: Float = job.decayed ? sweep.decay!.factor : 1
         let coefficients = job.decayed ? sweep.decay!.coefficients : sweep.coefficients
         streams.withUnsafeBufferPointer { streams in

@@ -30,6 +30,9 @@ public struct GaussianStream: Sendable, Hashable {
         case projection = 5
         /// Random signs (P-GAP's ξ).
         case signs = 6
+        /// Dense perturbation by random signs (FZOO's Rademacher directions): the one kind whose
+        /// elements are ±1, not normals — the sign of the word that would feed the normal's slot.
+        case rademacher = 7
     }
 
     public let key: SIMD2<UInt32>

@@ -60,6 +60,17 @@ final class GradientDirectionTests: XCTestCase {
         XCTAssertGreaterThan(c, 0.9)
     }
 
+    /// FZOO: E[Σ (lᵢ − l₀)/(Nσ) zᵢ] ∝ G (Rademacher zᵢ, one-sided; σ rescales the length only).
+    func testFZOOEstimatePointsAlongTheGradient() throws {
+        let (parameters, oracle) = setUpProblem()
+        let fzoo = FZOO(configuration: .init(epsilon: 1e-2, directions: 8))
+        var state = try fzoo.makeState(for: parameters, runSeed: 77)
+        let estimate = try averagedEstimate(fzoo, state: &state, parameters: parameters, oracle: oracle)
+        let c = cosine(estimate, oracle.gradient())
+        print("FZOO (N = 8): cos(mean estimate, ∇L) = \(c) over \(samples) steps")
+        XCTAssertGreaterThan(c, 0.9)
+    }
+
     /// Flat index of each tensor's first element in `flatValues` order.
     func offsets(_ parameters: TrainableSet) -> [Int: Int] {
         var offsets: [Int: Int] = [:], position = 0

@@ -45,4 +45,10 @@ final class LossDecreaseTests: XCTestCase {
             learningRate: 1.5e-3)
         XCTAssertLessThan(final, 0.6 * initial)
     }
+
+    /// FZOO's step is a normalised direction (its size is η's alone), so its η is not MeZO's.
+    func testFZOOReducesTheLoss() throws {
+        let (initial, final) = try train(FZOO(configuration: .init(epsilon: 1e-3, directions: 8)), learningRate: 5e-2, steps: 150)
+        XCTAssertLessThan(final, 0.6 * initial)
+    }
 }

@@ -6,10 +6,10 @@ import ZOEstimators
 /// refused where they do not apply, and config.json of today's and the previous format.
 final class MethodRegistryTests: XCTestCase {
     func testRegistryMapsNamesToEstimators() throws {
-        XCTAssertEqual(MethodRegistry.names, ["mezo", "subzero", "dizo", "pgap"])
+        XCTAssertEqual(MethodRegistry.names, ["mezo", "subzero", "dizo", "pgap", "fzoo"])
         XCTAssertTrue(try MethodRegistry.method(named: "pgap") == PGAP.self)
         XCTAssertThrowsError(try MethodRegistry.method(named: "sgd")) {
-            XCTAssertEqual("\($0)", "unknown method sgd; known methods: mezo, subzero, dizo, pgap")
+            XCTAssertEqual("\($0)", "unknown method sgd; known methods: mezo, subzero, dizo, pgap, fzoo")
         }
     }
 
@@ -27,6 +27,7 @@ final class MethodRegistryTests: XCTestCase {
         XCTAssertEqual(pgap.sign, .perTensor)
         XCTAssertEqual(pgap.directionScale, .subspaceVolume)
         XCTAssertTrue(pgap.lowRankEmbeddings)
+        XCTAssertEqual(FZOO().configuration, FZOO.Configuration(epsilon: 1e-3, directions: 8))
     }
 
     /// Every setting's name is its config.json key, and every key is a setting: one name everywhere.

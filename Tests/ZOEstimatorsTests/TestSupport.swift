@@ -164,4 +164,8 @@ enum TestEstimators {
             epsilon: 1e-3, rank: 3, window: window, probes: 6, alignment: 2,
             alignmentSchedule: schedule, weightDecay: weightDecay))
     }
+
+    static func fzoo(directions: Int = 4) -> FZOO {
+        FZOO(configuration: .init(epsilon: 1e-3, directions: directions))
+    }
 }

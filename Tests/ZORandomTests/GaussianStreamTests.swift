@@ -64,6 +64,27 @@ final class GaussianStreamTests: XCTestCase {
         XCTAssertNotEqual(base, GaussianStream(seed: 1, tensor: 0, kind: .coefficients).normals(0..<64))
     }
 
+    /// The Rademacher kind: element 64g + 16j + l is the sign of word j of block 16g + l, ±1 exactly,
+    /// balanced, and independent of chunking like the normals.
+    func testRademacherStreamIsTheSignOfItsPhiloxWord() {
+        let seed: UInt64 = 0x0BAD_5EED
+        let stream = GaussianStream(seed: seed, tensor: 9, kind: .rademacher)
+        let signs = stream.normals(0..<8192)
+        var positives = 0
+        for index in 0..<8192 {
+            let group = index / 64, j = (index % 64) / 16, lane = index % 16
+            let block = UInt64(group * 16 + lane)
+            let words = Philox4x32.block(
+                counter: SIMD4(UInt32(truncatingIfNeeded: block), UInt32(block >> 32), 9, 7),
+                key: SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(seed >> 32)))
+            XCTAssertEqual(signs[index], words[j] >> 31 == 0 ? 1 : -1)
+            if signs[index] > 0 { positives += 1 }
+        }
+        XCTAssertEqual(Double(positives) / 8192, 0.5, accuracy: 0.03)  // σ ≈ 0.0055
+        XCTAssertEqual(stream.normals(37..<101), Array(signs[37..<101]))
+        XCTAssertNotEqual(signs.prefix(64).map { $0 > 0 }, GaussianStream(seed: seed, tensor: 9).normals(0..<64).map { $0 > 0 })
+    }
+
     /// The same Philox words through a double-precision Box–Muller with Foundation's log/cos/sin.
     func testFastTransformMatchesDoublePrecisionBoxMuller() {
         let seed: UInt64 = 0x1234_5678_9ABC_DEF0

@@ -148,11 +148,12 @@ final class KernelVariantTests: XCTestCase {
         record("philoxLanes", [words.0, words.1, words.2, words.3].flatMap { w in (0..<16).map { Float(bitPattern: w[$0]) } })
         let streams = [
             GaussianStream(seed: 1, tensor: 2), GaussianStream(seed: 0xDEAD_BEEF, tensor: 9, kind: .basisRows),
-            GaussianStream(seed: 42, tensor: 0, kind: .sketch),
+            GaussianStream(seed: 42, tensor: 0, kind: .sketch), GaussianStream(seed: 5, tensor: 3, kind: .rademacher),
         ]
         for (lower, count) in [(0, 1000), (37, 300), ((1 << 36) + 5, 200), (64 * 31, 128)] {
             record("gaussianFill", streams[1].normals(lower..<(lower + count)))
-            for (termCount, scale) in [(1, Float(1)), (1, 0.999), (3, 1), (3, 0.5)] {
+            record("rademacherFill", streams[3].normals(lower..<(lower + count)))
+            for (termCount, scale) in [(1, Float(1)), (1, 0.999), (3, 1), (3, 0.5), (4, 1)] {
                 var x = values(count, scale: 1, special: false)
                 let coefficients = values(termCount, scale: 1e-3, special: false)
                 x.withUnsafeMutableBufferPointer { p in

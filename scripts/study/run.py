@@ -11,6 +11,10 @@ Phases, in order: the learning-rate grid on seed 0 for every task and method; th
 at the learning rate with the best dev accuracy (never test); the P-GAP ablations. A study file may
 add "arguments" (given to every run, e.g. ["--tuning", "lora"]), "method_arguments" (per method) and
 a "group_suffix" naming its runs' folders (docs/study/<task>/<method><suffix>/): see adapters.json.
+Entries of "methods" may also be variants named in "variants" ({"pgap-cosine": {"method": "pgap",
+"arguments": [...]}}), each with its own folder; "grid" may give per-entry learning rates
+("per_method") and a "widen" factor: while the best grid point is at an end, the next point beyond
+it (×widen or ÷widen) is run too, so the chosen rate is bracketed: see long-horizon.json.
 
     scripts/study/run.py                      # everything (hours on 2 cores)
     scripts/study/run.py --tasks rt-sentiment # one task
@@ -55,19 +59,30 @@ def lr_label(lr):
     return f"{lr:g}".replace("+", "")
 
 
+def method_of(study, entry):
+    """The zotune --method behind a study entry (an entry is a method or a named variant of one)."""
+    return study.get("variants", {}).get(entry, {}).get("method", entry)
+
+
+def grid_of(study, entry):
+    return study["grid"].get("per_method", {}).get(entry, study["grid"]["lr"])
+
+
 class Run:
-    def __init__(self, study, task, method, seed, lr, variant=None, extra=()):
+    def __init__(self, study, task, entry, seed, lr, variant=None, extra=()):
+        method = method_of(study, entry)
         self.task, self.method, self.seed, self.lr = task, method, seed, lr
         self.variant, self.extra = variant, list(extra)
-        self.steps = steps_for(study, method)
+        self.steps = steps_for(study, entry)
         self.eval_every = max(1, math.ceil(self.steps / study["evaluations"]))
         self.model = study["model"]
         prefix = f"{variant}-" if variant else ""
         self.label = f"{prefix}lr{lr_label(lr)}-seed{seed}"
         # A study of adapters (study["arguments"] such as --tuning lora) keeps its runs apart: mezo-lora/…
-        group = method + study.get("group_suffix", "") + ("-ablation" if variant else "")
+        group = entry + study.get("group_suffix", "") + ("-ablation" if variant else "")
         self.relative = os.path.join(task, group, self.label)
-        self.extra = list(study.get("arguments", [])) + list(study.get("method_arguments", {}).get(method, [])) + self.extra
+        self.extra = (list(study.get("arguments", [])) + list(study.get("method_arguments", {}).get(method, []))
+                      + list(study.get("variants", {}).get(entry, {}).get("arguments", [])) + self.extra)
 
     def arguments(self, folder):
         return [ZOTUNE, "train", "--model", self.model, "--task", self.task, "--method", self.method,
@@ -150,6 +165,26 @@ def best_lr(summaries):
     return max(summaries, key=lambda item: (item[1]["bestDev"]["accuracy"], -item[0]))[0]
 
 
+def run_grid(study, task, entry, run):
+    """Seed 0 over the entry's grid, widened while the best point is at an end (at most `widen_limit`
+    extra points, default 3). Returns the chosen learning rate, or None while runs are missing."""
+    lrs = list(grid_of(study, entry))
+    factor, extra = study["grid"].get("widen"), 0
+    while True:
+        grid = []
+        for lr in sorted(lrs):
+            summary = run(Run(study, task, entry, study["seeds"][0], lr))
+            if summary:
+                grid.append((lr, summary))
+        if len(grid) < len(lrs):
+            return None
+        best = best_lr(grid)
+        if not factor or extra >= study["grid"].get("widen_limit", 3) or min(lrs) < best < max(lrs):
+            return best
+        lrs.append(float(f"{(best * factor if best == max(lrs) else best / factor):.3g}"))
+        extra += 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--study", default=os.path.join(ROOT, "scripts", "study", "study.json"))
@@ -172,19 +207,19 @@ def main():
     if unknown:
         sys.exit(f"run.py: not in the study: {', '.join(unknown)}")
 
+    def run(entry):
+        return execute(entry, args.work, args.dry_run, args.threads, args.keep_checkpoints)
+
     if args.phase in ("all", "main"):
         for task in tasks:
-            for method in methods:
-                grid = []
-                for lr in study["grid"]["lr"]:
-                    summary = execute(Run(study, task, method, study["seeds"][0], lr), args.work, args.dry_run, args.threads, args.keep_checkpoints)
-                    if summary:
-                        grid.append((lr, summary))
-                if len(grid) < len(study["grid"]["lr"]):
+            for method in study.get("task_methods", {}).get(task, methods):
+                if method not in methods:
                     continue
-                lr = best_lr(grid)
+                lr = run_grid(study, task, method, run)
+                if lr is None:
+                    continue
                 for seed in study["seeds"][1:]:
-                    execute(Run(study, task, method, seed, lr), args.work, args.dry_run, args.threads, args.keep_checkpoints)
+                    run(Run(study, task, method, seed, lr))
 
     if args.phase in ("all", "ablations"):
         ablation = study.get("ablations")
@@ -198,8 +233,7 @@ def main():
                 # stopped part-way still compares all variants.
                 for seed in ablation["seeds"]:
                     for variant, extra in ablation["variants"].items():
-                        execute(Run(study, ablation["task"], ablation["method"], seed, lr, variant, extra),
-                                args.work, args.dry_run, args.threads, args.keep_checkpoints)
+                        run(Run(study, ablation["task"], ablation["method"], seed, lr, variant, extra))
             else:
                 print("ablations wait for the P-GAP learning-rate grid on seed 0", flush=True)
 

@@ -50,17 +50,31 @@ ZO_INLINE normal_group normals_from_words(philox_words w) {
     return n;
 }
 
-/// The 64 normals of group `group`: vector j holds elements 64·group + 16j + 0…15.
+/// The stream kind whose elements are random signs ±1 instead of normals (FZOO's Rademacher
+/// directions): element 64g + 16j + l is +1 or −1 by the top bit of word j of block 16g + l.
+#define ZO_RADEMACHER_KIND 7u
+
+ZO_INLINE f32x16 signs_from_word(u32x16 word) { return from_bits(0x3F800000u | (word & 0x80000000u)); }
+
+/// The group's elements from its Philox words: signs for the Rademacher kind, normals otherwise.
+ZO_INLINE normal_group elements_from_words(zo_gaussian_stream stream, philox_words w) {
+    if (stream.kind == ZO_RADEMACHER_KIND)
+        return (normal_group){signs_from_word(w.w0), signs_from_word(w.w1), signs_from_word(w.w2),
+                              signs_from_word(w.w3)};
+    return normals_from_words(w);
+}
+
+/// The 64 elements of group `group`: vector j holds elements 64·group + 16j + 0…15.
 ZO_INLINE normal_group normals(zo_gaussian_stream stream, ptrdiff_t group) {
-    return normals_from_words(philox_lanes(group_counters(stream, group), stream.key0, stream.key1));
+    return elements_from_words(stream, philox_lanes(group_counters(stream, group), stream.key0, stream.key1));
 }
 
 /// Groups `group` and `group + 1` through two interleaved Philox chains (same values as two calls).
 ZO_INLINE void normals_pair(zo_gaussian_stream stream, ptrdiff_t group, normal_group *a, normal_group *b) {
     philox_words wa = group_counters(stream, group), wb = group_counters(stream, group + 1);
     philox_lanes_pair(&wa, &wb, stream.key0, stream.key1);
-    *a = normals_from_words(wa);
-    *b = normals_from_words(wb);
+    *a = elements_from_words(stream, wa);
+    *b = elements_from_words(stream, wb);
 }
 
 ZO_INLINE float normal_lane(const normal_group *n, ptrdiff_t offset) {

@@ -28,6 +28,16 @@ public struct PGAP: ConfigurableEstimator {
         case off
     }
 
+    /// What δ means.
+    public enum AlignmentMode: String, Codable, Sendable, CaseIterable {
+        /// The paper's constraint ⟨S^r, Z⟩ = ξ√δ‖S^r‖. With Z0 ~ N(0, I_{r×r}) the cosine between Z
+        /// and S^r is then ≈ √δ/r: 0.02 at δ = 2, r = 64, no more than a random direction's.
+        case absolute
+        /// δ is the cosine itself: Z keeps Z0's part orthogonal to S^r, Z⊥, and gets ξ·t·Ŝ along it with
+        /// t = δ‖Z⊥‖/√(1 − δ²), so that cos(Z, S^r) = ξδ exactly (δ < 1; ‖Z‖ grows by 1/√(1 − δ²)).
+        case cosine
+    }
+
     /// Granularity of the sign ξ.
     public enum SignMode: String, Codable, Sendable, CaseIterable {
         /// An independent ξ per tensor per step.
@@ -60,6 +70,9 @@ public struct PGAP: ConfigurableEstimator {
         public var alignment: Float
         /// `--alignment-schedule linear|constant|off`; default linear decay to 0 over the run.
         public var alignmentSchedule: AlignmentSchedule
+        /// `--alignment-mode absolute|cosine`; nil (the default, and every run before the option
+        /// existed) is absolute, the paper's constraint.
+        public var alignmentMode: AlignmentMode?
         /// `--sign tensor|step`; default per tensor.
         public var sign: SignMode
         /// `--direction-scale subspace|none`; default `subspace` (√(mn)/r, like SubZero): the pilot
@@ -84,7 +97,7 @@ public struct PGAP: ConfigurableEstimator {
         public init(
             epsilon: Float = 1e-3, rank: Int = 64, window: Int = 100, probes: Int = 10,
             probeEpsilon: Float? = nil, alignment: Float = 2.0, alignmentSchedule: AlignmentSchedule = .linearDecay,
-            sign: SignMode = .perTensor, directionScale: DirectionScale = .subspaceVolume,
+            alignmentMode: AlignmentMode? = nil, sign: SignMode = .perTensor, directionScale: DirectionScale = .subspaceVolume,
             lowRankEmbeddings: Bool = true, oversampling: Int = 10, powerIterations: Int = 1, weightDecay: Float = 0,
             lowRankApply: LowRankApplication? = nil
         ) {
@@ -95,6 +108,7 @@ public struct PGAP: ConfigurableEstimator {
             self.probeEpsilon = probeEpsilon
             self.alignment = alignment
             self.alignmentSchedule = alignmentSchedule
+            self.alignmentMode = alignmentMode
             self.sign = sign
             self.directionScale = directionScale
             self.lowRankEmbeddings = lowRankEmbeddings
@@ -115,6 +129,8 @@ public struct PGAP: ConfigurableEstimator {
             MethodSetting("alignment", \.alignment, .nonNegative, help: "Alignment δ₀ (default 2.0)."),
             MethodSetting("alignmentSchedule", \.alignmentSchedule,
                           help: "δ schedule: linear (to 0 over the run), constant, or off (random directions in the subspace) (default linear)."),
+            MethodSetting("alignmentMode", \.alignmentMode,
+                          help: "absolute (⟨S, Z⟩ = ξ√δ‖S‖, the paper's) or cosine (δ is the target cos(Z, S), below 1) (default absolute)."),
             MethodSetting("sign", \.sign, help: "Sign ξ per tensor or per step: tensor or step (default tensor)."),
             MethodSetting("directionScale", \.directionScale, help: "Scale of U Z Vᵀ: subspace (√(mn)/r) or none (default subspace)."),
             MethodSetting("lowRankEmbeddings", \.lowRankEmbeddings, help: "Whether embeddings take the low-rank path: true or false (default true)."),
@@ -172,6 +188,10 @@ public struct PGAP: ConfigurableEstimator {
 
     public func makeState(for parameters: TrainableSet, runSeed: UInt64) throws -> State {
         try configuration.validate()
+        if configuration.alignmentMode == .cosine, configuration.alignment >= 1, configuration.alignmentSchedule != .off {
+            throw EstimatorError.invalidConfiguration(
+                "--alignment is a target cosine with --alignment-mode cosine and must be below 1, got \(configuration.alignment)")
+        }
         return State()
     }
 
@@ -397,6 +417,28 @@ public struct PGAP: ConfigurableEstimator {
         return z
     }
 
+    /// Z = Z⊥ + ξ·t·Ŝ with Ŝ = S^r/‖S^r‖ = diag(σ)/‖σ‖, Z⊥ = Z0 − ⟨Ŝ, Z0⟩Ŝ and t = c‖Z⊥‖/√(1 − c²), so
+    /// that cos(Z, S^r) = ξc (only the diagonal of Z0 moves). Z0 unchanged when S^r = 0 or when Z0 has
+    /// no part orthogonal to it (r = 1: the subspace is S^r's own line).
+    public static func cosineAlignedCoefficients(_ z0: [Float], singularValues: [Float], sign: Float, cosine: Float) -> [Float] {
+        let r = singularValues.count
+        precondition(z0.count == r * r && cosine >= 0 && cosine < 1)
+        let norm = singularValues.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        guard norm > 0 else { return z0 }
+        var along = 0.0, total = 0.0
+        for i in 0..<r { along += Double(singularValues[i]) / norm * Double(z0[i * r + i]) }
+        for value in z0 { total += Double(value) * Double(value) }
+        let orthogonal = max(0, total - along * along).squareRoot()
+        guard orthogonal > 0 else { return z0 }
+        let c = Double(cosine)
+        let target = Double(sign) * c * orthogonal / (1 - c * c).squareRoot()
+        var z = z0
+        for i in 0..<r {
+            z[i * r + i] = Float(Double(z0[i * r + i]) + (target - along) * Double(singularValues[i]) / norm)
+        }
+        return z
+    }
+
     /// ξ ∈ {−1, +1} for `tensorIndex` (or for the whole step) from the step seed.
     func sign(seed: UInt64, tensorIndex: Int) -> Float {
         let tensor = configuration.sign == .perTensor ? tensorIndex : -1
@@ -410,8 +452,10 @@ public struct PGAP: ConfigurableEstimator {
             let r = basis.rank
             let z0 = GaussianStream(seed: seed, tensor: tensor.index, kind: .coefficients).normals(0..<(r * r))
             let z = delta.map {
-                Self.alignedCoefficients(
-                    z0, singularValues: basis.singularValues, sign: sign(seed: seed, tensorIndex: tensor.index), alignment: $0)
+                let xi = sign(seed: seed, tensorIndex: tensor.index)
+                return configuration.alignmentMode == .cosine
+                    ? Self.cosineAlignedCoefficients(z0, singularValues: basis.singularValues, sign: xi, cosine: $0)
+                    : Self.alignedCoefficients(z0, singularValues: basis.singularValues, sign: xi, alignment: $0)
             } ?? z0
             let scale: Float = configuration.directionScale == .subspaceVolume
                 ? subspaceScale(rows: basis.rows, columns: basis.columns, rank: r) : 1
@@ -421,5 +465,6 @@ public struct PGAP: ConfigurableEstimator {
 }
 
 extension PGAP.AlignmentSchedule: SettingValue {}
+extension PGAP.AlignmentMode: SettingValue {}
 extension PGAP.SignMode: SettingValue {}
 extension PGAP.DirectionScale: SettingValue {}

@@ -173,6 +173,41 @@ final class GradientDirectionTests: XCTestCase {
         XCTAssertEqual(zero, [1, 2, 3, 4])
     }
 
+    /// cos(Z, S^r) = ξc after cosine alignment, off-diagonal entries untouched; the paper's absolute
+    /// constraint at r = 64, δ = 2 gives a cosine of only ≈ √δ/r (why the cosine mode exists).
+    func testCosineAlignedCoefficientsReachTheTargetCosine() {
+        var rng = SplitMix(6)
+        func cosineWithS(_ z: [Float], _ sigma: [Float]) -> Double {
+            let r = sigma.count
+            let norm = sigma.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            let zNorm = z.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            return (0..<r).reduce(0.0) { $0 + Double(sigma[$1]) * Double(z[$1 * r + $1]) } / (norm * zNorm)
+        }
+        for trial in 0..<50 {
+            let r = 2 + trial % 9
+            let sigma = (0..<r).map { _ in Float(rng.unit() * 3 + 0.1) }.sorted(by: >)
+            let z0 = GaussianStream(seed: UInt64(trial), tensor: 0).normals(0..<(r * r))
+            let sign: Float = trial % 2 == 0 ? 1 : -1
+            let target = Float(rng.unit() * 0.95)
+            let z = PGAP.cosineAlignedCoefficients(z0, singularValues: sigma, sign: sign, cosine: target)
+            XCTAssertEqual(cosineWithS(z, sigma), Double(sign * target), accuracy: 1e-5)
+            for i in 0..<r { for j in 0..<r where i != j { XCTAssertEqual(z[i * r + j], z0[i * r + j]) } }
+        }
+        let r = 64
+        let sigma = (0..<r).map { Float(r - $0) }
+        var absolute = 0.0
+        for trial in 0..<20 {
+            let z0 = GaussianStream(seed: UInt64(100 + trial), tensor: 0).normals(0..<(r * r))
+            absolute += cosineWithS(PGAP.alignedCoefficients(z0, singularValues: sigma, sign: 1, alignment: 2), sigma) / 20
+        }
+        print("absolute alignment δ = 2, r = 64: mean cos(Z, S^r) = \(absolute) (√δ/r = \(2.0.squareRoot() / 64))")
+        XCTAssertEqual(absolute, 2.0.squareRoot() / 64, accuracy: 0.005)
+        XCTAssertThrowsError(try PGAP(configuration: .init(alignment: 2, alignmentMode: .cosine)).makeState(
+            for: TrainableSet(arena: makeSmallArena()), runSeed: 1)) {
+            XCTAssertEqual("\($0)", "invalid estimator configuration: --alignment is a target cosine with --alignment-mode cosine and must be below 1, got 2.0")
+        }
+    }
+
     func testAlignmentScheduleDecaysLinearlyToZero() {
         let pgap = PGAP()
         XCTAssertEqual(pgap.alignment(step: 0, totalSteps: 100), 2)

@@ -35,7 +35,10 @@ final class MethodRegistryTests: XCTestCase {
         for method in MethodRegistry.methods {
             var configuration = try MethodConfiguration.defaults(for: method.name)
             // Set the optional settings too, so that every key is written.
-            if method == PGAP.self { try configuration.set(flag: "--probe-epsilon", values: ["0.01"]) }
+            if method == PGAP.self {
+                try configuration.set(flag: "--probe-epsilon", values: ["0.01"])
+                try configuration.set(flag: "--alignment-mode", values: ["cosine"])
+            }
             if method == SubZero.self || method == PGAP.self { try configuration.set(flag: "--low-rank-apply", values: ["factored"]) }
             if method == DiZO.self { try configuration.set(flag: "--projected-tensors", values: ["k_proj.weight"]) }
             let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as! [String: Any]

@@ -63,6 +63,7 @@ final class ReplayAndResumeTests: XCTestCase {
     func testDiZOReplayIsByteExact() throws { try checkReplay(TestEstimators.diZO()) }
     func testPGAPReplayIsByteExact() throws { try checkReplay(TestEstimators.pgap(weightDecay: 0.1)) }
     func testFZOOReplayIsByteExact() throws { try checkReplay(TestEstimators.fzoo()) }
+    func testPGAPCosineAlignmentReplayIsByteExact() throws { try checkReplay(TestEstimators.pgap(cosine: 0.3)) }
 
     // MARK: Resume
 

@@ -159,10 +159,12 @@ enum TestEstimators {
         DiZO(configuration: .init(epsilon: 1e-3, directions: 1, projectionInterval: interval, projectionIterations: iterations))
     }
 
-    static func pgap(window: Int = 4, schedule: PGAP.AlignmentSchedule = .linearDecay, weightDecay: Float = 0) -> PGAP {
+    static func pgap(
+        window: Int = 4, schedule: PGAP.AlignmentSchedule = .linearDecay, weightDecay: Float = 0, cosine: Float? = nil
+    ) -> PGAP {
         PGAP(configuration: .init(
-            epsilon: 1e-3, rank: 3, window: window, probes: 6, alignment: 2,
-            alignmentSchedule: schedule, weightDecay: weightDecay))
+            epsilon: 1e-3, rank: 3, window: window, probes: 6, alignment: cosine ?? 2,
+            alignmentSchedule: schedule, alignmentMode: cosine.map { _ in .cosine }, weightDecay: weightDecay))
     }
 
     static func fzoo(directions: Int = 4) -> FZOO {

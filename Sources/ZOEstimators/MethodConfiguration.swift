@@ -26,6 +26,7 @@ public struct MethodConfiguration: Codable, Equatable, Sendable {
     public static func dizo(_ settings: DiZO.Configuration = .init()) -> Self { Self(DiZO.self, settings) }
     public static func pgap(_ settings: PGAP.Configuration = .init()) -> Self { Self(PGAP.self, settings) }
     public static func fzoo(_ settings: FZOO.Configuration = .init()) -> Self { Self(FZOO.self, settings) }
+    public static func zoMuon(_ settings: ZOMuon.Configuration = .init()) -> Self { Self(ZOMuon.self, settings) }
 
     public var name: String { method.name }
 

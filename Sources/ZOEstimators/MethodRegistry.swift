@@ -6,6 +6,7 @@ public enum MethodRegistry {
         DiZO.self,
         PGAP.self,
         FZOO.self,
+        ZOMuon.self,
     ]
 
     /// Names in registration order (for help texts and errors).

@@ -46,6 +46,13 @@ final class LossDecreaseTests: XCTestCase {
         XCTAssertLessThan(final, 0.6 * initial)
     }
 
+    /// ZO-Muon's step has a fixed size η·‖P·NS(M)‖ (its length is η's alone, like FZOO's).
+    func testZOMuonReducesTheLoss() throws {
+        let (initial, final) = try train(
+            ZOMuon(configuration: .init(epsilon: 1e-3, rank: 3, window: 20, vectorLearningRate: 1.5e-3)), learningRate: 0.1, steps: 600)
+        XCTAssertLessThan(final, 0.6 * initial)
+    }
+
     /// FZOO's step is a normalised direction (its size is η's alone), so its η is not MeZO's.
     func testFZOOReducesTheLoss() throws {
         let (initial, final) = try train(FZOO(configuration: .init(epsilon: 1e-3, directions: 8)), learningRate: 5e-2, steps: 150)

@@ -6,10 +6,10 @@ import ZOEstimators
 /// refused where they do not apply, and config.json of today's and the previous format.
 final class MethodRegistryTests: XCTestCase {
     func testRegistryMapsNamesToEstimators() throws {
-        XCTAssertEqual(MethodRegistry.names, ["mezo", "subzero", "dizo", "pgap", "fzoo"])
+        XCTAssertEqual(MethodRegistry.names, ["mezo", "subzero", "dizo", "pgap", "fzoo", "zo-muon"])
         XCTAssertTrue(try MethodRegistry.method(named: "pgap") == PGAP.self)
         XCTAssertThrowsError(try MethodRegistry.method(named: "sgd")) {
-            XCTAssertEqual("\($0)", "unknown method sgd; known methods: mezo, subzero, dizo, pgap, fzoo")
+            XCTAssertEqual("\($0)", "unknown method sgd; known methods: mezo, subzero, dizo, pgap, fzoo, zo-muon")
         }
     }
 
@@ -66,7 +66,7 @@ final class MethodRegistryTests: XCTestCase {
 
         var mezo = MethodConfiguration.mezo()
         XCTAssertThrowsError(try mezo.set(flag: "--rank", values: ["8"])) {
-            XCTAssertEqual("\($0)", "--rank does not apply to --method mezo (it is an option of subzero, pgap); mezo takes --epsilon, --directions, --weight-decay")
+            XCTAssertEqual("\($0)", "--rank does not apply to --method mezo (it is an option of subzero, pgap, zo-muon); mezo takes --epsilon, --directions, --weight-decay")
         }
         XCTAssertThrowsError(try mezo.set(flag: "--stpes", values: ["8"])) { XCTAssertEqual("\($0)", "unknown option --stpes") }
         XCTAssertThrowsError(try mezo.set(flag: "--epsilon", values: ["0"])) {

@@ -63,6 +63,10 @@ final class ReplayAndResumeTests: XCTestCase {
     func testDiZOReplayIsByteExact() throws { try checkReplay(TestEstimators.diZO()) }
     func testPGAPReplayIsByteExact() throws { try checkReplay(TestEstimators.pgap(weightDecay: 0.1)) }
     func testFZOOReplayIsByteExact() throws { try checkReplay(TestEstimators.fzoo()) }
+    func testZOMuonReplayIsByteExact() throws {
+        try checkReplay(TestEstimators.zoMuon())
+        try checkReplay(TestEstimators.zoMuon(directions: 3))
+    }
     func testPGAPCosineAlignmentReplayIsByteExact() throws { try checkReplay(TestEstimators.pgap(cosine: 0.3)) }
 
     // MARK: Resume
@@ -117,6 +121,10 @@ final class ReplayAndResumeTests: XCTestCase {
     func testDiZOResumeIsByteExact() throws { try checkResume(TestEstimators.diZO()) }
     func testPGAPResumeIsByteExact() throws { try checkResume(TestEstimators.pgap()) }
     func testFZOOResumeIsByteExact() throws { try checkResume(TestEstimators.fzoo()) }
+    func testZOMuonResumeIsByteExact() throws {
+        try checkResume(TestEstimators.zoMuon())
+        try checkResume(TestEstimators.zoMuon(directions: 3))
+    }
 
     // MARK: Non-finite losses
 
@@ -151,5 +159,7 @@ final class ReplayAndResumeTests: XCTestCase {
         try checkSkip(TestEstimators.fzoo(), atCall: 0)
         try checkSkip(TestEstimators.fzoo(), atCall: 1)
         try checkSkip(TestEstimators.fzoo(), atCall: 4)
+        try checkSkip(TestEstimators.zoMuon(), atCall: 1)
+        try checkSkip(TestEstimators.zoMuon(directions: 3), atCall: 2)
     }
 }

@@ -167,6 +167,10 @@ enum TestEstimators {
             alignmentSchedule: schedule, alignmentMode: cosine.map { _ in .cosine }, weightDecay: weightDecay))
     }
 
+    static func zoMuon(directions: Int = 1) -> ZOMuon {
+        ZOMuon(configuration: .init(epsilon: 1e-3, rank: 3, window: 4, directions: directions, vectorLearningRate: 1e-3, weightDecay: 0.1))
+    }
+
     static func fzoo(directions: Int = 4) -> FZOO {
         FZOO(configuration: .init(epsilon: 1e-3, directions: directions))
     }

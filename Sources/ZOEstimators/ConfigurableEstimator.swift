@@ -6,6 +6,13 @@ public protocol ConfigurableEstimator: ZerothOrderEstimator, SendableMetatype {
     var configuration: Configuration { get }
     /// One line for help texts.
     static var summary: String { get }
+    /// The scale of learning rate the method's full-tuning steps need (the centre of `--lr auto`'s
+    /// grid): rates of methods whose step is normalised differ from MeZO's by decades.
+    static var typicalLearningRate: Float { get }
+}
+
+extension ConfigurableEstimator {
+    public static var typicalLearningRate: Float { 1e-5 }
 }
 
 /// A method's options: `defaults`, every setting listed once in `settings`. Property

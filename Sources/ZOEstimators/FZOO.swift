@@ -43,6 +43,7 @@ public struct FZOO: ConfigurableEstimator {
     }
 
     public static let name = "fzoo"
+    public static let typicalLearningRate: Float = 1e-3
     public static let summary = "N one-sided Rademacher probes, step normalised by the losses' spread (Dang et al. 2025)"
 
     public var configuration: Configuration

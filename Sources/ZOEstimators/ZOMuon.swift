@@ -86,6 +86,7 @@ public struct ZOMuon: ConfigurableEstimator {
     }
 
     public static let name = "zo-muon"
+    public static let typicalLearningRate: Float = 1e-2
     public static let summary = "one-sided random subspaces, estimate orthogonalised by Newton-Schulz (ZO-Muon)"
 
     public var configuration: Configuration

@@ -124,6 +124,8 @@ struct TrainingStepBenchmark {
     private var subzero: SubZero.Configuration { SubZero().configuration }
     private var dizo: DiZO.Configuration { DiZO().configuration }
     private var pgap: PGAP.Configuration { PGAP().configuration }
+    private var fzoo: FZOO.Configuration { FZOO().configuration }
+    private var zoMuon: ZOMuon.Configuration { ZOMuon().configuration }
 
     private func makeMeasurements(
         parameters: TrainableSet, oracle: BenchmarkLossOracle, learningRate: Float, runSeed: UInt64
@@ -137,6 +139,8 @@ struct TrainingStepBenchmark {
         let subzero = try stepper(SubZero())
         let dizo = try stepper(DiZO())
         let pgap = try stepper(PGAP())
+        let fzoo = try stepper(FZOO())
+        let zoMuon = try stepper(ZOMuon())
         // P-GAP with each application forced, stepped inside window 0 after an untimed window start.
         var forced = [(LowRankApplication, Stepper<PGAP>)]()
         for application in [LowRankApplication.materialised, .factored] {
@@ -146,7 +150,7 @@ struct TrainingStepBenchmark {
             _ = try variant.step(0)
             forced.append((application, variant))
         }
-        let (t0, kappa, k) = (self.subzero.window, self.dizo.projectionInterval, self.pgap.window)
+        let (t0, kappa, k, w) = (self.subzero.window, self.dizo.projectionInterval, self.pgap.window, self.zoMuon.window)
         return [
             Measurement("forward", "loss of the batch") { _ in
                 (try secondsTaken { _ = try oracle.loss() }, 1)
@@ -167,6 +171,9 @@ struct TrainingStepBenchmark {
             Measurement(DiZO.name, "projection step") { try dizo.step($0 * kappa + kappa - 1) },
             Measurement(PGAP.name, "window start (probes + SVD)") { try pgap.step($0 * k) },
             Measurement(PGAP.name, "steady step") { try pgap.step($0 * k + 1) },
+            Measurement(FZOO.name, "step (N = \(self.fzoo.directions) probes + base)") { try fzoo.step($0) },
+            Measurement(ZOMuon.name, "window start (new projections)") { try zoMuon.step($0 * w) },
+            Measurement(ZOMuon.name, "steady step") { try zoMuon.step($0 * w + 1) },
         ] + forced.map { application, variant in
             Measurement(PGAP.name, "steady step, \(application.rawValue)") { try variant.step(1 + $0 % (k - 1)) }
         }
@@ -204,6 +211,7 @@ struct TrainingStepBenchmark {
             (SubZero.name, "window start", "steady step", "amortised over T0 = \(subzero.window)", subzero.window),
             (DiZO.name, "projection step", "ordinary step", "amortised over κ = \(dizo.projectionInterval)", dizo.projectionInterval),
             (PGAP.name, "window start", "steady step", "amortised over k = \(pgap.window)", pgap.window),
+            (ZOMuon.name, "window start", "steady step", "amortised over \(zoMuon.window) steps", zoMuon.window),
         ]
         print("amortised (one special step + (n − 1) steady steps)/n:")
         for (method, specialPrefix, steadyPhase, label, n) in amortisedRows {
@@ -217,9 +225,17 @@ struct TrainingStepBenchmark {
                   + ((method == SubZero.name || method == PGAP.name)
                      ? (s.median / mezo.median <= 1.10 ? "  (target ≤ 1.10×: met)" : "  (target ≤ 1.10×: not met)") : ""))
         }
-        print(String(format: "pgap rank %d, %d probes; subzero rank %d; dizo %d projection iterations on %@",
-                     pgap.rank, pgap.probes, subzero.rank, dizo.projectionIterations,
+        print(String(format: "pgap rank %d, %d probes; subzero rank %d; zo-muon rank %d; dizo %d projection iterations on %@",
+                     pgap.rank, pgap.probes, subzero.rank, zoMuon.rank, dizo.projectionIterations,
                      dizo.projectedSetDescription))
+        // Methods differ in forward passes per step: what a study's equal budget compares is the cost per pass.
+        let perPass = mezo.median / 2
+        print("seconds per forward pass of a step (the study's budget unit), ÷ MeZO's:")
+        for measurement in m where measurement.method == FZOO.name || measurement.method == MeZO.name {
+            let s = measurement.summary.median / Double(max(1, measurement.forwardPasses))
+            report.record("\(measurement.method)/per_forward_s", s)
+            print(TextColumns.padded(measurement.method, 9) + String(format: "%8.3f s   %6.3f×", s, s / perPass))
+        }
     }
 
     private func compareWithPyTorch(

@@ -17,7 +17,7 @@ struct TrainCommand: ParsableCommand {
             and examples), trains with the chosen zeroth-order method, evaluates on \
             dev every --eval-every steps (keeping the best), and reports test accuracy at the best dev point. \
             The output folder holds config.json, metrics.jsonl, seed-log.jsonl, checkpoints/, summary.json \
-            and training.svg; --resume DIR continues an interrupted run exactly.
+            and training.svg; --resume DIR continues an interrupted run exactly. --lr auto first runs short             trials of the run at several learning rates (in DIR/sweep/), keeps the one with the best dev             accuracy and continues it to the end.
 
             \(MethodOptions.help)
             """)
@@ -34,8 +34,15 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Examples per step.")
     var batchSize = TrainingSettings().batchSize
 
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate η.")
-    var learningRate = TrainingSettings().learningRate
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate η, or auto: chosen on dev by short trials over --lr-grid.")
+    var learningRate = LearningRateChoice.value(TrainingSettings().learningRate)
+
+    @Option(name: .customLong("lr-grid"), parsing: .upToNextOption,
+            help: "Rates --lr auto tries (default five, half a decade apart, around the method's usual rate).")
+    var learningRateGrid: [Float] = []
+
+    @Option(name: .long, help: "Steps of each --lr auto trial, a multiple of --eval-every (default: the first evaluation at or after a fifth of --steps).")
+    var sweepSteps: Int?
 
     @Option(name: .long, help: "Learning-rate schedule: constant or linear (decay to 0).")
     var schedule = TrainingSettings().schedule
@@ -75,7 +82,15 @@ struct TrainCommand: ParsableCommand {
                                        ("--max-tokens", maxTokens ?? 2, 2)] where value < minimum {
             throw ValidationError("\(flag) must be at least \(minimum), got \(value).")
         }
-        guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--lr must be a finite number > 0, got \(learningRate).") }
+        if case let .value(rate) = learningRate, !(rate.isFinite && rate > 0) {
+            throw ValidationError("--lr must be a finite number > 0 or auto, got \(rate).")
+        }
+        if learningRate != .auto, !learningRateGrid.isEmpty || sweepSteps != nil {
+            throw ValidationError("--lr-grid and --sweep-steps go with --lr auto.")
+        }
+        if let bad = learningRateGrid.first(where: { !($0.isFinite && $0 > 0) }) {
+            throw ValidationError("--lr-grid needs finite rates > 0, got \(bad).")
+        }
         if let pauseAfter, pauseAfter < 1 { throw ValidationError("--pause-after must be at least 1, got \(pauseAfter).") }
         if let trainableLayers, trainableLayers < 0 { throw ValidationError("--trainable-layers must be 0 or more.") }
     }
@@ -87,10 +102,19 @@ struct TrainCommand: ParsableCommand {
         let folder: URL
         if let resume {
             folder = URL(fileURLWithPath: resume)
-            guard RunDirectory(folder).holdsRun else {
-                throw ValidationError("--resume \(folder.path) holds no run (no config.json); start one with --output.")
+            if LearningRateSweep.isPending(folder) {
+                summary = try LearningRateSweep.resume(folder, observer: observer, pauseAfter: pauseAfter)
+            } else {
+                guard RunDirectory(folder).holdsRun else {
+                    throw ValidationError("--resume \(folder.path) holds no run (no config.json); start one with --output.")
+                }
+                summary = try FineTune.resume(folder, observer: observer, pauseAfter: pauseAfter)
             }
-            summary = try FineTune.resume(folder, observer: observer, pauseAfter: pauseAfter)
+        } else if learningRate == .auto {
+            var sweep = try learningRateSweep()
+            sweep.observer = observer
+            folder = sweep.run.url
+            summary = try sweep.run(pauseAfter: pauseAfter)
         } else {
             var fineTune = try newRun()
             fineTune.observer = observer
@@ -105,11 +129,21 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    private func learningRateSweep() throws -> LearningRateSweep {
+        let run = try newRun()
+        var sweep = LearningRateSweep(
+            configuration: run.configuration, learningRates: learningRateGrid.isEmpty ? nil : learningRateGrid,
+            trialSteps: sweepSteps, folder: run.run.url)
+        sweep.zeroShotCacheFolder = run.zeroShotCacheFolder
+        sweep.maxTokensWasRequested = run.maxTokensWasRequested
+        return sweep
+    }
+
     private func newRun() throws -> FineTune {
         var settings = TrainingSettings()
         settings.steps = steps
         settings.batchSize = batchSize
-        settings.learningRate = learningRate
+        if case let .value(rate) = learningRate { settings.learningRate = rate }
         settings.schedule = schedule
         settings.seed = seed
         settings.evalEvery = evalEvery
@@ -135,6 +169,31 @@ struct TrainCommand: ParsableCommand {
         if reuseZeroShot { fineTune.zeroShotCacheFolder = AssetStore().root.appendingPathComponent("zero-shot") }
         return fineTune
     }
+}
+
+/// `--lr`: a rate, or `auto` (`LearningRateSweep`).
+enum LearningRateChoice: Equatable, ExpressibleByArgument, CustomStringConvertible {
+    case value(Float)
+    case auto
+
+    init?(argument: String) {
+        if argument == "auto" {
+            self = .auto
+        } else if let rate = Float(argument) {
+            self = .value(rate)
+        } else {
+            return nil
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .auto: return "auto"
+        case let .value(rate): return "\(rate)"
+        }
+    }
+
+    var defaultValueDescription: String { description }
 }
 
 extension ParameterRole: ExpressibleByArgument {}

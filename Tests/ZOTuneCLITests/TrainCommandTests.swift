@@ -51,6 +51,56 @@ final class TrainCommandTests: XCTestCase {
         }
     }
 
+    /// FZOO and ZO-Muon train through the CLI and replay byte for byte like the others.
+    func testNewMethodsTrainAndReplay() throws {
+        for (method, extra) in [("fzoo", ["--directions", "3"]), ("zo-muon", ["--rank", "2", "--window", "4"])] {
+            let run = newFolder()
+            let result = try train(method, output: run, extra: extra)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let rebuilt = run.appendingPathComponent("replayed.safetensors")
+            let replay = try CLI.run(["replay", "--base", tinyModel, "--log", run.appendingPathComponent("seed-log.jsonl").path,
+                                      "--output", rebuilt.path])
+            XCTAssertEqual(replay.status, 0, replay.stderr)
+            XCTAssertEqual(try Data(contentsOf: rebuilt),
+                           try Data(contentsOf: run.appendingPathComponent("checkpoints/latest/model.safetensors")), method)
+        }
+    }
+
+    /// --lr auto: trials in sweep/, the choice is the trial with the best last dev evaluation, and the
+    /// run continued from the winning trial is byte-identical to a plain run at that rate.
+    func testLearningRateSweepChoosesOnDevAndContinuesTheWinner() throws {
+        let swept = newFolder()
+        let result = try train("mezo", output: swept, extra: ["--lr", "auto", "--lr-grid", "1e-4", "3e-2", "--sweep-steps", "3"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("learning-rate sweep: 0.0001, 0.03, 3 of 6 steps each"), result.stderr)
+        let outcome = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: swept.appendingPathComponent("sweep/sweep.json"))) as! [String: Any]
+        let trials = outcome["trials"] as! [[String: Any]]
+        XCTAssertEqual(trials.count, 2)
+        let best = trials.max { a, b in
+            let (x, y) = (a["devAccuracy"] as? Double ?? -1, b["devAccuracy"] as? Double ?? -1)
+            return x != y ? x < y : (a["devLoss"] as? Double ?? .infinity) > (b["devLoss"] as? Double ?? .infinity)
+        }!
+        let chosen = (outcome["chosen"] as! NSNumber).floatValue
+        XCTAssertEqual(chosen, (best["learningRate"] as! NSNumber).floatValue)
+        let loser = trials.map { ($0["learningRate"] as! NSNumber).floatValue }.first { $0 != chosen }!
+        XCTAssertTrue(FileManager.default.fileExists(atPath: swept.appendingPathComponent("sweep/lr\(loser)/config.json").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: swept.appendingPathComponent("sweep/lr\(chosen)").path))
+
+        let plain = newFolder()
+        let direct = try train("mezo", output: plain, extra: ["--lr", "\(chosen)"])
+        XCTAssertEqual(direct.status, 0, direct.stderr)
+        for file in ["checkpoints/latest/model.safetensors", "seed-log.jsonl"] {
+            XCTAssertEqual(try Data(contentsOf: swept.appendingPathComponent(file)), try Data(contentsOf: plain.appendingPathComponent(file)), file)
+        }
+        let misuse = try train("mezo", output: newFolder(), extra: ["--sweep-steps", "3"])
+        XCTAssertEqual(misuse.status, 64)
+        XCTAssertTrue(misuse.stderr.contains("--lr-grid and --sweep-steps go with --lr auto."), misuse.stderr)
+        let uneven = try train("mezo", output: newFolder(), extra: ["--lr", "auto", "--sweep-steps", "2"])
+        XCTAssertNotEqual(uneven.status, 0)
+        XCTAssertTrue(uneven.stderr.contains("--sweep-steps must be a multiple of --eval-every (3)"), uneven.stderr)
+    }
+
     /// A second run on the same weights and examples takes its zero-shot numbers from the first
     /// (in $ZOTUNE_HOME/zero-shot) and writes the same zero-shot metrics line; --no-reuse-zero-shot
     /// evaluates again.

@@ -64,6 +64,16 @@ final class GaussianStreamTests: XCTestCase {
         XCTAssertNotEqual(base, GaussianStream(seed: 1, tensor: 0, kind: .coefficients).normals(0..<64))
     }
 
+    /// The Philox block behind stream element `element` (64g + 16j + l is word j of block 16g + l), and j.
+    func philoxWords(seed: UInt64, tensor: UInt32, kind: UInt32, element: Int) -> (SIMD4<UInt32>, Int) {
+        let group = element / 64, j = (element % 64) / 16, lane = element % 16
+        let block = UInt64(group * 16 + lane)
+        let words = Philox4x32.block(
+            counter: SIMD4(UInt32(truncatingIfNeeded: block), UInt32(block >> 32), tensor, kind),
+            key: SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(seed >> 32)))
+        return (words, j)
+    }
+
     /// The Rademacher kind: element 64g + 16j + l is the sign of word j of block 16g + l, ±1 exactly,
     /// balanced, and independent of chunking like the normals.
     func testRademacherStreamIsTheSignOfItsPhiloxWord() {
@@ -72,11 +82,7 @@ final class GaussianStreamTests: XCTestCase {
         let signs = stream.normals(0..<8192)
         var positives = 0
         for index in 0..<8192 {
-            let group = index / 64, j = (index % 64) / 16, lane = index % 16
-            let block = UInt64(group * 16 + lane)
-            let words = Philox4x32.block(
-                counter: SIMD4(UInt32(truncatingIfNeeded: block), UInt32(block >> 32), 9, 7),
-                key: SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(seed >> 32)))
+            let (words, j) = philoxWords(seed: seed, tensor: 9, kind: 7, element: index)
             XCTAssertEqual(signs[index], words[j] >> 31 == 0 ? 1 : -1)
             if signs[index] > 0 { positives += 1 }
         }
@@ -92,11 +98,7 @@ final class GaussianStreamTests: XCTestCase {
         let fast = stream.normals(0..<8192)
         var worst = 0.0
         for index in 0..<8192 {
-            let group = index / 64, j = (index % 64) / 16, lane = index % 16
-            let block = UInt64(group * 16 + lane)
-            let words = Philox4x32.block(
-                counter: SIMD4(UInt32(truncatingIfNeeded: block), UInt32(block >> 32), 5, 0),
-                key: SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(seed >> 32)))
+            let (words, j) = philoxWords(seed: seed, tensor: 5, kind: 0, element: index)
             let radiusWord = j < 2 ? words[0] : words[2], angleWord = j < 2 ? words[1] : words[3]
             let u = Double(8_388_608 - Int(radiusWord >> 9)) / 8_388_608  // 2 − (1 + k/2²³)
             let r = (-2 * log(u)).squareRoot()

@@ -57,6 +57,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Time multiple-choice scoring with shared prompts against one sequence per answer (and PyTorch).")
     var scoring = false
 
+    @Flag(name: .long, help: "Cosine between each method's step and the true gradient from PyTorch backprop on the same batch (--repeats steps per method).")
+    var gradientAlignment = false
+
     @Option(name: .long, help: "Sequences per forward pass (with --training-step or --scoring: examples).")
     var batch = 16
 
@@ -82,7 +85,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--batch, --sequence-length and --repeats must be positive.")
         }
         if adapterScheme != nil, !adapterStep { throw ValidationError("--adapter-scheme needs --adapter-step.") }
-        if modelOptions.precision != .float32, trainingStep || memory || gaussian || scoring {
+        if modelOptions.precision != .float32, trainingStep || memory || gaussian || scoring || gradientAlignment {
             throw ValidationError("--base-precision \(modelOptions.precision.rawValue) goes with the forward benchmark or --adapter-step (a narrow base is not tuned whole).")
         }
     }
@@ -90,10 +93,16 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         let figures = BenchmarkReport()
-        guard [trainingStep, adapterStep, gaussian, memory, scoring].filter({ $0 }).count <= 1 else {
-            throw ValidationError("choose one of --training-step, --adapter-step, --gaussian, --memory and --scoring.")
+        guard [trainingStep, adapterStep, gaussian, memory, scoring, gradientAlignment].filter({ $0 }).count <= 1 else {
+            throw ValidationError("choose one of --training-step, --adapter-step, --gaussian, --memory, --scoring and --gradient-alignment.")
         }
-        if scoring {
+        if gradientAlignment {
+            try GradientAlignmentBenchmark(
+                modelOptions: modelOptions, batch: batch, samples: repeats,
+                referenceScript: reference(GradientAlignmentBenchmark.defaultReferenceScript),
+                report: figures
+            ).run()
+        } else if scoring {
             try ScoringBenchmark(
                 modelOptions: modelOptions, batch: batch, repeats: repeats,
                 referenceScript: reference(ScoringBenchmark.defaultReferenceScript),

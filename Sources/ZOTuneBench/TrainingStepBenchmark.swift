@@ -234,6 +234,8 @@ struct TrainingStepBenchmark {
         for measurement in m where measurement.method == FZOO.name || measurement.method == MeZO.name {
             let s = measurement.summary.median / Double(max(1, measurement.forwardPasses))
             report.record("\(measurement.method)/per_forward_s", s)
+            // FZOO has no recurring special step: its step is its amortised step (the study report's idle time).
+            if measurement.method == FZOO.name { report.record("\(FZOO.name)/amortised/ratio_to_mezo", measurement.summary.median / mezo.median) }
             print(TextColumns.padded(measurement.method, 9) + String(format: "%8.3f s   %6.3f×", s, s / perPass))
         }
     }

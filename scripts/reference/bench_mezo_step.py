@@ -52,11 +52,8 @@ import sys
 import time
 
 import torch
-import torch.nn.functional as F
 
-ZOTUNE_HOME = os.environ.get("ZOTUNE_HOME", os.path.expanduser("~/.cache/zotune"))
-DEFAULT_GGUF = os.path.join(ZOTUNE_HOME, "models", "SmolLM2-135M-Instruct.Q4_1.gguf")
-CANDIDATES = [" terrible", " great"]
+from candidate_batch import DEFAULT_GGUF, CandidateBatch, load_model
 
 
 def main():
@@ -79,50 +76,17 @@ def main():
     info = torch.__config__.parallel_info().strip().splitlines()
     print("\n".join(info[:8]), file=sys.stderr)
 
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     import transformers
 
-    with open(args.prompts) as f:
-        examples = json.load(f)
-    if not examples or not all(isinstance(e.get("prompt"), str) and isinstance(e.get("label"), int) for e in examples):
-        sys.exit(f"{args.prompts}: expected a non-empty JSON list of {{\"prompt\": str, \"label\": int}}")
-
-    d, name = os.path.split(os.path.abspath(args.gguf))
     t0 = time.perf_counter()
-    tok = AutoTokenizer.from_pretrained(d, gguf_file=name)
-    model = AutoModelForCausalLM.from_pretrained(d, gguf_file=name, dtype=torch.float32).eval()
-    print(f"loaded {name} in {time.perf_counter() - t0:.1f}s; attn_implementation="
+    tok, model = load_model(args.gguf)
+    print(f"loaded {os.path.basename(args.gguf)} in {time.perf_counter() - t0:.1f}s; attn_implementation="
           f"{model.config._attn_implementation}", file=sys.stderr)
-
-    candidate_ids = []
-    for text in CANDIDATES:
-        ids = tok(text, add_special_tokens=False).input_ids
-        if len(ids) != 1:
-            sys.exit(f"candidate {text!r} is {len(ids)} tokens; this script handles single-token candidates")
-        candidate_ids.append(ids[0])
-    labels = torch.tensor([e["label"] for e in examples], dtype=torch.int64)
-    if labels.min() < 0 or labels.max() >= len(CANDIDATES):
-        sys.exit("labels must index the candidates " + str(CANDIDATES))
-
-    # Right-padded batch; the last real position of each prompt predicts the candidate token.
-    encoded = [tok(e["prompt"], add_special_tokens=False).input_ids for e in examples]
-    lengths = torch.tensor([len(ids) for ids in encoded], dtype=torch.int64)
-    width = int(lengths.max())
-    pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    input_ids = torch.full((len(encoded), width), pad, dtype=torch.int64)
-    attention_mask = torch.zeros((len(encoded), width), dtype=torch.int64)
-    for i, ids in enumerate(encoded):
-        input_ids[i, : len(ids)] = torch.tensor(ids, dtype=torch.int64)
-        attention_mask[i, : len(ids)] = 1
-    rows = torch.arange(len(encoded))
-    candidates = torch.tensor(candidate_ids, dtype=torch.int64)
+    batch = CandidateBatch(tok, args.prompts)
 
     def loss():
         with torch.inference_mode():
-            logits = model(input_ids=input_ids, attention_mask=attention_mask).logits  # [B, T, V]
-            last = logits[rows, lengths - 1 + offset]                                 # [B, V]
-            log_probs = F.log_softmax(last, dim=-1)[:, candidates]                    # [B, C]
-            return F.cross_entropy(log_probs, labels).item()
+            return batch.loss(model, offset).item()
 
     if args.lora:
         from peft import LoraConfig, get_peft_model
@@ -183,8 +147,8 @@ def main():
 
     print(json.dumps({
         "variant": "mezo_step", "lora": args.lora, "prompt": args.prompt, "prefix": args.prefix,
-        "batch": len(examples), "prompt_tokens": int(lengths.sum()), "padded_tokens": len(encoded) * width,
-        "candidate_ids": candidate_ids, "parameters": parameter_count,
+        "batch": batch.size, "prompt_tokens": int(batch.lengths.sum()), "padded_tokens": batch.size * batch.width,
+        "candidate_ids": batch.candidate_ids, "parameters": parameter_count,
         "threads": args.threads, "torch_threads": torch.get_num_threads(),
         "warmup": args.warmup, "repeats": args.repeats, "eps": args.eps, "lr": args.lr,
         "min_s": round(min(times), 5), "median_s": round(statistics.median(times), 5), "max_s": round(max(times), 5),

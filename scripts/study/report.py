@@ -16,6 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 STUDY = os.path.join(ROOT, "docs", "study")
 RESULTS = os.path.join(ROOT, "docs", "RESULTS.md")
 COLORS = {"mezo": "#1f77b4", "subzero": "#2ca02c", "dizo": "#9467bd", "pgap": "#d62728",
+          "fzoo": "#e377c2", "zo-muon": "#ff7f0e", "pgap-cosine": "#8c564b", "pgap-paper": "#7f7f7f",
           # P-GAP ablation variants (the default is P-GAP's red)
           "default": "#d62728", "alignment-off": "#7f7f7f", "rank-16": "#ff7f0e", "rank-128": "#8c564b",
           "window-50": "#17becf", "window-200": "#bcbd22"}
@@ -74,7 +75,7 @@ WEAK_HEADROOM = 0.02
 BENCH_TASK = "rt-sentiment"
 
 
-def idle_step_seconds():
+def idle_step_seconds(methods=METHODS):
     """{method: seconds per amortised step on an idle machine} from the last scripts/bench run, or {}.
 
     Study runs share the machine with other work, so their measured seconds carry its load; the
@@ -88,7 +89,7 @@ def idle_step_seconds():
     if not mezo:
         return {}
     seconds = {"mezo": statistics.median(mezo)}
-    for method in METHODS[1:]:
+    for method in methods[1:]:
         ratios = [r[f"{method}/amortised/ratio_to_mezo"] for r in runs if f"{method}/amortised/ratio_to_mezo" in r]
         if ratios:
             seconds[method] = seconds["mezo"] * statistics.median(ratios)
@@ -124,22 +125,23 @@ def reach(run, target):
     return None
 
 
-def grid_size():
-    with open(os.path.join(ROOT, "scripts", "study", "study.json")) as f:
+def grid_size(name="study.json"):
+    with open(os.path.join(ROOT, "scripts", "study", name)) as f:
         study = json.load(f)
     return len(study["grid"]["lr"]), len(study["seeds"])
 
 
-def main_table(task, groups):
-    """The task's tables, and per method the facts the claims table needs."""
+def main_table(task, groups, methods=METHODS, study="study.json", title=None):
+    """The task's tables, and per method the facts the claims table needs. `groups` maps each of
+    `methods` to its runs (a study with a group suffix maps them first: see long_horizon)."""
     facts = {}
-    grid_points, seed_count = grid_size()
-    lines = [f"### {task}", "",
+    grid_points, seed_count = grid_size(study)
+    lines = [f"### {title or task}", "",
              "| method | lr (chosen on dev) | seeds | zero-shot test | test at best dev | best dev | forward passes | train time / run |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
     final_dev = {}
     picked = {}
-    for method in METHODS:
+    for method in methods:
         lr, runs = chosen(groups.get(method, []))
         if not runs:
             continue
@@ -156,7 +158,7 @@ def main_table(task, groups):
         target = final_dev["mezo"]
         facts["target"] = target
         facts["headroom"] = target - statistics.mean(r["summary"]["zeroShotDev"]["accuracy"] for r in picked["mezo"])
-        idle = idle_step_seconds()
+        idle = idle_step_seconds(methods)
         lines += ["", f"To reach MeZO's final dev accuracy ({target:.3f}, mean over its seeds): first evaluation at or above it, "
                       "mean over the seeds that reach it (steps, forward passes, training seconds as measured), and the ratio "
                       "to MeZO's. *Idle time* = steps × the method's amortised step cost from the last `scripts/bench` run "
@@ -166,7 +168,7 @@ def main_table(task, groups):
                   "| method | seeds reaching it | steps | forward passes | seconds (measured) | idle time | forward passes ÷ MeZO's | idle time ÷ MeZO's |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|"]
         base = None
-        for method in METHODS:
+        for method in methods:
             if method not in picked:
                 continue
             hits = [h for h in (reach(r, target) for r in picked[method]) if h]
@@ -190,7 +192,7 @@ def main_table(task, groups):
     return lines, picked, facts
 
 
-ADAPTER_STUDIES = ["adapters.json", "adapters-prefix.json", "base-precision.json"]
+ADAPTER_STUDIES = ["adapters.json", "adapters-pgap-eps.json", "adapters-prefix.json", "base-precision.json"]
 
 
 def adapter_grids():
@@ -441,6 +443,29 @@ def loss_curve(run, window=25):
     return curve
 
 
+LONG_STUDY = "long-horizon.json"
+
+
+def long_horizon(task, groups, plots):
+    """The long-horizon study's section for `task` (issue #18), if any of its runs are in."""
+    with open(os.path.join(ROOT, "scripts", "study", LONG_STUDY)) as f:
+        study = json.load(f)
+    suffix = study.get("group_suffix", "")
+    mapped = {m: groups[m + suffix] for m in study["methods"] if m + suffix in groups}
+    if not mapped:
+        return []
+    table, picked, _ = main_table(task, mapped, methods=study["methods"], study=LONG_STUDY,
+                                  title=f"{task}, {study['forward_budget']:,} forward passes per run")
+    tried = ["", "Grids tried on seed 0 (the chosen rate is bracketed unless it sits at an end the widening "
+                 "has not yet passed): " + "; ".join(
+                     f"{m} {', '.join(f'{lr:g}' for lr in sorted({r['lr'] for r in runs if r['seed'] == 0}))}"
+                     for m, runs in mapped.items())]
+    svg_plot(os.path.join(plots, f"{task}-long-dev-accuracy.svg"),
+             f"{task}, {study['forward_budget']} forward passes: dev accuracy (mean, min–max over seeds)",
+             "dev accuracy", {m: [dev_curve(r) for r in rs] for m, rs in picked.items()})
+    return table + tried + ["", f"![{task} long-horizon dev accuracy](study/plots/{task}-long-dev-accuracy.svg)", ""]
+
+
 def main():
     runs = load()
     if not runs:
@@ -470,6 +495,14 @@ def main():
         lines += [f"![{task} dev accuracy](study/plots/{task}-dev-accuracy.svg)",
                   f"![{task} training loss](study/plots/{task}-training-loss.svg)", ""]
     lines += claims_table(facts_by_task) + [""]
+    long_lines = []
+    for task, groups in runs.items():
+        long_lines += long_horizon(task, groups, plots)
+    if long_lines:
+        lines += ["## Long horizon (issue #18)", "",
+                  f"`scripts/study/{LONG_STUDY}`: the same protocol at 4,000 forward passes per run, learning rates "
+                  "chosen on dev from grids on each method's own step scale. Partial while the study runs: the *seeds* "
+                  "column says how many are in.", ""] + long_lines
     lines.append("<!-- study:end -->")
     text = open(RESULTS).read() if os.path.exists(RESULTS) else "# Results\n\n<!-- study:begin -->\n<!-- study:end -->\n"
     begin, end = text.find("<!-- study:begin"), text.find("<!-- study:end -->")

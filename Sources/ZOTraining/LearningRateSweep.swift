@@ -95,6 +95,10 @@ public struct LearningRateSweep {
         for rate in plan.learningRates {
             trials.append(try trial(rate))
         }
+        guard trials.contains(where: { $0.devAccuracy != nil }) else {
+            throw TrainingError.invalidOption(
+                "every rate of the sweep diverged (\(plan.learningRates.map { "\($0)" }.joined(separator: ", "))); try smaller ones with --lr-grid")
+        }
         let chosen = Self.choose(trials)
         try RunDirectory.writeJSON(Outcome(trialSteps: plan.trialSteps, trials: trials, chosen: chosen),
                                    to: sweepFolder.appendingPathComponent("sweep.json"))

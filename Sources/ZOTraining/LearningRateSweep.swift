@@ -27,6 +27,13 @@ public struct LearningRateSweep {
         public var devLoss: Double?
         /// Why the trial stopped early, if it diverged.
         public var stopReason: String?
+
+        public init(learningRate: Float, devAccuracy: Double? = nil, devLoss: Double? = nil, stopReason: String? = nil) {
+            self.learningRate = learningRate
+            self.devAccuracy = devAccuracy
+            self.devLoss = devLoss
+            self.stopReason = stopReason
+        }
     }
 
     public struct Outcome: Codable, Sendable {

@@ -1,7 +1,7 @@
 import XCTest
 import ZOEstimators
 import ZOModels
-@testable import ZOTraining
+import ZOTraining
 
 /// The sweep's rules: the choice order, the default grid per method and the trial length.
 final class LearningRateSweepTests: XCTestCase {

@@ -141,7 +141,8 @@ final class RunSafetyTests: XCTestCase {
     /// Impossible option values are refused with the limit, before a run folder exists.
     func testRefusedOptionsWriteNothing() throws {
         let cases: [([String], String)] = [
-            (["--lr", "-1"], "--lr must be a finite number > 0, got -1.0."),
+            (["--lr", "-1"], "--lr must be a finite number > 0 or auto, got -1.0."),
+            (["--lr", "fast"], "--lr"),
             (["--lr", "nan"], "--lr must be a finite number > 0"),
             (["--epsilon", "nan"], "--epsilon must be a finite number > 0, got nan."),
             (["--epsilon", "inf"], "--epsilon must be a finite number > 0, got inf."),

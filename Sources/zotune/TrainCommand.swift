@@ -34,8 +34,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Examples per step.")
     var batchSize = TrainingSettings().batchSize
 
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate η, or auto: chosen on dev by short trials over --lr-grid.")
-    var learningRate = LearningRateChoice.value(TrainingSettings().learningRate)
+    @Option(name: .customLong("lr"), parsing: .unconditional,
+            help: "Learning rate η, or auto: chosen on dev by short trials over --lr-grid (default: the method's usual full-tuning rate, 1e-5; fzoo 1e-3, zo-muon 1e-2).")
+    var learningRate: LearningRateChoice?
 
     @Option(name: .customLong("lr-grid"), parsing: .upToNextOption,
             help: "Rates --lr auto tries (default five, half a decade apart, around the method's usual rate).")
@@ -143,13 +144,17 @@ struct TrainCommand: ParsableCommand {
         var settings = TrainingSettings()
         settings.steps = steps
         settings.batchSize = batchSize
-        if case let .value(rate) = learningRate { settings.learningRate = rate }
+        let method = try methodOptions.configuration()
+        if case let .value(rate) = learningRate {
+            settings.learningRate = rate
+        } else {
+            settings.learningRate = method.method.typicalLearningRate
+        }
         settings.schedule = schedule
         settings.seed = seed
         settings.evalEvery = evalEvery
         settings.objective = objective
         settings.maxTokens = maxTokens ?? settings.maxTokens
-        let method = try methodOptions.configuration()
         let task = taskOptions.source
         let adapter = try tuningOptions.adapter()
         // Adapter runs keep the frozen base as its file stores it unless told otherwise.

@@ -66,6 +66,22 @@ final class TrainCommandTests: XCTestCase {
         }
     }
 
+    /// Without --lr a method trains at its own usual rate (FZOO's and ZO-Muon's steps are normalised,
+    /// so MeZO's 1e-5 would barely move them); config.json records it.
+    func testDefaultLearningRateIsTheMethods() throws {
+        for (method, rate) in [("mezo", 1e-5), ("fzoo", 1e-3), ("zo-muon", 1e-2)] {
+            let run = newFolder()
+            let result = try CLI.run([
+                "train", "--model", tinyModel, "--task-spec", spec, "--method", method, "--steps", "1",
+                "--eval-every", "1", "--batch-size", "4", "--output", run.path,
+            ])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let config = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("config.json"))) as! [String: Any]
+            let training = config["training"] as! [String: Any]
+            XCTAssertEqual((training["learningRate"] as! NSNumber).doubleValue, rate, accuracy: rate * 1e-6, method)
+        }
+    }
+
     /// --lr auto: trials in sweep/, the choice is the trial with the best last dev evaluation, and the
     /// run continued from the winning trial is byte-identical to a plain run at that rate.
     func testLearningRateSweepChoosesOnDevAndContinuesTheWinner() throws {

@@ -2,7 +2,7 @@ import Foundation
 import ZOFormats
 import ZOTensor
 
-/// A whole model written back as a GGUF of its base's architecture — GGUF in, GGUF out: the base
+/// A whole model written back as a GGUF of its base's architecture (llama, qwen2, gpt2) — GGUF in, GGUF out: the base
 /// file's metadata (architecture, hyper-parameters, tokenizer) copied in its order, and every tensor
 /// the base file holds, named and row-ordered as llama.cpp expects, from the model's weights (an
 /// attached LoRA adapter folded in first). Norms and other vectors stay F32, as llama.cpp keeps them;
@@ -15,8 +15,8 @@ public enum GGUFModelFile {
                 "a whole-model GGUF is written from a GGUF base (its tokenizer and metadata are copied); "
                 + "\(loaded.reference) is a Hugging Face folder: export it as merged")
         }
-        guard let layout = (loaded.model as? GGUFNamedModel)?.ggufLayout, layout.architecture != "gpt2" else {
-            throw AdapterError.invalidSetting("whole-model GGUF export is implemented for llama and qwen2 bases, not \(loaded.model.family)")
+        guard let layout = (loaded.model as? GGUFNamedModel)?.ggufLayout else {
+            throw AdapterError.invalidSetting("llama.cpp has no architecture for \(loaded.model.family) models: export the run as merged")
         }
         guard GGUFWriter.Tensor.encodable.contains(type) else {
             throw AdapterError.invalidSetting("GGUF tensors can be written as F32, F16, BF16 or Q8_0, not \(type)")
@@ -39,6 +39,8 @@ public enum GGUFModelFile {
             var values: [Float]
             if let name = layout.names.huggingFaceName(stored.name), let entry = weights.entry(named: name) {
                 values = Array(weights.values(entry))
+                // GPT-2's Conv1D weights are inputs × outputs here, outputs × inputs in the file.
+                if entry.layout == .inputsByOutputs { values = Self.transposed(values, rows: entry.shape[0], columns: entry.shape[1]) }
                 if let heads = layout.permutedHeads(name) { GGUFLoRAFile.permuteRows(&values, heads: heads, columns: entry.shape[1]) }
             } else {
                 values = try stored.floats()  // read elsewhere by the model (llama.cpp's rope_freqs)
@@ -49,6 +51,12 @@ public enum GGUFModelFile {
             }
         }
         try writer.write(to: url)
+    }
+
+    static func transposed(_ values: [Float], rows: Int, columns: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: values.count)
+        for i in 0..<rows { for j in 0..<columns { out[j * rows + i] = values[i * columns + j] } }
+        return out
     }
 
     /// llama.cpp's `general.file_type` (`LLAMA_FTYPE_*`) of a file whose matrices are `type`.

@@ -13,8 +13,8 @@ public struct RunExport {
         /// A Hugging Face folder of the tuned model (the adapter folded in, or a full run's weights),
         /// for bases that are Hugging Face folders.
         case merged
-        /// The whole tuned model as a GGUF of the base's architecture and tokenizer (GGUF bases,
-        /// llama and qwen2), tensors in `ggufType`.
+        /// The whole tuned model as a GGUF of the base's architecture and tokenizer (GGUF bases:
+        /// llama, qwen2, gpt2), tensors in `ggufType`.
         case gguf
     }
 

@@ -47,4 +47,36 @@ final class StoredBaseCommandTests: XCTestCase {
         let fast = try logits("stored")
         XCTAssertLessThan(zip(fast, float32).map { abs($0 - $1) }.max() ?? .infinity, 0.02 * scale, "default products")
     }
+
+    /// GPT-2 in, GPT-2 out: a LoRA run on a gpt2 GGUF exported whole (adapter folded, the Conv1D weights
+    /// transposed back to the file's outputs × inputs) gives the logits of the base with the run's PEFT adapter.
+    func testAGPT2BaseExportsAsAWholeGGUF() throws {
+        let base = CLI.fixtures.appendingPathComponent("formats/tiny-gpt2.gguf").path
+        let run = newPath(), gguf = newPath(".gguf")
+        let train = try CLI.run([
+            "train", "--model", base, "--tuning", "lora", "--lora-targets", "q,v,o,mlp", "--base-precision", "f32",
+            "--task-spec", CLI.fixtures.appendingPathComponent("tasks/custom/sentiment.spec.json").path,
+            "--steps", "2", "--eval-every", "2", "--batch-size", "2", "--lr", "5e-2", "--output", run,
+        ])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let export = try CLI.run(["export", run, "--format", "gguf", "--gguf-type", "f32", "--checkpoint", "latest", "--output", gguf])
+        XCTAssertEqual(export.status, 0, export.stderr)
+
+        let texts = try CLI.temporaryFile("a good film\nthe worst film I have seen in years\n")
+        defer { try? FileManager.default.removeItem(at: texts) }
+        func logits(_ arguments: [String]) throws -> [Float] {
+            let output = newPath(".safetensors")
+            let forward = try CLI.run(["forward"] + arguments + ["--text-file", texts.path, "--output", output])
+            XCTAssertEqual(forward.status, 0, forward.stderr)
+            return try XCTUnwrap(SafetensorsFile(path: output).tensor(named: "logits")).floats()
+        }
+        let peft = newPath()
+        let adapter = try CLI.run(["export", run, "--format", "peft", "--checkpoint", "latest", "--output", peft])
+        XCTAssertEqual(adapter.status, 0, adapter.stderr)
+        let withAdapter = try logits(["--model", base, "--base-precision", "f32", "--adapter", peft])
+        let exported = try logits(["--model", gguf, "--base-precision", "f32"])
+        let original = try logits(["--model", base, "--base-precision", "f32"])
+        XCTAssertGreaterThan(zip(withAdapter, original).map { abs($0 - $1) }.max() ?? 0, 1e-4, "the adapter changed the logits")
+        XCTAssertLessThan(zip(exported, withAdapter).map { abs($0 - $1) }.max() ?? .infinity, 1e-4)
+    }
 }

@@ -13,7 +13,7 @@ import ZORandom
 /// restoring the last probe is folded into the update pass, so a step makes N + 1 passes over
 /// the weights.
 ///
-/// A non-finite loss, or σ = 0 (every probe scored alike: no direction to prefer), restores the
+/// A non-finite loss, or σ at rounding level (every probe scored alike: no direction to prefer), restores the
 /// weights and records `skipped = true`; a non-finite l₀ skips before any probe (no sweep at all).
 public struct FZOO: ConfigurableEstimator {
     public struct Configuration: EstimatorConfiguration {
@@ -117,13 +117,14 @@ public struct FZOO: ConfigurableEstimator {
     }
 
     /// gᵢ = (lᵢ − l₀)/(N·σ), σ the population standard deviation of the lᵢ; nil when a loss is not
-    /// finite or σ is 0 (or the quotients overflow).
+    /// finite, or σ is at the losses' rounding level (≤ 1e-6·max(|l₀|, 1): the probes cannot be told
+    /// apart, and dividing by that noise would make a huge step), or the quotients overflow.
     public static func normalisedDifferences(losses: [Float], base: Float) -> [Float]? {
         guard losses.count >= 2, base.isFinite, losses.allSatisfy(\.isFinite) else { return nil }
         let values = losses.map(Double.init)
         let average = values.reduce(0, +) / Double(values.count)
         let sigma = (values.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(values.count)).squareRoot()
-        guard sigma > 0 else { return nil }
+        guard sigma > 1e-6 * max(abs(Double(base)), 1) else { return nil }
         let scale = 1 / (Double(values.count) * sigma)
         let gradients = values.map { Float(($0 - Double(base)) * scale) }
         return gradients.allSatisfy(\.isFinite) ? gradients : nil

@@ -122,6 +122,13 @@ public struct ZOMuon: ConfigurableEstimator {
         var gradients: [Float]?
         if oneSided {
             let base = try oracle.loss()
+            guard base.isFinite else {
+                // Every gᵢ would be meaningless: skip before any probe, as FZOO does (replay sees no seeds).
+                record.seeds = []
+                record.skipped = true
+                state.skippedSteps += 1
+                return StepOutcome(loss: base, forwardPasses: 1, record: record)
+            }
             losses.append(base)
             for probe in record.seeds.indices {
                 probes.apply(probe == 0 ? [(record.seeds[0], epsilon)] : [(record.seeds[probe - 1], -epsilon), (record.seeds[probe], epsilon)])
@@ -147,6 +154,10 @@ public struct ZOMuon: ConfigurableEstimator {
     }
 
     public func replay(_ record: StepRecord, parameters: TrainableSet, state: inout State, context: StepContext) throws {
+        if oneSided, record.skipped, record.seeds.isEmpty {
+            state.skippedSteps += 1
+            return
+        }
         guard record.seeds.count == configuration.directions, record.gradients.count == record.seeds.count else {
             throw EstimatorError.recordMismatch(
                 "step \(record.step): \(record.seeds.count) seeds and \(record.gradients.count) gradients for --directions \(configuration.directions)")

@@ -31,7 +31,7 @@ public struct GaussianStream: Sendable, Hashable {
         /// Random signs (P-GAP's ξ).
         case signs = 6
         /// Dense perturbation by random signs (FZOO's Rademacher directions): the one kind whose
-        /// elements are ±1, not normals — the sign of the word that would feed the normal's slot.
+        /// elements are ±1, not normals — element 64g + 16j + l is the top bit of word j of block 16g + l.
         case rademacher = 7
     }
 

@@ -18,6 +18,8 @@ public struct LearningRateSweep {
         public var configuration: RunConfiguration
         public var learningRates: [Float]
         public var trialSteps: Int
+        /// `FineTune.maxTokensWasRequested` of the trials (kept for a resumed sweep).
+        public var maxTokensWasRequested: Bool?
     }
 
     public struct Trial: Codable, Sendable, Equatable {
@@ -45,7 +47,10 @@ public struct LearningRateSweep {
     public var plan: Plan
     public let run: RunDirectory
     public var zeroShotCacheFolder: URL?
-    public var maxTokensWasRequested = false
+    public var maxTokensWasRequested: Bool {
+        get { plan.maxTokensWasRequested ?? false }
+        set { plan.maxTokensWasRequested = newValue }
+    }
     public weak var observer: TrainingObserver?
 
     public init(configuration: RunConfiguration, learningRates: [Float]? = nil, trialSteps: Int? = nil, folder: URL) {
@@ -72,6 +77,7 @@ public struct LearningRateSweep {
 
     var sweepFolder: URL { run.url.appendingPathComponent("sweep") }
     var planURL: URL { sweepFolder.appendingPathComponent("plan.json") }
+    var outcomeURL: URL { sweepFolder.appendingPathComponent("sweep.json") }
     func trialFolder(_ rate: Float) -> URL { sweepFolder.appendingPathComponent("lr\(Self.label(rate))") }
     static func label(_ rate: Float) -> String { "\(rate)".replacingOccurrences(of: "+", with: "") }
 
@@ -88,14 +94,60 @@ public struct LearningRateSweep {
         }
     }
 
-    /// Runs (or continues) the trials, writes the choice, and trains the chosen rate to the end.
+    /// Starts the sweep in a new or empty folder (never one holding another sweep: that is `resume`'s),
+    /// then trains the chosen rate to the end. If the first trial fails before it starts (a bad model or
+    /// task), the folder is left as it was found.
     public func run(pauseAfter: Int? = nil) throws -> TrainingSummary {
         try validate()
-        if !FileManager.default.fileExists(atPath: planURL.path) {
-            try run.checkIsFreeForNewRun()
-            try FileManager.default.createDirectory(at: sweepFolder, withIntermediateDirectories: true)
-            try RunDirectory.writeJSON(plan, to: planURL)
+        try run.checkIsFreeForNewRun()
+        let existed = FileManager.default.fileExists(atPath: run.url.path)
+        try FileManager.default.createDirectory(at: sweepFolder, withIntermediateDirectories: true)
+        try RunDirectory.writeJSON(plan, to: planURL)
+        do {
+            return try proceed(pauseAfter: pauseAfter)
+        } catch {
+            if !RunDirectory(trialFolder(plan.learningRates[0])).holdsRun {
+                try? FileManager.default.removeItem(at: existed ? sweepFolder : run.url)
+            }
+            throw error
         }
+    }
+
+    /// Continues a sweep stopped before its full run began (`--resume` on a folder with a plan), with
+    /// the plan it started with.
+    public static func resume(
+        _ folder: URL, observer: TrainingObserver?, zeroShotCacheFolder: URL? = nil, pauseAfter: Int? = nil
+    ) throws -> TrainingSummary {
+        let plan = try RunDirectory.readJSON(Plan.self, from: folder.appendingPathComponent("sweep/plan.json"))
+        var sweep = LearningRateSweep(configuration: plan.configuration, learningRates: plan.learningRates,
+                                      trialSteps: plan.trialSteps, folder: folder)
+        sweep.plan = plan
+        sweep.observer = observer
+        sweep.zeroShotCacheFolder = zeroShotCacheFolder
+        try sweep.validate()
+        return try sweep.proceed(pauseAfter: pauseAfter)
+    }
+
+    /// The trials still to run, the choice (kept in sweep.json once made), the move of the winner
+    /// into the run folder — all under the run folder's lock — then the run itself, which takes the lock
+    /// again. Every stage can be interrupted and redone.
+    func proceed(pauseAfter: Int?) throws -> TrainingSummary {
+        try {
+            let lock = try RunFolderLock(run)
+            defer { withExtendedLifetime(lock) {} }
+            let chosen: Float
+            if let outcome = try? RunDirectory.readJSON(Outcome.self, from: outcomeURL) {
+                chosen = outcome.chosen
+            } else {
+                chosen = try chooseByTrials()
+            }
+            try adopt(trialFolder(chosen))
+        }()
+        return try FineTune.resume(run.url, observer: observer, pauseAfter: pauseAfter)
+    }
+
+    /// Runs or continues every trial, scores them and records the choice in sweep.json.
+    func chooseByTrials() throws -> Float {
         observer?.notice("learning-rate sweep: \(plan.learningRates.map { "\($0)" }.joined(separator: ", ")), "
             + "\(plan.trialSteps) of \(plan.configuration.training.steps) steps each, scored on dev")
         var trials: [Trial] = []
@@ -107,22 +159,11 @@ public struct LearningRateSweep {
                 "every rate of the sweep diverged (\(plan.learningRates.map { "\($0)" }.joined(separator: ", "))); try smaller ones with --lr-grid")
         }
         let chosen = Self.choose(trials)
-        try RunDirectory.writeJSON(Outcome(trialSteps: plan.trialSteps, trials: trials, chosen: chosen),
-                                   to: sweepFolder.appendingPathComponent("sweep.json"))
+        try RunDirectory.writeJSON(Outcome(trialSteps: plan.trialSteps, trials: trials, chosen: chosen), to: outcomeURL)
         observer?.notice("chose --lr \(chosen): " + trials.map { trial in
             "\(trial.learningRate) → " + (trial.devAccuracy.map { String(format: "dev %.4f", $0) } ?? "diverged")
         }.joined(separator: ", "))
-        try adopt(trialFolder(chosen))
-        return try FineTune.resume(run.url, observer: observer, pauseAfter: pauseAfter)
-    }
-
-    /// Continues a sweep stopped before its full run began (`--resume` on a folder with a plan).
-    public static func resume(_ folder: URL, observer: TrainingObserver?, pauseAfter: Int? = nil) throws -> TrainingSummary {
-        let plan = try RunDirectory.readJSON(Plan.self, from: folder.appendingPathComponent("sweep/plan.json"))
-        var sweep = LearningRateSweep(configuration: plan.configuration, learningRates: plan.learningRates,
-                                      trialSteps: plan.trialSteps, folder: folder)
-        sweep.observer = observer
-        return try sweep.run(pauseAfter: pauseAfter)
+        return chosen
     }
 
     /// Whether `folder` holds a sweep whose full run has not started.
@@ -192,12 +233,13 @@ public struct LearningRateSweep {
         return last
     }
 
-    /// Moves the chosen trial's files up into the run folder (renames within one file system).
-    /// `config.json` goes last: until it is there the folder is still a pending sweep, which `--resume`
-    /// continues.
+    /// Moves the chosen trial's files up into the run folder (renames within one file system), its lock
+    /// file aside. `config.json` goes last: until it is there the folder is still a pending sweep, and
+    /// an interrupted move is finished by `--resume` (names already moved are gone from the trial).
     func adopt(_ trial: URL) throws {
         let fm = FileManager.default
-        let contents = try fm.contentsOfDirectory(atPath: trial.path)
+        guard fm.fileExists(atPath: trial.path) else { return }
+        let contents = try fm.contentsOfDirectory(atPath: trial.path).filter { $0 != ".lock" }
         for name in contents.filter({ $0 != "config.json" }) + contents.filter({ $0 == "config.json" }) {
             let destination = run.url.appendingPathComponent(name)
             guard !fm.fileExists(atPath: destination.path) else {

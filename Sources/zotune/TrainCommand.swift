@@ -17,7 +17,9 @@ struct TrainCommand: ParsableCommand {
             and examples), trains with the chosen zeroth-order method, evaluates on \
             dev every --eval-every steps (keeping the best), and reports test accuracy at the best dev point. \
             The output folder holds config.json, metrics.jsonl, seed-log.jsonl, checkpoints/, summary.json \
-            and training.svg; --resume DIR continues an interrupted run exactly. --lr auto first runs short             trials of the run at several learning rates (in DIR/sweep/), keeps the one with the best dev             accuracy and continues it to the end.
+            and training.svg; --resume DIR continues an interrupted run exactly. --lr auto first runs short \
+            trials of the run at several learning rates (in DIR/sweep/), keeps the one with the best dev \
+            accuracy and continues it to the end.
 
             \(MethodOptions.help)
             """)
@@ -104,7 +106,8 @@ struct TrainCommand: ParsableCommand {
         if let resume {
             folder = URL(fileURLWithPath: resume)
             if LearningRateSweep.isPending(folder) {
-                summary = try LearningRateSweep.resume(folder, observer: observer, pauseAfter: pauseAfter)
+                summary = try LearningRateSweep.resume(
+                    folder, observer: observer, zeroShotCacheFolder: reuseZeroShot ? zeroShotCache : nil, pauseAfter: pauseAfter)
             } else {
                 guard RunDirectory(folder).holdsRun else {
                     throw ValidationError("--resume \(folder.path) holds no run (no config.json); start one with --output.")
@@ -129,6 +132,8 @@ struct TrainCommand: ParsableCommand {
             FinalReport.print(summary, run: RunDirectory(folder))
         }
     }
+
+    private var zeroShotCache: URL { AssetStore().root.appendingPathComponent("zero-shot") }
 
     private func learningRateSweep() throws -> LearningRateSweep {
         let run = try newRun()
@@ -171,7 +176,7 @@ struct TrainCommand: ParsableCommand {
         var fineTune = FineTune(
             configuration: configuration, folder: URL(fileURLWithPath: output ?? "runs/\(method.name)-\(task.name)-\(stamp)"))
         fineTune.maxTokensWasRequested = maxTokens != nil
-        if reuseZeroShot { fineTune.zeroShotCacheFolder = AssetStore().root.appendingPathComponent("zero-shot") }
+        if reuseZeroShot { fineTune.zeroShotCacheFolder = zeroShotCache }
         return fineTune
     }
 }

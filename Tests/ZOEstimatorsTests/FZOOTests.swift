@@ -59,6 +59,7 @@ final class FZOOTests: XCTestCase {
         // losses 1, 3: mean 2, σ 1; g = (l − 2)/(2·1).
         XCTAssertEqual(FZOO.normalisedDifferences(losses: [1, 3], base: 2), [-0.5, 0.5])
         XCTAssertNil(FZOO.normalisedDifferences(losses: [2, 2, 2], base: 1))
+        XCTAssertNil(FZOO.normalisedDifferences(losses: [2, 2.0000005], base: 2.001), "σ at rounding level")
         XCTAssertNil(FZOO.normalisedDifferences(losses: [1, .nan], base: 1))
         XCTAssertNil(FZOO.normalisedDifferences(losses: [1, 2], base: .infinity))
     }

@@ -161,5 +161,6 @@ final class ReplayAndResumeTests: XCTestCase {
         try checkSkip(TestEstimators.fzoo(), atCall: 4)
         try checkSkip(TestEstimators.zoMuon(), atCall: 1)
         try checkSkip(TestEstimators.zoMuon(directions: 3), atCall: 2)
+        try checkSkip(TestEstimators.zoMuon(directions: 3), atCall: 0)
     }
 }

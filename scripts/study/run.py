@@ -161,8 +161,9 @@ def compact(folder, destination):
 
 
 def best_lr(summaries):
-    """The grid point with the best dev accuracy (ties: the smaller learning rate)."""
-    return max(summaries, key=lambda item: (item[1]["bestDev"]["accuracy"], -item[0]))[0]
+    """The grid point with the best dev accuracy (ties: the smaller learning rate); a run that diverged
+    ranks below every other whatever its early dev accuracy."""
+    return max(summaries, key=lambda item: (not item[1].get("stopReason"), item[1]["bestDev"]["accuracy"], -item[0]))[0]
 
 
 def run_grid(study, task, entry, run):
@@ -181,7 +182,10 @@ def run_grid(study, task, entry, run):
         best = best_lr(grid)
         if not factor or extra >= study["grid"].get("widen_limit", 3) or min(lrs) < best < max(lrs):
             return best
-        lrs.append(float(f"{(best * factor if best == max(lrs) else best / factor):.3g}"))
+        if min(lrs) == max(lrs):  # one point: both neighbours
+            lrs += [float(f"{best * factor:.3g}"), float(f"{best / factor:.3g}")]
+        else:
+            lrs.append(float(f"{(best * factor if best == max(lrs) else best / factor):.3g}"))
         extra += 1
 
 

@@ -153,8 +153,10 @@ struct BenchCommand: ParsableCommand {
         warnAboutSlowKernel()
     }
 
+    /// Only when the environment forces the kernel: on a CPU without AVX-512, Zen or Haswell is
+    /// OpenBLAS's own (and best) choice.
     static func warnAboutSlowKernel() {
-        if ["Haswell", "Zen", "Prescott"].contains(BLAS.coreName) {
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil, ["Haswell", "Zen", "Prescott"].contains(BLAS.coreName) {
             print("warning: OPENBLAS_CORETYPE forces a slow kernel; run with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`")
         }
     }

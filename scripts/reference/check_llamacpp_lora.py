@@ -33,6 +33,7 @@ import tempfile
 
 import numpy as np
 
+from llamacpp_logits import last_logits
 from zotune_cli import read_logits, write_texts, zotune_binary
 
 DEFAULT_TEXTS = [
@@ -72,19 +73,7 @@ def main():
                            check=True, capture_output=True)
             ours[label] = read_logits(path)
 
-    from llama_cpp import Llama
-
-    def llama_logits(lora_path):
-        llm = Llama(model_path=args.base, lora_path=lora_path, logits_all=True, n_ctx=512, n_threads=2,
-                    verbose=False)
-        rows = []
-        for sequence in ids:
-            llm.reset()
-            llm.eval(sequence)
-            rows.append(np.array(llm.scores[len(sequence) - 1], dtype=np.float32))
-        return np.stack(rows)
-
-    theirs = {"base": llama_logits(None), "adapted": llama_logits(args.adapter)}
+    theirs = {"base": last_logits(args.base, ids), "adapted": last_logits(args.base, ids, lora_path=args.adapter)}
     worst = 1.0
     for i, text in enumerate(texts):
         ours_change = ours["adapted"][i] - ours["base"][i]

@@ -13,16 +13,12 @@ transposed Conv1D weights) or metadata shows as llama.cpp refusing the file or a
 Exits 1 when a text's relative difference exceeds --max-relative, 2 on a usage or loading error.
 """
 import argparse
-import json
-import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
 from llamacpp_logits import last_logits
-from zotune_cli import read_logits, write_texts, zotune_binary
+from zotune_cli import ids_and_logits, zotune_binary
 
 DEFAULT_TEXTS = ["The capital of France is", "a good film", "the worst film I have seen in years . It was"]
 
@@ -39,16 +35,8 @@ def main():
         with open(args.texts) as f:
             texts = [line.rstrip("\n") for line in f if line.strip()]
     binary = zotune_binary(args.zotune, "check_llamacpp_gguf.py")
-    with tempfile.TemporaryDirectory() as folder:
-        text_file = os.path.join(folder, "texts.txt")
-        write_texts(text_file, texts)
-        ids = [json.loads(line) for line in subprocess.run(
-            [binary, "tokenize", "--model", args.model, "--text-file", text_file],
-            check=True, capture_output=True, text=True).stdout.splitlines() if line.strip()]
-        path = os.path.join(folder, "ours.safetensors")
-        subprocess.run([binary, "forward", "--model", args.model, "--base-precision", "f32", "--text-file", text_file,
-                        "--output", path], check=True, capture_output=True)
-        ours = read_logits(path)
+    ids, logits = ids_and_logits(binary, args.model, texts, {"ours": ["--base-precision", "f32"]})
+    ours = logits["ours"]
     theirs = last_logits(args.model, ids)
     worst = 0.0
     for i, text in enumerate(texts):

@@ -25,16 +25,12 @@ llama.cpp's own use of it. Exits 1 when any text's cosine is below --min-cosine,
 loading error.
 """
 import argparse
-import json
-import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
 from llamacpp_logits import last_logits
-from zotune_cli import read_logits, write_texts, zotune_binary
+from zotune_cli import ids_and_logits, zotune_binary
 
 DEFAULT_TEXTS = [
     "The capital of France is",
@@ -60,18 +56,8 @@ def main():
             texts = [line.rstrip("\n") for line in f if line.strip()]
     binary = zotune_binary(args.zotune, "check_llamacpp_lora.py")
 
-    with tempfile.TemporaryDirectory() as folder:
-        text_file = os.path.join(folder, "texts.txt")
-        write_texts(text_file, texts)
-        ids = [json.loads(line) for line in subprocess.run(
-            [binary, "tokenize", "--model", args.base, "--text-file", text_file],
-            check=True, capture_output=True, text=True).stdout.splitlines() if line.strip()]
-        ours = {}
-        for label, extra in [("adapted", ["--adapter", args.zotune_adapter or args.adapter]), ("base", [])]:
-            path = os.path.join(folder, f"{label}.safetensors")
-            subprocess.run([binary, "forward", "--model", args.base, "--text-file", text_file, "--output", path] + extra,
-                           check=True, capture_output=True)
-            ours[label] = read_logits(path)
+    ids, ours = ids_and_logits(binary, args.base, texts,
+                               {"adapted": ["--adapter", args.zotune_adapter or args.adapter], "base": []})
 
     theirs = {"base": last_logits(args.base, ids), "adapted": last_logits(args.base, ids, lora_path=args.adapter)}
     worst = 1.0

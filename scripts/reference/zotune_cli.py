@@ -26,6 +26,26 @@ def write_texts(path, texts):
             f.write(text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t") + "\n")
 
 
+def ids_and_logits(binary, model, texts, runs):
+    """ZOTune's token ids of `texts` on `model` (`zotune tokenize`) and, for each entry of `runs`
+    ({label: extra `zotune forward` arguments}), the last-position logits `zotune forward` writes."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        text_file = os.path.join(folder, "texts.txt")
+        write_texts(text_file, texts)
+        ids = [json.loads(line) for line in subprocess.run(
+            [binary, "tokenize", "--model", model, "--text-file", text_file],
+            check=True, capture_output=True, text=True).stdout.splitlines() if line.strip()]
+        logits = {}
+        for label, extra in runs.items():
+            path = os.path.join(folder, f"{label}.safetensors")
+            subprocess.run([binary, "forward", "--model", model, "--text-file", text_file, "--output", path] + extra,
+                           check=True, capture_output=True)
+            logits[label] = read_logits(path)
+    return ids, logits
+
+
 CHECK_TEXTS = [
     "The capital of France is",
     "Review: a gripping, beautifully shot film. Sentiment:",

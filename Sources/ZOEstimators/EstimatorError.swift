@@ -13,6 +13,8 @@ public enum EstimatorError: Error, Equatable, CustomStringConvertible {
     case unknownMethod(String, known: [String])
     /// A command-line setting the chosen method does not have, or a value it does not accept.
     case invalidSetting(String)
+    /// The activations sketched for `--subspace-source activations` were not finite.
+    case nonFiniteActivations
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum EstimatorError: Error, Equatable, CustomStringConvertible {
             return "unknown method \(name); known methods: \(known.joined(separator: ", "))"
         case .invalidSetting(let message):
             return message
+        case .nonFiniteActivations:
+            return "the model's activations on the training batch are not finite, so they give no subspace: lower the learning rate or use --subspace-source random"
         }
     }
 }

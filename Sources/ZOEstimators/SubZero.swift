@@ -1,3 +1,4 @@
+import Foundation
 import ZORandom
 
 /// SubZero (Yu et al. 2024): random-subspace perturbations. For every 2-D tensor (matrices and
@@ -23,16 +24,23 @@ public struct SubZero: ConfigurableEstimator {
         /// Materialised or factored application per tensor. `--low-rank-apply`; nil (the default)
         /// means `auto`.
         public var lowRankApply: LowRankApplication?
+        /// Where each window's bases come from. `--subspace-source`; nil (the default) means `random`.
+        public var subspaceSource: SubspaceSource?
+        /// Subspace iterations of the activation sketch; nil means 3 (AGZO reports that 3 suffice).
+        /// `--power-iterations`.
+        public var powerIterations: Int?
 
         public init(
             epsilon: Float = 1e-3, rank: Int = 8, window: Int = 1000, weightDecay: Float = 0,
-            lowRankApply: LowRankApplication? = nil
+            lowRankApply: LowRankApplication? = nil, subspaceSource: SubspaceSource? = nil, powerIterations: Int? = nil
         ) {
             self.epsilon = epsilon
             self.rank = rank
             self.window = window
             self.weightDecay = weightDecay
             self.lowRankApply = lowRankApply
+            self.subspaceSource = subspaceSource
+            self.powerIterations = powerIterations
         }
 
         public static var defaults: Configuration { Configuration() }
@@ -43,6 +51,9 @@ public struct SubZero: ConfigurableEstimator {
             MethodSetting("window", \.window, .steps, help: "Steps between basis redraws T0 (default 1000)."),
             MethodSetting("weightDecay", \.weightDecay, .nonNegative, help: "Weight decay λ on matrices and embeddings (default 0)."),
             MethodSetting("lowRankApply", \.lowRankApply, help: "auto, materialised (U Z Vᵀ into W) or factored (added by the forward) (default auto: per tensor by a cost model)."),
+            MethodSetting("subspaceSource", \.subspaceSource,
+                          help: "random, or activations: each linear weight's input-side basis spans the activations it meets on the window's first batch (AGZO; one more forward pass per window) (default random)."),
+            MethodSetting("powerIterations", \.powerIterations, .count, help: "Subspace iterations of the activation sketch (default 3)."),
         ]
 
         public static let formerNames = [
@@ -50,12 +61,17 @@ public struct SubZero: ConfigurableEstimator {
         ]
     }
 
-    /// Saved: the skipped-step count and the factored plan. Cached (rebuilt on demand, never
-    /// encoded): the bases of the current window, by tensor index.
+    /// Saved: the skipped-step count, the factored plan and the window's activation bases (which no
+    /// seed reproduces). Cached (rebuilt on demand, never encoded): the bases of the current window,
+    /// by tensor index.
     public struct State: Codable, Sendable, Equatable {
         public var skippedSteps: Int = 0
         /// Tensors applied factored (`LowRankPlan`), fixed at the first step.
         public internal(set) var factoredTensors: [Int]?
+        /// With `--subspace-source activations`: the basis seed of the window whose activations were
+        /// sketched, and the sketch (`ActivationSketch.encode`).
+        public internal(set) var sketchedSeed: UInt64?
+        public internal(set) var sketchedBases: Data?
         /// Seed the cached bases were drawn from.
         public internal(set) var basisSeed: UInt64?
         /// U, V per low-rank tensor (by `TrainableTensor.index`) for the window of `basisSeed`.
@@ -63,7 +79,7 @@ public struct SubZero: ConfigurableEstimator {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey { case skippedSteps, factoredTensors }
+        enum CodingKeys: String, CodingKey { case skippedSteps, factoredTensors, sketchedSeed, sketchedBases }
     }
 
     public static let name = "subzero"
@@ -96,6 +112,17 @@ public struct SubZero: ConfigurableEstimator {
         let basisSeed = Self.basisSeed(runSeed: context.runSeed, window: window)
         var record = StepRecord(
             step: context.step, learningRate: context.learningRate, extraSeeds: [RecordKey.subspaceBasisSeed: [basisSeed]])
+        var forwardPasses = 2
+        if configuration.subspaceSource == .activations && state.sketchedSeed != basisSeed {
+            let targets = Self.sketchTargets(parameters, rank: configuration.rank)
+            let (bases, _) = try ActivationSketch.collect(
+                targets, arena: parameters.arena, powerIterations: configuration.powerIterations ?? 3, seed: basisSeed,
+                oracle: oracle)
+            state.sketchedBases = ActivationSketch.encode(bases, order: targets.map(\.index))
+            state.sketchedSeed = basisSeed
+            record.attachments = [RecordKey.activationBases: state.sketchedBases!]
+            forwardPasses += 1
+        }
         try prepareBases(&state, seed: basisSeed, parameters: parameters)
         let factored = LowRankPlan.resolve(&state.factoredTensors, record: &record) {
             LowRankPlan.factoredTensors(
@@ -113,7 +140,7 @@ public struct SubZero: ConfigurableEstimator {
         record.seeds = [seed]
         record.gradients = [gradient ?? 0]
         record.skipped = gradient == nil
-        return StepOutcome(loss: (plus + minus) / 2, forwardPasses: 2, record: record)
+        return StepOutcome(loss: (plus + minus) / 2, forwardPasses: forwardPasses, record: record)
     }
 
     public func replay(_ record: StepRecord, parameters: TrainableSet, state: inout State, context: StepContext) throws {
@@ -123,6 +150,13 @@ public struct SubZero: ConfigurableEstimator {
         let window = record.step / configuration.window
         let basisSeed = record.extraSeeds[RecordKey.subspaceBasisSeed]?.first
             ?? Self.basisSeed(runSeed: context.runSeed, window: window)
+        if let sketch = record.attachments?[RecordKey.activationBases] {
+            (state.sketchedSeed, state.sketchedBases) = (basisSeed, sketch)
+        }
+        if configuration.subspaceSource == .activations && state.sketchedSeed != basisSeed {
+            throw EstimatorError.recordMismatch(
+                "step \(record.step) uses the activation bases of its window, which come with the window's first record: replay from that record or a checkpoint")
+        }
         try prepareBases(&state, seed: basisSeed, parameters: parameters)
         let factored = LowRankPlan.adopt(&state.factoredTensors, from: record)
         LowRankPlan.installDeltas(factored, bases: state.bases, tag: window, parameters: parameters)
@@ -139,13 +173,40 @@ public struct SubZero: ConfigurableEstimator {
         parameters.tensors.filter { $0.matrixShape != nil }
     }
 
+    /// The tensors whose input side an activation sketch spans: 2-D weights a linear map multiplies
+    /// (not embeddings, whose gradient rows are the looked-up tokens', nor adapter tensors, which
+    /// are seen as their near-square reshape), with their input width and rank.
+    static func sketchTargets(_ parameters: TrainableSet, rank: Int) -> [ActivationSketch.Target] {
+        lowRankTensors(parameters).compactMap { tensor in
+            let entry = tensor.entry
+            guard entry.role != .embedding && entry.role != .adapter, !entry.activationUse.contains(.lookup) else { return nil }
+            let (inputs, _) = entry.layout.features(of: entry.shape)
+            return ActivationSketch.Target(index: tensor.index, inputs: inputs, rank: min(rank, entry.shape[0], entry.shape[1]))
+        }
+    }
+
     func prepareBases(_ state: inout State, seed: UInt64, parameters: TrainableSet) throws {
         guard state.basisSeed != seed || state.bases.isEmpty else { return }
+        var sketched: [Int: [Float]] = [:]
+        if configuration.subspaceSource == .activations, state.sketchedSeed == seed, let data = state.sketchedBases {
+            let targets = Self.sketchTargets(parameters, rank: configuration.rank)
+            guard let decoded = ActivationSketch.decode(
+                data, expected: Dictionary(uniqueKeysWithValues: targets.map { ($0.index, $0.inputs * $0.rank) })) else {
+                throw EstimatorError.recordMismatch("the activation bases held do not fit this model's tensors")
+            }
+            sketched = decoded
+        }
         var bases: [Int: LowRankBasis] = [:]
         for tensor in Self.lowRankTensors(parameters) {
             let (m, n) = tensor.matrixShape!
-            bases[tensor.index] = try LowRankBasis.random(
+            var basis = try LowRankBasis.random(
                 rows: m, columns: n, rank: min(configuration.rank, m, n), seed: seed, tensorIndex: tensor.index)
+            if let inputSide = sketched[tensor.index] {
+                // The input features are the columns of an outputs × inputs weight, the rows of a
+                // Conv1D-style inputs × outputs one.
+                if tensor.entry.layout == .outputsByInputs { basis.right = inputSide } else { basis.left = inputSide }
+            }
+            bases[tensor.index] = basis
         }
         state.bases = bases
         state.basisSeed = seed

@@ -68,6 +68,9 @@ struct UpdateCoefficients: Equatable {
 public enum RecordKey {
     /// SubZero: the seed of the window's random bases (one per record).
     public static let subspaceBasisSeed = "subzero.basisSeed"
+    /// SubZero with `--subspace-source activations`, first step of a window: the activation bases
+    /// (`ActivationSketch.encode`), an attachment.
+    public static let activationBases = "lowrank.activationBases"
     /// P-GAP, first step of a window: the h probe seeds …
     public static let probeSeeds = "pgap.probeSeeds"
     /// … and their projected gradients c_j (0 for a probe whose loss was not finite).

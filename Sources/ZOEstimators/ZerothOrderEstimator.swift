@@ -1,3 +1,5 @@
+import Foundation
+
 /// The objective as an estimator sees it. Estimators never see models or tasks: only the arena
 /// (through `TrainableSet`) and this oracle, so each can be tested on a quadratic.
 public protocol LossOracle: AnyObject {
@@ -45,6 +47,9 @@ public struct StepRecord: Codable, Equatable, Sendable {
     /// last checkpoint and the seed log): replay leaves such a step out. Absent (nil) otherwise, so
     /// logs without discarded steps read as before.
     public var discarded: Bool?
+    /// Binary data a replay needs that no seed reproduces (the activation bases of a window, taken by
+    /// a forward pass), by name; stored base64 in the JSON line. Absent (nil) otherwise.
+    public var attachments: [String: Data]?
 
     public init(
         step: Int, learningRate: Float, seeds: [UInt64] = [], gradients: [Float] = [],

@@ -86,6 +86,10 @@ public final class WeightArena: @unchecked Sendable {
     public private(set) var virtualTokens: (index: Int, tokens: VirtualTokens)?
     /// Prefix tuning's keys and values every query attends to first, if attached.
     public private(set) var attentionPrefix: AttentionPrefix?
+    /// Called by the forward with every linear weight's input rows (entry index, `rows × inputs`
+    /// row-major, row count), before the product's result is used. Set only while an estimator
+    /// sketches the span of the activations a weight meets (`--subspace-source activations`).
+    public var inputObserver: ((_ index: Int, _ input: UnsafePointer<Float>, _ rows: Int) -> Void)?
 
     /// Lays out `specs` in declaration order; `precision` says how each is held (fp32 unless told:
     /// only tensors nothing trains may be narrower).

@@ -55,6 +55,10 @@ struct GradientAlignmentBenchmark {
         let methods: [(String, any ZerothOrderEstimator)] = [
             ("mezo", MeZO()),
             ("subzero", SubZero(configuration: .init(lowRankApply: .materialised))),
+            ("subzero, r 1", SubZero(configuration: .init(rank: 1, lowRankApply: .materialised))),
+            ("subzero, activ.", SubZero(configuration: .init(lowRankApply: .materialised, subspaceSource: .activations))),
+            ("subzero, activ., r 1",
+             SubZero(configuration: .init(rank: 1, lowRankApply: .materialised, subspaceSource: .activations))),
             ("pgap", PGAP(configuration: .init(lowRankApply: .materialised))),
             ("pgap, cosine 0.3", PGAP(configuration: .init(alignment: 0.3, alignmentMode: .cosine, lowRankApply: .materialised))),
             ("fzoo", FZOO()),
@@ -62,7 +66,7 @@ struct GradientAlignmentBenchmark {
         ]
         print("")
         print("cosine between −Δθ (η = 1) and ∇L, \(samples) steps from the pretrained weights on the same batch:")
-        print(TextColumns.padded("method", 18) + TextColumns.padded("fwd/step", 10)
+        print(TextColumns.padded("method", 22) + TextColumns.padded("fwd/step", 10)
               + "mean cos ± s.e.        cos(mean step)   cos² per forward ÷ MeZO's")
         var mezoEfficiency: Double?
         for (name, estimator) in methods {
@@ -77,7 +81,7 @@ struct GradientAlignmentBenchmark {
             // what a budget of forward passes buys.
             let efficiency = mean * mean / perStep
             if name == "mezo" { mezoEfficiency = efficiency }
-            print(TextColumns.padded(name, 18) + TextColumns.padded(String(format: "%.2f", perStep), 10)
+            print(TextColumns.padded(name, 22) + TextColumns.padded(String(format: "%.2f", perStep), 10)
                   + String(format: "%9.3e ± %8.2e   %9.3e        %6.2f", mean, spread / Double(cosines.count).squareRoot(),
                            meanCosine, efficiency / (mezoEfficiency ?? efficiency)))
         }

@@ -40,6 +40,10 @@ final class MethodRegistryTests: XCTestCase {
                 try configuration.set(flag: "--alignment-mode", values: ["cosine"])
             }
             if method == SubZero.self || method == PGAP.self { try configuration.set(flag: "--low-rank-apply", values: ["factored"]) }
+            if method == SubZero.self {
+                try configuration.set(flag: "--subspace-source", values: ["activations"])
+                try configuration.set(flag: "--power-iterations", values: ["2"])
+            }
             if method == DiZO.self { try configuration.set(flag: "--projected-tensors", values: ["k_proj.weight"]) }
             let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as! [String: Any]
             XCTAssertEqual(Set(object.keys), Set(configuration.settingNames + ["name"]), method.name)

@@ -36,6 +36,18 @@ final class EstimatorTrainingTests: XCTestCase {
             steps: 8)
     }
 
+    func testSubZeroWithActivationSubspaces() throws {
+        try TrainerHarness.assertResumeAndReplayAreBitExact(
+            estimator: SubZero(configuration: .init(rank: 4, window: 3, subspaceSource: .activations)), steps: 8)
+    }
+
+    func testSubZeroWithActivationSubspacesFactoredOnGPT2() throws {
+        try TrainerHarness.assertResumeAndReplayAreBitExact(
+            estimator: SubZero(configuration: .init(rank: 4, window: 3, lowRankApply: .factored, subspaceSource: .activations,
+                                                    powerIterations: 1)),
+            steps: 8, fixture: "tiny-gpt2")
+    }
+
     func testPGAPWithConstantAlignmentPerStepSignAndDenseEmbeddings() throws {
         try TrainerHarness.assertResumeAndReplayAreBitExact(
             estimator: PGAP(configuration: .init(rank: 4, window: 3, probes: 2, alignmentSchedule: .constant,

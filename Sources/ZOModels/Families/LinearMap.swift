@@ -92,6 +92,7 @@ struct LinearMap {
     private func addDeltaAndBias(
         _ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
+        arena.inputObserver?(weight.index, input, rows)
         if let delta = arena.delta(weight.index) {
             switch layout {
             case .outputsByInputs: delta.addLinear(input, tokens: rows, into: output, outputStride: outputStride)

@@ -1,0 +1,129 @@
+import Foundation
+import ZORandom
+import ZOTensor
+
+/// Where a low-rank method's per-window subspace comes from (`--subspace-source`).
+public enum SubspaceSource: String, Codable, Sendable, CaseIterable, SettingValue {
+    /// Q factors of Gaussian matrices (SubZero).
+    case random
+    /// On the input side of every linear weight, the top-r right singular vectors of the activations
+    /// it multiplies on the window's first training batch (AGZO, arXiv 2601.17261: a linear layer's
+    /// weight gradient Σ δₜxₜᵀ lies in the span of its inputs xₜ); the output side stays random.
+    case activations
+}
+
+/// Orthonormal bases of the span of each linear weight's input activations, taken during one forward
+/// pass of the training batch: for the T×n input X of a weight, Q ← orth(Ω) with Ω Gaussian n×r,
+/// then `powerIterations` times Q ← orth(Xᵀ(X·Q)) (subspace iteration on XᵀX, whose top eigenvectors
+/// are X's top right singular vectors). Each weight's X is used while the forward holds it, so nothing
+/// of the activations is kept: only the n×r bases.
+///
+/// The bases depend on the weights at the window's start, which a replay does not recompute (it
+/// runs no forward): they travel in the window's first seed-log record (`attachment`) and in the
+/// checkpointed estimator state.
+public enum ActivationSketch {
+    /// Rank and input width of every tensor to sketch, by arena index.
+    public struct Target: Sendable {
+        public let index: Int
+        public let inputs: Int
+        public let rank: Int
+
+        public init(index: Int, inputs: Int, rank: Int) {
+            self.index = index
+            self.inputs = inputs
+            self.rank = rank
+        }
+    }
+
+    /// Runs one forward of the oracle's current batch at the current weights with an observer on
+    /// every linear weight, and returns each target's basis (row-major inputs × rank) with the
+    /// forward's loss. A target the forward never multiplied is left out (it keeps a random basis).
+    public static func collect(
+        _ targets: [Target], arena: WeightArena, powerIterations: Int, seed: UInt64, oracle: LossOracle
+    ) throws -> (bases: [Int: [Float]], loss: Float) {
+        let byIndex = Dictionary(uniqueKeysWithValues: targets.map { ($0.index, $0) })
+        var bases: [Int: [Float]] = [:]
+        var failure: Error?
+        arena.inputObserver = { index, input, rows in
+            guard failure == nil, bases[index] == nil, let target = byIndex[index] else { return }
+            do {
+                bases[index] = try basis(
+                    of: input, rows: rows, inputs: target.inputs, rank: target.rank, powerIterations: powerIterations,
+                    start: GaussianStream(seed: seed, tensor: index, kind: .sketch))
+            } catch {
+                failure = error
+            }
+        }
+        defer { arena.inputObserver = nil }
+        let loss = try oracle.loss()
+        if let failure { throw failure }
+        return (bases, loss)
+    }
+
+    /// Row-major `inputs × rank` orthonormal basis of the dominant right singular subspace of the
+    /// row-major `rows × inputs` matrix at `input`.
+    public static func basis(
+        of input: UnsafePointer<Float>, rows: Int, inputs: Int, rank: Int, powerIterations: Int, start: GaussianStream
+    ) throws -> [Float] {
+        precondition(rank > 0 && rank <= inputs && rows > 0)
+        // Column-major n×r throughout; the row-major T×n input is the column-major n×T matrix Xc.
+        var q = start.normals(0..<(inputs * rank))
+        try DenseFactorizations.orthonormalizeColumns(&q, rows: inputs, columns: rank)
+        var projected = [Float](repeating: 0, count: rows * rank)
+        for _ in 0..<powerIterations {
+            DenseFactorizations.singleThreaded {
+                q.withUnsafeMutableBufferPointer { q in
+                    projected.withUnsafeMutableBufferPointer { p in
+                        // P = X·Q (T×r) = Xcᵀ·Q, then Q = Xᵀ·P = Xc·P.
+                        BLAS.sgemm(transposeA: true, m: rows, n: rank, k: inputs, a: input, lda: inputs,
+                                   b: q.baseAddress!, ldb: inputs, c: p.baseAddress!, ldc: rows)
+                        BLAS.sgemm(m: inputs, n: rank, k: rows, a: input, lda: inputs,
+                                   b: p.baseAddress!, ldb: rows, c: q.baseAddress!, ldc: inputs)
+                    }
+                }
+            }
+            guard q.allSatisfy(\.isFinite) else { throw EstimatorError.nonFiniteActivations }
+            try DenseFactorizations.orthonormalizeColumns(&q, rows: inputs, columns: rank)
+        }
+        return LowRankBasis.transposed(q, rows: inputs, columns: rank)
+    }
+
+    /// The bases of `targets` (in their order) as one little-endian Float32 blob, for the seed log
+    /// and the checkpoint.
+    public static func encode(_ bases: [Int: [Float]], order: [Int]) -> Data {
+        var data = Data()
+        for index in order {
+            guard let basis = bases[index] else { continue }
+            data.append(contentsOf: [UInt8](Int32(index).littleEndianBytes))
+            data.append(contentsOf: [UInt8](Int32(basis.count).littleEndianBytes))
+            basis.withUnsafeBytes { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    /// Inverse of `encode`; nil when the blob is cut short or, given `expected` (floats per tensor
+    /// index), names a tensor or size it should not.
+    public static func decode(_ data: Data, expected: [Int: Int]? = nil) -> [Int: [Float]]? {
+        var bases: [Int: [Float]] = [:]
+        var reader = data[...]
+        func int32() -> Int? {
+            guard reader.count >= 4 else { return nil }
+            let value = reader.prefix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+            reader = reader.dropFirst(4)
+            return Int(Int32(bitPattern: value))
+        }
+        while !reader.isEmpty {
+            guard let index = int32(), let count = int32(), count >= 0, expected.map({ $0[index] == count }) ?? true, bases[index] == nil,
+                  reader.count >= count * 4 else { return nil }
+            bases[index] = reader.prefix(count * 4).withUnsafeBytes { raw in
+                (0..<count).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)) }
+            }
+            reader = reader.dropFirst(count * 4)
+        }
+        return bases
+    }
+}
+
+private extension Int32 {
+    var littleEndianBytes: [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: UInt32(bitPattern: self) >> (8 * UInt32($0))) } }
+}

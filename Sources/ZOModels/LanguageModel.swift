@@ -51,12 +51,26 @@ public protocol LanguageModel: AnyObject {
     func attentionKeyValues(_ tokens: [Int]) throws -> [AttentionKeyValues]?
     /// What those keys and values are made of; nil for a model whose attention is not causal.
     var keyValueShape: KeyValueShape? { get }
+
+    /// Runs `tokens[s]` after the tokens `cache` holds for its sequence s (an empty list leaves s
+    /// out), adds their keys and values to the cache, and returns `[requests.count × outputSize]`
+    /// logits, where a request's `sequence` is the cache's and its `position` counts the new tokens.
+    /// Only for models with a `keyValueShape` (a programmer error otherwise).
+    func logits(appending tokens: [[Int]], to cache: KeyValueCache, at requests: [LogitRequest]) throws -> [Float]
 }
 
 extension LanguageModel {
     public func prepareForTraining(_ trainable: [ParameterEntry]) {}
     public func attentionKeyValues(_ tokens: [Int]) throws -> [AttentionKeyValues]? { nil }
     public var keyValueShape: KeyValueShape? { nil }
+    public func logits(appending tokens: [[Int]], to cache: KeyValueCache, at requests: [LogitRequest]) throws -> [Float] {
+        preconditionFailure("\(family) models have no key/value cache")
+    }
+
+    /// An empty key/value cache for `sequences` sequences; nil for a model whose attention is not causal.
+    public func makeKeyValueCache(sequences: Int) -> KeyValueCache? {
+        keyValueShape.map { KeyValueCache(shape: $0, sequences: sequences) }
+    }
     public var promptPrefix: [Int] { [] }
     public var vocabularySize: Int { outputSize }
 
@@ -95,11 +109,14 @@ extension LanguageModel {
 
     /// The same for shared-prompt sequences: every prompt non-empty, every prompt + continuation
     /// within the context.
-    public func validate(_ sequences: [SharedPromptSequence], vocabularySize: Int, requests: [LogitRequest]) throws {
+    public func validate(
+        _ sequences: [SharedPromptSequence], vocabularySize: Int, requests: [LogitRequest], pastLengths: [Int]? = nil
+    ) throws {
         for (index, sequence) in sequences.enumerated() {
             guard !sequence.prompt.isEmpty else { throw ModelError.emptySequence(index: index) }
-            guard sequence.span <= contextRoom else {
-                throw ModelError.sequenceTooLong(length: sequence.span, limit: contextRoom)
+            let length = sequence.span + (pastLengths?[index] ?? 0)
+            guard length <= contextRoom else {
+                throw ModelError.sequenceTooLong(length: length, limit: contextRoom)
             }
             let virtual = weights.virtualTokens?.tokens
             for continuation in [sequence.prompt] + sequence.continuations {

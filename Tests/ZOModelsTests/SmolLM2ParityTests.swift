@@ -62,6 +62,25 @@ final class SmolLM2ParityTests: XCTestCase {
         }
         XCTAssertGreaterThan(compared, 5)
     }
+
+    /// The same prompts decoded together, sharing one key/value cache: every prompt's tokens up to
+    /// its first near-tie are transformers'.
+    func testBatchedCachedGreedyMatchesTransformers() throws {
+        let model = try DefaultModel.load().model
+        let golden = try GoldenFile("smollm2-golden-logits.safetensors")
+        let sequences = try golden.sequences()
+        let greedy = try golden.integers("greedy"), margins = try golden.floats("greedy_margin")
+        let chosen = Array(stride(from: 0, to: sequences.count, by: 3))
+        let batched = try GreedyDecoding.continuations(of: chosen.map { sequences[$0] }, model: model, maxNewTokens: 8)
+        var compared = 0
+        for (i, p) in chosen.enumerated() {
+            let steps = (0..<8).prefix { margins[p * 8 + $0] > 1e-2 }.count
+            guard steps > 0 else { continue }
+            XCTAssertEqual(Array(batched[i].prefix(steps)), Array(greedy[(p * 8)..<(p * 8 + steps)]), "prompt \(p)")
+            compared += 1
+        }
+        XCTAssertGreaterThan(compared, 8)
+    }
 }
 
 private extension Double {

@@ -158,12 +158,25 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyVa
 
     /// Runs the batch, each shared prompt once, and returns `[requests.count × vocabularySize]` logits.
     public func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float] {
+        try forward(try PackedBatch(sequences, requests, for: self, reserving: workspace), requests: requests)
+    }
+
+    public func logits(appending tokens: [[Int]], to cache: KeyValueCache, at requests: [LogitRequest]) throws -> [Float] {
+        let cached = CachedSequences(cache: cache, tokens: tokens, requests: requests)
+        let batch = try PackedBatch(appending: cached, for: self, reserving: workspace)
+        cached.reserve()
+        let logits = try forward(batch, requests: cached.requests, cached: cached)
+        cached.commit()
+        return logits
+    }
+
+    /// The forward of a packed batch, its new keys and values added to `cached`'s cache when given.
+    private func forward(_ batch: PackedBatch, requests: [LogitRequest], cached: CachedSequences? = nil) throws -> [Float] {
         let c = configuration
-        let batch = try PackedBatch(sequences, requests, for: self, reserving: workspace)
         embed(batch)
         for layer in 0..<c.layerCount {
             let w = layerWeights(layer)
-            attentionBlock(w, layer: layer, batch: batch, scale: c.attentionScale(layer: layer))
+            attentionBlock(w, layer: layer, batch: batch, scale: c.attentionScale(layer: layer), cached: cached)
             mlpBlock(w, tokens: batch.tokenCount)
         }
         return outputLogits(requests, batch: batch)
@@ -207,14 +220,16 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyVa
     }
 
     /// x += out_proj(attention(q, k, v)) with q|k|v projected from the sub-block input.
-    private func attentionBlock(_ w: LayerWeights, layer: Int, batch: PackedBatch, scale: Float) {
+    private func attentionBlock(_ w: LayerWeights, layer: Int, batch: PackedBatch, scale: Float, cached: CachedSequences?) {
         let qkv = workspace.queryKeyValue.pointer, out = workspace.attention.pointer
         let input = subBlockInput(w.attentionNorm, tokens: batch.tokenCount)
         LinearMap.applyFused(w.queryKeyValue, input, rows: batch.tokenCount, into: qkv)
         keyValueCapture?(qkv)
         attention.run(qkv, batch: batch, scale: scale, into: out, scratch: workspace.scores.pointer,
                       scratchStride: workspace.sequenceCapacity,
-                      workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer))
+                      workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer),
+                      past: cached?.pastRows(layer: layer))
+        cached?.store(layer: layer, fused: qkv, fusedStride: attention.fusedWidth, keyColumn: attention.queryWidth, batch: batch)
         w.attentionOutput.apply(out, rows: batch.tokenCount, into: workspace.residual.pointer, accumulate: true)
         normalizeAfterSubBlock(w.attentionNorm, tokens: batch.tokenCount)
     }

@@ -135,22 +135,34 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturi
 
     /// Runs the batch, each shared prompt once, and returns `[requests.count × vocabularySize]` logits.
     public func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float] {
-        let c = configuration
-        let batch = try PackedBatch(sequences, requests, for: self, reserving: workspace)
-        rotary.reserve(positions: batch.longest)
+        try forward(try PackedBatch(sequences, requests, for: self, reserving: workspace), requests: requests)
+    }
 
+    public func logits(appending tokens: [[Int]], to cache: KeyValueCache, at requests: [LogitRequest]) throws -> [Float] {
+        let cached = CachedSequences(cache: cache, tokens: tokens, requests: requests)
+        let batch = try PackedBatch(appending: cached, for: self, reserving: workspace)
+        cached.reserve()
+        let logits = try forward(batch, requests: cached.requests, cached: cached)
+        cached.commit()
+        return logits
+    }
+
+    /// The forward of a packed batch, its new keys and values added to `cached`'s cache when given.
+    private func forward(_ batch: PackedBatch, requests: [LogitRequest], cached: CachedSequences? = nil) throws -> [Float] {
+        let c = configuration
+        rotary.reserve(positions: batch.longest)
         let x = workspace.residual.pointer
         EmbeddingTable(weights, "model.embed_tokens.weight", width: c.hiddenSize).lookUp(batch.tokens, into: x)
         for layer in 0..<c.layerCount {
             let w = layerWeights(layer)
-            attentionBlock(w, layer: layer, batch: batch)
+            attentionBlock(w, layer: layer, batch: batch, cached: cached)
             mlpBlock(w, tokens: batch.tokenCount)
         }
         return outputLogits(requests, batch: batch)
     }
 
     /// x += o_proj(attention(rope(q), rope(k), v)) over rmsnorm(x).
-    private func attentionBlock(_ w: LayerWeights, layer: Int, batch: PackedBatch) {
+    private func attentionBlock(_ w: LayerWeights, layer: Int, batch: PackedBatch, cached: CachedSequences?) {
         let c = configuration
         let x = workspace.residual.pointer, h = workspace.normalized.pointer
         let qkv = workspace.queryKeyValue.pointer, out = workspace.attention.pointer
@@ -170,7 +182,9 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturi
         keyValueCapture?(qkv)
         attention.run(qkv, batch: batch, scale: 1 / Float(c.headDim).squareRoot(), into: out,
                       scratch: workspace.scores.pointer, scratchStride: workspace.sequenceCapacity,
-                      workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer))
+                      workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer),
+                      past: cached?.pastRows(layer: layer))
+        cached?.store(layer: layer, fused: qkv, fusedStride: qkvWidth, keyColumn: attention.queryWidth, batch: batch)
         w.output.apply(out, rows: batch.tokenCount, into: x, accumulate: true)
     }
 

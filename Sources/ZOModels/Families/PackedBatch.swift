@@ -21,9 +21,14 @@ struct PackedBatch {
     /// Rows of an attached prefix-tuning adapter every query attends to first; the sequences' own
     /// positions start after them.
     let prefixLength: Int
+    /// Tokens of each sequence already run and held in a `KeyValueCache`: its rows attend to them
+    /// and take positions on from them (all 0 without a cache).
+    let pastLengths: [Int]
 
-    init(_ sequences: [SharedPromptSequence], prefixLength: Int = 0) {
+    init(_ sequences: [SharedPromptSequence], prefixLength: Int = 0, pastLengths: [Int]? = nil) {
         self.prefixLength = prefixLength
+        self.pastLengths = pastLengths ?? Array(repeating: 0, count: sequences.count)
+        precondition(self.pastLengths.count == sequences.count)
         self.sequences = sequences.map(\.rows)
         promptLengths = sequences.map(\.prompt.count)
         continuations = sequences.map { sequence in
@@ -41,7 +46,7 @@ struct PackedBatch {
         }
         self.offsets = offsets
         tokenCount = total
-        longest = (sequences.map(\.span).max() ?? 0) + prefixLength
+        longest = (zip(sequences, self.pastLengths).map { $0.span + $1 }.max() ?? 0) + prefixLength
     }
 
     init(_ sequences: [[Int]]) { self.init(sequences.map { SharedPromptSequence(prompt: $0) }) }
@@ -59,6 +64,16 @@ struct PackedBatch {
         try self.init(sequences.map { SharedPromptSequence(prompt: $0) }, requests, for: model, reserving: workspace)
     }
 
+    /// The new tokens of the cache's sequences that have any (`cached.sequences`, in order), checked
+    /// against `model` with the cached tokens counted in the context, packed and reserved for.
+    init(appending cached: CachedSequences, for model: LanguageModel, reserving workspace: ForwardWorkspace) throws {
+        let sequences = cached.sequences.map { SharedPromptSequence(prompt: cached.tokens[$0]) }
+        let past = cached.sequences.map { cached.cache.lengths[$0] }
+        try model.validate(sequences, vocabularySize: model.vocabularySize, requests: cached.requests, pastLengths: past)
+        self.init(sequences, prefixLength: model.weights.attentionPrefix?.count ?? 0, pastLengths: past)
+        workspace.reserve(tokens: tokenCount, longestSequence: longest)
+    }
+
     /// The activation row a logit request reads.
     func row(_ request: LogitRequest) -> Int { offsets[request.sequence] + request.position }
 
@@ -73,8 +88,10 @@ struct PackedBatch {
     }
 
     /// Row spans of sequence `s` that take consecutive positions, with the first position of each:
-    /// the prompt from 0 (from `prefixLength` behind a prefix), every continuation from the prompt's end.
+    /// the prompt from 0 (from `prefixLength` behind a prefix, and after the cached tokens), every
+    /// continuation from the prompt's end.
     func positionRuns(_ s: Int) -> [(rows: Range<Int>, firstPosition: Int)] {
-        [(0..<promptLengths[s], prefixLength)] + continuations[s].map { ($0, prefixLength + promptLengths[s]) }
+        let start = prefixLength + pastLengths[s]
+        return [(0..<promptLengths[s], start)] + continuations[s].map { ($0, start + promptLengths[s]) }
     }
 }

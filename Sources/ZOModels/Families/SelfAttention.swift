@@ -18,13 +18,17 @@ struct SelfAttention {
 
     /// `scratch` holds one score row of `scratchStride` ≥ `batch.longest` floats per worker. `prefix`
     /// is this layer's prefix-tuning rows (`batch.prefixLength` keys and values, `keyValueWidth` apart),
-    /// which every query sees first.
+    /// which every query sees first. `past` holds, per sequence, this layer's rows of the tokens a
+    /// `KeyValueCache` holds (`batch.pastLengths`), seen after the prefix and before the new rows.
     func run(
         _ queryKeyValue: UnsafeMutablePointer<Float>, batch: PackedBatch, scale: Float,
         into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, scratchStride: Int,
-        workers: Int, prefix: (keys: UnsafePointer<Float>, values: UnsafePointer<Float>)? = nil
+        workers: Int, prefix: (keys: UnsafePointer<Float>, values: UnsafePointer<Float>)? = nil,
+        past: [EarlierKeyValues?]? = nil
     ) {
         precondition((prefix == nil) == (batch.prefixLength == 0), "prefix rows and the batch's positions disagree")
+        precondition(past.map { zip($0, batch.pastLengths).allSatisfy { ($0?.count ?? 0) == $1 } } ?? batch.pastLengths.allSatisfy { $0 == 0 },
+                     "cached rows and the batch's positions disagree")
         // (sequence, head) pairs are independent: split them over the workers, interleaved so that
         // long and short sequences spread evenly. Each pair is computed whole by one worker, so the
         // result does not depend on the number of workers.
@@ -41,11 +45,17 @@ struct SelfAttention {
                 let value = key + keyValueWidth
                 let out = output + batch.offsets[index] * queryWidth + head * headDim
                 let prompt = batch.promptLengths[index]
-                let tuned = prefix.map {
+                var tuned = prefix.map {
                     [EarlierKeyValues(
                         keys: $0.keys + keyValueHead * headDim, values: $0.values + keyValueHead * headDim,
                         stride: keyValueWidth, count: batch.prefixLength)]
                 } ?? []
+                if let cached = past?[index] {
+                    precondition(batch.continuations[index].isEmpty, "cached decoding runs no shared-prompt continuations")
+                    tuned.append(EarlierKeyValues(
+                        keys: cached.keys + keyValueHead * headDim, values: cached.values + keyValueHead * headDim,
+                        stride: cached.stride, count: cached.count))
+                }
                 attentionHead(
                     query: query, key: key, value: value, stride: fusedWidth, output: out, outputStride: queryWidth,
                     length: prompt, headDim: headDim, scale: scale, scores: scratch + worker * scratchStride,

@@ -128,6 +128,11 @@ void zo_add_low_rank_row(const float *u, const float *transposed_right, ptrdiff_
     kernels()->add_low_rank_row(u, transposed_right, rank, columns, w);
 }
 
+void zo_skinny_linear(const float *a, ptrdiff_t m, ptrdiff_t k, ptrdiff_t lda, const float *b, ptrdiff_t ldb, ptrdiff_t n,
+                      float *c, ptrdiff_t ldc, float beta) {
+    kernels()->skinny_linear(a, m, k, lda, b, ldb, n, c, ldc, beta);
+}
+
 bool zo_has_non_finite(const float *x, ptrdiff_t count) { return kernels()->has_non_finite(x, count); }
 float zo_fma_chains(int64_t iterations) { return kernels()->fma_chains(iterations); }
 

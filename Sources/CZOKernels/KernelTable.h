@@ -22,6 +22,8 @@ typedef struct zo_kernel_table {
                            ptrdiff_t, float, float *, bool, const zo_key_value_rows *, ptrdiff_t);
     void (*rotary_apply)(float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, const float *);
     void (*add_low_rank_row)(const float *, const float *, ptrdiff_t, ptrdiff_t, float *);
+    void (*skinny_linear)(const float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t, float *,
+                          ptrdiff_t, float);
     bool (*has_non_finite)(const float *, ptrdiff_t);
     float (*fma_chains)(int64_t);
     void (*philox4x32_lanes)(const uint32_t *, uint32_t, uint32_t, uint32_t *);

@@ -23,6 +23,7 @@
 #include "Kernels/BiasAndGating.h"
 #include "Kernels/RotaryEmbedding.h"
 #include "Kernels/LowRankFold.h"
+#include "Kernels/SkinnyProduct.h"
 #include "Kernels/NonFiniteScan.h"
 #include "Kernels/PeakThroughput.h"
 #include "Kernels/Philox.h"
@@ -46,6 +47,7 @@ const zo_kernel_table ZO_CONCAT(zo_kernels, ZO_VARIANT) = {
     .attention_head = ZO_FN(attention_head),
     .rotary_apply = ZO_FN(rotary_apply),
     .add_low_rank_row = ZO_FN(add_low_rank_row),
+    .skinny_linear = ZO_FN(skinny_linear),
     .has_non_finite = ZO_FN(has_non_finite),
     .fma_chains = ZO_FN(fma_chains),
     .philox4x32_lanes = ZO_FN(philox4x32_lanes),

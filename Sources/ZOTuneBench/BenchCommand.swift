@@ -60,6 +60,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Cosine between each method's step and the true gradient from PyTorch backprop on the same batch (--repeats steps per method).")
     var gradientAlignment = false
 
+    @Flag(name: .long, help: "Greedy decoding speed with and without the key/value cache, against transformers' generate (--new-tokens per prompt).")
+    var generate = false
+
+    @Option(name: .long, help: "New tokens per prompt (with --generate).")
+    var newTokens = 32
+
     @Option(name: .long, help: "Sequences per forward pass (with --training-step or --scoring: examples).")
     var batch = 16
 
@@ -81,8 +87,8 @@ struct BenchCommand: ParsableCommand {
     var report: String?
 
     func validate() throws {
-        guard batch > 0, sequenceLength > 0, repeats > 0 else {
-            throw ValidationError("--batch, --sequence-length and --repeats must be positive.")
+        guard batch > 0, sequenceLength > 0, repeats > 0, newTokens > 0 else {
+            throw ValidationError("--batch, --sequence-length, --new-tokens and --repeats must be positive.")
         }
         if adapterScheme != nil, !adapterStep { throw ValidationError("--adapter-scheme needs --adapter-step.") }
         if modelOptions.precision != .float32, trainingStep || memory || gaussian || scoring || gradientAlignment {
@@ -93,10 +99,16 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         let figures = BenchmarkReport()
-        guard [trainingStep, adapterStep, gaussian, memory, scoring, gradientAlignment].filter({ $0 }).count <= 1 else {
-            throw ValidationError("choose one of --training-step, --adapter-step, --gaussian, --memory, --scoring and --gradient-alignment.")
+        guard [trainingStep, adapterStep, gaussian, memory, scoring, gradientAlignment, generate].filter({ $0 }).count <= 1 else {
+            throw ValidationError("choose one of --training-step, --adapter-step, --gaussian, --memory, --scoring, --gradient-alignment and --generate.")
         }
-        if gradientAlignment {
+        if generate {
+            try GenerationBenchmark(
+                modelOptions: modelOptions, batch: batch, newTokens: newTokens, repeats: repeats,
+                referenceScript: reference(GenerationBenchmark.defaultReferenceScript),
+                report: figures
+            ).run()
+        } else if gradientAlignment {
             try GradientAlignmentBenchmark(
                 modelOptions: modelOptions, batch: batch, samples: repeats,
                 referenceScript: reference(GradientAlignmentBenchmark.defaultReferenceScript),

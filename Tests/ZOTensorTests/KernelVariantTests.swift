@@ -106,6 +106,12 @@ final class KernelVariantTests: XCTestCase {
                 y = matrix
                 addLowRankProduct(left: u, transposedRight: rt, rank: rank, rows: rows, columns: count, into: &y)
                 record("addLowRankProduct", y)
+                for m in [1, 3, 4, 6] {
+                    let a = values(m * count, scale: 2, special: special), b = values(5 * count, scale: 2, special: special)
+                    var c = values(m * 5, scale: 1, special: false)
+                    zo_skinny_linear(a, m, count, count, b, count, 5, &c, 5, m == 3 ? 1 : 0)
+                    record("skinnyLinear", c)
+                }
             }
             var square = values(37 * 37, scale: 20, special: special)
             causalSoftmax(&square, size: 37)

@@ -69,6 +69,10 @@ void zo_rotary_apply(float *x, ptrdiff_t rows, ptrdiff_t stride, ptrdiff_t heads
                      const float *cosines, const float *sines);
 /// w[j] += Σₖ u[k]·rt[k·n + j], each column's sum a fixed chain of fused multiply-adds from 0.
 void zo_add_low_rank_row(const float *u, const float *transposed_right, ptrdiff_t rank, ptrdiff_t columns, float *w);
+/// C[m×n] = A[m×k]·B[n×k]ᵀ + beta·C (row-major, leading dimensions lda, ldb, ldc) for small m: B is
+/// streamed once per four rows of A, each output one dot product in a fixed order (SkinnyProduct.h).
+void zo_skinny_linear(const float *a, ptrdiff_t m, ptrdiff_t k, ptrdiff_t lda, const float *b, ptrdiff_t ldb, ptrdiff_t n,
+                      float *c, ptrdiff_t ldc, float beta);
 /// Whether any of `count` floats is NaN or ±∞.
 bool zo_has_non_finite(const float *x, ptrdiff_t count);
 /// 12 independent 16-lane FMA chains run `iterations` times (the peak-throughput probe).

@@ -12,7 +12,7 @@ import ZOTensor
 public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyValueCapturing {
     public let configuration: GPTStyleDecoderConfiguration
     public let weights: WeightArena
-    private let workspace: ForwardWorkspace
+    let workspace: ForwardWorkspace
     private let attention: SelfAttention
     var selfAttention: SelfAttention { attention }
     var attentionLayerCount: Int { configuration.layerCount }
@@ -158,20 +158,11 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyVa
 
     /// Runs the batch, each shared prompt once, and returns `[requests.count × vocabularySize]` logits.
     public func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float] {
-        try forward(try PackedBatch(sequences, requests, for: self, reserving: workspace), requests: requests)
-    }
-
-    public func logits(appending tokens: [[Int]], to cache: KeyValueCache, at requests: [LogitRequest]) throws -> [Float] {
-        let cached = CachedSequences(cache: cache, tokens: tokens, requests: requests)
-        let batch = try PackedBatch(appending: cached, for: self, reserving: workspace)
-        cached.reserve()
-        let logits = try forward(batch, requests: cached.requests, cached: cached)
-        cached.commit()
-        return logits
+        try forward(try PackedBatch(sequences, requests, for: self, reserving: workspace), requests: requests, cached: nil)
     }
 
     /// The forward of a packed batch, its new keys and values added to `cached`'s cache when given.
-    private func forward(_ batch: PackedBatch, requests: [LogitRequest], cached: CachedSequences? = nil) throws -> [Float] {
+    func forward(_ batch: PackedBatch, requests: [LogitRequest], cached: CachedSequences?) throws -> [Float] {
         let c = configuration
         embed(batch)
         for layer in 0..<c.layerCount {

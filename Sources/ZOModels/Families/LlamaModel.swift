@@ -13,7 +13,7 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturi
     public let configuration: LlamaConfiguration
     public let weights: WeightArena
     private var rotary: RotaryEmbedding
-    private let workspace: ForwardWorkspace
+    let workspace: ForwardWorkspace
     private let attention: SelfAttention
     var selfAttention: SelfAttention { attention }
     var attentionLayerCount: Int { configuration.layerCount }
@@ -135,20 +135,11 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturi
 
     /// Runs the batch, each shared prompt once, and returns `[requests.count × vocabularySize]` logits.
     public func logits(sharing sequences: [SharedPromptSequence], at requests: [LogitRequest]) throws -> [Float] {
-        try forward(try PackedBatch(sequences, requests, for: self, reserving: workspace), requests: requests)
-    }
-
-    public func logits(appending tokens: [[Int]], to cache: KeyValueCache, at requests: [LogitRequest]) throws -> [Float] {
-        let cached = CachedSequences(cache: cache, tokens: tokens, requests: requests)
-        let batch = try PackedBatch(appending: cached, for: self, reserving: workspace)
-        cached.reserve()
-        let logits = try forward(batch, requests: cached.requests, cached: cached)
-        cached.commit()
-        return logits
+        try forward(try PackedBatch(sequences, requests, for: self, reserving: workspace), requests: requests, cached: nil)
     }
 
     /// The forward of a packed batch, its new keys and values added to `cached`'s cache when given.
-    private func forward(_ batch: PackedBatch, requests: [LogitRequest], cached: CachedSequences? = nil) throws -> [Float] {
+    func forward(_ batch: PackedBatch, requests: [LogitRequest], cached: CachedSequences?) throws -> [Float] {
         let c = configuration
         rotary.reserve(positions: batch.longest)
         let x = workspace.residual.pointer

@@ -112,11 +112,24 @@ protocol KeyValueCapturing: LanguageModel {
     var selfAttention: SelfAttention { get }
     var attentionLayerCount: Int { get }
     var keyValueCapture: ((UnsafePointer<Float>) -> Void)? { get set }
+    var workspace: ForwardWorkspace { get }
+    /// The family's forward of a packed batch, its new keys and values added to `cached`'s cache
+    /// when given.
+    func forward(_ batch: PackedBatch, requests: [LogitRequest], cached: CachedSequences?) throws -> [Float]
 }
 
 extension KeyValueCapturing {
     public var keyValueShape: KeyValueShape? {
         KeyValueShape(layers: attentionLayerCount, heads: selfAttention.keyValueHeadCount, headDim: selfAttention.headDim)
+    }
+
+    public func logits(appending tokens: [[Int]], to cache: KeyValueCache, at requests: [LogitRequest]) throws -> [Float] {
+        let cached = CachedSequences(cache: cache, tokens: tokens, requests: requests)
+        let batch = try PackedBatch(appending: cached, for: self, reserving: workspace)
+        cached.reserve()
+        let logits = try forward(batch, requests: cached.requests, cached: cached)
+        cached.commit()
+        return logits
     }
 
     public func attentionKeyValues(_ tokens: [Int]) throws -> [AttentionKeyValues]? {

@@ -23,38 +23,19 @@ static void ZO_FN(skinny_linear)(const float *a, ptrdiff_t m, ptrdiff_t k, ptrdi
     const ptrdiff_t whole = k / 16 * 16;
     for (ptrdiff_t first = 0; first < m; first += ZO_SKINNY_GROUP) {
         const ptrdiff_t rows = m - first < ZO_SKINNY_GROUP ? m - first : ZO_SKINNY_GROUP;
-        const float *a0 = a + first * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+        // A group of fewer than four rows repeats its first row in the missing slots (their sums
+        // are dropped): one loop for every group size, the weight still read once.
+        const float *a0 = a + first * lda;
+        const float *a1 = rows > 1 ? a0 + lda : a0, *a2 = rows > 2 ? a0 + 2 * lda : a0, *a3 = rows > 3 ? a0 + 3 * lda : a0;
         for (ptrdiff_t j = 0; j < n; j++) {
             const float *w = b + j * ldb;
             f32x16 s0 = splat(0.0f), s1 = splat(0.0f), s2 = splat(0.0f), s3 = splat(0.0f);
-            // One loop per group size, so that no row past the group is read.
-            switch (rows) {
-            case 4:
-                for (ptrdiff_t p = 0; p < whole; p += 16) {
-                    f32x16 x = load(w + p);
-                    s0 = adding_product(s0, load(a0 + p), x);
-                    s1 = adding_product(s1, load(a1 + p), x);
-                    s2 = adding_product(s2, load(a2 + p), x);
-                    s3 = adding_product(s3, load(a3 + p), x);
-                }
-                break;
-            case 3:
-                for (ptrdiff_t p = 0; p < whole; p += 16) {
-                    f32x16 x = load(w + p);
-                    s0 = adding_product(s0, load(a0 + p), x);
-                    s1 = adding_product(s1, load(a1 + p), x);
-                    s2 = adding_product(s2, load(a2 + p), x);
-                }
-                break;
-            case 2:
-                for (ptrdiff_t p = 0; p < whole; p += 16) {
-                    f32x16 x = load(w + p);
-                    s0 = adding_product(s0, load(a0 + p), x);
-                    s1 = adding_product(s1, load(a1 + p), x);
-                }
-                break;
-            default:
-                for (ptrdiff_t p = 0; p < whole; p += 16) s0 = adding_product(s0, load(a0 + p), load(w + p));
+            for (ptrdiff_t p = 0; p < whole; p += 16) {
+                f32x16 x = load(w + p);
+                s0 = adding_product(s0, load(a0 + p), x);
+                s1 = adding_product(s1, load(a1 + p), x);
+                s2 = adding_product(s2, load(a2 + p), x);
+                s3 = adding_product(s3, load(a3 + p), x);
             }
             const f32x16 sums[ZO_SKINNY_GROUP] = {s0, s1, s2, s3};
             for (ptrdiff_t i = 0; i < rows; i++) {

@@ -45,6 +45,27 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(result.stdout, " Paris\n")
     }
 
+    /// `--text-file`: every line a prompt, decoded in batches with the KV cache, one JSON line each;
+    /// the first is what `--prompt` gives alone.
+    func testGenerateDecodesATextFileInBatchesAsJSONLines() throws {
+        let file = try CLI.temporaryFile("The capital of France is\nOnce upon a time\\nthere was\n2 + 2 =\n")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try CLI.run(["generate", "--text-file", file.path, "--max-new-tokens", "4", "--batch-size", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = try result.stdout.split(separator: "\n").map {
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(lines.map { $0["line"] as? Int }, [1, 2, 3])
+        XCTAssertEqual(lines[1]["prompt"] as? String, "Once upon a time\nthere was", "escapes are unescaped")
+        XCTAssertEqual(lines[0]["continuation"] as? String, try CLI.run(
+            ["generate", "--prompt", "The capital of France is", "--max-new-tokens", "4"]).stdout.dropLast(1).description)
+        for line in lines { XCTAssertLessThanOrEqual((line["tokens"] as? [Int])?.count ?? 99, 4, "\(line)") }
+        try assertFails(["generate", "--max-new-tokens", "2"], message: "give one of --prompt and --text-file")
+        let empty = try CLI.temporaryFile("Hello\n\nWorld\n")
+        defer { try? FileManager.default.removeItem(at: empty) }
+        try assertFails(["generate", "--text-file", empty.path], message: "line 2 is empty")
+    }
+
     func testTokenizePrintsOneArrayPerLineAndHonoursEscapes() throws {
         let file = try CLI.temporaryFile("The capital of France is\nline\\none\n")
         defer { try? FileManager.default.removeItem(at: file) }

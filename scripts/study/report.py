@@ -487,6 +487,27 @@ def long_horizon(task, groups, plots):
     return table + tried + ["", f"![{task} long-horizon dev accuracy](study/plots/{task}-long-dev-accuracy.svg)", ""]
 
 
+ACTIVATIONS_PILOT = "activations-pilot.json"
+
+
+def activations_pilot(task, groups):
+    """The activation-subspace pilot (issue #18) beside the first study's MeZO and SubZero, whose
+    protocol it shares: the same table, so forward passes to MeZO's final dev accuracy compare."""
+    with open(os.path.join(ROOT, "scripts", "study", ACTIVATIONS_PILOT)) as f:
+        study = json.load(f)
+    if task not in study["tasks"] or not any(m in groups for m in study["methods"]):
+        return []
+    methods = ["mezo", "subzero"] + study["methods"]
+    mapped = {m: groups[m] for m in methods if m in groups}
+    table, _, _ = main_table(task, mapped, methods=methods, study=ACTIVATIONS_PILOT,
+                             title=f"{task}: activation subspaces, pilot ({study['forward_budget']} forward passes per run)")
+    tried = ["", f"`scripts/study/{ACTIVATIONS_PILOT}`; MeZO and SubZero are the first study's rows. Grids tried on "
+                 "seed 0: " + "; ".join(
+                     f"{m} {', '.join(f'{lr:g}' for lr in sorted({r['lr'] for r in mapped[m] if r['seed'] == 0}))}"
+                     for m in study["methods"] if m in mapped), ""]
+    return table + tried
+
+
 def main():
     runs = load()
     if not runs:
@@ -518,6 +539,8 @@ def main():
         lines += [f"![{task} dev accuracy](study/plots/{task}-dev-accuracy.svg)",
                   f"![{task} training loss](study/plots/{task}-training-loss.svg)", ""]
     lines += claims_table(facts_by_task) + [""]
+    for task, groups in runs.items():
+        lines += activations_pilot(task, groups)
     long_lines = []
     for task, groups in runs.items():
         long_lines += long_horizon(task, groups, plots)

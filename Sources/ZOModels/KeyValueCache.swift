@@ -35,6 +35,14 @@ public final class KeyValueCache {
                                 stride: shape.width, count: lengths[sequence])
     }
 
+    /// A copy of `sequence`'s cached keys and values of `layer`.
+    public func keysAndValues(sequence: Int, layer: Int) -> AttentionKeyValues {
+        let count = lengths[sequence] * shape.width
+        guard count > 0 else { return AttentionKeyValues(keys: [], values: []) }
+        return AttentionKeyValues(keys: Array(UnsafeBufferPointer(start: keys[sequence][layer].pointer, count: count)),
+                                  values: Array(UnsafeBufferPointer(start: values[sequence][layer].pointer, count: count)))
+    }
+
     /// Makes room for `extra` more tokens of `sequence`, growing by at least a quarter.
     func reserve(sequence: Int, extra: Int) {
         let needed = lengths[sequence] + extra

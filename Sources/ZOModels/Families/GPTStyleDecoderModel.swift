@@ -9,14 +9,13 @@ import ZOTensor
 /// (GPT-2's Conv1D weights stay inputs × outputs, see `WeightLayout`), so checkpoints ZOTune writes
 /// load back into transformers. OPT's separate q, k, v are declared adjacent and run as one GEMM.
 /// Batches are packed like LLaMA's (`PackedBatch`); logits are computed for the requested rows only.
-public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyValueCapturing {
+public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyValueCaching {
     public let configuration: GPTStyleDecoderConfiguration
     public let weights: WeightArena
     let workspace: ForwardWorkspace
     private let attention: SelfAttention
     var selfAttention: SelfAttention { attention }
     var attentionLayerCount: Int { configuration.layerCount }
-    var keyValueCapture: ((UnsafePointer<Float>) -> Void)?
     /// Gain 1 and bias 0, for LayerNorms without parameters (OPT's `layer_norm_elementwise_affine`).
     private let unitGain: FloatBuffer
     private let zeroBias: FloatBuffer
@@ -215,7 +214,6 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyVa
         let qkv = workspace.queryKeyValue.pointer, out = workspace.attention.pointer
         let input = subBlockInput(w.attentionNorm, tokens: batch.tokenCount)
         LinearMap.applyFused(w.queryKeyValue, input, rows: batch.tokenCount, into: qkv)
-        keyValueCapture?(qkv)
         attention.run(qkv, batch: batch, scale: scale, into: out, scratch: workspace.scores.pointer,
                       scratchStride: workspace.sequenceCapacity,
                       workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer),

@@ -9,7 +9,7 @@ import ZOTensor
 ///
 /// A batch is a list of variable-length sequences, packed back to back (`PackedBatch`); logits are
 /// computed only for the requested positions.
-public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturing {
+public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCaching {
     public let configuration: LlamaConfiguration
     public let weights: WeightArena
     private var rotary: RotaryEmbedding
@@ -17,7 +17,6 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturi
     private let attention: SelfAttention
     var selfAttention: SelfAttention { attention }
     var attentionLayerCount: Int { configuration.layerCount }
-    var keyValueCapture: ((UnsafePointer<Float>) -> Void)?
 
     /// The arena layout for `configuration`, in HF names. Layer matrices multiply every token; the
     /// embedding is looked up and, when tied, is also the head over the scored rows.
@@ -170,7 +169,6 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCapturi
                              firstPosition: run.firstPosition)
             }
         }
-        keyValueCapture?(qkv)
         attention.run(qkv, batch: batch, scale: 1 / Float(c.headDim).squareRoot(), into: out,
                       scratch: workspace.scores.pointer, scratchStride: workspace.sequenceCapacity,
                       workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer),

@@ -73,20 +73,6 @@ struct SelfAttention {
             }
         }
     }
-
-    /// The key and value columns of `rows` fused q|k|v rows, each `[rows × keyValueWidth]`: what a KV
-    /// cache keeps of them.
-    func keysAndValues(of queryKeyValue: UnsafePointer<Float>, rows: Int) -> AttentionKeyValues {
-        var keys = [Float](repeating: 0, count: rows * keyValueWidth), values = keys
-        for row in 0..<rows {
-            let source = queryKeyValue + row * fusedWidth + queryWidth
-            for column in 0..<keyValueWidth {
-                keys[row * keyValueWidth + column] = source[column]
-                values[row * keyValueWidth + column] = source[keyValueWidth + column]
-            }
-        }
-        return AttentionKeyValues(keys: keys, values: values)
-    }
 }
 
 /// One layer's keys and values for a run of tokens, `[tokens × key/value width]` each, as attention
@@ -106,19 +92,18 @@ public struct KeyValueShape: Sendable, Equatable {
     public var width: Int { heads * headDim }
 }
 
-/// A decoder that can report its attention's keys and values (`LanguageModel.attentionKeyValues`):
-/// its attention block hands every layer's fused q|k|v rows to `keyValueCapture` when one is set.
-protocol KeyValueCapturing: LanguageModel {
+/// A decoder whose forward can keep its attention's keys and values in a `KeyValueCache`
+/// (`LanguageModel.logits(appending:to:at:)`, and from it `attentionKeyValues`).
+protocol KeyValueCaching: LanguageModel {
     var selfAttention: SelfAttention { get }
     var attentionLayerCount: Int { get }
-    var keyValueCapture: ((UnsafePointer<Float>) -> Void)? { get set }
     var workspace: ForwardWorkspace { get }
     /// The family's forward of a packed batch, its new keys and values added to `cached`'s cache
     /// when given.
     func forward(_ batch: PackedBatch, requests: [LogitRequest], cached: CachedSequences?) throws -> [Float]
 }
 
-extension KeyValueCapturing {
+extension KeyValueCaching {
     public var keyValueShape: KeyValueShape? {
         KeyValueShape(layers: attentionLayerCount, heads: selfAttention.keyValueHeadCount, headDim: selfAttention.headDim)
     }
@@ -132,12 +117,10 @@ extension KeyValueCapturing {
         return logits
     }
 
+    /// The tokens run into a fresh cache: the same forward as `lastPositionLogits([tokens])`.
     public func attentionKeyValues(_ tokens: [Int]) throws -> [AttentionKeyValues]? {
-        var captured: [AttentionKeyValues] = []
-        let attention = selfAttention
-        keyValueCapture = { captured.append(attention.keysAndValues(of: $0, rows: tokens.count)) }
-        defer { keyValueCapture = nil }
-        _ = try lastPositionLogits([tokens])
-        return captured
+        let cache = KeyValueCache(shape: keyValueShape!, sequences: 1)
+        _ = try logits(appending: [tokens], to: cache, at: [LogitRequest(sequence: 0, position: tokens.count - 1)])
+        return (0..<attentionLayerCount).map { cache.keysAndValues(sequence: 0, layer: $0) }
     }
 }

@@ -45,10 +45,10 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("\(loaded.reference) is an encoder (\(loaded.model.family)); generate needs a decoder.")
         }
         let tokenizer = try loaded.tokenizer()
-        guard let prompt else { return try generateLines(loaded: loaded, tokenizer: tokenizer) }
+        let stop = loaded.endOfSequenceID.map { Set([$0]) } ?? []
+        guard let prompt else { return try generateLines(loaded: loaded, tokenizer: tokenizer, stop: stop) }
         let promptIDs = tokenizer.encode(prompt)
         let start = Date()
-        let stop = loaded.endOfSequenceID.map { Set([$0]) } ?? []
         var emitted: [Int] = []
         var printedText = ""
         _ = try GreedyDecoding.continuation(
@@ -70,14 +70,13 @@ struct GenerateCommand: ParsableCommand {
     }
 
     /// One JSON line per line of `textFile`, decoding `batchSize` prompts at a time.
-    private func generateLines(loaded: LoadedModel, tokenizer: any TextTokenizer) throws {
+    private func generateLines(loaded: LoadedModel, tokenizer: any TextTokenizer, stop: Set<Int>) throws {
         let lines = try EscapedTextFile.lines(at: textFile!)
         guard !lines.isEmpty else { throw ValidationError("\(textFile!) has no lines.") }
         let encoded = lines.map { tokenizer.encode($0) }
         if let empty = encoded.firstIndex(where: \.isEmpty) {
             throw ValidationError("\(textFile!) line \(empty + 1) is empty; every line needs at least one token.")
         }
-        let stop = loaded.endOfSequenceID.map { Set([$0]) } ?? []
         let progress = ProgressReporter(total: lines.count, unit: "prompts")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

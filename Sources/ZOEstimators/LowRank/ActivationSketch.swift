@@ -88,15 +88,16 @@ public enum ActivationSketch {
         return LowRankBasis.transposed(q, rows: inputs, columns: rank)
     }
 
-    /// The bases of `targets` (in their order) as one little-endian Float32 blob, for the seed log
-    /// and the checkpoint.
+    /// The bases of `order` as one blob for the seed log and the checkpoint: per tensor its index and
+    /// float count (Int32), then its floats (Float32), all little-endian.
     public static func encode(_ bases: [Int: [Float]], order: [Int]) -> Data {
         var data = Data()
+        func append<T>(_ value: T) { withUnsafeBytes(of: value) { data.append(contentsOf: $0) } }
         for index in order {
             guard let basis = bases[index] else { continue }
-            data.append(contentsOf: [UInt8](Int32(index).littleEndianBytes))
-            data.append(contentsOf: [UInt8](Int32(basis.count).littleEndianBytes))
-            basis.withUnsafeBytes { data.append(contentsOf: $0) }
+            append(Int32(index).littleEndian)
+            append(Int32(basis.count).littleEndian)
+            for value in basis { append(value.bitPattern.littleEndian) }
         }
         return data
     }
@@ -104,26 +105,20 @@ public enum ActivationSketch {
     /// Inverse of `encode`; nil when the blob is cut short or, given `expected` (floats per tensor
     /// index), names a tensor or size it should not.
     public static func decode(_ data: Data, expected: [Int: Int]? = nil) -> [Int: [Float]]? {
-        var bases: [Int: [Float]] = [:]
-        var reader = data[...]
-        func int32() -> Int? {
-            guard reader.count >= 4 else { return nil }
-            let value = reader.prefix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
-            reader = reader.dropFirst(4)
-            return Int(Int32(bitPattern: value))
+        let bytes = [UInt8](data)
+        var offset = 0
+        func word() -> UInt32? {
+            guard bytes.count - offset >= 4 else { return nil }
+            defer { offset += 4 }
+            return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
         }
-        while !reader.isEmpty {
-            guard let index = int32(), let count = int32(), count >= 0, expected.map({ $0[index] == count }) ?? true, bases[index] == nil,
-                  reader.count >= count * 4 else { return nil }
-            bases[index] = reader.prefix(count * 4).withUnsafeBytes { raw in
-                (0..<count).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)) }
-            }
-            reader = reader.dropFirst(count * 4)
+        var bases: [Int: [Float]] = [:]
+        while offset < bytes.count {
+            guard let index = word().map({ Int(Int32(bitPattern: $0)) }), let count = word().map({ Int(Int32(bitPattern: $0)) }),
+                  count >= 0, expected.map({ $0[index] == count }) ?? true, bases[index] == nil,
+                  bytes.count - offset >= count * 4 else { return nil }
+            bases[index] = (0..<count).map { _ in Float(bitPattern: word()!) }
         }
         return bases
     }
-}
-
-private extension Int32 {
-    var littleEndianBytes: [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: UInt32(bitPattern: self) >> (8 * UInt32($0))) } }
 }

@@ -109,4 +109,30 @@ final class ActivationSubspaceTests: XCTestCase {
             XCTAssertLessThan(outside, 1e-6 * total, "\(fixture): the change leaves the activation span")
         }
     }
+
+    /// The bases a replay cannot recompute must come with the log: a window's first record without
+    /// them, or with a blob that does not fit the model, is refused in one sentence.
+    func testReplayRefusesMissingOrDamagedBases() throws {
+        let harness = try TrainerHarness()
+        let run = harness.newRun()
+        defer { try? FileManager.default.removeItem(at: run.url) }
+        let estimator = SubZero(configuration: .init(rank: 2, window: 2, lowRankApply: .materialised, subspaceSource: .activations))
+        try harness.trainer(estimator, run: run, steps: 4, evalEvery: 4).train()
+        let records = try SeedLogReplay.records(from: run.seedLog)
+        XCTAssertEqual(records.map { $0.attachments != nil }, [true, false, true, false], "one sketch per window")
+
+        func replayFails(_ damaged: [StepRecord], because reason: String) throws {
+            let base = try harness.parameters(of: try harness.model())
+            XCTAssertThrowsError(try SeedLogReplay.replay(damaged, estimator: estimator, parameters: base, runSeed: 3, totalSteps: 4)) {
+                guard case let .recordMismatch(message)? = $0 as? EstimatorError else { return XCTFail("\($0)") }
+                XCTAssertTrue(message.contains(reason), message)
+            }
+        }
+        var missing = records
+        missing[2].attachments = nil
+        try replayFails(missing, because: "replay from that record or a checkpoint")
+        var cut = records
+        cut[0].attachments![RecordKey.activationBases] = cut[0].attachments![RecordKey.activationBases]!.dropLast(4)
+        try replayFails(cut, because: "do not fit this model's tensors")
+    }
 }

@@ -87,7 +87,7 @@ public enum AssetCatalog {
         cachePath: "models/SmolLM2-135M-Instruct.Q4_1.gguf",
         summary: "SmolLM2-135M-Instruct, GGUF (Q4_1 matrices, Q8_0 embeddings), Apache-2.0, 98 MB")
 
-    public static let all: [Asset] = [smolLM2, allMiniLML6v2, rottenTomatoes] + bigBenchTasks
+    public static let all: [Asset] = [smolLM2, allMiniLML6v2, rottenTomatoes, countryFacts] + bigBenchTasks
 
     public static func named(_ name: String) -> Asset? { all.first { $0.name == name } }
 }

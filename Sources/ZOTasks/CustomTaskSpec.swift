@@ -7,7 +7,9 @@ import ZOJSON
 ///      "label_field": "label", "label_map": {"neg": 0, "pos": 1}, "data": "data.jsonl"}
 ///
 /// Keys: `template` (required); exactly one of `candidates` (fixed, appended verbatim — mind leading
-/// spaces) or `candidates_field` (a data field holding each example's candidate list); `label_field`
+/// spaces), `candidates_field` (a data field holding each example's candidate list) or
+/// `answers_field` (a generation task: a data field holding the reference answer, a string, or a list
+/// of them, any of which is right), with `max_new_tokens` (default 50) for the answer's length; `label_field`
 /// (default `label`); `label_map` (label string → candidate index); `name` (default: the spec's file
 /// name without `.json` and `.spec`); `description`; and data: `data` (one JSONL file, split by sampling) or `train` with optional
 /// `dev` and `test` (splits without a file are cut from train). Paths are relative to the spec.
@@ -18,6 +20,10 @@ public struct CustomTaskSpec: Sendable {
     public var template: PromptTemplate
     public var candidates: [String]?
     public var candidatesField: String?
+    /// Set for a generation task: the data field with each example's reference answers.
+    public var answersField: String?
+    /// A generation task's longest answer in tokens (`AnswerGeneration`).
+    public var maxNewTokens: Int?
     public var labelField: String
     public var labelMap: [String: Int]
     /// The `data` or `train` file.
@@ -28,8 +34,8 @@ public struct CustomTaskSpec: Sendable {
     public var file: String
 
     public static let keys = [
-        "name", "description", "template", "candidates", "candidates_field", "label_field", "label_map",
-        "data", "train", "dev", "test",
+        "name", "description", "template", "candidates", "candidates_field", "answers_field", "max_new_tokens",
+        "label_field", "label_map", "data", "train", "dev", "test",
     ]
 
     public init(contentsOf url: URL) throws {
@@ -66,8 +72,20 @@ public struct CustomTaskSpec: Sendable {
             guard Set(list).count == list.count else { throw invalid("\"candidates\" has a repeated entry") }
             candidates = list
         }
-        if (candidates == nil) == (candidatesField == nil) {
-            throw invalid("it needs exactly one of \"candidates\" (fixed) or \"candidates_field\" (per example)")
+        answersField = try string("answers_field")
+        if [candidates != nil, candidatesField != nil, answersField != nil].filter({ $0 }).count != 1 {
+            throw invalid("it needs exactly one of \"candidates\" (fixed), \"candidates_field\" (per example) "
+                + "or \"answers_field\" (free-form answers)")
+        }
+        if let value = object["max_new_tokens"] {
+            guard answersField != nil else { throw invalid("\"max_new_tokens\" goes with \"answers_field\"") }
+            guard let count = value.integer, (1...4096).contains(count) else {
+                throw invalid("\"max_new_tokens\" must be a whole number from 1 to 4096")
+            }
+            maxNewTokens = count
+        }
+        if answersField != nil, object["label_map"] != nil || object["label_field"] != nil {
+            throw invalid("a task with \"answers_field\" has no labels: drop \"label_field\" and \"label_map\"")
         }
         labelField = try string("label_field") ?? "label"
         labelMap = [:]
@@ -80,8 +98,9 @@ public struct CustomTaskSpec: Sendable {
                 labelMap[key] = index
             }
         }
-        for field in [labelField] + [candidatesField].compactMap({ $0 }) where template.fields.contains(field) {
-            throw invalid("the template uses \"\(field)\", which holds the label or the candidates")
+        for field in [answersField == nil ? labelField : nil, candidatesField, answersField].compactMap({ $0 })
+        where template.fields.contains(field) {
+            throw invalid("the template uses \"\(field)\", which holds the label, the candidates or the answers")
         }
         let folder = url.deletingLastPathComponent()
         func path(_ key: String) throws -> URL? {
@@ -98,6 +117,14 @@ public struct CustomTaskSpec: Sendable {
         case (nil, nil): throw invalid("it needs a \"data\" file (or \"train\", with optional \"dev\" and \"test\")")
         case (.some, .some): throw invalid("give either \"data\" or \"train\", not both")
         }
+    }
+
+    /// The task this spec defines (without its data).
+    public var task: ClassificationTask {
+        ClassificationTask(
+            name: name, template: template, candidates: candidates ?? [],
+            summary: description ?? "custom task from \(URL(fileURLWithPath: file).lastPathComponent)",
+            generation: answersField.map { _ in AnswerGeneration(maxNewTokens: maxNewTokens ?? AnswerGeneration.defaultMaxNewTokens) })
     }
 
     /// The known key nearest to `key` (edit distance ≤ 2, or ≤ 3 for long keys), for typo hints.

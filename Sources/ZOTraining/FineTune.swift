@@ -89,6 +89,7 @@ public struct FineTune {
                 return (loaded.model, target, task, data, loaded.path)
             }()
             let parameters = target.parameters
+            try configuration.training.objective.check(task: task.name, generation: task.generation != nil)
             try checkSizes(model: model, data: data)
             // The configuration written records what the base loaded in (a default narrow precision
             // leaves an encoder in fp32).

@@ -1,19 +1,28 @@
 import ZOEstimators
 
 /// The estimators' view of the task: the objective on the current minibatch at the model's current
-/// weights. Counts forward passes (one per `loss()`: all candidates of a batch go in one pass).
+/// weights. Counts forward passes (one per `loss()`: all candidates of a batch go in one pass; a
+/// `neg-f1` loss is one greedy generation of the batch, counted as one though it runs one forward per
+/// generated token on the newest tokens only).
 public final class MinibatchLossOracle: LossOracle {
     private let scorer: CandidateScorer
     private let objective: Objective
     private let examples: [EncodedExample]
     private let sampler: MinibatchSampler
+    /// A generation task's answers, for `neg-f1`.
+    private let generator: AnswerGenerator?
     private var step = 0
     private var draw = 0
     private var current: [EncodedExample] = []
     public private(set) var forwardPasses = 0
 
-    public init(scorer: CandidateScorer, objective: Objective, examples: [EncodedExample], sampler: MinibatchSampler) {
+    public init(
+        scorer: CandidateScorer, objective: Objective, examples: [EncodedExample], sampler: MinibatchSampler,
+        generator: AnswerGenerator? = nil
+    ) {
+        precondition(!objective.usesGenerations || generator != nil, "neg-f1 needs a generation task")
         self.scorer = scorer
+        self.generator = generator
         self.objective = objective
         self.examples = examples
         self.sampler = sampler
@@ -28,6 +37,7 @@ public final class MinibatchLossOracle: LossOracle {
 
     public func loss() throws -> Float {
         forwardPasses += 1
+        if objective.usesGenerations, let generator { return try generator.negativeF1(current, model: scorer.model) }
         return objective.loss(scores: try scorer.scores(current), labels: current.map(\.label))
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// What training minimises, computed from candidate scores (mean log-probabilities).
+/// What training minimises: computed from candidate scores (mean log-probabilities), or for `neg-f1`
+/// from the model's greedy answers.
 public enum Objective: String, Codable, CaseIterable, Sendable {
     /// Cross-entropy over candidates of their scores (MeZO's classification loss). Default.
     case candidateCrossEntropy = "candidate-ce"
@@ -8,10 +9,26 @@ public enum Objective: String, Codable, CaseIterable, Sendable {
     case answerLogLikelihood = "answer-lm"
     /// −accuracy on the batch: not differentiable, which zeroth-order methods do not need.
     case negativeAccuracy = "neg-accuracy"
+    /// −token F1 of greedy answers against the references (generation tasks; MeZO's
+    /// non-differentiable objective): each loss generates the batch's answers.
+    case negativeF1 = "neg-f1"
 
-    /// Mean loss over the batch.
+    /// The default for a task: MeZO's for each kind (cross-entropy over candidates; LM loss on the answer).
+    public static func `default`(generation: Bool) -> Objective { generation ? .answerLogLikelihood : .candidateCrossEntropy }
+
+    /// Whether the loss comes from generated answers rather than candidate scores.
+    public var usesGenerations: Bool { self == .negativeF1 }
+
+    /// Refuses an objective that the task's kind cannot compute (e.g. a cross-entropy over the single
+    /// candidate of a generation task, which is always 0).
+    public func check(task: String, generation: Bool) throws {
+        let fits = generation ? [.answerLogLikelihood, .negativeF1].contains(self) : self != .negativeF1
+        if !fits { throw TrainingError.objectiveDoesNotFitTask(objective: rawValue, task: task, generation: generation) }
+    }
+
+    /// Mean loss over the batch (`neg-f1` excepted: see `AnswerGenerator.negativeF1`).
     public func loss(scores: [[Float]], labels: [Int]) -> Float {
-        precondition(scores.count == labels.count && !scores.isEmpty)
+        precondition(scores.count == labels.count && !scores.isEmpty && !usesGenerations)
         var total: Double = 0
         for (row, label) in zip(scores, labels) {
             switch self {
@@ -23,6 +40,8 @@ public enum Objective: String, Codable, CaseIterable, Sendable {
                 total -= Double(row[label])
             case .negativeAccuracy:
                 total -= Self.predicted(row) == label ? 1 : 0
+            case .negativeF1:
+                preconditionFailure("neg-f1 is computed from generations")
             }
         }
         return Float(total / Double(scores.count))

@@ -13,6 +13,7 @@ import Glibc
 ///     checkpoints/best/    weights at the best dev accuracy
 ///     adapter/             an adapter run's best adapter as a PEFT folder (transformers + PEFT load it)
 ///     summary.json         zero-shot vs fine-tuned accuracy, cost
+///     test-answers.jsonl   a generation task's test answers at the best dev point, with references
 ///     training.svg         loss and dev accuracy against steps
 public struct RunDirectory: Sendable {
     public let url: URL
@@ -28,6 +29,7 @@ public struct RunDirectory: Sendable {
     public var best: CheckpointFolder { CheckpointFolder(bestCheckpoint) }
     public var summary: URL { url.appendingPathComponent("summary.json") }
     public var plot: URL { url.appendingPathComponent("training.svg") }
+    public var testAnswers: URL { url.appendingPathComponent("test-answers.jsonl") }
     /// The PEFT folder of an adapter run's best weights, written when the run ends.
     public var adapter: URL { url.appendingPathComponent("adapter") }
 

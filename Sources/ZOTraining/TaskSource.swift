@@ -40,8 +40,23 @@ public struct TaskSource: Sendable, Equatable {
     ) throws -> (ClassificationTask, EncodedSplits) {
         let (task, splits) = try load(status: status)
         let encoder = try ExampleEncoder(for: model, task: task, maxTokens: maxTokens)
+        let generator = task.generation.map {
+            AnswerGenerator(tokenizer: encoder.tokenizer, generation: $0, endOfSequence: model.endOfSequenceID)
+        }
         return (task, try EncodedSplits(
-            train: encoder.encode(splits.train), dev: encoder.encode(splits.dev), test: encoder.encode(splits.test)))
+            train: encoder.encode(splits.train), dev: encoder.encode(splits.dev), test: encoder.encode(splits.test),
+            generator: generator))
+    }
+
+    /// Whether the task has free-form answers (a generation task), read from its definition alone.
+    public func isGeneration() throws -> Bool {
+        try definition().generation != nil
+    }
+
+    /// The task's definition (template, candidates or answer generation), without its data.
+    public func definition() throws -> ClassificationTask {
+        try taskSpec.map { try CustomTaskSpec(contentsOf: URL(fileURLWithPath: $0)).task }
+            ?? TaskCatalog.task(named: task ?? TaskCatalog.defaultName)
     }
 
     /// Opens `reference` (a built-in model name or a path) for this task: an encoder checkpoint
@@ -60,8 +75,7 @@ public struct TaskSource: Sendable, Equatable {
     /// The number of candidates every example shares, read from the task definition alone (no data);
     /// nil when examples bring their own.
     public func fixedCandidateCount() throws -> Int? {
-        let candidates = try taskSpec.map { try CustomTaskSpec(contentsOf: URL(fileURLWithPath: $0)).candidates ?? [] }
-            ?? TaskCatalog.task(named: task ?? TaskCatalog.defaultName).candidates
+        let candidates = try definition().candidates
         return candidates.isEmpty ? nil : candidates.count
     }
 }

@@ -41,10 +41,12 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         self.taskName = taskName
         divergenceGuard = DivergenceGuard(objective: settings.objective)
         let scorer = CandidateScorer(model: model)
-        evaluator = Evaluator(scorer: scorer, objective: settings.objective, batchSize: settings.evalBatchSize)
+        evaluator = Evaluator(scorer: scorer, objective: settings.objective, batchSize: settings.evalBatchSize,
+                              generator: data.generator)
         oracle = MinibatchLossOracle(
             scorer: scorer, objective: settings.objective, examples: data.train,
-            sampler: MinibatchSampler(exampleCount: data.train.count, batchSize: settings.batchSize, seed: settings.seed))
+            sampler: MinibatchSampler(exampleCount: data.train.count, batchSize: settings.batchSize, seed: settings.seed),
+            generator: data.generator)
         if !data.train.isEmpty {
             // The mean training forward, for the low-rank cost model (`LowRankCostModel`).
             let size = scorer.forwardSize(data.train)
@@ -136,7 +138,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
                     throw try endDivergedRun(at: step + 1, reason: reason, progress: progress)
                 }
                 try metrics.append(MetricLine.evaluation(step: progress.nextStep, split: "dev", dev: dev, test: nil))
-                if dev.accuracy > (progress.bestDev ?? progress.zeroShotDev)?.accuracy ?? -1 {
+                if dev.score > (progress.bestDev ?? progress.zeroShotDev)?.score ?? -1 {
                     progress.bestDev = dev
                     progress.bestStep = progress.nextStep
                     try WeightCheckpoint.save(parameters.arena, entries: trainableEntries, to: bestWeightsURL,
@@ -250,11 +252,16 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         var test: Evaluation?
         if progress.bestStep == 0 {
             test = progress.zeroShotTest
-        } else if progress.bestStep != nil {
+        }
+        // A generation task's test answers are written even when the pretrained model was best, so
+        // that an outside script can score what the summary reports.
+        if let bestStep = progress.bestStep, bestStep != 0 || data.generator != nil {
             // Evaluate the best weights, then reload the final ones from the last checkpoint (saved at
             // the last step) rather than holding a second copy of the model in memory.
             try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: bestWeightsURL)
-            test = try evaluate(data.test, split: "test (best dev)")
+            let (evaluation, answers) = try evaluateWithAnswers(data.test, split: "test (best dev)")
+            if bestStep != 0 { test = evaluation }
+            if data.generator != nil { try TestAnswers.write(answers, examples: data.test, step: bestStep, to: run.testAnswers) }
             try WeightCheckpoint.load(into: parameters.arena, entries: trainableEntries, from: weightsURL)
         }
         let summary = summary(progress, test: test)
@@ -287,9 +294,13 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     }
 
     private func evaluate(_ examples: [EncodedExample], split: String) throws -> Evaluation {
+        try evaluateWithAnswers(examples, split: split).evaluation
+    }
+
+    private func evaluateWithAnswers(_ examples: [EncodedExample], split: String) throws -> (evaluation: Evaluation, answers: [String]) {
         observer?.evaluationDidStart(split: split, examples: examples.count)
-        let result = try evaluator.evaluate(examples) { [weak observer] in observer?.evaluationDidProgress(examples: $0) }
-        observer?.evaluationDidFinish(split: split, result: result)
+        let result = try evaluator.evaluateWithAnswers(examples) { [weak observer] in observer?.evaluationDidProgress(examples: $0) }
+        observer?.evaluationDidFinish(split: split, result: result.evaluation)
         return result
     }
 

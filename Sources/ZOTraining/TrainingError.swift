@@ -16,6 +16,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case runInUse(path: String, pid: Int?)
     case runExists(path: String)
     case cannotUseRunFolder(path: String, reason: String)
+    case noRoomForAnswer(task: String, place: String?, answerTokens: Int, maxNewTokens: Int, limit: Int)
+    case generationNeedsDecoder(task: String)
+    case maxNewTokensBeyondContext(task: String, maxNewTokens: Int, context: Int)
+    case objectiveDoesNotFitTask(objective: String, task: String, generation: Bool)
 
     public var description: String {
         switch self {
@@ -54,6 +58,18 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "\(path) already holds a run; pass --resume \(path) to continue it, or choose another --output"
         case let .cannotUseRunFolder(path, reason):
             return "cannot use \(path) as a run folder: \(reason)"
+        case let .noRoomForAnswer(task, place, answerTokens, maxNewTokens, limit):
+            let what = place.map { "\($0): its answer (\(answerTokens) tokens) or" } ?? "the template's own text with"
+            return "task \(task): \(what) max_new_tokens (\(maxNewTokens)) leaves no room for the prompt within --max-tokens \(limit) "
+                + "(raise --max-tokens or lower max_new_tokens)"
+        case let .generationNeedsDecoder(task):
+            return "task \(task) has free-form answers, which only a decoder (a causal language model) can generate"
+        case let .maxNewTokensBeyondContext(task, maxNewTokens, context):
+            return "task \(task): max_new_tokens \(maxNewTokens) does not fit in the model's context of \(context) tokens"
+        case let .objectiveDoesNotFitTask(objective, task, generation):
+            return generation
+                ? "--objective \(objective) needs candidates, but task \(task) has free-form answers: use answer-lm (the default) or neg-f1"
+                : "--objective \(objective) needs free-form answers, but task \(task) scores candidates: use candidate-ce, answer-lm or neg-accuracy"
         case let .nonFiniteBaseModel(split):
             return "the model's \(split) loss is not finite before any training step: its weights hold NaN or infinity"
         }

@@ -49,7 +49,11 @@ public struct ZeroShotCache: Sendable {
                 hash.combine(example.candidates.map(\.count))
                 hash.combine(Array(example.candidates.joined()))
                 hash.combine([example.label, example.answerPosition])
+                hash.combine(example.references.joined(separator: "\u{1F}"))
             }
+        }
+        if let generator = data.generator {
+            hash.combine("generation \(generator.generation.maxNewTokens) \(generator.stopTokens.sorted())")
         }
         self.init(folder: folder, key: hash.hexDigest)
     }

@@ -22,12 +22,17 @@ final class ConsoleTrainingObserver: TrainingObserver {
     func evaluationDidFinish(split: String, result: Evaluation) {
         evaluation?.finish()
         evaluation = nil
-        Console.status(String(format: "  %@ accuracy %.4f  loss %.4f", split, result.accuracy, result.loss))
+        Console.status("  \(split) \(Self.scores(result))  " + String(format: "loss %.4f", result.loss))
     }
 
     func zeroShotEvaluationsWereReused(dev: Evaluation, test: Evaluation) {
-        Console.status(String(format: "zero-shot (reused: same weights, examples and build): dev accuracy %.4f, test accuracy %.4f",
-                              dev.accuracy, test.accuracy))
+        Console.status("zero-shot (reused: same weights, examples and build): dev \(Self.scores(dev)), test \(Self.scores(test))")
+    }
+
+    /// "accuracy 0.8120", or for a generation task "F1 0.4512  exact match 0.3800".
+    static func scores(_ result: Evaluation) -> String {
+        if let f1 = result.f1 { return String(format: "F1 %.4f  exact match %.4f", f1, result.accuracy) }
+        return String(format: "accuracy %.4f", result.accuracy)
     }
 
     func stepDidFinish(step: Int, totalSteps: Int, outcome: StepOutcome, learningRate: Float, secondsPerStep: Double) {
@@ -53,6 +58,6 @@ final class ConsoleTrainingObserver: TrainingObserver {
 
     func checkpointDidSave(step: Int, best: Bool) {
         if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        Console.status(best ? "  new best dev accuracy at step \(step): saved checkpoints/best" : "  checkpoint at step \(step)")
+        Console.status(best ? "  new best dev score at step \(step): saved checkpoints/best" : "  checkpoint at step \(step)")
     }
 }

@@ -8,7 +8,7 @@ import ZOTraining
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Measure a model's accuracy on a task's dev and test splits (zero-shot without --checkpoint).")
+        abstract: "Measure a model's accuracy (a generation task: F1 and exact match) on a task's dev and test splits (zero-shot without --checkpoint).")
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var adapterOptions: AdapterOptions
@@ -53,16 +53,21 @@ struct EvalCommand: ParsableCommand {
         }
         try adapterOptions.apply(to: loaded.model)
         let (chosen, splits) = try task.encodedSplits(for: loaded, maxTokens: maxTokens, status: Console.status)
-        let evaluator = Evaluator(scorer: CandidateScorer(model: loaded.model), objective: .candidateCrossEntropy, batchSize: batchSize)
+        let generation = splits.generator != nil
+        let evaluator = Evaluator(
+            scorer: CandidateScorer(model: loaded.model), objective: .default(generation: generation), batchSize: batchSize,
+            generator: splits.generator)
         let observer = ConsoleTrainingObserver()
         print("task \(chosen.name), model \(loaded.reference)\((checkpoint ?? adapterOptions.adapter).map { " + \($0)" } ?? " (zero-shot)")")
-        print("split   examples   accuracy   loss")
+        // A generation task's loss is the LM loss of its first reference answer.
+        print(generation ? "split   examples         F1   exact match   loss" : "split   examples   accuracy   loss")
         for (name, examples) in [("dev", splits.dev), ("test", splits.test)] {
             observer.evaluationDidStart(split: name, examples: examples.count)
             let result = try evaluator.evaluate(examples) { observer.evaluationDidProgress(examples: $0) }
             guard result.loss.isFinite else { throw ModelError.nonFiniteLogits }
             observer.evaluationDidFinish(split: name, result: result)
-            print(TextColumns.padded(name, 7) + String(format: "%8d   %8.4f   %.4f", result.examples, result.accuracy, result.loss))
+            let scores = result.f1.map { String(format: "%8.4f   %11.4f", $0, result.accuracy) } ?? String(format: "%8.4f", result.accuracy)
+            print(TextColumns.padded(name, 7) + String(format: "%8d   ", result.examples) + scores + String(format: "   %.4f", result.loss))
         }
     }
 }

@@ -25,6 +25,8 @@ struct ExamplesCommand: ParsableCommand {
         let prompt: String
         let candidates: [String]
         let label: Int
+        /// A generation task's reference answers.
+        let answers: [String]?
     }
 
     func run() throws {
@@ -34,8 +36,8 @@ struct ExamplesCommand: ParsableCommand {
         for (name, examples) in [("train", splits.train), ("dev", splits.dev), ("test", splits.test)]
         where split == .all || split.rawValue == name {
             for example in examples {
-                let line = Line(split: name, prompt: try task.prompt(for: example), candidates: task.candidates(for: example),
-                                label: example.label)
+                let line = Line(split: name, prompt: try task.prompt(for: example), candidates: try task.candidates(for: example),
+                                label: example.label, answers: example.answers)
                 print(String(decoding: try encoder.encode(line), as: UTF8.self))
             }
         }

@@ -56,8 +56,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Evaluate on dev and checkpoint every N steps.")
     var evalEvery = TrainingSettings().evalEvery
 
-    @Option(name: .long, help: "Objective: candidate-ce, answer-lm or neg-accuracy.")
-    var objective = TrainingSettings().objective
+    @Option(name: .long, help: ArgumentHelp(
+        "Objective: candidate-ce, answer-lm or neg-accuracy; a generation task: answer-lm or neg-f1.",
+        valueName: "objective"))
+    var objective: Objective?
 
     @Option(name: .long, parsing: .unconditional, help: "Longest prompt + candidate in tokens; longer prompts keep their end (default 256, or the model's context if shorter).")
     var maxTokens: Int?
@@ -158,9 +160,9 @@ struct TrainCommand: ParsableCommand {
         settings.schedule = schedule
         settings.seed = seed
         settings.evalEvery = evalEvery
-        settings.objective = objective
-        settings.maxTokens = maxTokens ?? settings.maxTokens
         let task = taskOptions.source
+        settings.objective = try objective ?? Objective.default(generation: task.isGeneration())
+        settings.maxTokens = maxTokens ?? settings.maxTokens
         let adapter = try tuningOptions.adapter()
         // Adapter runs keep the frozen base as its file stores it unless told otherwise.
         let precision = modelOptions.basePrecision ?? (adapter == nil ? .float32 : .stored)
@@ -213,22 +215,33 @@ extension Objective: ExpressibleByArgument {}
 /// The before/after table at the end of a run.
 enum FinalReport {
     static func print(_ s: TrainingSummary, run: RunDirectory) {
-        func accuracy(_ e: Evaluation?) -> String { TextColumns.padded(e.map { String(format: "%.4f", $0.accuracy) } ?? "—", 12) }
+        func value(_ e: Evaluation?, _ metric: (Evaluation) -> Double?) -> String {
+            TextColumns.padded(e.flatMap(metric).map { String(format: "%.4f", $0) } ?? "—", 12)
+        }
         func label(_ text: String) -> String { TextColumns.padded(text, 16) }
+        // A generation task reports exact match (its accuracy) and F1, which picks the best dev point.
+        let generation = s.zeroShotDev?.f1 != nil
+        let rows: [(name: String, metric: (Evaluation) -> Double?)] = generation
+            ? [("F1", \.f1), ("exact match", { $0.accuracy })] : [("accuracy", { $0.accuracy })]
         Swift.print("")
         Swift.print("\(s.method) on \(s.task)")
         Swift.print(label("") + TextColumns.padded("zero-shot", 12) + "fine-tuned")
-        Swift.print(label("dev accuracy") + accuracy(s.zeroShotDev) + accuracy(s.bestDev)
-                    + (s.bestStep.map { "(best dev, step \($0))" } ?? ""))
-        Swift.print(label("test accuracy") + accuracy(s.zeroShotTest) + accuracy(s.test)
-                    + (s.bestStep.map { "(at step \($0))" } ?? ""))
+        for row in rows {
+            Swift.print(label("dev " + row.name) + value(s.zeroShotDev, row.metric) + value(s.bestDev, row.metric)
+                        + (s.bestStep.map { "(best dev, step \($0))" } ?? ""))
+        }
+        for row in rows {
+            Swift.print(label("test " + row.name) + value(s.zeroShotTest, row.metric) + value(s.test, row.metric)
+                        + (s.bestStep.map { "(at step \($0))" } ?? ""))
+        }
         Swift.print(String(format: "steps %d · forward passes %d · training time %@ · peak memory %@%@",
                            s.steps, s.forwardPasses, ProgressReporter.duration(s.seconds),
                            Abbreviated.bytes(s.peakResidentBytes),
                            s.skippedSteps > 0 ? " · \(s.skippedSteps) steps skipped (non-finite loss)" : ""))
         if s.bestStep == 0 {
-            Swift.print("no evaluation beat the zero-shot dev accuracy: the best model is the pretrained one (checkpoints/best holds it)")
+            Swift.print("no evaluation beat the zero-shot dev \(generation ? "F1" : "accuracy"): the best model is the pretrained one (checkpoints/best holds it)")
         }
+        if generation { Swift.print("test answers: \(run.testAnswers.path)") }
         Swift.print("run folder: \(run.url.path)")
     }
 }

@@ -32,7 +32,7 @@ final class CustomTaskTests: XCTestCase {
         XCTAssertEqual(Set(splits.test.map { $0.fields["question"]! }), ["What do cows drink?", "What shines at night?"])
         let all = splits.train + splits.dev
         let fish = try XCTUnwrap(all.first { $0.fields["question"] == "Where do fish live?" })
-        XCTAssertEqual(task.candidates(for: fish), [" in trees", " in water", " in deserts"])
+        XCTAssertEqual(try task.candidates(for: fish), [" in trees", " in water", " in deserts"])
         XCTAssertEqual(fish.label, 1, "\"in water\" matches \" in water\" ignoring the space")
         XCTAssertEqual(try task.prompt(for: fish), "Where do fish live?\nAnswer:")
         XCTAssertEqual(all.first { $0.fields["question"] == "What falls from clouds?" }?.label, 0)

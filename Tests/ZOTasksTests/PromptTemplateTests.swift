@@ -49,8 +49,8 @@ final class PromptTemplateTests: XCTestCase {
             name: "t", template: try PromptTemplate("{q}"), candidates: [" terrible", " great"], summary: "")
         let fixed = Example(fields: ["q": "?"], label: 1)
         let own = Example(fields: ["q": "?"], label: 2, candidates: [" a", " b", " c"])
-        XCTAssertEqual(task.candidates(for: fixed), [" terrible", " great"])
-        XCTAssertEqual(task.candidates(for: own), [" a", " b", " c"])
+        XCTAssertEqual(try task.candidates(for: fixed), [" terrible", " great"])
+        XCTAssertEqual(try task.candidates(for: own), [" a", " b", " c"])
         XCTAssertEqual(try task.prompt(for: own), "?")
         XCTAssertNoThrow(try task.validate([fixed, own]))
         XCTAssertTaskError(

@@ -100,9 +100,9 @@ final class TaskCatalogTests: XCTestCase {
         XCTAssertEqual(
             try task.prompt(for: examples[0]),
             "Tracy didn't go home that evening and resisted Riley's attacks. What does Tracy need to do before this?\nAnswer:")
-        XCTAssertEqual(task.candidates(for: examples[0]), [" Make a new plan", " Go home and see Riley", " Find somewhere to go"])
+        XCTAssertEqual(try task.candidates(for: examples[0]), [" Make a new plan", " Go home and see Riley", " Find somewhere to go"])
         XCTAssertEqual(examples[0].label, 2)
-        XCTAssertEqual(examples.map { task.candidates(for: $0).count }, [3, 3, 3, 3, 3, 3, 3, 3, 3, 2])
+        XCTAssertEqual(try examples.map { try task.candidates(for: $0).count }, [3, 3, 3, 3, 3, 3, 3, 3, 3, 2])
         XCTAssertNoThrow(try task.validate(examples))
         let (_, splits) = try TaskCatalog.load("copa-like", dataFile: TaskFixtures.url("bigbench/social_iqa.json"), seed: 0)
         XCTAssertTrue((splits.train + splits.dev + splits.test).allSatisfy { $0.candidates != nil })

@@ -8,7 +8,7 @@ struct TaskOptions: ParsableArguments {
     @Option(name: .long, help: "A built-in task: \(TaskCatalog.names.joined(separator: ", ")) (default \(TaskCatalog.defaultName)).")
     var task: String?
 
-    @Option(name: .long, help: "A custom task: JSON spec (template, candidates, label field, data file).")
+    @Option(name: .long, help: "A custom task: JSON spec (template; candidates, or answers_field for free-form answers; data file).")
     var taskSpec: String?
 
     @Option(name: .long, help: "Seed for sampling the train/dev/test splits.")

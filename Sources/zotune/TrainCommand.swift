@@ -218,9 +218,9 @@ enum FinalReport {
         func value(_ e: Evaluation?, _ metric: (Evaluation) -> Double?) -> String {
             TextColumns.padded(e.flatMap(metric).map { String(format: "%.4f", $0) } ?? "—", 12)
         }
-        func label(_ text: String) -> String { TextColumns.padded(text, 16) }
         // A generation task reports exact match (its accuracy) and F1, which picks the best dev point.
         let generation = s.zeroShotDev?.f1 != nil
+        func label(_ text: String) -> String { TextColumns.padded(text, generation ? 18 : 16) }
         let rows: [(name: String, metric: (Evaluation) -> Double?)] = generation
             ? [("F1", \.f1), ("exact match", { $0.accuracy })] : [("accuracy", { $0.accuracy })]
         Swift.print("")

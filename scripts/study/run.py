@@ -160,10 +160,15 @@ def compact(folder, destination):
             shutil.copyfileobj(source, target)
 
 
+def dev_score(evaluation):
+    """What picks a run's best point: F1 for a generation task, else accuracy (as zotune train does)."""
+    return evaluation["f1"] if evaluation.get("f1") is not None else evaluation["accuracy"]
+
+
 def best_lr(summaries):
-    """The grid point with the best dev accuracy (ties: the smaller learning rate); a run that diverged
-    ranks below every other whatever its early dev accuracy."""
-    return max(summaries, key=lambda item: (not item[1].get("stopReason"), item[1]["bestDev"]["accuracy"], -item[0]))[0]
+    """The grid point with the best dev score (ties: the smaller learning rate); a run that diverged
+    ranks below every other whatever its early dev score."""
+    return max(summaries, key=lambda item: (not item[1].get("stopReason"), dev_score(item[1]["bestDev"]), -item[0]))[0]
 
 
 def run_grid(study, task, entry, run):

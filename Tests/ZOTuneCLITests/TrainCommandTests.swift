@@ -180,3 +180,47 @@ final class TrainCommandTests: XCTestCase {
         }
     }
 }
+
+/// A generation task through the CLI: `train` defaults to answer-lm, reports F1 and exact match and
+/// leaves its test answers; `neg-f1` trains; `eval` and `examples` show answers; a mismatched
+/// objective is one sentence.
+final class GenerationCommandTests: XCTestCase {
+    private var tinyModel: String { CLI.fixtures.appendingPathComponent("tiny-llama").path }
+    private var spec: String { CLI.fixtures.appendingPathComponent("tasks/custom/capitals.spec.json").path }
+
+    func testAGenerationTaskTrainsEvaluatesAndLeavesItsAnswers() throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-cli-generation-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: run) }
+        let sizes = ["--train-examples", "6", "--dev-examples", "3", "--test-examples", "3"]
+        let result = try CLI.run(["train", "--model", tinyModel, "--task-spec", spec, "--method", "mezo", "--steps", "2",
+                                  "--eval-every", "1", "--batch-size", "2", "--output", run.path] + sizes)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for row in ["dev F1", "dev exact match", "test F1", "test exact match", "test answers: "] {
+            XCTAssertTrue(result.stdout.contains(row), "\(row): \(result.stdout)")
+        }
+        let config = try String(contentsOf: run.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(config.contains("\"answer-lm\""), "the default objective of a generation task: \(config)")
+        XCTAssertEqual(try String(contentsOf: run.appendingPathComponent("test-answers.jsonl"), encoding: .utf8)
+            .split(separator: "\n").count, 3)
+
+        let negF1 = run.appendingPathComponent("neg-f1")
+        let trained = try CLI.run(["train", "--model", tinyModel, "--task-spec", spec, "--method", "mezo", "--steps", "2",
+                                   "--eval-every", "1", "--batch-size", "2", "--objective", "neg-f1", "--output", negF1.path] + sizes)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+
+        let eval = try CLI.run(["eval", "--model", tinyModel, "--task-spec", spec, "--checkpoint", run.path] + sizes)
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertTrue(eval.stdout.contains("F1   exact match"), eval.stdout)
+
+        let examples = try CLI.run(["examples", "--task-spec", spec, "--split", "test"] + sizes)
+        XCTAssertEqual(examples.status, 0, examples.stderr)
+        XCTAssertTrue(examples.stdout.contains("\"answers\":["), examples.stdout)
+
+        let refused = try CLI.run(["train", "--model", tinyModel, "--task-spec", spec, "--objective", "candidate-ce", "--steps", "1",
+                                   "--output", run.appendingPathComponent("refused").path] + sizes)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--objective candidate-ce needs candidates, but task capitals has free-form answers"),
+                      refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.appendingPathComponent("refused").path), "no run folder is left")
+    }
+}

@@ -134,6 +134,23 @@ final class GenerationTrainingTests: XCTestCase {
         }
     }
 
+    /// Every estimator runs on both objectives of a generation task (defaults, two steps).
+    func testEveryMethodTrainsOnBothObjectives() throws {
+        for name in MethodRegistry.names {
+            for objective in [Objective.answerLogLikelihood, .negativeF1] {
+                let folder = newFolder()
+                defer { try? FileManager.default.removeItem(at: folder) }
+                var configuration = run(objective: objective, steps: 2)
+                configuration.method = try MethodConfiguration.defaults(for: name)
+                configuration.training.evalEvery = 2
+                let summary = try FineTune(configuration: configuration, folder: folder).run()
+                XCTAssertEqual(summary.steps, 2, "\(name) \(objective)")
+                XCTAssertNil(summary.stopReason, "\(name) \(objective)")
+                XCTAssertNotNil(summary.bestDev?.f1, "\(name) \(objective)")
+            }
+        }
+    }
+
     func testObjectivesThatDoNotFitTheTaskAreRefused() throws {
         XCTAssertThrowsError(try FineTune(configuration: run(objective: .candidateCrossEntropy), folder: newFolder()).run()) {
             XCTAssertEqual("\($0)", "--objective candidate-ce needs candidates, but task capitals has free-form answers: use answer-lm (the default) or neg-f1")

@@ -13,7 +13,7 @@ final class TaskCatalogTests: XCTestCase {
     func testNames() throws {
         XCTAssertEqual(TaskCatalog.defaultName, "rt-sentiment")
         XCTAssertEqual(
-            TaskCatalog.names, ["rt-sentiment", "boolq-like", "rte-like", "cb-like", "wsc-like", "copa-like", "sst5-like"])
+            TaskCatalog.names, ["rt-sentiment", "boolq-like", "rte-like", "cb-like", "wsc-like", "copa-like", "sst5-like", "country-qa"])
         for name in TaskCatalog.names { XCTAssertFalse(try TaskCatalog.task(named: name).summary.isEmpty) }
         XCTAssertEqual(try TaskCatalog.asset(for: "rt-sentiment"), AssetCatalog.rottenTomatoes)
         XCTAssertEqual(try TaskCatalog.asset(for: "sst5-like"), AssetCatalog.bigBenchMultiEmo)

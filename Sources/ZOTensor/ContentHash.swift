@@ -37,6 +37,12 @@ public struct ContentHash: Sendable {
 
     /// 32 hex digits.
     public var hexDigest: String {
+        let (high, low) = words
+        return [high, low].map { String($0, radix: 16).leftPadded(to: 16) }.joined()
+    }
+
+    /// The fingerprint as two 64-bit words.
+    public var words: (UInt64, UInt64) {
         func mix(_ x: UInt64) -> UInt64 {
             var z = x &+ 0x9E37_79B9_7F4A_7C15
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -45,7 +51,7 @@ public struct ContentHash: Sendable {
         }
         let high = mix(lanes[0] ^ mix(lanes[1] ^ mix(lanes[2] ^ mix(lanes[3] ^ length))))
         let low = mix(lanes[3] ^ mix(lanes[2] ^ mix(lanes[1] ^ mix(lanes[0] ^ ~length))))
-        return [high, low].map { String($0, radix: 16).leftPadded(to: 16) }.joined()
+        return (high, low)
     }
 }
 

@@ -37,7 +37,11 @@ public struct AnswerGenerator: Sendable {
 
     /// −mean F1 of the model's answers on `examples` (the `neg-f1` objective).
     public func negativeF1(_ examples: [EncodedExample], model: LanguageModel) throws -> Float {
-        let scores = Self.scores(try answers(examples, model: model), for: examples)
-        return -Float(scores.reduce(0) { $0 + $1.f1 } / Double(scores.count))
+        Objective.mean(try negativeF1Terms(examples, model: model))
+    }
+
+    /// −F1 of each example's answer.
+    public func negativeF1Terms(_ examples: [EncodedExample], model: LanguageModel) throws -> [Double] {
+        Self.scores(try answers(examples, model: model), for: examples).map { -$0.f1 }
     }
 }

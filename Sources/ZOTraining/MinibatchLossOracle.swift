@@ -11,6 +11,8 @@ public final class MinibatchLossOracle: LossOracle {
     private let sampler: MinibatchSampler
     /// A generation task's answers, for `neg-f1`.
     private let generator: AnswerGenerator?
+    /// Set in a data-parallel run: each rank scores its shard of the batch.
+    private let processGroup: ProcessGroup?
     private var step = 0
     private var draw = 0
     private var current: [EncodedExample] = []
@@ -18,8 +20,9 @@ public final class MinibatchLossOracle: LossOracle {
 
     public init(
         scorer: CandidateScorer, objective: Objective, examples: [EncodedExample], sampler: MinibatchSampler,
-        generator: AnswerGenerator? = nil
+        generator: AnswerGenerator? = nil, processGroup: ProcessGroup? = nil
     ) {
+        self.processGroup = processGroup
         precondition(!objective.usesGenerations || generator != nil, "neg-f1 needs a generation task")
         self.scorer = scorer
         self.generator = generator
@@ -37,8 +40,16 @@ public final class MinibatchLossOracle: LossOracle {
 
     public func loss() throws -> Float {
         forwardPasses += 1
-        if objective.usesGenerations, let generator { return try generator.negativeF1(current, model: scorer.model) }
-        return objective.loss(scores: try scorer.scores(current), labels: current.map(\.label))
+        guard let group = processGroup, group.size > 1 else { return Objective.mean(try terms(current)) }
+        // Data-parallel: this rank scores its shard; every rank gathers all terms in batch order.
+        let mine = try terms(Array(current[group.shard(of: current.count)]))
+        return Objective.mean(try group.gatherShards(mine, count: current.count))
+    }
+
+    /// The objective's per-example terms on `examples`.
+    private func terms(_ examples: [EncodedExample]) throws -> [Double] {
+        if objective.usesGenerations, let generator { return try generator.negativeF1Terms(examples, model: scorer.model) }
+        return objective.terms(scores: try scorer.scores(examples), labels: examples.map(\.label))
     }
 
     public func advanceBatch() throws {

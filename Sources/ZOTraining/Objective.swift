@@ -28,23 +28,31 @@ public enum Objective: String, Codable, CaseIterable, Sendable {
 
     /// Mean loss over the batch (`neg-f1` excepted: see `AnswerGenerator.negativeF1`).
     public func loss(scores: [[Float]], labels: [Int]) -> Float {
+        Self.mean(terms(scores: scores, labels: labels))
+    }
+
+    /// Each example's loss, before averaging (what data-parallel ranks exchange).
+    public func terms(scores: [[Float]], labels: [Int]) -> [Double] {
         precondition(scores.count == labels.count && !scores.isEmpty && !usesGenerations)
-        var total: Double = 0
-        for (row, label) in zip(scores, labels) {
+        return zip(scores, labels).map { row, label in
             switch self {
             case .candidateCrossEntropy:
                 let m = row.max()!
                 let lse = Double(m) + log(row.reduce(0.0) { $0 + exp(Double($1 - m)) })
-                total += lse - Double(row[label])
+                return lse - Double(row[label])
             case .answerLogLikelihood:
-                total -= Double(row[label])
+                return -Double(row[label])
             case .negativeAccuracy:
-                total -= Self.predicted(row) == label ? 1 : 0
+                return Self.predicted(row) == label ? -1 : 0
             case .negativeF1:
                 preconditionFailure("neg-f1 is computed from generations")
             }
         }
-        return Float(total / Double(scores.count))
+    }
+
+    /// The batch loss from its examples' terms, summed in order (the same bits however they were computed).
+    public static func mean(_ terms: [Double]) -> Float {
+        Float(terms.reduce(0, +) / Double(terms.count))
     }
 
     /// The argmax candidate (first on ties).

@@ -27,10 +27,14 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     private let oracle: MinibatchLossOracle
     private let divergenceGuard: DivergenceGuard
 
+    /// Set in a data-parallel run (every rank runs a trainer; only rank 0's `run` is the user's folder).
+    public let processGroup: ProcessGroup?
+
     public init(
         model: LanguageModel, estimator: Estimator, parameters: TrainableSet, data: EncodedSplits,
-        settings: TrainingSettings, run: RunDirectory, taskName: String
+        settings: TrainingSettings, run: RunDirectory, taskName: String, processGroup: ProcessGroup? = nil
     ) {
+        self.processGroup = processGroup
         self.model = model
         self.estimator = estimator
         self.parameters = parameters
@@ -46,7 +50,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         oracle = MinibatchLossOracle(
             scorer: scorer, objective: settings.objective, examples: data.train,
             sampler: MinibatchSampler(exampleCount: data.train.count, batchSize: settings.batchSize, seed: settings.seed),
-            generator: data.generator)
+            generator: data.generator, processGroup: processGroup)
         if !data.train.isEmpty {
             // The mean training forward, for the low-rank cost model (`LowRankCostModel`).
             let size = scorer.forwardSize(data.train)
@@ -97,6 +101,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             try saveCheckpoint(state: state, progress: progress, announce: false)
             try Self.shareWeights(of: weightsURL, as: bestWeightsURL)
         }
+        try checkRanksAgree(after: progress.nextStep)
         let resumeStep = progress.nextStep
         let metrics = try JSONLinesWriter(url: run.metrics, keepingLinesWhere: continuing ? { Self.step(of: $0) < resumeStep } : nil)
         let seedLog = try JSONLinesWriter(url: run.seedLog, keepingLinesWhere: continuing ? { Self.step(of: $0) < resumeStep } : nil)
@@ -132,6 +137,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             }
 
             if progress.nextStep % settings.evalEvery == 0 || progress.nextStep == settings.steps {
+                try checkRanksAgree(after: progress.nextStep)
                 let dev = try evaluate(data.dev, split: "dev")
                 if let reason = divergenceGuard.check(dev, weightRMS: DivergenceGuard.rootMeanSquare(parameters),
                                                       initialRMS: progress.initialWeightRMS) {
@@ -153,6 +159,14 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
             return summary(progress, test: nil)
         }
         return try finish(progress)
+    }
+
+    /// In a data-parallel run: stops unless every rank's trainable weights are bit-identical to rank 0's.
+    private func checkRanksAgree(after step: Int) throws {
+        guard let group = processGroup, group.size > 1 else { return }
+        var hash = ContentHash()
+        for tensor in parameters.tensors { hash.combine(parameters.arena.bytes(tensor.entry)) }
+        try group.checkAgreement(on: hash.words.0, what: step == 0 ? "starting weights" : "weights after step \(step)")
     }
 
     /// Ends a run that diverged at `step` (counted from 1, as the console does): the weights in memory

@@ -20,6 +20,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case generationNeedsDecoder(task: String)
     case maxNewTokensBeyondContext(task: String, maxNewTokens: Int, context: Int)
     case objectiveDoesNotFitTask(objective: String, task: String, generation: Bool)
+    case ranksDisagree(what: String, rank: Int)
 
     public var description: String {
         switch self {
@@ -70,6 +71,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return generation
                 ? "--objective \(objective) needs candidates, but task \(task) has free-form answers: use answer-lm (the default) or neg-f1"
                 : "--objective \(objective) needs free-form answers, but task \(task) scores candidates: use candidate-ce, answer-lm or neg-accuracy"
+        case let .ranksDisagree(what, rank):
+            return "rank \(rank)'s \(what) differs from rank 0's: every rank must run the same build, model and options; stopped"
         case let .nonFiniteBaseModel(split):
             return "the model's \(split) loss is not finite before any training step: its weights hold NaN or infinity"
         }

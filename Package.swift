@@ -35,6 +35,8 @@ let package = Package(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .target(name: "CZOKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        // Open MPI, loaded at run time (dlopen) so that only `--distributed` needs it installed.
+        .target(name: "CZOMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "ZOTensor",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CZOKernels"]),
@@ -50,6 +52,8 @@ let package = Package(
         .target(
             name: "ZOTraining",
             dependencies: ["ZOModels", "ZOEstimators", "ZOTasks", "ZOTokenizers", "ZOTensor", "ZORandom", "ZOFormats", "ZOAssets"]),
+        // Data-parallel runs over MPI ranks (`zotune train --distributed data`).
+        .target(name: "ZODistributed", dependencies: ["CZOMPI", "ZOTraining"]),
         // Options and console output shared by the two executables.
         .target(
             name: "ZOCommandLine",
@@ -58,7 +62,7 @@ let package = Package(
             name: "zotune",
             dependencies: [
                 "ZOCommandLine", "ZOModels", "ZOTensor", "ZORandom", "ZOFormats", "ZOTokenizers", "ZOAssets", "ZOTraining",
-                "ZOEstimators", "ZOTasks",
+                "ZOEstimators", "ZOTasks", "ZODistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks against PyTorch (scripts/bench), not part of the shipped CLI.

@@ -2,6 +2,7 @@ import ArgumentParser
 import ZOCommandLine
 import Foundation
 import ZOAssets
+import ZODistributed
 import ZOEstimators
 import ZOModels
 import ZOTasks
@@ -79,6 +80,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Stop after this many steps with a checkpoint; continue later with --resume.")
     var pauseAfter: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Train over the ranks of an mpirun job: data (each rank scores its part of every batch; only per-example losses travel). Rank 0 writes the run folder.",
+        valueName: "mode"))
+    var distributed: DistributedMode?
+
     @Flag(inversion: .prefixedNo, help: "Reuse the zero-shot evaluations of an earlier run with the same weights, examples and zotune build ($ZOTUNE_HOME/zero-shot).")
     var reuseZeroShot = true
 
@@ -97,15 +103,45 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--lr-grid needs finite rates > 0, got \(bad).")
         }
         if let pauseAfter, pauseAfter < 1 { throw ValidationError("--pause-after must be at least 1, got \(pauseAfter).") }
+        if distributed != nil {
+            guard MPIProcessGroup.isLaunchedByMPI else {
+                throw ValidationError("--distributed runs under mpirun, e.g. mpirun -np 2 zotune train … --distributed data.")
+            }
+            if learningRate == .auto { throw ValidationError("--lr auto does not run distributed yet; give --lr a rate.") }
+        }
         if let trainableLayers, trainableLayers < 0 { throw ValidationError("--trainable-layers must be 0 or more.") }
     }
 
     func run() throws {
         threadOptions.apply()
-        let observer = ConsoleTrainingObserver()
+        guard distributed != nil else { return try train(observer: ConsoleTrainingObserver(), group: nil) }
+        let group = try MPIProcessGroup()
+        // Ranks other than 0 train in a scratch folder of their own (a resumed one starts as a copy of rank 0's).
+        let scratch = group.rank == 0 ? nil : FileManager.default.temporaryDirectory
+            .appendingPathComponent("zotune-rank\(group.rank)-\(ProcessInfo.processInfo.processIdentifier)")
+        // Rank 0 speaks for the job; a failure on any rank stops them all (the others would wait forever).
+        do {
+            try train(observer: group.rank == 0 ? ConsoleTrainingObserver() : nil, group: group, scratch: scratch)
+        } catch {
+            if let scratch { try? FileManager.default.removeItem(at: scratch) }
+            Console.status("error (rank \(group.rank) of \(group.size)): \(error)")
+            group.abort(code: 1)
+        }
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
+        group.finish()
+    }
+
+    private func train(observer: ConsoleTrainingObserver?, group: MPIProcessGroup?, scratch: URL? = nil) throws {
         let summary: TrainingSummary
         let folder: URL
-        if let resume {
+        if let resume, let group {
+            folder = URL(fileURLWithPath: resume)
+            guard RunDirectory(folder).holdsRun else {
+                throw ValidationError("--resume \(folder.path) holds no run (no config.json); start one with --output.")
+            }
+            if let scratch { try FileManager.default.copyItem(at: folder, to: scratch) }
+            summary = try FineTune.resume(scratch ?? folder, observer: observer, pauseAfter: pauseAfter, processGroup: group)
+        } else if let resume {
             folder = URL(fileURLWithPath: resume)
             if LearningRateSweep.isPending(folder) {
                 summary = try LearningRateSweep.resume(
@@ -124,9 +160,12 @@ struct TrainCommand: ParsableCommand {
         } else {
             var fineTune = try newRun()
             fineTune.observer = observer
+            fineTune.processGroup = group
+            if let scratch { fineTune.run = RunDirectory(scratch) }
             folder = fineTune.run.url
             summary = try fineTune.run(pauseAfter: pauseAfter)
         }
+        guard scratch == nil else { return }
         let totalSteps = try RunDirectory(folder).readConfiguration().training.steps
         if summary.steps < totalSteps {
             print("paused after step \(summary.steps) of \(totalSteps); continue with: zotune train --resume \(folder.path)")
@@ -211,6 +250,12 @@ enum LearningRateChoice: Equatable, ExpressibleByArgument, CustomStringConvertib
 extension ParameterRole: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
 extension Objective: ExpressibleByArgument {}
+
+/// `--distributed`: how the ranks of an mpirun job share a step.
+enum DistributedMode: String, ExpressibleByArgument, CaseIterable {
+    /// Each rank scores its part of every batch (`ProcessGroup`).
+    case data
+}
 
 /// The before/after table at the end of a run.
 enum FinalReport {

@@ -22,6 +22,9 @@ public struct FineTune {
     public var maxTokensWasRequested = false
     /// Progress, evaluations and notices (downloads, warnings); nil: silent.
     public weak var observer: TrainingObserver?
+    /// Set for a data-parallel run: every rank runs this with the same configuration (`ProcessGroup`);
+    /// ranks other than 0 are given a scratch folder of their own.
+    public var processGroup: ProcessGroup?
 
     public init(configuration: RunConfiguration, folder: URL) {
         self.configuration = configuration
@@ -46,7 +49,7 @@ public struct FineTune {
     /// Continues the run in `folder` from its latest checkpoint, with the configuration it was started
     /// with; the result is byte-identical to an uninterrupted run.
     public static func resume(
-        _ folder: URL, observer: TrainingObserver? = nil, pauseAfter: Int? = nil
+        _ folder: URL, observer: TrainingObserver? = nil, pauseAfter: Int? = nil, processGroup: ProcessGroup? = nil
     ) throws -> TrainingSummary {
         let run = RunDirectory(folder)
         let configuration = try run.readConfiguration()
@@ -54,6 +57,7 @@ public struct FineTune {
         defer { withExtendedLifetime(lock) {} }
         var fineTune = FineTune(configuration: configuration, folder: folder)
         fineTune.observer = observer
+        fineTune.processGroup = processGroup
         return try fineTune.configuration.method.accept(Visitor(fineTune: fineTune, resume: true, pauseAfter: pauseAfter) { _ in
             if !run.hasCheckpoint {
                 observer?.notice("no checkpoint yet (the run stopped before its first one): starting again at step 0 with its saved configuration")
@@ -91,6 +95,9 @@ public struct FineTune {
             let parameters = target.parameters
             try configuration.training.objective.check(task: task.name, generation: task.generation != nil)
             try checkSizes(model: model, data: data)
+            if let group = fineTune.processGroup, group.size > 1 {
+                try group.checkAgreement(on: try Self.digest(configuration), what: "configuration or build")
+            }
             // The configuration written records what the base loaded in (a default narrow precision
             // leaves an encoder in fp32).
             var loadedConfiguration = configuration
@@ -102,7 +109,7 @@ public struct FineTune {
                 + (target.adapter.map { " (\($0.summary))" } ?? ""))
             let trainer = Trainer(
                 model: model, estimator: estimator, parameters: parameters, data: data,
-                settings: configuration.training, run: fineTune.run, taskName: task.name)
+                settings: configuration.training, run: fineTune.run, taskName: task.name, processGroup: fineTune.processGroup)
             trainer.observer = fineTune.observer
             trainer.checkpointMetadata = target.adapter?.checkpointMetadata ?? [:]
             if let folder = fineTune.zeroShotCacheFolder, !resume {
@@ -129,9 +136,24 @@ public struct FineTune {
             fineTune.notice("adapter (PEFT, best dev weights): \(run.adapter.path)")
         }
 
+        /// The configuration and this executable, which every rank of a data-parallel run must share.
+        static func digest(_ configuration: RunConfiguration) throws -> UInt64 {
+            var hash = ContentHash()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            hash.combine(Array(try encoder.encode(configuration)))
+            if let program = FileManager.default.contents(atPath: ZeroShotCache.programPath) { hash.combine(Array(program)) }
+            return hash.words.0
+        }
+
         /// Refuses sizes the model or data cannot honour, and says when the data held fewer examples than asked.
         private func checkSizes(model: LanguageModel, data: EncodedSplits) throws {
             let configuration = fineTune.configuration
+            if let group = fineTune.processGroup, group.size > configuration.training.batchSize {
+                throw TrainingError.invalidOption(
+                    "data-parallel training gives each of the \(group.size) ranks a part of every batch: "
+                        + "--batch-size \(configuration.training.batchSize) is smaller; use at most \(configuration.training.batchSize) ranks.")
+            }
             let maxTokens = configuration.training.maxTokens
             if fineTune.maxTokensWasRequested, !resume, maxTokens > model.maxPositions {
                 throw TrainingError.invalidOption("--max-tokens \(maxTokens) exceeds the model's context of \(model.maxPositions) tokens.")

@@ -4,8 +4,8 @@
 Every run gets its own folder under --work (default studies/, not committed). A finished run
 (summary.json present) is skipped, an interrupted one is continued with `zotune train --resume`, so
 the script can be stopped and restarted at any point. After each run a compact copy goes to
-docs/study/<task>/<method>/<label>/ (config.json, metrics.jsonl, summary.json, gzipped seed log:
-no checkpoints), from which scripts/study/report.py rebuilds every table and plot.
+docs/study/<task>/<method>/<label>/ (config.json, metrics.jsonl, summary.json, a generation task's
+test-answers.jsonl, gzipped seed log: no checkpoints), from which scripts/study/report.py rebuilds every table and plot.
 
 Phases, in order: the learning-rate grid on seed 0 for every task and method; the remaining seeds
 at the learning rate with the best dev accuracy (never test); the P-GAP ablations. A study file may
@@ -153,8 +153,9 @@ def run_or_resume(run, folder, dry_run, threads, keep_checkpoints):
 def compact(folder, destination):
     """config, metrics, summary and the gzipped seed log: enough to redo tables, plots and weights."""
     os.makedirs(destination, exist_ok=True)
-    for name in ["config.json", "metrics.jsonl", "summary.json"]:
-        shutil.copyfile(os.path.join(folder, name), os.path.join(destination, name))
+    for name in ["config.json", "metrics.jsonl", "summary.json", "test-answers.jsonl"]:
+        if os.path.exists(os.path.join(folder, name)):  # test-answers.jsonl: generation tasks only
+            shutil.copyfile(os.path.join(folder, name), os.path.join(destination, name))
     with open(os.path.join(folder, "seed-log.jsonl"), "rb") as source:
         with gzip.GzipFile(os.path.join(destination, "seed-log.jsonl.gz"), "wb", mtime=0) as target:
             shutil.copyfileobj(source, target)

@@ -46,7 +46,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         divergenceGuard = DivergenceGuard(objective: settings.objective)
         let scorer = CandidateScorer(model: model)
         evaluator = Evaluator(scorer: scorer, objective: settings.objective, batchSize: settings.evalBatchSize,
-                              generator: data.generator)
+                              generator: data.generator, processGroup: processGroup)
         oracle = MinibatchLossOracle(
             scorer: scorer, objective: settings.objective, examples: data.train,
             sampler: MinibatchSampler(exampleCount: data.train.count, batchSize: settings.batchSize, seed: settings.seed),

@@ -12,11 +12,12 @@ final class DataParallelTests: XCTestCase {
     /// trained weights (rank order) and rank 0's seed log.
     private func distributedRun<E: ZerothOrderEstimator>(
         _ estimator: E, size: Int, harness: TrainerHarness, steps: Int
-    ) throws -> (weights: [Data], seedLog: Data) {
+    ) throws -> (weights: [Data], seedLog: Data, summary: TrainingSummary) {
         let groups = InProcessGroups(size: size)
         let runs = (0..<size).map { _ in harness.newRun() }
         defer { for run in runs { try? FileManager.default.removeItem(at: run.url) } }
         let weights = LockedBox([Data?](repeating: nil, count: size))
+        let summary = LockedBox<TrainingSummary?>(nil)
         let failures = LockedBox([String]())
         // One thread per rank: a pool of fewer threads than ranks would wait forever in the first all-gather.
         InProcessGroups.runThreads(size) { rank in
@@ -28,7 +29,8 @@ final class DataParallelTests: XCTestCase {
                 let trainer = Trainer(model: model, estimator: estimator, parameters: try harness.parameters(of: model, seed: 3),
                                       data: harness.data, settings: settings, run: runs[rank], taskName: "synthetic",
                                       processGroup: groups.member(rank))
-                try trainer.train()
+                let result = try trainer.train()
+                if rank == 0 { summary.update { $0 = result } }
                 let bytes = TrainerHarness.bytes(trainer.parameters.arena)
                 weights.update { $0[rank] = bytes }
             } catch {
@@ -37,7 +39,7 @@ final class DataParallelTests: XCTestCase {
             }
         }
         guard failures.value.isEmpty else { throw NSError(domain: failures.value.joined(separator: "; "), code: 1) }
-        return (weights.value.map { $0! }, try Data(contentsOf: runs[0].seedLog))
+        return (weights.value.map { $0! }, try Data(contentsOf: runs[0].seedLog), summary.value!)
     }
 
     func testRanksAgreeBitForBitAndMatchTheSingleProcessRunToRounding() throws {
@@ -46,10 +48,18 @@ final class DataParallelTests: XCTestCase {
         let single = harness.newRun()
         defer { try? FileManager.default.removeItem(at: single.url) }
         let straight = try harness.trainer(estimator, run: single, steps: 4)
-        try straight.train()
+        let alone = try straight.train()
         let reference = TrainerHarness.bytes(straight.parameters.arena)
         for size in [2, 3] {
-            let (weights, seedLog) = try distributedRun(estimator, size: size, harness: harness, steps: 4)
+            let (weights, seedLog, summary) = try distributedRun(estimator, size: size, harness: harness, steps: 4)
+            // Evaluations are sharded over the ranks and gathered: one process's numbers.
+            for (a, b) in [(summary.zeroShotDev, alone.zeroShotDev), (summary.bestDev, alone.bestDev), (summary.test, alone.test)] {
+                let (x, y) = (try XCTUnwrap(a), try XCTUnwrap(b))
+                // Trained weights differ by rounding, which could flip a near-tie: one example's worth.
+                XCTAssertEqual(x.accuracy, y.accuracy, accuracy: a == summary.zeroShotDev ? 0 : 1.0 / Double(y.examples), "\(size) ranks")
+                XCTAssertEqual(x.loss, y.loss, accuracy: 1e-5, "\(size) ranks: trained weights differ by rounding")
+                XCTAssertEqual(x.examples, y.examples)
+            }
             for rank in 1..<size { XCTAssertEqual(weights[rank], weights[0], "\(size) ranks: rank \(rank) differs from rank 0") }
             // Not bit for bit: a shard's forward is a different BLAS call (fewer rows) whose row sums may
             // round differently, which moves a loss by an ulp and a projected gradient by ~1e-4.

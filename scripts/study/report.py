@@ -546,8 +546,12 @@ def generation_cell(task, groups):
             f"{mean_std([x['bestDev']['f1'] for x in s])} | {s[0]['steps']} | "
             f"{statistics.mean(x['seconds'] for x in s) / 60:.1f} |")
     lines += ["", "*Test F1 / EM*: at the best dev F1 (mean ± standard deviation over seeds); *minutes per run*: training "
-              "steps only, one thread, two runs sharing the machine's two cores (evaluations excluded).", ""]
-    return lines
+              "steps only, one thread, two runs sharing the machine's two cores (evaluations excluded)."]
+    missing = [m for m in study["methods"] if len(chosen(groups.get(m, []))[1]) < len(study["seeds"])]
+    if missing:
+        lines.append(f"Partial while the study runs: {', '.join(missing)} lack some of the {len(study['seeds'])} seeds "
+                     "(`scripts/study/run.py --study scripts/study/generation.json` continues it).")
+    return lines + [""]
 
 
 def main():

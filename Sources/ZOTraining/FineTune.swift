@@ -97,6 +97,7 @@ public struct FineTune {
             try checkSizes(model: model, data: data)
             if let group = fineTune.processGroup, group.size > 1 {
                 try group.checkAgreement(on: try Self.digest(configuration), what: "configuration or build")
+                try group.checkAgreement(on: Self.digest(model.weights), what: "model weights")
             }
             // The configuration written records what the base loaded in (a default narrow precision
             // leaves an encoder in fp32).
@@ -143,6 +144,14 @@ public struct FineTune {
             encoder.outputFormatting = .sortedKeys
             hash.combine(Array(try encoder.encode(configuration)))
             if let program = FileManager.default.contents(atPath: ZeroShotCache.programPath) { hash.combine(Array(program)) }
+            return hash.words.0
+        }
+
+        /// Every weight of the model as loaded (the frozen base too, which the trainer's own check of the
+        /// trainable weights does not see).
+        static func digest(_ weights: WeightArena) -> UInt64 {
+            var hash = ContentHash()
+            for entry in weights.entries { hash.combine(weights.bytes(entry)) }
             return hash.words.0
         }
 

@@ -83,6 +83,21 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
+    /// Ranks started with different options are refused before training, each with the same sentence.
+    func testRanksWithDifferentConfigurationsAreRefusedAtStartUp() throws {
+        let groups = InProcessGroups(size: 2)
+        let errors = LockedBox([String](repeating: "", count: 2))
+        let folders = (0..<2).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("zotune-dp-\(UUID())") }
+        defer { for folder in folders { try? FileManager.default.removeItem(at: folder) } }
+        InProcessGroups.runThreads(2) { rank in
+            var fineTune = FineTune(configuration: TrainerHarness.smallRun(learningRate: rank == 0 ? 1e-3 : 2e-3), folder: folders[rank])
+            fineTune.processGroup = groups.member(rank)
+            do { try fineTune.run() } catch { errors.update { $0[rank] = "\(error)" } }
+        }
+        XCTAssertEqual(errors.value, Array(repeating: "rank 1's configuration or build differs from rank 0's: every rank must run the same build, model and options; stopped", count: 2))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folders[0].path), "nothing is written")
+    }
+
     func testShardsCoverTheBatchInOrder() {
         let group = InProcessGroups(size: 3).member(0)
         XCTAssertEqual((0..<3).map { group.shard(of: 8, rank: $0) }, [0..<2, 2..<5, 5..<8])

@@ -69,29 +69,37 @@ public struct MeZO: ConfigurableEstimator {
     ) throws -> StepOutcome {
         let epsilon = configuration.epsilon
         var record = StepRecord(step: context.step, learningRate: context.learningRate)
-        var losses: [Float] = []
-        var gradients: [Float] = []
-        for direction in 0..<configuration.directions {
+        let count = configuration.directions
+        var local = [[Float]](repeating: [], count: count)
+        for direction in 0..<count {
             let seed = Self.directionSeed(runSeed: context.runSeed, step: context.step, direction: direction)
             record.seeds.append(seed)
-            let (plus, minus) = try TwoPointProtocol.evaluate(epsilon: epsilon, oracle: oracle) {
-                perturb(parameters, seed: seed, coefficient: $0)
+            if oracle.evaluates(direction: direction, of: count) {
+                let (plus, minus) = try TwoPointProtocol.evaluate(epsilon: epsilon, oracle: oracle) {
+                    perturb(parameters, seed: seed, coefficient: $0)
+                }
+                local[direction] = [plus, minus]
+            } else {
+                // Another process evaluates it: the same sweeps without the forward passes.
+                TwoPointProtocol.replayEvaluation(epsilon: epsilon) { perturb(parameters, seed: seed, coefficient: $0) }
             }
-            losses += [plus, minus]
-            guard let g = TwoPointProtocol.projectedGradient(plus: plus, minus: minus, epsilon: epsilon) else {
-                perturb(parameters, seed: seed, coefficient: epsilon)
-                record.gradients = Array(repeating: 0, count: record.seeds.count)
-                record.skipped = true
-                state.skippedSteps += 1
-                return StepOutcome(loss: mean(losses), forwardPasses: losses.count, record: record)
-            }
-            gradients.append(g)
-            if direction < configuration.directions - 1 {
+            if direction < count - 1 {
                 perturb(parameters, seed: seed, coefficient: epsilon)
             }
         }
-        record.gradients = gradients
-        update(parameters, seeds: record.seeds, gradients: gradients, learningRate: context.learningRate)
+        let pairs = try oracle.gatherDirectionLosses(local, perDirection: 2)
+        let losses = pairs.flatMap { $0 }
+        let gradients = pairs.map { TwoPointProtocol.projectedGradient(plus: $0[0], minus: $0[1], epsilon: epsilon) }
+        guard gradients.allSatisfy({ $0 != nil }) else {
+            // A non-finite loss: no update (the trainer restores the exact weights from before the step).
+            perturb(parameters, seed: record.seeds[count - 1], coefficient: epsilon)
+            record.gradients = Array(repeating: 0, count: count)
+            record.skipped = true
+            state.skippedSteps += 1
+            return StepOutcome(loss: mean(losses), forwardPasses: losses.count, record: record)
+        }
+        record.gradients = gradients.map { $0! }
+        update(parameters, seeds: record.seeds, gradients: record.gradients, learningRate: context.learningRate)
         return StepOutcome(loss: mean(losses), forwardPasses: losses.count, record: record)
     }
 

@@ -7,6 +7,18 @@ public protocol LossOracle: AnyObject {
     func loss() throws -> Float
     /// Replaces the current minibatch with a fresh training batch (DiZO's projection iterations).
     func advanceBatch() throws
+    /// In a direction-parallel run, whether this process evaluates `direction` of a step's `count`
+    /// (the others' perturbations it only replays, so every process keeps the same weights bit for bit).
+    func evaluates(direction: Int, of count: Int) -> Bool
+    /// In a direction-parallel run, every direction's losses from the process that evaluated it;
+    /// `losses[d]` holds `perDirection` losses, or none for a direction this process did not evaluate.
+    func gatherDirectionLosses(_ losses: [[Float]], perDirection: Int) throws -> [[Float]]
+}
+
+extension LossOracle {
+    /// One process evaluates every direction.
+    public func evaluates(direction: Int, of count: Int) -> Bool { true }
+    public func gatherDirectionLosses(_ losses: [[Float]], perDirection: Int) throws -> [[Float]] { losses }
 }
 
 /// Where a step sits in the run.

@@ -10,6 +10,15 @@ public protocol ProcessGroup: AnyObject {
     func allGather(_ values: [Double]) throws -> [Double]
 }
 
+/// How the ranks of a distributed run share a training step.
+public enum ParallelMode: String, Codable, Sendable, CaseIterable {
+    /// Each rank scores its part of every batch; the per-example losses are gathered.
+    case data
+    /// Each rank evaluates some of a step's directions on the whole batch and replays the others'
+    /// perturbations; the directions' losses are gathered. The same weights as one process, bit for bit.
+    case directions
+}
+
 extension ProcessGroup {
     /// The part of `count` items that `rank` takes: contiguous, in order, sizes differing by at most one.
     public func shard(of count: Int, rank: Int? = nil) -> Range<Int> {
@@ -24,6 +33,20 @@ extension ProcessGroup {
         let width = (count + size - 1) / size
         let all = try allGather(mine + Array(repeating: 0, count: width - mine.count))
         return (0..<size).flatMap { k in all[(k * width)..<(k * width + shard(of: count, rank: k).count)] }
+    }
+
+    /// Direction-parallel: the rank that evaluates `direction` (round robin).
+    public func owner(ofDirection direction: Int) -> Int { direction % size }
+
+    /// Direction-parallel: every direction's `perDirection` losses from its owner (`losses[d]` empty
+    /// where this rank is not the owner). Floats travel exactly as doubles.
+    public func gatherDirectionLosses(_ losses: [[Float]], perDirection width: Int) throws -> [[Float]] {
+        let mine = losses.flatMap { $0.isEmpty ? Array(repeating: Double.nan, count: width) : $0.map(Double.init) }
+        let all = try allGather(mine)
+        return losses.indices.map { d in
+            let start = owner(ofDirection: d) * losses.count * width + d * width
+            return all[start..<(start + width)].map { Float($0) }
+        }
     }
 
     /// Stops with `TrainingError.ranksDisagree` unless every rank passes the same `digest` (of the

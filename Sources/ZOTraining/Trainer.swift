@@ -32,7 +32,8 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
 
     public init(
         model: LanguageModel, estimator: Estimator, parameters: TrainableSet, data: EncodedSplits,
-        settings: TrainingSettings, run: RunDirectory, taskName: String, processGroup: ProcessGroup? = nil
+        settings: TrainingSettings, run: RunDirectory, taskName: String, processGroup: ProcessGroup? = nil,
+        parallelMode: ParallelMode = .data
     ) {
         self.processGroup = processGroup
         self.model = model
@@ -50,7 +51,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         oracle = MinibatchLossOracle(
             scorer: scorer, objective: settings.objective, examples: data.train,
             sampler: MinibatchSampler(exampleCount: data.train.count, batchSize: settings.batchSize, seed: settings.seed),
-            generator: data.generator, processGroup: processGroup)
+            generator: data.generator, processGroup: processGroup, parallelMode: parallelMode)
         if !data.train.isEmpty {
             // The mean training forward, for the low-rank cost model (`LowRankCostModel`).
             let size = scorer.forwardSize(data.train)

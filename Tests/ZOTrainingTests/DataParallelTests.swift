@@ -11,7 +11,7 @@ final class DataParallelTests: XCTestCase {
     /// Runs `size` trainers of the same configuration in threads, one per rank; returns each rank's
     /// trained weights (rank order) and rank 0's seed log.
     private func distributedRun<E: ZerothOrderEstimator>(
-        _ estimator: E, size: Int, harness: TrainerHarness, steps: Int
+        _ estimator: E, size: Int, harness: TrainerHarness, steps: Int, mode: ParallelMode = .data
     ) throws -> (weights: [Data], seedLog: Data, summary: TrainingSummary) {
         let groups = InProcessGroups(size: size)
         let runs = (0..<size).map { _ in harness.newRun() }
@@ -28,7 +28,7 @@ final class DataParallelTests: XCTestCase {
                 let model = try harness.model()
                 let trainer = Trainer(model: model, estimator: estimator, parameters: try harness.parameters(of: model, seed: 3),
                                       data: harness.data, settings: settings, run: runs[rank], taskName: "synthetic",
-                                      processGroup: groups.member(rank))
+                                      processGroup: groups.member(rank), parallelMode: mode)
                 let result = try trainer.train()
                 if rank == 0 { summary.update { $0 = result } }
                 let bytes = TrainerHarness.bytes(trainer.parameters.arena)
@@ -80,6 +80,25 @@ final class DataParallelTests: XCTestCase {
         try log.split(separator: UInt8(ascii: "\n")).flatMap { line -> [Double] in
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
             return try XCTUnwrap(object["gradients"] as? [Double])
+        }
+    }
+
+    /// Direction-parallel MeZO: each rank evaluates its directions on the whole batch and replays the
+    /// others' perturbations, so every weight is the single-process run's bit for bit.
+    func testDirectionParallelRunsEqualOneProcessBitForBit() throws {
+        let harness = try TrainerHarness()
+        for (directions, ranks) in [(4, 2), (3, 3), (2, 3)] {
+            let estimator = MeZO(configuration: .init(directions: directions))
+            let single = harness.newRun()
+            defer { try? FileManager.default.removeItem(at: single.url) }
+            let straight = try harness.trainer(estimator, run: single, steps: 4)
+            let alone = try straight.train()
+            let (weights, seedLog, summary) = try distributedRun(estimator, size: ranks, harness: harness, steps: 4, mode: .directions)
+            for rank in 0..<ranks {
+                XCTAssertEqual(weights[rank], TrainerHarness.bytes(straight.parameters.arena), "q \(directions), \(ranks) ranks: rank \(rank)")
+            }
+            XCTAssertEqual(seedLog, try Data(contentsOf: single.seedLog), "q \(directions), \(ranks) ranks")
+            XCTAssertEqual(summary.forwardPasses, alone.forwardPasses, "every direction's two passes count once")
         }
     }
 

@@ -25,6 +25,8 @@ public struct FineTune {
     /// Set for a data-parallel run: every rank runs this with the same configuration (`ProcessGroup`);
     /// ranks other than 0 are given a scratch folder of their own.
     public var processGroup: ProcessGroup?
+    /// How the ranks share a step (`ParallelMode`).
+    public var parallelMode = ParallelMode.data
 
     public init(configuration: RunConfiguration, folder: URL) {
         self.configuration = configuration
@@ -49,7 +51,8 @@ public struct FineTune {
     /// Continues the run in `folder` from its latest checkpoint, with the configuration it was started
     /// with; the result is byte-identical to an uninterrupted run.
     public static func resume(
-        _ folder: URL, observer: TrainingObserver? = nil, pauseAfter: Int? = nil, processGroup: ProcessGroup? = nil
+        _ folder: URL, observer: TrainingObserver? = nil, pauseAfter: Int? = nil, processGroup: ProcessGroup? = nil,
+        parallelMode: ParallelMode = .data
     ) throws -> TrainingSummary {
         let run = RunDirectory(folder)
         let configuration = try run.readConfiguration()
@@ -58,6 +61,7 @@ public struct FineTune {
         var fineTune = FineTune(configuration: configuration, folder: folder)
         fineTune.observer = observer
         fineTune.processGroup = processGroup
+        fineTune.parallelMode = parallelMode
         return try fineTune.configuration.method.accept(Visitor(fineTune: fineTune, resume: true, pauseAfter: pauseAfter) { _ in
             if !run.hasCheckpoint {
                 observer?.notice("no checkpoint yet (the run stopped before its first one): starting again at step 0 with its saved configuration")
@@ -110,7 +114,8 @@ public struct FineTune {
                 + (target.adapter.map { " (\($0.summary))" } ?? ""))
             let trainer = Trainer(
                 model: model, estimator: estimator, parameters: parameters, data: data,
-                settings: configuration.training, run: fineTune.run, taskName: task.name, processGroup: fineTune.processGroup)
+                settings: configuration.training, run: fineTune.run, taskName: task.name, processGroup: fineTune.processGroup,
+                parallelMode: fineTune.parallelMode)
             trainer.observer = fineTune.observer
             trainer.checkpointMetadata = target.adapter?.checkpointMetadata ?? [:]
             if let folder = fineTune.zeroShotCacheFolder, !resume {
@@ -158,7 +163,19 @@ public struct FineTune {
         /// Refuses sizes the model or data cannot honour, and says when the data held fewer examples than asked.
         private func checkSizes(model: LanguageModel, data: EncodedSplits) throws {
             let configuration = fineTune.configuration
-            if let group = fineTune.processGroup, group.size > configuration.training.batchSize {
+            if let group = fineTune.processGroup, fineTune.parallelMode == .directions {
+                // Only MeZO hands its directions to the oracle (`LossOracle.evaluates`).
+                guard let mezo = configuration.method.settings as? MeZO.Configuration else {
+                    throw TrainingError.invalidOption(
+                        "--distributed directions shares MeZO's --directions over the ranks; \(configuration.method.method.name) "
+                            + "runs with --distributed data.")
+                }
+                if group.size > mezo.directions {
+                    throw TrainingError.invalidOption(
+                        "--distributed directions gives each of the \(group.size) ranks at least one of a step's directions: "
+                            + "--directions \(mezo.directions) is fewer; use at most \(mezo.directions) ranks.")
+                }
+            } else if let group = fineTune.processGroup, group.size > configuration.training.batchSize {
                 throw TrainingError.invalidOption(
                     "data-parallel training gives each of the \(group.size) ranks a part of every batch: "
                         + "--batch-size \(configuration.training.batchSize) is smaller; use at most \(configuration.training.batchSize) ranks.")

@@ -81,9 +81,9 @@ struct TrainCommand: ParsableCommand {
     var pauseAfter: Int?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Train over the ranks of an mpirun job: data (each rank scores its part of every batch; only per-example losses travel). Rank 0 writes the run folder.",
+        "Train over the ranks of an mpirun job: data (each rank scores its part of every batch) or directions (each rank evaluates some of MeZO's --directions). Only losses travel; rank 0 writes the run folder.",
         valueName: "mode"))
-    var distributed: DistributedMode?
+    var distributed: ParallelMode?
 
     @Flag(inversion: .prefixedNo, help: "Reuse the zero-shot evaluations of an earlier run with the same weights, examples and zotune build ($ZOTUNE_HOME/zero-shot).")
     var reuseZeroShot = true
@@ -140,7 +140,8 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("--resume \(folder.path) holds no run (no config.json); start one with --output.")
             }
             if let scratch { try FileManager.default.copyItem(at: folder, to: scratch) }
-            summary = try FineTune.resume(scratch ?? folder, observer: observer, pauseAfter: pauseAfter, processGroup: group)
+            summary = try FineTune.resume(
+                scratch ?? folder, observer: observer, pauseAfter: pauseAfter, processGroup: group, parallelMode: distributed ?? .data)
         } else if let resume {
             folder = URL(fileURLWithPath: resume)
             if LearningRateSweep.isPending(folder) {
@@ -161,6 +162,7 @@ struct TrainCommand: ParsableCommand {
             var fineTune = try newRun()
             fineTune.observer = observer
             fineTune.processGroup = group
+            fineTune.parallelMode = distributed ?? .data
             if let scratch { fineTune.run = RunDirectory(scratch) }
             folder = fineTune.run.url
             summary = try fineTune.run(pauseAfter: pauseAfter)
@@ -251,11 +253,7 @@ extension ParameterRole: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
 extension Objective: ExpressibleByArgument {}
 
-/// `--distributed`: how the ranks of an mpirun job share a step.
-enum DistributedMode: String, ExpressibleByArgument, CaseIterable {
-    /// Each rank scores its part of every batch (`ProcessGroup`).
-    case data
-}
+extension ParallelMode: ExpressibleByArgument {}
 
 /// The before/after table at the end of a run.
 enum FinalReport {

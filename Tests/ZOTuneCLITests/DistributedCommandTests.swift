@@ -66,6 +66,30 @@ final class DistributedCommandTests: XCTestCase {
         Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("zotune-rank") })
     }
 
+    /// `--distributed directions`: each rank evaluates its share of MeZO's directions, so the run is
+    /// the single-process one byte for byte (weights and seed log).
+    func testDirectionParallelJobsEqualOneProcessByteForByte() throws {
+        let single = newFolder()
+        let alone = try CLI.run(training + ["--steps", "6", "--directions", "3", "--output", single.path])
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+        for ranks in [2, 3] {
+            let run = newFolder()
+            let result = try job(ranks, training + ["--steps", "6", "--directions", "3", "--output", run.path, "--distributed", "directions"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            for file in ["checkpoints/latest/model.safetensors", "seed-log.jsonl"] {
+                XCTAssertEqual(try Data(contentsOf: run.appendingPathComponent(file)), try Data(contentsOf: single.appendingPathComponent(file)),
+                               "\(ranks) ranks: \(file)")
+            }
+        }
+        let pgap = try job(2, (training + ["--steps", "2", "--output", newFolder().path, "--distributed", "directions"])
+            .map { $0 == "mezo" ? "pgap" : $0 })
+        XCTAssertNotEqual(pgap.status, 0)
+        XCTAssertTrue(pgap.stderr.contains("pgap runs with --distributed data"), pgap.stderr)
+        let few = try job(3, training + ["--steps", "2", "--directions", "2", "--output", newFolder().path, "--distributed", "directions"])
+        XCTAssertNotEqual(few.status, 0)
+        XCTAssertTrue(few.stderr.contains("--directions 2 is fewer; use at most 2 ranks"), few.stderr)
+    }
+
     /// Weights within 1e-5 of `reference`'s (a shard's forward is a different BLAS call, so losses can
     /// differ in their last bits; see DataParallelTests).
     private func assertClose(_ run: URL, _ reference: URL, _ what: String) throws {

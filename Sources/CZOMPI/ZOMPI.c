@@ -12,11 +12,10 @@ static struct {
     int (*rank)(Handle, int *);
     int (*size)(Handle, int *);
     int (*allgather)(const void *, int, Handle, void *, int, Handle, Handle);
-    int (*bcast)(void *, int, Handle, int, Handle);
     int (*finalize)(void);
     int (*abort)(Handle, int);
     int (*error_string)(int, char *, int *);
-    Handle world, doubleType, byteType;
+    Handle world, doubleType;
 } mpi;
 
 static void say(char *error, size_t capacity, const char *message, const char *detail) {
@@ -53,13 +52,11 @@ int zo_mpi_start(int *rank, int *size, char *error, size_t capacity) {
         FIND(rank, "MPI_Comm_rank")
         FIND(size, "MPI_Comm_size")
         FIND(allgather, "MPI_Allgather")
-        FIND(bcast, "MPI_Bcast")
         FIND(finalize, "MPI_Finalize")
         FIND(abort, "MPI_Abort")
         FIND(error_string, "MPI_Error_string")
         FIND(world, "ompi_mpi_comm_world")
         FIND(doubleType, "ompi_mpi_double")
-        FIND(byteType, "ompi_mpi_byte")
 #undef FIND
     }
     int code = mpi.init(NULL, NULL);
@@ -72,11 +69,6 @@ int zo_mpi_start(int *rank, int *size, char *error, size_t capacity) {
 int zo_mpi_allgather(const double *sent, int count, double *received, char *error, size_t capacity) {
     int code = mpi.allgather(sent, count, mpi.doubleType, received, count, mpi.doubleType, mpi.world);
     return code == 0 ? 0 : failed(code, "MPI_Allgather", error, capacity);
-}
-
-int zo_mpi_broadcast(void *bytes, int count, int root, char *error, size_t capacity) {
-    int code = mpi.bcast(bytes, count, mpi.byteType, root, mpi.world);
-    return code == 0 ? 0 : failed(code, "MPI_Bcast", error, capacity);
 }
 
 int zo_mpi_finish(void) { return mpi.finalize ? mpi.finalize() : 0; }

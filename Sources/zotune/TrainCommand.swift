@@ -119,6 +119,8 @@ struct TrainCommand: ParsableCommand {
         // Ranks other than 0 train in a scratch folder of their own (a resumed one starts as a copy of rank 0's).
         let scratch = group.rank == 0 ? nil : FileManager.default.temporaryDirectory
             .appendingPathComponent("zotune-rank\(group.rank)-\(ProcessInfo.processInfo.processIdentifier)")
+        // A rank killed earlier may have left a scratch folder under this name (its pid, reused).
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
         // Rank 0 speaks for the job; a failure on any rank stops them all (the others would wait forever).
         do {
             try train(observer: group.rank == 0 ? ConsoleTrainingObserver() : nil, group: group, scratch: scratch)

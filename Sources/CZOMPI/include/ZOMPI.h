@@ -14,8 +14,6 @@ int zo_mpi_start(int *rank, int *size, char *error, size_t capacity);
 int zo_mpi_launched(void);
 /// MPI_Allgather of `count` doubles from every rank into `received` (count × size, rank order).
 int zo_mpi_allgather(const double *sent, int count, double *received, char *error, size_t capacity);
-/// MPI_Bcast of `count` bytes from `root`.
-int zo_mpi_broadcast(void *bytes, int count, int root, char *error, size_t capacity);
 /// MPI_Finalize.
 int zo_mpi_finish(void);
 /// MPI_Abort(MPI_COMM_WORLD, code): every rank of the job stops.

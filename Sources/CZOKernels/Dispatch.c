@@ -23,11 +23,11 @@ bool zo_kernels_available(zo_kernel_variant variant) {
         return true;
 #if defined(__x86_64__)
     case ZO_KERNELS_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
     case ZO_KERNELS_AVX512:
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-               __builtin_cpu_supports("fma");
+               __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
 #endif
     default:
         return false;
@@ -159,4 +159,10 @@ void zo_fused_gaussian_update(float *x, ptrdiff_t lower, ptrdiff_t upper, float 
 
 bool zo_decode_blocks(zo_block_type type, const void *src, float *dst, ptrdiff_t blocks) {
     return kernels()->decode_blocks(type, src, dst, blocks);
+}
+
+bool zo_skinny_blocks(zo_block_type type, const float *a, ptrdiff_t m, ptrdiff_t k, ptrdiff_t lda, const void *w,
+                      ptrdiff_t row_bytes, const int64_t *file_rows, ptrdiff_t n, float *c, ptrdiff_t ldc, float beta,
+                      float *row) {
+    return kernels()->skinny_blocks(type, a, m, k, lda, w, row_bytes, file_rows, n, c, ldc, beta, row);
 }

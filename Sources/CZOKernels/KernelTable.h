@@ -34,6 +34,8 @@ typedef struct zo_kernel_table {
     void (*fused_gaussian_update)(float *, ptrdiff_t, ptrdiff_t, float, const zo_gaussian_stream *, const float *,
                                   ptrdiff_t);
     bool (*decode_blocks)(zo_block_type, const void *, float *, ptrdiff_t);
+    bool (*skinny_blocks)(zo_block_type, const float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, const void *, ptrdiff_t,
+                          const int64_t *, ptrdiff_t, float *, ptrdiff_t, float, float *);
 } zo_kernel_table;
 
 extern const zo_kernel_table zo_kernels_generic;

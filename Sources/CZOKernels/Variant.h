@@ -30,6 +30,7 @@
 #include "Kernels/GaussianStream.h"
 #include "Kernels/FusedGaussianUpdate.h"
 #include "Kernels/BlockDecoding.h"
+#include "Kernels/SkinnyBlockProduct.h"
 
 const zo_kernel_table ZO_CONCAT(zo_kernels, ZO_VARIANT) = {
     .rms_norm = ZO_FN(rms_norm),
@@ -57,4 +58,5 @@ const zo_kernel_table ZO_CONCAT(zo_kernels, ZO_VARIANT) = {
     .gaussian_fill = ZO_FN(gaussian_fill),
     .fused_gaussian_update = ZO_FN(fused_gaussian_update),
     .decode_blocks = ZO_FN(decode_blocks),
+    .skinny_blocks = ZO_FN(skinny_blocks),
 };

@@ -99,16 +99,25 @@ public enum BLAS {
         _ a: UnsafePointer<Float>, rows m: Int, inner k: Int, lda: Int, weight b: UnsafePointer<Float>, columns n: Int,
         ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
     ) {
-        let workers = n * k >= skinnySplitThreshold && threading != .openBLAS ? min(workerCount, max(1, n / 64)) : 1
-        guard workers > 1 else {
-            zo_skinny_linear(a, m, k, lda, b, ldb, n, c, ldc, beta)
-            return
+        shareSkinnyColumns(columns: n, inner: k) { _, start, count in
+            zo_skinny_linear(a, m, k, lda, b + start * ldb, ldb, count, c + start, ldc, beta)
         }
+    }
+
+    /// How many workers share the output columns of a skinny product with an `n × k` weight.
+    public static func skinnyWorkers(columns n: Int, inner k: Int) -> Int {
+        n * k >= skinnySplitThreshold && threading != .openBLAS ? min(workerCount, max(1, n / 64)) : 1
+    }
+
+    /// Runs `body(worker, start, count)` over `skinnyWorkers` contiguous shares of `n` output columns
+    /// (in parallel when there are several; `worker` < `skinnyWorkers`).
+    public static func shareSkinnyColumns(columns n: Int, inner k: Int, _ body: (Int, Int, Int) -> Void) {
+        let workers = skinnyWorkers(columns: n, inner: k)
+        guard workers > 1 else { return body(0, 0, n) }
         let width = (n + workers - 1) / workers
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let start = worker * width, count = min(width, n - start)
-            guard count > 0 else { return }
-            zo_skinny_linear(a, m, k, lda, b + start * ldb, ldb, count, c + start, ldc, beta)
+            if count > 0 { body(worker, start, count) }
         }
     }
 

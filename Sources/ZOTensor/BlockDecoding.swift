@@ -47,4 +47,21 @@ public enum BlockDecoding: Sendable {
         let known = zo_decode_blocks(kernelType, source, destination, blocks)
         precondition(known, "the block kernels do not know \(self)")
     }
+
+    /// Weight rows `skinnyLinear` holds decoded at once.
+    public static let decodedRows = Int(ZO_SKINNY_DECODED_ROWS)
+
+    /// c = a·Wᵀ (+ beta·c) for up to `BLAS.skinnyRows` activation rows, with row j of W
+    /// (`columns × inner`) the blocks at `weight + fileRows[j] · rowBytes` (row j itself when
+    /// `fileRows` is nil), decoded a few rows at a time into `row` (room for `decodedRows × inner` floats). Bit for bit
+    /// what `decode` followed by `BLAS.linear` gives, without a decoded tile in memory.
+    public func skinnyLinear(
+        _ a: UnsafePointer<Float>, rows: Int, inner: Int, lda: Int, weight: UnsafeRawPointer, rowBytes: Int,
+        fileRows: UnsafePointer<Int64>?, columns: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float,
+        row: UnsafeMutablePointer<Float>
+    ) {
+        precondition(inner % block.elements == 0, "a row of \(inner) weights is not whole \(self) blocks")
+        let known = zo_skinny_blocks(kernelType, a, rows, inner, lda, weight, rowBytes, fileRows, columns, c, ldc, beta, row)
+        precondition(known, "the block kernels do not know \(self)")
+    }
 }

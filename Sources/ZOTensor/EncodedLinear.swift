@@ -53,6 +53,18 @@ public enum EncodedLinear {
         _ a: UnsafePointer<Float>, rows: Int, weight: any EncodedRows, into c: UnsafeMutablePointer<Float>,
         ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch
     ) {
+        // A decoding step's few rows: decode a weight row at a time in cache instead of a tile in
+        // memory (the same bits; where bf16 products run, they keep the many-row path's rounding).
+        if rows <= BLAS.skinnyRows && weight.hasSkinnyProduct && !PackedBFloat16.isActive && rows > 0 {
+            let inner = weight.columns
+            let share = BlockDecoding.decodedRows * inner
+            let decodedRows = scratch.widened(count: BLAS.skinnyWorkers(columns: weight.rows, inner: inner) * share)
+            BLAS.shareSkinnyColumns(columns: weight.rows, inner: inner) { worker, start, count in
+                weight.skinnyLinear(a, rows: rows, lda: inner, outputs: start..<(start + count), into: c + start,
+                                    ldc: ldc ?? weight.rows, beta: beta, row: decodedRows + worker * share)
+            }
+            return
+        }
         linear(a, rows: rows, inner: weight.columns, columns: weight.rows, into: c, ldc: ldc, beta: beta, scratch: scratch) {
             weight.decode(rows: $0, into: $1)
         }

@@ -27,4 +27,24 @@ public protocol EncodedRows: AnyObject, Sendable {
     var byteCount: Int { get }
     /// Decodes rows `range` into `destination` (`range.count × columns` floats, row-major).
     func decode(rows range: Range<Int>, into destination: UnsafeMutablePointer<Float>)
+    /// Whether `skinnyLinear` multiplies without decoding a tile (the encoding has a row kernel).
+    var hasSkinnyProduct: Bool { get }
+    /// c = a·Wᵀ (+ beta·c) restricted to output rows `outputs` (c's first column is output
+    /// `outputs.lowerBound`), for up to `BLAS.skinnyRows` activation rows `lda` apart, decoding a
+    /// few weight rows at a time into `row` (room for `BlockDecoding.decodedRows × columns` floats).
+    /// Only when `hasSkinnyProduct`.
+    func skinnyLinear(
+        _ a: UnsafePointer<Float>, rows: Int, lda: Int, outputs: Range<Int>, into c: UnsafeMutablePointer<Float>,
+        ldc: Int, beta: Float, row: UnsafeMutablePointer<Float>)
+}
+
+extension EncodedRows {
+    public var hasSkinnyProduct: Bool { false }
+
+    public func skinnyLinear(
+        _ a: UnsafePointer<Float>, rows: Int, lda: Int, outputs: Range<Int>, into c: UnsafeMutablePointer<Float>,
+        ldc: Int, beta: Float, row: UnsafeMutablePointer<Float>
+    ) {
+        preconditionFailure("\(Self.self) has no skinny product")
+    }
 }

@@ -32,7 +32,7 @@ final class StoredBaseCommandTests: XCTestCase {
 
         let texts = try CLI.temporaryFile("a good film\nthe worst film I have seen in years\n")
         defer { try? FileManager.default.removeItem(at: texts) }
-        func logits(_ precision: String, environment: [String: String] = [:]) throws -> [Float] {
+        func logits(_ precision: String, environment: [String: String] = [:], texts: URL = texts) throws -> [Float] {
             let output = newPath(".safetensors")
             let forward = try CLI.run(["forward", "--model", gguf, "--base-precision", precision, "--text-file", texts.path,
                                        "--output", output], environment: environment)
@@ -46,6 +46,14 @@ final class StoredBaseCommandTests: XCTestCase {
         XCTAssertLessThan(zip(exact, float32).map { abs($0 - $1) }.max() ?? .infinity, 1e-5, "fp32 products")
         let fast = try logits("stored")
         XCTAssertLessThan(zip(fast, float32).map { abs($0 - $1) }.max() ?? .infinity, 0.02 * scale, "default products")
+
+        // A few tokens (a decoding step's shape): the row kernel multiplies the blocks a row at a time
+        // and gives exactly the fp32 model's bits, the permuted q/k rows included.
+        let word = try CLI.temporaryFile("good\n")
+        defer { try? FileManager.default.removeItem(at: word) }
+        let fp32Products = ["ZOTUNE_KERNELS": "avx2"]
+        let fewRows = try logits("f32", environment: fp32Products, texts: word)
+        XCTAssertTrue(try logits("stored", environment: fp32Products, texts: word) == fewRows, "a few rows, stored = f32 bit for bit")
     }
 
     /// GPT-2 in, GPT-2 out: a LoRA run on a gpt2 GGUF exported whole (adapter folded, the Conv1D weights

@@ -19,10 +19,15 @@ ZO_INLINE u8x16 load_u8x16(const uint8_t *p) {
 
 ZO_INLINE f32x16 u8_floats(u8x16 v) { return __builtin_convertvector(v, f32x16); }
 
-/// An IEEE half's value (exact; subnormals, infinities and NaN included), from its packed bytes.
+/// An IEEE half's value (exact; subnormals and infinities included), from its packed bytes: one F16C
+/// instruction where the variant has it (the x86 SIMD variants), else the same value bit by bit (a
+/// signalling NaN aside, which F16C quiets; loading refuses non-finite weights anyway).
 ZO_INLINE float half_at(const uint8_t *p) {
     uint16_t h;
     memcpy(&h, p, sizeof h);
+#if defined(ZO_HALF_CONVERSION)
+    return _cvtsh_ss(h);
+#else
     uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF, bits;
     if (exponent == 0x1F) {
         bits = sign | 0x7F800000 | mantissa << 13;
@@ -38,6 +43,7 @@ ZO_INLINE float half_at(const uint8_t *p) {
     float value;
     memcpy(&value, &bits, sizeof value);
     return value;
+#endif
 }
 
 /// Bit `lane` of `word` as bit 4 of each lane (the fifth bits of Q5_0's weights 0–15 or 16–31).

@@ -90,6 +90,16 @@ typedef enum zo_block_type {
 /// Decodes `blocks` consecutive blocks of `type` to fp32 (32 weights per block, 256 for the K types),
 /// bit-identical to ZOFormats' decoders and ggml's; false for a type it does not know.
 bool zo_decode_blocks(zo_block_type type, const void *src, float *dst, ptrdiff_t blocks);
+/// Weight rows `zo_skinny_blocks` holds decoded at once (its `row` scratch is this many times k floats).
+#define ZO_SKINNY_DECODED_ROWS 4
+/// C[m×n] = A[m×k]·Wᵀ + beta·C for a few rows of A (a decoding step) with W kept as blocks of `type`:
+/// row j of W is the blocks at `w + file_rows[j]·row_bytes` (row j when `file_rows` is NULL), decoded
+/// a few rows at a time into `row` (room for ZO_SKINNY_DECODED_ROWS·k floats). The same bits as
+/// decoding W with `zo_decode_blocks` and calling `zo_skinny_linear`; false (nothing written) if
+/// `type` is unknown or k is not whole blocks.
+bool zo_skinny_blocks(zo_block_type type, const float *a, ptrdiff_t m, ptrdiff_t k, ptrdiff_t lda, const void *w,
+                      ptrdiff_t row_bytes, const int64_t *file_rows, ptrdiff_t n, float *c, ptrdiff_t ldc, float beta,
+                      float *row);
 
 // MARK: bfloat16 products (AVX512-BF16; BFloat16Products.c)
 

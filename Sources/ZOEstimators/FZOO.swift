@@ -72,23 +72,21 @@ public struct FZOO: ConfigurableEstimator {
         _ parameters: TrainableSet, state: inout State, context: StepContext, oracle: LossOracle
     ) throws -> StepOutcome {
         var record = StepRecord(step: context.step, learningRate: context.learningRate)
-        let base = try oracle.loss()
-        guard base.isFinite else {
-            record.skipped = true
-            state.skippedSteps += 1
-            return StepOutcome(loss: base, forwardPasses: 1, record: record)
-        }
-        record.seeds = (0..<configuration.directions).map {
+        let seeds = (0..<configuration.directions).map {
             Self.directionSeed(runSeed: context.runSeed, step: context.step, direction: $0)
         }
-        var losses: [Float] = []
-        for probe in record.seeds.indices {
-            move(parameters, seeds: record.seeds, toProbe: probe)
-            do { losses.append(try oracle.loss()) } catch {
-                perturb(parameters, DenseSweep(seed: record.seeds[probe], coefficient: -configuration.epsilon, kind: .rademacher))
-                throw error
-            }
+        let measured = try OneSidedProbes.evaluate(
+            count: seeds.count, oracle: oracle, walk: { move(parameters, seeds: seeds, toProbe: $0) },
+            undo: { perturb(parameters, DenseSweep(seed: seeds[$0], coefficient: -configuration.epsilon, kind: .rademacher)) })
+        let base = measured.base
+        guard base.isFinite else {
+            if measured.walked { finish(parameters, seeds: seeds, gradients: nil, learningRate: context.learningRate) }
+            record.skipped = true
+            state.skippedSteps += 1
+            return StepOutcome(loss: base, forwardPasses: measured.forwardPasses, record: record)
         }
+        record.seeds = seeds
+        let losses = measured.probes
         let outcome = { (record: StepRecord) in StepOutcome(loss: mean(losses), forwardPasses: losses.count + 1, record: record) }
         guard let gradients = Self.normalisedDifferences(losses: losses, base: base) else {
             record.gradients = Array(repeating: 0, count: record.seeds.count)

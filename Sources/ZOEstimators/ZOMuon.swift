@@ -121,22 +121,21 @@ public struct ZOMuon: ConfigurableEstimator {
         var losses: [Float] = []
         var gradients: [Float]?
         if oneSided {
-            let base = try oracle.loss()
+            let seeds = record.seeds
+            let measured = try OneSidedProbes.evaluate(
+                count: seeds.count, oracle: oracle,
+                walk: { probes.apply($0 == 0 ? [(seeds[0], epsilon)] : [(seeds[$0 - 1], -epsilon), (seeds[$0], epsilon)]) },
+                undo: { probes.apply([(seeds[$0], -epsilon)]) })
+            let base = measured.base
             guard base.isFinite else {
-                // Every gᵢ would be meaningless: skip before any probe, as FZOO does (replay sees no seeds).
+                // Every gᵢ would be meaningless: skip, as FZOO does (replay sees no seeds).
+                if measured.walked { finish(probes, seeds: seeds, gradients: nil, learningRate: context.learningRate) }
                 record.seeds = []
                 record.skipped = true
                 state.skippedSteps += 1
-                return StepOutcome(loss: base, forwardPasses: 1, record: record)
+                return StepOutcome(loss: base, forwardPasses: measured.forwardPasses, record: record)
             }
-            losses.append(base)
-            for probe in record.seeds.indices {
-                probes.apply(probe == 0 ? [(record.seeds[0], epsilon)] : [(record.seeds[probe - 1], -epsilon), (record.seeds[probe], epsilon)])
-                do { losses.append(try oracle.loss()) } catch {
-                    probes.apply([(record.seeds[probe], -epsilon)])
-                    throw error
-                }
-            }
+            losses = [base] + measured.probes
             let scaled = losses.dropFirst().map { ($0 - base) / epsilon }
             gradients = losses.allSatisfy(\.isFinite) && scaled.allSatisfy(\.isFinite) ? scaled : nil
         } else {

@@ -164,16 +164,17 @@ public struct FineTune {
         private func checkSizes(model: LanguageModel, data: EncodedSplits) throws {
             let configuration = fineTune.configuration
             if let group = fineTune.processGroup, fineTune.parallelMode == .directions {
-                // Only MeZO hands its directions to the oracle (`LossOracle.evaluates`).
-                guard let mezo = configuration.method.settings as? MeZO.Configuration else {
+                let method = configuration.method.method.name
+                guard let shared = configuration.method.settings as? DirectionParallel else {
                     throw TrainingError.invalidOption(
-                        "--distributed directions shares MeZO's --directions over the ranks; \(configuration.method.method.name) "
-                            + "runs with --distributed data.")
+                        "--distributed directions shares the directions or probes of mezo, dizo, fzoo and zo-muon over the ranks; "
+                            + "\(method) makes one evaluation per step, so it runs with --distributed data.")
                 }
-                if group.size > mezo.directions {
+                if group.size > shared.sharedEvaluations {
                     throw TrainingError.invalidOption(
-                        "--distributed directions gives each of the \(group.size) ranks at least one of a step's directions: "
-                            + "--directions \(mezo.directions) is fewer; use at most \(mezo.directions) ranks.")
+                        "--distributed directions gives each of the \(group.size) ranks at least one of a step's evaluations, and a "
+                            + "\(method) step with these settings has \(shared.sharedEvaluations) (raise --directions, or use at most "
+                            + "\(shared.sharedEvaluations) ranks).")
                 }
             } else if let group = fineTune.processGroup, group.size > configuration.training.batchSize {
                 throw TrainingError.invalidOption(

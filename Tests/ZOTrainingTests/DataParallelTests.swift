@@ -83,23 +83,39 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
-    /// Direction-parallel MeZO: each rank evaluates its directions on the whole batch and replays the
-    /// others' perturbations, so every weight is the single-process run's bit for bit.
+    /// Direction-parallel MeZO, DiZO, FZOO and ZO-Muon: each rank evaluates its directions or probes
+    /// on the whole batch and replays the others' perturbations, so every weight is the
+    /// single-process run's bit for bit.
     func testDirectionParallelRunsEqualOneProcessBitForBit() throws {
         let harness = try TrainerHarness()
-        for (directions, ranks) in [(4, 2), (3, 3), (2, 3)] {
-            let estimator = MeZO(configuration: .init(directions: directions))
-            let single = harness.newRun()
-            defer { try? FileManager.default.removeItem(at: single.url) }
-            let straight = try harness.trainer(estimator, run: single, steps: 4)
-            let alone = try straight.train()
-            let (weights, seedLog, summary) = try distributedRun(estimator, size: ranks, harness: harness, steps: 4, mode: .directions)
-            for rank in 0..<ranks {
-                XCTAssertEqual(weights[rank], TrainerHarness.bytes(straight.parameters.arena), "q \(directions), \(ranks) ranks: rank \(rank)")
-            }
-            XCTAssertEqual(seedLog, try Data(contentsOf: single.seedLog), "q \(directions), \(ranks) ranks")
-            XCTAssertEqual(summary.forwardPasses, alone.forwardPasses, "every direction's two passes count once")
+        var cases: [(String, any ZerothOrderEstimator, ranks: Int)] = [(4, 2), (3, 3), (2, 3)].map { directions, ranks in
+            ("mezo q \(directions)", MeZO(configuration: .init(directions: directions)), ranks)
         }
+        cases += [
+            ("dizo q 2", DiZO(configuration: .init(directions: 2, projectionInterval: 2)), 2),
+            ("fzoo N 4", FZOO(configuration: .init(directions: 4)), 2),
+            ("fzoo N 4", FZOO(configuration: .init(directions: 4)), 3),
+            ("zo-muon N 3", ZOMuon(configuration: .init(directions: 3)), 3),
+        ]
+        for (label, estimator, ranks) in cases {
+            try assertDirectionParallelEqualsOneProcess(estimator, ranks: ranks, harness: harness, label)
+        }
+    }
+
+    private func assertDirectionParallelEqualsOneProcess<E: ZerothOrderEstimator>(
+        _ estimator: E, ranks: Int, harness: TrainerHarness, _ label: String
+    ) throws {
+        let single = harness.newRun()
+        defer { try? FileManager.default.removeItem(at: single.url) }
+        let straight = try harness.trainer(estimator, run: single, steps: 4)
+        let alone = try straight.train()
+        let (weights, seedLog, summary) = try distributedRun(estimator, size: ranks, harness: harness, steps: 4, mode: .directions)
+        for rank in 0..<ranks {
+            XCTAssertEqual(weights[rank], TrainerHarness.bytes(straight.parameters.arena), "\(label), \(ranks) ranks: rank \(rank)")
+        }
+        XCTAssertNotEqual(TrainerHarness.bytes(straight.parameters.arena), TrainerHarness.bytes(try harness.model().weights), "\(label) trained")
+        XCTAssertEqual(seedLog, try Data(contentsOf: single.seedLog), "\(label), \(ranks) ranks")
+        XCTAssertEqual(summary.forwardPasses, alone.forwardPasses, "\(label): every evaluation counts once")
     }
 
     /// Data mode works for every method: two ranks end bit-identical to each other and within

@@ -66,8 +66,8 @@ final class DistributedCommandTests: XCTestCase {
         Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("zotune-rank") })
     }
 
-    /// `--distributed directions`: each rank evaluates its share of MeZO's directions, so the run is
-    /// the single-process one byte for byte (weights and seed log).
+    /// `--distributed directions`: each rank evaluates its share of MeZO's directions (FZOO's probes),
+    /// so the run is the single-process one byte for byte (weights and seed log).
     func testDirectionParallelJobsEqualOneProcessByteForByte() throws {
         let single = newFolder()
         let alone = try CLI.run(training + ["--steps", "6", "--directions", "3", "--output", single.path])
@@ -81,13 +81,26 @@ final class DistributedCommandTests: XCTestCase {
                                "\(ranks) ranks: \(file)")
             }
         }
-        let pgap = try job(2, (training + ["--steps", "2", "--output", newFolder().path, "--distributed", "directions"])
-            .map { $0 == "mezo" ? "pgap" : $0 })
-        XCTAssertNotEqual(pgap.status, 0)
-        XCTAssertTrue(pgap.stderr.contains("pgap runs with --distributed data"), pgap.stderr)
+        // FZOO's probes and unperturbed loss (4 + 1 evaluations) over 2 and 3 ranks.
+        let fzoo = training.map { $0 == "mezo" ? "fzoo" : $0 } + ["--steps", "4", "--directions", "4"]
+        let fzooAlone = newFolder()
+        XCTAssertEqual(try CLI.run(fzoo + ["--output", fzooAlone.path]).status, 0)
+        for ranks in [2, 3] {
+            let run = newFolder()
+            let result = try job(ranks, fzoo + ["--output", run.path, "--distributed", "directions"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            for file in ["checkpoints/latest/model.safetensors", "seed-log.jsonl"] {
+                XCTAssertEqual(try Data(contentsOf: run.appendingPathComponent(file)), try Data(contentsOf: fzooAlone.appendingPathComponent(file)),
+                               "fzoo, \(ranks) ranks: \(file)")
+            }
+        }
+        let subzero = try job(2, (training + ["--steps", "2", "--output", newFolder().path, "--distributed", "directions"])
+            .map { $0 == "mezo" ? "subzero" : $0 })
+        XCTAssertNotEqual(subzero.status, 0)
+        XCTAssertTrue(subzero.stderr.contains("subzero makes one evaluation per step, so it runs with --distributed data"), subzero.stderr)
         let few = try job(3, training + ["--steps", "2", "--directions", "2", "--output", newFolder().path, "--distributed", "directions"])
         XCTAssertNotEqual(few.status, 0)
-        XCTAssertTrue(few.stderr.contains("--directions 2 is fewer; use at most 2 ranks"), few.stderr)
+        XCTAssertTrue(few.stderr.contains("a mezo step with these settings has 2 (raise --directions, or use at most 2 ranks)"), few.stderr)
     }
 
     /// Weights within 1e-5 of `reference`'s (a shard's forward is a different BLAS call, so losses can

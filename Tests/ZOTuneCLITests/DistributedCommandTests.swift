@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 
 /// `mpirun -np N zotune train --distributed data` on the tiny LLaMA: rank 0 writes the one run folder,
-/// the weights are the single-process run's to rounding, a paused job resumes with another rank
-/// count, a killed rank stops the job with its last checkpoint resumable, and misuse is one sentence.
+/// the weights are the single-process run's to rounding (over shared memory and over TCP), one process
+/// replays the seed log to them exactly, a paused job resumes with another rank count, a killed rank stops the job with its last checkpoint resumable, and misuse is one sentence.
 /// Needs Open MPI's mpirun (scripts/setup installs it).
 final class DistributedCommandTests: XCTestCase {
     private var folders: [URL] = []
@@ -31,11 +31,13 @@ final class DistributedCommandTests: XCTestCase {
         "--method", "mezo", "--eval-every", "3", "--batch-size", "4", "--lr", "1e-3", "--threads", "1",
     ]
 
-    /// `mpirun --oversubscribe -np N zotune …` (root is allowed, as on CI).
-    private func job(_ ranks: Int, _ arguments: [String]) throws -> CommandResult {
-        try CLI.run(["--oversubscribe", "-np", String(ranks), CLI.binary.path] + arguments,
-                    environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_btl": "self,vader"],
-                    executable: try mpirun)
+    /// `mpirun --oversubscribe -np N zotune …` (root is allowed, as on CI), the ranks talking over
+    /// shared memory, or over TCP on the loopback interface (`tcp`: as ranks on separate machines do).
+    private func job(_ ranks: Int, _ arguments: [String], tcp: Bool = false) throws -> CommandResult {
+        var environment = ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_btl": "self,vader"]
+        if tcp { (environment["OMPI_MCA_btl"], environment["OMPI_MCA_btl_tcp_if_include"]) = ("self,tcp", "lo") }
+        return try CLI.run(["--oversubscribe", "-np", String(ranks), CLI.binary.path] + arguments, environment: environment,
+                           executable: try mpirun)
     }
 
     func testRanksTrainOneRunThatMatchesASingleProcessAndResumesWithAnotherCount() throws {
@@ -45,12 +47,18 @@ final class DistributedCommandTests: XCTestCase {
         XCTAssertEqual(alone.status, 0, alone.stderr)
         for ranks in [2, 3] {
             let run = newFolder()
-            let result = try job(ranks, training + ["--steps", "6", "--output", run.path, "--distributed", "data"])
+            let result = try job(ranks, training + ["--steps", "6", "--output", run.path, "--distributed", "data"], tcp: ranks == 3)
             XCTAssertEqual(result.status, 0, result.stderr)
             XCTAssertEqual(result.stdout.components(separatedBy: "mezo on choice").count, 2, "one report, rank 0's: \(result.stdout)")
             let files = try FileManager.default.contentsOfDirectory(atPath: run.path).filter { $0 != ".lock" }.sorted()
             XCTAssertEqual(files, ["checkpoints", "config.json", "metrics.jsonl", "seed-log.jsonl", "summary.json", "training.svg"])
             try assertClose(run, single, "\(ranks) ranks")
+            // One process replays the distributed run's seed log to its weights exactly.
+            let rebuilt = run.appendingPathComponent("replayed.safetensors")
+            let replay = try CLI.run(["replay", "--log", run.appendingPathComponent("seed-log.jsonl").path, "--output", rebuilt.path])
+            XCTAssertEqual(replay.status, 0, replay.stderr)
+            XCTAssertEqual(try Data(contentsOf: rebuilt), try Data(contentsOf: run.appendingPathComponent("checkpoints/latest/model.safetensors")),
+                           "\(ranks) ranks: replay")
         }
         // Paused under 2 ranks, resumed under 3: the straight 2-rank run to rounding.
         let paused = newFolder()

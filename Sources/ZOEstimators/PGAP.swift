@@ -205,9 +205,18 @@ public struct PGAP: ConfigurableEstimator {
             let seeds = (0..<configuration.probes).map {
                 SeedDerivation.derive(context.runSeed, .probe, window, $0)
             }
-            var gradients: [Float] = []
-            for seed in seeds {
-                gradients.append(try probe(seed, parameters: parameters, oracle: oracle))
+            // Direction-parallel runs share the probes among the processes (each replays the others').
+            var local = [[Float]](repeating: [], count: seeds.count)
+            for (index, seed) in seeds.enumerated() {
+                if oracle.evaluates(direction: index, of: seeds.count) {
+                    local[index] = try probe(seed, parameters: parameters, oracle: oracle)
+                } else {
+                    replayProbe(seed, parameters: parameters)
+                }
+            }
+            let epsilon = probeEpsilon
+            let gradients = try oracle.gatherDirectionLosses(local, perDirection: 2).map {
+                TwoPointProtocol.projectedGradient(plus: $0[0], minus: $0[1], epsilon: epsilon) ?? 0
             }
             forwardPasses += 2 * seeds.count
             adoptProbes(&state, window: window, seeds: seeds, gradients: gradients)
@@ -272,14 +281,15 @@ public struct PGAP: ConfigurableEstimator {
         engine.apply(DenseSweep(seed: seed, coefficient: coefficient), to: parameters.tensors, in: parameters)
     }
 
-    /// c_j for one probe (0 if a loss is not finite); θ is put back by a +ε sweep.
-    func probe(_ seed: UInt64, parameters: TrainableSet, oracle: LossOracle) throws -> Float {
+    /// One probe's losses [L(θ+εZ), L(θ−εZ)] (c_j follows from them; 0 if one is not finite); θ is
+    /// put back by a +ε sweep.
+    func probe(_ seed: UInt64, parameters: TrainableSet, oracle: LossOracle) throws -> [Float] {
         let epsilon = probeEpsilon
         let (plus, minus) = try TwoPointProtocol.evaluate(epsilon: epsilon, oracle: oracle) {
             probeSweep(seed, $0, parameters)
         }
         probeSweep(seed, epsilon, parameters)
-        return TwoPointProtocol.projectedGradient(plus: plus, minus: minus, epsilon: epsilon) ?? 0
+        return [plus, minus]
     }
 
     func replayProbe(_ seed: UInt64, parameters: TrainableSet) {

@@ -167,7 +167,7 @@ public struct FineTune {
                 let method = configuration.method.method.name
                 guard let shared = configuration.method.settings as? DirectionParallel else {
                     throw TrainingError.invalidOption(
-                        "--distributed directions shares the directions or probes of mezo, dizo, fzoo and zo-muon over the ranks; "
+                        "--distributed directions shares the directions or probes of mezo, dizo, fzoo, zo-muon and pgap over the ranks; "
                             + "\(method) makes one evaluation per step, so it runs with --distributed data.")
                 }
                 if group.size > shared.sharedEvaluations {

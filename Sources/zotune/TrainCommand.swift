@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
     var pauseAfter: Int?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Train over the ranks of an mpirun job: data (each rank scores its part of every batch) or directions (each rank evaluates some of a step's directions or probes: mezo, dizo, fzoo, zo-muon). Only losses travel; rank 0 writes the run folder.",
+        "Train over the ranks of an mpirun job: data (each rank scores its part of every batch) or directions (each rank evaluates some of a step's directions or probes: mezo, dizo, fzoo, zo-muon, pgap). Only losses travel; rank 0 writes the run folder.",
         valueName: "mode"))
     var distributed: ParallelMode?
 

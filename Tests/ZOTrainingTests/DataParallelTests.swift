@@ -83,7 +83,7 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
-    /// Direction-parallel MeZO, DiZO, FZOO and ZO-Muon: each rank evaluates its directions or probes
+    /// Direction-parallel MeZO, DiZO, FZOO, ZO-Muon and P-GAP: each rank evaluates its directions or probes
     /// on the whole batch and replays the others' perturbations, so every weight is the
     /// single-process run's bit for bit.
     func testDirectionParallelRunsEqualOneProcessBitForBit() throws {
@@ -96,6 +96,7 @@ final class DataParallelTests: XCTestCase {
             ("fzoo N 4", FZOO(configuration: .init(directions: 4)), 2),
             ("fzoo N 4", FZOO(configuration: .init(directions: 4)), 3),
             ("zo-muon N 3", ZOMuon(configuration: .init(directions: 3)), 3),
+            ("pgap h 3", PGAP(configuration: .init(rank: 2, window: 2, probes: 3)), 2),
         ]
         for (label, estimator, ranks) in cases {
             try assertDirectionParallelEqualsOneProcess(estimator, ranks: ranks, harness: harness, label)

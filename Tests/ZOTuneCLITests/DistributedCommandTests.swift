@@ -114,10 +114,10 @@ final class DistributedCommandTests: XCTestCase {
     /// Every method under mpirun: data-parallel over 2 ranks within rounding of one process, and the
     /// methods with several evaluations per step direction-parallel over 3 ranks byte for byte.
     func testEveryMethodTrainsUnderMPIInBothModes() throws {
-        let directionParallel: Set = ["mezo", "dizo", "fzoo", "zo-muon"]
+        let directionParallel: Set = ["mezo", "dizo", "fzoo", "zo-muon", "pgap"]
         for method in ["mezo", "subzero", "dizo", "pgap", "fzoo", "zo-muon"] {
             var arguments = training.map { $0 == "mezo" ? method : $0 } + ["--steps", "4"]
-            if directionParallel.contains(method) { arguments += ["--directions", "3"] }
+            if directionParallel.contains(method) { arguments += method == "pgap" ? ["--probes", "3"] : ["--directions", "3"] }
             let single = newFolder()
             let alone = try CLI.run(arguments + ["--output", single.path])
             XCTAssertEqual(alone.status, 0, "\(method): \(alone.stderr)")

@@ -22,7 +22,7 @@ public struct FineTune {
     public var maxTokensWasRequested = false
     /// Progress, evaluations and notices (downloads, warnings); nil: silent.
     public weak var observer: TrainingObserver?
-    /// Set for a data-parallel run: every rank runs this with the same configuration (`ProcessGroup`);
+    /// Set for a distributed run: every rank runs this with the same configuration (`ProcessGroup`);
     /// ranks other than 0 are given a scratch folder of their own.
     public var processGroup: ProcessGroup?
     /// How the ranks share a step (`ParallelMode`).
@@ -142,7 +142,7 @@ public struct FineTune {
             fineTune.notice("adapter (PEFT, best dev weights): \(run.adapter.path)")
         }
 
-        /// The configuration and this executable, which every rank of a data-parallel run must share.
+        /// The configuration and this executable, which every rank of a distributed run must share.
         static func digest(_ configuration: RunConfiguration) throws -> UInt64 {
             var hash = ContentHash()
             let encoder = JSONEncoder()
@@ -160,6 +160,11 @@ public struct FineTune {
             return hash.words.0
         }
 
+        /// The methods whose steps `--distributed directions` can share (`DirectionParallel`).
+        static var directionParallelMethods: [String] {
+            MethodRegistry.names.filter { (try? MethodConfiguration.defaults(for: $0))?.settings is DirectionParallel }
+        }
+
         /// Refuses sizes the model or data cannot honour, and says when the data held fewer examples than asked.
         private func checkSizes(model: LanguageModel, data: EncodedSplits) throws {
             let configuration = fineTune.configuration
@@ -167,8 +172,8 @@ public struct FineTune {
                 let method = configuration.method.method.name
                 guard let shared = configuration.method.settings as? DirectionParallel else {
                     throw TrainingError.invalidOption(
-                        "--distributed directions shares the directions or probes of mezo, dizo, fzoo, zo-muon and pgap over the ranks; "
-                            + "\(method) makes one evaluation per step, so it runs with --distributed data.")
+                        "--distributed directions shares the directions or probes of \(Self.directionParallelMethods.joined(separator: ", ")) "
+                            + "over the ranks; \(method) makes one evaluation per step, so it runs with --distributed data.")
                 }
                 if group.size > shared.sharedEvaluations {
                     throw TrainingError.invalidOption(

@@ -1,6 +1,7 @@
-/// The processes of a data-parallel run (MPI ranks), as the trainer sees them: every rank holds the
-/// same weights, scores its shard of each batch, and gathers every rank's per-example losses, so
-/// every rank computes the same loss and applies the same update. A step exchanges a handful of
+/// The processes of a distributed run (MPI ranks), as the trainer sees them: every rank holds the
+/// same weights, evaluates its share of each step (a shard of the batch, or some of the directions:
+/// `ParallelMode`) and gathers the other ranks' losses, so every rank computes the same losses and
+/// applies the same update. A step exchanges a handful of
 /// numbers per example; weights and gradients never travel.
 public protocol ProcessGroup: AnyObject {
     /// This process's index, 0 ..< `size`; rank 0 owns the run folder.

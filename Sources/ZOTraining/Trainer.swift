@@ -27,7 +27,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
     private let oracle: MinibatchLossOracle
     private let divergenceGuard: DivergenceGuard
 
-    /// Set in a data-parallel run (every rank runs a trainer; only rank 0's `run` is the user's folder).
+    /// Set in a distributed run (every rank runs a trainer; only rank 0's `run` is the user's folder).
     public let processGroup: ProcessGroup?
 
     public init(
@@ -162,7 +162,7 @@ public final class Trainer<Estimator: ZerothOrderEstimator> {
         return try finish(progress)
     }
 
-    /// In a data-parallel run: stops unless every rank's trainable weights are bit-identical to rank 0's.
+    /// In a distributed run: stops unless every rank's trainable weights are bit-identical to rank 0's.
     private func checkRanksAgree(after step: Int) throws {
         guard let group = processGroup, group.size > 1 else { return }
         var hash = ContentHash()

@@ -30,22 +30,12 @@ static bool ZO_FN(skinny_blocks)(zo_block_type type, const float *a, ptrdiff_t m
             ZO_FN(skinny_quad)(a, k, row, row + k, row + 2 * k, row + 3 * k, c + j0, beta);
         }
     }
-    // Row j + 1 is decoded before row j is multiplied, so the multiplications never wait for the
-    // stores of the row they read.
-    const ptrdiff_t blocks_per_row = k / elements;
     for (ptrdiff_t j = j0; j < n; j++) {
-        float *current = row + ((j - j0) & 1) * k, *next = row + ((j - j0 + 1) & 1) * k;
-        if (j == j0) {
-            const ptrdiff_t source = file_rows ? (ptrdiff_t)file_rows[j] : j;
-            if (!ZO_FN(decode_blocks)(type, bytes + source * row_bytes, current, blocks_per_row)) return false;
-        }
-        if (j + 1 < n) {
-            const ptrdiff_t source = file_rows ? (ptrdiff_t)file_rows[j + 1] : j + 1;
-            ZO_FN(decode_blocks)(type, bytes + source * row_bytes, next, blocks_per_row);
-        }
+        const ptrdiff_t source = file_rows ? (ptrdiff_t)file_rows[j] : j;
+        if (!ZO_FN(decode_blocks)(type, bytes + source * row_bytes, row, k / elements)) return false;
         for (ptrdiff_t first = 0; first < m; first += ZO_SKINNY_GROUP) {
             const ptrdiff_t rows = m - first < ZO_SKINNY_GROUP ? m - first : ZO_SKINNY_GROUP;
-            ZO_FN(skinny_group)(a + first * lda, rows, lda, k, current, c + first * ldc + j, ldc, beta);
+            ZO_FN(skinny_group)(a + first * lda, rows, lda, k, row, c + first * ldc + j, ldc, beta);
         }
     }
     return true;

@@ -23,14 +23,6 @@ ZO_INLINE float ZO_FN(skinny_finish)(f32x16 lanes, const float *a, const float *
 ZO_INLINE void ZO_FN(skinny_group)(const float *a, ptrdiff_t rows, ptrdiff_t lda, ptrdiff_t k, const float *w,
                                     float *c, ptrdiff_t ldc, float beta) {
     const ptrdiff_t whole = k / 16 * 16;
-    if (rows == 1) {
-        // One row (greedy decoding of one sequence) keeps one chain: the same sum as in a group.
-        f32x16 s = splat(0.0f);
-        for (ptrdiff_t p = 0; p < whole; p += 16) s = adding_product(s, load(a + p), load(w + p));
-        float value = ZO_FN(skinny_finish)(s, a, w, whole, k);
-        *c = beta == 0 ? value : value + beta * *c;
-        return;
-    }
     // A group of fewer than four rows repeats its first row in the missing slots (their sums are
     // dropped): one loop for every group size, the weight still read once.
     const float *a0 = a;

@@ -12,7 +12,7 @@ public struct ModelOptions: ParsableArguments {
     public var model: String = ModelCatalog.defaultName
 
     @Option(name: .long, help: ArgumentHelp(
-        "How the model's weight matrices are held: f32, bf16 (half the memory) or stored (as the file encodes them, e.g. a GGUF's quantized blocks); decoders. On CPUs with AVX512-BF16, products on bf16 and stored weights run in bf16 (activations rounded, fp32 sums). Default f32; in train, stored for adapter runs (encoders stay f32) and f32 for full tuning, the only one it allows.",
+        "How the model's weight matrices are held: f32, bf16 (half the memory) or stored (as the file encodes them, e.g. a GGUF's quantized blocks); decoders. On CPUs where AVX512-BF16 outruns fp32 (Zen 4/5; not Sapphire or Emerald Rapids, where it is half as fast), products on bf16 and stored weights run in bf16 (activations rounded, fp32 sums). Default f32; in train, stored for adapter runs (encoders stay f32) and f32 for full tuning, the only one it allows.",
         valueName: "precision"))
     public var basePrecision: StoragePrecision?
 

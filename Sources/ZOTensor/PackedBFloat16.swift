@@ -8,14 +8,46 @@ import Dispatch
 /// count nor the tiling; they differ from the fp32 path by the activations' rounding (relative 2⁻⁹ per
 /// value), which `BFloat16BaseTests` bounds against the fp32 product.
 public enum PackedBFloat16 {
-    /// Turns the path off (the fp32 GEMM on widened tiles takes over), for tests of that path.
-    nonisolated(unsafe) public static var isEnabled = true
+    /// When the path runs on a CPU that has it.
+    public enum Choice: Sendable {
+        /// Where `vdpbf16ps` outruns fp32 FMAs (Zen 4/5: about 2×; Sapphire and Emerald Rapids: half).
+        case whenFaster
+        /// Always, for tests of the kernel on every CPU that runs it.
+        case always
+        /// Never (the fp32 GEMM on widened tiles takes over), for tests of that path.
+        case never
+    }
+
+    nonisolated(unsafe) public static var choice = Choice.whenFaster
 
     private static let cpuRunsIt = zo_bf16_products_available()
 
-    /// Whether products on bf16 and stored weights use it: enabled, the CPU has AVX512-BF16, and the
-    /// AVX-512 kernels are in use (`ZOTUNE_KERNELS=avx2` or `generic` turns it off with the rest).
-    public static var isActive: Bool { isEnabled && cpuRunsIt && zo_kernels_active() == ZO_KERNELS_AVX512 }
+    /// Whether `vdpbf16ps` does more multiply-adds per second than fp32 FMAs on this CPU: one core's
+    /// probes of both, back to back (about a millisecond each), once per process.
+    public static let isFasterThanFloat32: Bool = {
+        guard cpuRunsIt else { return false }
+        let iterations = 200_000
+        let float32 = (0..<3).map { _ in PeakThroughput.measureOnce(workers: 1, iterations: iterations) }.max() ?? 0
+        let bfloat16 = (0..<3).map { _ in
+            PeakThroughput.measureOnce(workers: 1, iterations: iterations, flopsPerChainStep: 64, probe: zo_bf16_dot_chains)
+        }.max() ?? 0
+        return bfloat16 > 1.25 * float32
+    }()
+
+    /// Whether the CPU has AVX512-BF16 and the AVX-512 kernels are in use.
+    public static var isRunnable: Bool { cpuRunsIt && zo_kernels_active() == ZO_KERNELS_AVX512 }
+
+    /// Whether products on bf16 and stored weights use it: the CPU has AVX512-BF16, the AVX-512
+    /// kernels are in use (`ZOTUNE_KERNELS=avx2` or `generic` turns it off with the rest), and `choice`
+    /// asks for it (by default only where it is the faster path).
+    public static var isActive: Bool {
+        guard isRunnable else { return false }
+        switch choice {
+        case .whenFaster: return isFasterThanFloat32
+        case .always: return true
+        case .never: return false
+        }
+    }
 
     /// Output columns packed at once: as many as `EncodedLinear.tileElements` weight values allow, in
     /// whole 64-column register tiles, and at least one register tile per worker (wide inputs, e.g.

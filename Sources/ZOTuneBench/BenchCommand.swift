@@ -36,6 +36,12 @@ struct BenchCommand: ParsableCommand {
             For full speed run it as `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE zotune-bench`.
             """)
 
+    /// Measures with the kernels a user's run gets (`OpenBLASCoreChoice`).
+    static func main() {
+        OpenBLASCoreChoice.reexecuteWithFittingKernels()
+        main(nil)
+    }
+
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
 

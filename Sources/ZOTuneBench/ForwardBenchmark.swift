@@ -135,7 +135,11 @@ struct ForwardBenchmark {
     /// activation rounding and the kernel, as a frozen bf16 base runs it).
     private func packedBFloat16(_ a: FloatBuffer, rows m: Int, inner k: Int, weight b: FloatBuffer, columns n: Int,
                                 into out: FloatBuffer) -> String {
-        guard PackedBFloat16.isActive else { return "    (no AVX512-BF16)" }
+        guard PackedBFloat16.isRunnable else { return "    (no AVX512-BF16)" }
+        // Measured even where the forward does not use it (slower than fp32 there): the column is why.
+        let usedByTheForward = PackedBFloat16.isActive
+        PackedBFloat16.choice = .always
+        defer { PackedBFloat16.choice = .whenFaster }
         let narrow = BFloat16Buffer(count: b.count)
         BFloat16.round(b.pointer, into: narrow.pointer, count: b.count)
         let scratch = ProductScratch()
@@ -144,7 +148,7 @@ struct ForwardBenchmark {
         }
         product()
         let t = Summary((0..<max(repeats, 5)).map { _ in secondsTaken(product) }), flop = 2 * Double(m * k * n)
-        return String(format: "%6.0f, %6.0f", flop / t.median / 1e9, flop / t.min / 1e9)
+        return String(format: "%6.0f, %6.0f", flop / t.median / 1e9, flop / t.min / 1e9) + (usedByTheForward ? "" : " (unused: slower than fp32 here)")
     }
 
     private func compareWithPyTorch(ours: Summary, script: String) throws {

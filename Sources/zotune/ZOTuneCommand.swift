@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZOTensor
 import ZOTraining
 
 @main
@@ -17,4 +18,10 @@ struct ZOTuneCommand: ParsableCommand {
             TrainCommand.self, EvalCommand.self, ReplayCommand.self, PlotCommand.self, FetchCommand.self, GenerateCommand.self, TokenizeCommand.self,
             ForwardCommand.self, InspectCommand.self, ExportCommand.self, ExamplesCommand.self,
         ])
+
+    /// Gives OpenBLAS the kernels this CPU runs when it does not know the CPU, then runs the command.
+    static func main() {
+        OpenBLASCoreChoice.reexecuteWithFittingKernels()
+        main(nil)
+    }
 }

@@ -13,12 +13,12 @@ final class BFloat16BaseTests: XCTestCase {
     static let packedTolerance: Float = 2e-2
     static let sequences = [[5, 17, 42, 8, 99], [3, 11], [60, 7, 25, 31, 2, 14, 9]]
 
-    /// Runs `body` on the fp32 fallback path, then on the packed path where the CPU has it.
+    /// Runs `body` on the fp32 fallback path, then on the packed path wherever the CPU has it (faster or not).
     private func onEveryProductPath(_ body: () throws -> Void) rethrows {
-        PackedBFloat16.isEnabled = false
-        defer { PackedBFloat16.isEnabled = true }
+        PackedBFloat16.choice = .never
+        defer { PackedBFloat16.choice = .whenFaster }
         try body()
-        PackedBFloat16.isEnabled = true
+        PackedBFloat16.choice = .always
         if PackedBFloat16.isActive { try body() }
     }
 

@@ -36,8 +36,8 @@ final class BFloat16Tests: XCTestCase {
     /// outputs), in both layouts, against the fp32 product of the widened weight: the path CPUs
     /// without AVX512-BF16 take (`PackedBFloat16Tests` checks the other).
     func testTiledProductsEqualTheProductOfTheWidenedWeight() {
-        PackedBFloat16.isEnabled = false
-        defer { PackedBFloat16.isEnabled = true }
+        PackedBFloat16.choice = .never
+        defer { PackedBFloat16.choice = .whenFaster }
         let rows = 5, inner = 1024, columns = 2500
         var state: UInt64 = 7
         func random() -> Float {

@@ -17,10 +17,19 @@ final class PackedBFloat16Tests: XCTestCase {
 
     private func rounded(_ values: [Float]) -> [Float] { values.map { BFloat16.widen(BFloat16.round($0)) } }
 
-    /// On a CPU without AVX512-BF16 the path must be off (and the fp32 fallback, tested in
-    /// BFloat16Tests, runs); on one with it, it must be on, since the tests below then check it.
+    /// The tests below run the kernel wherever the CPU has it, faster than fp32 or not.
+    override func setUp() { PackedBFloat16.choice = .always }
+    override func tearDown() { PackedBFloat16.choice = .whenFaster }
+
+    /// Forced on, the path runs exactly where the CPU has AVX512-BF16 (so the tests below check it
+    /// there); by default only where it is also faster than fp32; forced off, nowhere.
     func testThePathIsActiveExactlyWhereTheCPURunsIt() {
-        XCTAssertEqual(PackedBFloat16.isActive, zo_bf16_products_available() && zo_kernels_active() == ZO_KERNELS_AVX512)
+        let runs = zo_bf16_products_available() && zo_kernels_active() == ZO_KERNELS_AVX512
+        XCTAssertEqual(PackedBFloat16.isActive, runs)
+        PackedBFloat16.choice = .whenFaster
+        XCTAssertEqual(PackedBFloat16.isActive, runs && PackedBFloat16.isFasterThanFloat32)
+        PackedBFloat16.choice = .never
+        XCTAssertFalse(PackedBFloat16.isActive)
     }
 
     /// The kernel against a double-precision product of the rounded operands, |error| ≤ 2⁻²²·Σ|aₖwₖ|:

@@ -33,6 +33,8 @@ bool zo_bf16_products_available(void) {
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))), apply_to = function)
 
+#include "Kernels/WordTranspose.h"
+
 /// Pairs kept in registers between fp32 stores of the accumulators: 128 pairs of 64 columns is a
 /// 32 KiB weight block (stays in L1 while every row passes), of M rows an M·512-byte activation block
 /// (L2 up to M ≈ 1,500).
@@ -146,33 +148,6 @@ void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, pt
     }
 }
 
-/// Writes pairs p0 ..< p0 + count of a 16-column panel from `rows`: rows[j] holds column j's 16 pairs
-/// (one 32-bit word each), so the panel's pair p is the transpose's row p — a 16×16 transpose of
-/// 32-bit words in four rounds of shuffles (words, quadwords, then 128-bit lanes twice).
-static inline void store_transposed(const __m512i rows[16], uint32_t *panel, ptrdiff_t p0, ptrdiff_t count) {
-    __m512i t[16], u[16], out[16];
-    for (int a = 0; a < 8; a++) {
-        t[2 * a] = _mm512_unpacklo_epi32(rows[2 * a], rows[2 * a + 1]);
-        t[2 * a + 1] = _mm512_unpackhi_epi32(rows[2 * a], rows[2 * a + 1]);
-    }
-    // u[4b + q], 128-bit lane L: column 4L + q of rows 4b ..< 4b + 4.
-    for (int b = 0; b < 4; b++) {
-        u[4 * b] = _mm512_unpacklo_epi64(t[4 * b], t[4 * b + 2]);
-        u[4 * b + 1] = _mm512_unpackhi_epi64(t[4 * b], t[4 * b + 2]);
-        u[4 * b + 2] = _mm512_unpacklo_epi64(t[4 * b + 1], t[4 * b + 3]);
-        u[4 * b + 3] = _mm512_unpackhi_epi64(t[4 * b + 1], t[4 * b + 3]);
-    }
-    for (int q = 0; q < 4; q++) {
-        __m512i low01 = _mm512_shuffle_i32x4(u[q], u[4 + q], 0x44), low23 = _mm512_shuffle_i32x4(u[8 + q], u[12 + q], 0x44);
-        __m512i high01 = _mm512_shuffle_i32x4(u[q], u[4 + q], 0xEE), high23 = _mm512_shuffle_i32x4(u[8 + q], u[12 + q], 0xEE);
-        out[q] = _mm512_shuffle_i32x4(low01, low23, 0x88);
-        out[4 + q] = _mm512_shuffle_i32x4(low01, low23, 0xDD);
-        out[8 + q] = _mm512_shuffle_i32x4(high01, high23, 0x88);
-        out[12 + q] = _mm512_shuffle_i32x4(high01, high23, 0xDD);
-    }
-    for (ptrdiff_t c = 0; c < count; c++) _mm512_storeu_si512(panel + 16 * (p0 + c), out[c]);
-}
-
 void zo_bf16_pack_f32(const float *w, ptrdiff_t columns, ptrdiff_t inner, uint16_t *panels) {
     const ptrdiff_t pairs = (inner + 1) / 2;
     const ptrdiff_t groups = (columns + 15) / 16;
@@ -191,7 +166,7 @@ void zo_bf16_pack_f32(const float *w, ptrdiff_t columns, ptrdiff_t inner, uint16
                     rows[j] = _mm512_setzero_si512();
                 }
             }
-            store_transposed(rows, panel, p0, pairs - p0 < 16 ? pairs - p0 : 16);
+            zo_store_transposed(rows, panel, p0, pairs - p0 < 16 ? pairs - p0 : 16);
         }
     }
 }
@@ -214,7 +189,7 @@ void zo_bf16_pack_bf16(const uint16_t *w, ptrdiff_t column_stride, ptrdiff_t inn
                 for (ptrdiff_t j = 0; j < 16; j++) {
                     rows[j] = j < count ? _mm512_maskz_loadu_epi16(inside, base + j * column_stride + k) : _mm512_setzero_si512();
                 }
-                store_transposed(rows, panel, p0, pairs - p0 < 16 ? pairs - p0 : 16);
+                zo_store_transposed(rows, panel, p0, pairs - p0 < 16 ? pairs - p0 : 16);
             }
         } else if (column_stride == 1) {
             // Rows of the weight are inputs (GPT-2's Conv1D): two rows' 16 contiguous values interleave.

@@ -36,8 +36,24 @@ public struct LoadedModel {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ModelError.notFound(reference: reference ?? path, known: ModelCatalog.names)
         }
+        if let reason = options.baseProducts.unavailableReason {
+            throw ModelError.unsupportedBaseProducts(reason: reason)
+        }
+        let model = try openModel(path: path, isDirectory: isDirectory.boolValue, reference: reference, options: options)
+        if options.baseProducts != .automatic {
+            // Only the frozen base's narrow weights take these products: on an fp32 base they would change nothing.
+            guard !model.model.weights.isAllFloat32 else {
+                throw ModelError.unsupportedBaseProducts(
+                    reason: "\(options.baseProducts.rawValue) base products apply to a base held in bf16 or stored (--base-precision), not in f32")
+            }
+            model.model.weights.productScratch.products = options.baseProducts
+        }
+        return model
+    }
+
+    private static func openModel(path: String, isDirectory: Bool, reference: String?, options: ModelLoadOptions) throws -> LoadedModel {
         var encodings: [String: Int] = [:]
-        if isDirectory.boolValue {
+        if isDirectory {
             let folder = URL(fileURLWithPath: path)
             let (model, weights, tensors) = try loadHuggingFaceFolder(folder, options: options)
             for tensor in tensors { encodings[tensor.encoding.description, default: 0] += 1 }

@@ -4,6 +4,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case missingFile(path: String, purpose: String)
     case unsupportedArchitecture(name: String, supported: [String])
     case invalidConfiguration(source: String, reason: String)
+    /// Base products (`ModelLoadOptions.baseProducts`) this CPU or this base cannot take.
+    case unsupportedBaseProducts(reason: String)
     case missingWeight(name: String, source: String)
     /// The configuration declares more layers than the file holds tensors for (`key` names the count).
     case missingLayers(key: String, declared: Int, present: Int, source: String)
@@ -28,6 +30,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "unsupported architecture \(name); supported: \(supported.joined(separator: ", "))"
         case let .invalidConfiguration(source, reason):
             return "invalid model configuration in \(source): \(reason)"
+        case let .unsupportedBaseProducts(reason):
+            return reason
         case let .missingWeight(name, source):
             return "weight \(name) is missing from \(source)"
         case let .missingLayers(key, declared, present, source):

@@ -13,10 +13,14 @@ public struct ModelLoadOptions: Sendable, Equatable {
     /// then encoders load in fp32 instead of refusing, and a weight that cannot stay stored (its file
     /// rows are not its output rows) loads in fp32 instead of being rounded to bf16.
     public var basePrecisionIsDefault: Bool
+    /// How products on such a narrow base are computed (`int8` needs one: an fp32 base refuses it).
+    public var baseProducts: BaseProducts
 
-    public init(classifierLabels: Int? = nil, basePrecision: StoragePrecision = .float32, basePrecisionIsDefault: Bool = false) {
+    public init(classifierLabels: Int? = nil, basePrecision: StoragePrecision = .float32, basePrecisionIsDefault: Bool = false,
+                baseProducts: BaseProducts = .automatic) {
         self.classifierLabels = classifierLabels
         self.basePrecision = basePrecision
         self.basePrecisionIsDefault = basePrecisionIsDefault
+        self.baseProducts = baseProducts
     }
 }

@@ -1,14 +1,15 @@
 import CZOKernels
 
 /// Products with a weight held in bfloat16: packed for `vdpbf16ps` where `PackedBFloat16` is active,
-/// else widened a tile at a time into fp32 for the fp32 GEMM (`EncodedLinear`); fp32 accumulation.
+/// else widened a tile at a time for `EncodedLinear` (the fp32 GEMM, or int8 products when the arena
+/// asks for them; GPT-2's Conv1D layout stays on the first two); fp32 accumulation.
 public enum BFloat16Linear {
     /// c = a·Wᵀ (+ c when `beta` = 1) with W `[columns × inner]` row-major (`nn.Linear`), in bfloat16.
     public static func linear(
         _ a: UnsafePointer<Float>, rows: Int, inner: Int, weight: UnsafePointer<UInt16>, columns: Int,
         into c: UnsafeMutablePointer<Float>, ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch
     ) {
-        if PackedBFloat16.isActive {
+        if PackedBFloat16.isActive && scratch.products == .automatic {
             PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
                                   accumulate: beta != 0, scratch: scratch) { range, panels, _ in
                 zo_bf16_pack_bf16(weight + range.lowerBound * inner, inner, 1, range.count, inner, panels)

@@ -18,6 +18,11 @@ public enum EncodedLinear {
         decodeRows: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
     ) {
         guard rows > 0, columns > 0 else { return }
+        if scratch.products == .int8 {
+            PackedInt8.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
+                              accumulate: beta != 0, scratch: scratch, decodeRows: decodeRows)
+            return
+        }
         if PackedBFloat16.isActive {
             PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
                                   accumulate: beta != 0, scratch: scratch) { range, panels, widened in
@@ -54,8 +59,9 @@ public enum EncodedLinear {
         ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch
     ) {
         // A decoding step's few rows: decode a weight row at a time in cache instead of a tile in
-        // memory (the same bits; where bf16 products run, they keep the many-row path's rounding).
-        if rows <= BLAS.skinnyRows && weight.hasSkinnyProduct && !PackedBFloat16.isActive && rows > 0 {
+        // memory (the same bits; where bf16 or int8 products run, they keep the many-row path's rounding).
+        if rows <= BLAS.skinnyRows && weight.hasSkinnyProduct && !PackedBFloat16.isActive && scratch.products == .automatic
+            && rows > 0 {
             let inner = weight.columns
             let share = BlockDecoding.decodedRows * inner
             let decodedRows = scratch.widened(count: BLAS.skinnyWorkers(columns: weight.rows, inner: inner) * share)

@@ -1,3 +1,4 @@
+import CZOKernels
 /// The working memory of products on weights not held in fp32 (`EncodedLinear`, `BFloat16Linear`,
 /// `PackedBFloat16`), kept by each `WeightArena` so a forward allocates nothing per product. One
 /// forward at a time per arena, as models run.
@@ -6,7 +7,33 @@ public final class ProductScratch: @unchecked Sendable {
     private var roundedActivations = BFloat16Buffer(count: 0)
     private var packedPanels = BFloat16Buffer(count: 0)
 
+    private var int8Values = AlignedBuffer<Int8>(count: 0)
+    private var int8RowScales = FloatBuffer(count: 0)
+    private var int8Offsets = AlignedBuffer<Int32>(count: 0)
+    private var int8PanelBytes = AlignedBuffer<UInt8>(count: 0)
+    private var int8PanelScales = FloatBuffer(count: 0)
+
+    /// How products on the frozen base of the arena that owns this scratch are computed.
+    public var products = BaseProducts.automatic
+
     public init() {}
+
+    /// Room for `rows` quantized activation rows of `blocks` blocks, with their scales and offsets.
+    func int8Activations(rows: Int, blocks: Int)
+        -> (values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>, offsets: UnsafeMutablePointer<Int32>) {
+        let count = rows * blocks
+        if int8Values.count < count * Int(ZO_INT8_BLOCK) { int8Values = AlignedBuffer(count: count * Int(ZO_INT8_BLOCK)) }
+        if int8RowScales.count < count { int8RowScales = FloatBuffer(count: count) }
+        if int8Offsets.count < count { int8Offsets = AlignedBuffer(count: count) }
+        return (int8Values.pointer, int8RowScales.pointer, int8Offsets.pointer)
+    }
+
+    /// Room for packed int8 weight panels and their scales.
+    func int8Panels(bytes: Int, scales: Int) -> (bytes: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>) {
+        if int8PanelBytes.count < bytes { int8PanelBytes = AlignedBuffer(count: bytes) }
+        if int8PanelScales.count < scales { int8PanelScales = FloatBuffer(count: scales) }
+        return (int8PanelBytes.pointer, int8PanelScales.pointer)
+    }
 
     /// Room for `count` widened or decoded fp32 weight values (a tile of rows for a product, or one
     /// embedding row); at least `EncodedLinear.tileElements`.

@@ -25,6 +25,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     /// Whether `basePrecision` is the adapter runs' default rather than asked for
     /// (`ModelLoadOptions.basePrecisionIsDefault`); nil: asked for.
     public var basePrecisionIsDefault: Bool?
+    /// How products on the narrow base are computed; nil: `automatic`.
+    public var baseProducts: BaseProducts?
 
     public init(
         zotuneVersion: String = ZOTuneVersion.current, model: String, task: String? = nil, taskSpec: String? = nil,
@@ -52,7 +54,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     /// Loads the run's base (or `reference` in its place) as the run holds it.
     func loadModel(_ reference: String? = nil, status: (String) -> Void) throws -> LoadedModel {
         try taskSource.loadModel(reference ?? model, basePrecision: modelLoadPrecision,
-                                 basePrecisionIsDefault: basePrecisionIsDefault ?? false, status: status)
+                                 basePrecisionIsDefault: basePrecisionIsDefault ?? false,
+                                 baseProducts: baseProducts ?? .automatic, status: status)
     }
 
     /// The examples the run trains and evaluates on.

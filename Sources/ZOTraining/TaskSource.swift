@@ -65,10 +65,11 @@ public struct TaskSource: Sendable, Equatable {
     /// `basePrecisionIsDefault`: see `ModelLoadOptions`.
     public func loadModel(
         _ reference: String, basePrecision: StoragePrecision = .float32, basePrecisionIsDefault: Bool = false,
-        status: (String) -> Void = { _ in }
+        baseProducts: BaseProducts = .automatic, status: (String) -> Void = { _ in }
     ) throws -> LoadedModel {
         let options = ModelLoadOptions(
-            classifierLabels: try fixedCandidateCount(), basePrecision: basePrecision, basePrecisionIsDefault: basePrecisionIsDefault)
+            classifierLabels: try fixedCandidateCount(), basePrecision: basePrecision, basePrecisionIsDefault: basePrecisionIsDefault,
+            baseProducts: baseProducts)
         return try ModelReference.load(reference, options: options, log: status)
     }
 

@@ -33,7 +33,8 @@ public struct ZeroShotCache: Sendable {
             + (PackedBFloat16.isActive ? " | bf16 products" : "")
     ) {
         var hash = ContentHash()
-        hash.combine("zero-shot v1|\(program)|\(modelFiles)|\(objective.rawValue)|\(evalBatchSize)")
+        let products = weights.productScratch.products == .automatic ? "" : " | \(weights.productScratch.products.rawValue) products"
+        hash.combine("zero-shot v1|\(program)\(products)|\(modelFiles)|\(objective.rawValue)|\(evalBatchSize)")
         hash.combine(trainable.map(\.name).sorted().joined(separator: ","))
         // An adapter's starting values count too (a prompt's virtual tokens change zero-shot scores).
         for arena in [weights] + [adapter].compactMap({ $0 }) {

@@ -138,6 +138,7 @@ struct AdapterStepBenchmark {
         }
         var options = modelOptions
         options.basePrecision = .float32
+        options.baseProducts = nil
         return try BenchmarkBatch(modelOptions: options, size: batch, maxTokens: TrainingSettings().maxTokens)
     }
 

@@ -48,6 +48,7 @@ struct ForwardBenchmark {
         let float32Model: LlamaModel? = modelOptions.precision == .float32 || !float32Fits ? nil : try {
             var options = modelOptions
             options.basePrecision = .float32
+            options.baseProducts = nil
             return try options.load().model as? LlamaModel
         }()
         _ = try model.lastPositionLogits(sequences)
@@ -61,7 +62,8 @@ struct ForwardBenchmark {
         let ours = Summary(seconds)
         print(String(format: "zotune forward %d×%d (%@ base%@): %.3f s median (min %.3f, max %.3f) = %.0f tokens/s",
                      batch, sequenceLength, modelOptions.precision.rawValue,
-                     PackedBFloat16.isActive && float32Model != nil ? ", AVX512-BF16 products" : "",
+                     float32Model == nil ? "" : model.weights.productScratch.products == .int8 ? ", int8 VNNI products"
+                         : PackedBFloat16.isActive ? ", AVX512-BF16 products" : "",
                      ours.median, ours.min, ours.max, tokens / ours.median))
         if !float32Seconds.isEmpty {
             let float32 = Summary(float32Seconds)

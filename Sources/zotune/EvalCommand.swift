@@ -32,20 +32,23 @@ struct EvalCommand: ParsableCommand {
 
     /// `--base-precision`, else the precision the `--checkpoint` run held its base in (so a stored-base
     /// adapter run is evaluated as it trained), else f32.
-    private func basePrecision() throws -> (StoragePrecision, isDefault: Bool) {
-        if let given = modelOptions.basePrecision { return (given, false) }
-        guard let checkpoint else { return (.float32, false) }
+    private func basePrecision() throws -> (StoragePrecision, isDefault: Bool, products: BaseProducts) {
+        let products = modelOptions.baseProducts
+        if let given = modelOptions.basePrecision { return (given, false, products ?? .automatic) }
+        guard let checkpoint else { return (.float32, false, products ?? .automatic) }
         let run = RunDirectory(URL(fileURLWithPath: checkpoint))
-        guard run.holdsRun else { return (.float32, false) }
+        guard run.holdsRun else { return (.float32, false, products ?? .automatic) }
         let configuration = try run.readConfiguration()
-        return (configuration.modelLoadPrecision, configuration.basePrecisionIsDefault ?? false)
+        return (configuration.modelLoadPrecision, configuration.basePrecisionIsDefault ?? false,
+                products ?? configuration.baseProducts ?? .automatic)
     }
 
     func run() throws {
         threadOptions.apply()
         let task = taskOptions.source
-        let (precision, isDefault) = try basePrecision()
-        let loaded = try task.loadModel(modelOptions.model, basePrecision: precision, basePrecisionIsDefault: isDefault, status: Console.status)
+        let (precision, isDefault, products) = try basePrecision()
+        let loaded = try task.loadModel(modelOptions.model, basePrecision: precision, basePrecisionIsDefault: isDefault,
+                                        baseProducts: products, status: Console.status)
         if let checkpoint {
             let file = try RunDirectory.weightsFile(checkpoint)
             let count = try WeightCheckpoint.apply(file, to: loaded.model)

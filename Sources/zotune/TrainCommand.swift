@@ -217,6 +217,7 @@ struct TrainCommand: ParsableCommand {
             adapter: adapter,
             basePrecision: precision == .float32 ? nil : precision)
         if modelOptions.basePrecision == nil, precision != .float32 { configuration.basePrecisionIsDefault = true }
+        if let products = modelOptions.baseProducts, products != .automatic { configuration.baseProducts = products }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         var fineTune = FineTune(
             configuration: configuration, folder: URL(fileURLWithPath: output ?? "runs/\(method.name)-\(task.name)-\(stamp)"))

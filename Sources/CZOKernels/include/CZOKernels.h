@@ -124,6 +124,32 @@ void zo_bf16_gemm(const uint16_t *a, ptrdiff_t rows, ptrdiff_t inner, const uint
 /// 12 independent `vdpbf16ps` chains run `iterations` times (the bf16 peak probe; 64 FLOP each).
 float zo_bf16_dot_chains(int64_t iterations);
 
+// MARK: int8 products (AVX512-VNNI; Int8Products.c)
+
+/// Inputs per quantization block of the int8 products (one scale per block of a row).
+#define ZO_INT8_BLOCK 64
+/// Whether this build has the int8 product kernels and this CPU runs them (`vpdpbusd`).
+bool zo_int8_products_available(void);
+/// Quantization blocks of a row of `inner` inputs (the last one zero-padded).
+ptrdiff_t zo_int8_blocks(ptrdiff_t inner);
+/// Bytes of the packed weight panels of `columns` outputs × `inner` inputs (16-column groups, whole blocks).
+ptrdiff_t zo_int8_panel_bytes(ptrdiff_t columns, ptrdiff_t inner);
+/// Scales (floats) of the same panels: one per column and block.
+ptrdiff_t zo_int8_panel_scales(ptrdiff_t columns, ptrdiff_t inner);
+/// Quantizes fp32 weight rows (`columns` rows of `inner` values) into panels and their scales.
+void zo_int8_pack_f32(const float *w, ptrdiff_t columns, ptrdiff_t inner, uint8_t *panels, float *scales);
+/// Quantizes `rows` activation rows (`lda` apart) into `q` (rows of whole blocks), with a scale and
+/// an offset (128 · Σ q) per row and block.
+void zo_int8_quantize_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t inner, int8_t *q,
+                                  float *scales, int32_t *offsets);
+/// c[rows × columns] = a·Wᵀ (+ c when `accumulate`) from quantized activations and packed panels:
+/// exact integer dot products per block, fp32 accumulation over blocks in order.
+void zo_int8_gemm(const int8_t *q, const float *a_scales, const int32_t *a_offsets, ptrdiff_t rows, ptrdiff_t inner,
+                  const uint8_t *panels, const float *w_scales, ptrdiff_t columns, float *c, ptrdiff_t ldc,
+                  bool accumulate);
+/// 12 independent `vpdpbusd` chains run `iterations` times (the int8 peak probe; 128 operations each).
+float zo_int8_dot_chains(int64_t iterations);
+
 // MARK: Random numbers (ZORandom)
 
 /// Philox4x32-10 on 16 counters at once: `counters` and `words` hold 4 rows of 16 lanes.

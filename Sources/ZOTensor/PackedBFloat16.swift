@@ -49,16 +49,6 @@ public enum PackedBFloat16 {
         }
     }
 
-    /// Output columns packed at once: as many as `EncodedLinear.tileElements` weight values allow, in
-    /// whole 64-column register tiles, and at least one register tile per worker (wide inputs, e.g.
-    /// an 8B model's 14,336, would otherwise leave one worker a tile of 64).
-    static func tileColumns(inner: Int, columns: Int, workers: Int) -> Int {
-        min(columns, max(64 * workers, EncodedLinear.tileElements / max(inner, 1) / 64 * 64))
-    }
-
-    /// Weight values below which packing (and decoding) a tile runs on one thread: forking costs more.
-    static let splitElements = 1 << 16
-
     /// c = a·Wᵀ (+ c when `accumulate`) for W with `columns` outputs × `inner` inputs, whose output
     /// rows `pack(range, panels, widened)` writes as panels (`zo_bf16_pack_*`), using `widened`
     /// (room for `range.count × inner` floats) if it needs to decode first.
@@ -71,36 +61,15 @@ public enum PackedBFloat16 {
         precondition(inner > 0, "a product over no inputs")
         let width = (inner + 1) / 2 * 2
         let rounded = scratch.activations(count: rows * width)
-        let tile = tileColumns(inner: inner, columns: columns, workers: BLAS.workerCount)
-        let panels = scratch.panels(count: zo_bf16_panel_elements(tile, inner))
-        let widened = scratch.widened(count: tile * inner)
-        // Split when the tile's products or its packing (decoding) are worth a fork, even for a single row.
-        let large = rows * inner * tile >= BLAS.splitThreshold || tile * inner >= splitElements
-        let workers = large ? max(1, min(BLAS.workerCount, (tile + 63) / 64)) : 1
-
-        let roundingWorkers = rows * inner >= splitElements ? workers : 1
-        let rowShare = (rows + roundingWorkers - 1) / roundingWorkers
-        inParallel(roundingWorkers) { worker in
-            let lower = worker * rowShare, upper = min(rows, lower + rowShare)
-            if lower < upper { zo_bf16_round_activations(a + lower * inner, inner, upper - lower, inner, rounded + lower * width) }
+        let schedule = PanelSchedule(rows: rows, inner: inner, columns: columns)
+        let panels = scratch.panels(count: zo_bf16_panel_elements(schedule.tile, inner))
+        let widened = scratch.widened(count: schedule.tile * inner)
+        schedule.run { share in
+            zo_bf16_round_activations(a + share.lowerBound * inner, inner, share.count, inner, rounded + share.lowerBound * width)
+        } multiply: { outputs, offset in
+            let workerPanels = panels + zo_bf16_panel_elements(offset, inner)
+            pack(outputs, workerPanels, widened + offset * inner)
+            zo_bf16_gemm(rounded, rows, inner, workerPanels, outputs.count, c + outputs.lowerBound, ldc, accumulate)
         }
-        var start = 0
-        while start < columns {
-            let count = min(tile, columns - start)
-            // Each worker packs and multiplies its own 64-column-aligned share of the tile.
-            let share = ((count + workers - 1) / workers + 63) / 64 * 64
-            inParallel(workers) { worker in
-                let lower = worker * share, upper = min(count, lower + share)
-                guard lower < upper else { return }
-                let workerPanels = panels + zo_bf16_panel_elements(lower, inner)
-                pack((start + lower)..<(start + upper), workerPanels, widened + lower * inner)
-                zo_bf16_gemm(rounded, rows, inner, workerPanels, upper - lower, c + start + lower, ldc, accumulate)
-            }
-            start += count
-        }
-    }
-
-    private static func inParallel(_ workers: Int, _ body: (Int) -> Void) {
-        if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
     }
 }

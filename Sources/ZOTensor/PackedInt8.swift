@@ -1,5 +1,4 @@
 import CZOKernels
-import Dispatch
 
 /// Products on a frozen weight with AVX512-VNNI (`vpdpbusd`: 64 int8 multiply-adds per instruction,
 /// four times an fp32 FMA's). A tile of output columns is decoded by the caller, quantized into int8
@@ -23,43 +22,23 @@ public enum PackedInt8 {
     ) {
         guard rows > 0, columns > 0 else { return }
         precondition(inner > 0, "a product over no inputs")
-        let blocks = zo_int8_blocks(inner)
+        let blocks = zo_int8_blocks(inner), block = Int(ZO_INT8_BLOCK)
         let activations = scratch.int8Activations(rows: rows, blocks: blocks)
-        let tile = PackedBFloat16.tileColumns(inner: inner, columns: columns, workers: BLAS.workerCount)
-        let panels = scratch.int8Panels(bytes: zo_int8_panel_bytes(tile, inner), scales: zo_int8_panel_scales(tile, inner))
-        let widened = scratch.widened(count: tile * inner)
-        let large = rows * inner * tile >= BLAS.splitThreshold || tile * inner >= PackedBFloat16.splitElements
-        let workers = large ? max(1, min(BLAS.workerCount, (tile + 63) / 64)) : 1
-
-        let quantizingWorkers = rows * inner >= PackedBFloat16.splitElements ? workers : 1
-        let rowShare = (rows + quantizingWorkers - 1) / quantizingWorkers
-        inParallel(quantizingWorkers) { worker in
-            let lower = worker * rowShare, upper = min(rows, lower + rowShare)
-            guard lower < upper else { return }
-            zo_int8_quantize_activations(a + lower * inner, inner, upper - lower, inner,
-                                         activations.values + lower * blocks * Int(ZO_INT8_BLOCK),
-                                         activations.scales + lower * blocks, activations.offsets + lower * blocks)
+        let schedule = PanelSchedule(rows: rows, inner: inner, columns: columns)
+        let panels = scratch.int8Panels(bytes: zo_int8_panel_bytes(schedule.tile, inner),
+                                        scales: zo_int8_panel_scales(schedule.tile, inner))
+        let widened = scratch.widened(count: schedule.tile * inner)
+        schedule.run { share in
+            let first = share.lowerBound
+            zo_int8_quantize_activations(a + first * inner, inner, share.count, inner, activations.values + first * blocks * block,
+                                         activations.scales + first * blocks, activations.offsets + first * blocks)
+        } multiply: { outputs, offset in
+            let bytes = panels.bytes + zo_int8_panel_bytes(offset, inner)
+            let scales = panels.scales + zo_int8_panel_scales(offset, inner)
+            decodeRows(outputs, widened + offset * inner)
+            zo_int8_pack_f32(widened + offset * inner, outputs.count, inner, bytes, scales)
+            zo_int8_gemm(activations.values, activations.scales, activations.offsets, rows, inner,
+                         bytes, scales, outputs.count, c + outputs.lowerBound, ldc, accumulate)
         }
-        var start = 0
-        while start < columns {
-            let count = min(tile, columns - start)
-            // Each worker decodes, packs and multiplies its own 64-column-aligned share of the tile.
-            let share = ((count + workers - 1) / workers + 63) / 64 * 64
-            inParallel(workers) { worker in
-                let lower = worker * share, upper = min(count, lower + share)
-                guard lower < upper else { return }
-                let bytes = panels.bytes + zo_int8_panel_bytes(lower, inner)
-                let scales = panels.scales + zo_int8_panel_scales(lower, inner)
-                decodeRows((start + lower)..<(start + upper), widened + lower * inner)
-                zo_int8_pack_f32(widened + lower * inner, upper - lower, inner, bytes, scales)
-                zo_int8_gemm(activations.values, activations.scales, activations.offsets, rows, inner,
-                             bytes, scales, upper - lower, c + start + lower, ldc, accumulate)
-            }
-            start += count
-        }
-    }
-
-    private static func inParallel(_ workers: Int, _ body: (Int) -> Void) {
-        if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
     }
 }

@@ -33,7 +33,7 @@ bool zo_bf16_products_available(void) {
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))), apply_to = function)
 
-#include "Kernels/WordTranspose.h"
+#include "Kernels/PanelPacking.h"
 
 /// Pairs kept in registers between fp32 stores of the accumulators: 128 pairs of 64 columns is a
 /// 32 KiB weight block (stays in L1 while every row passes), of M rows an M·512-byte activation block
@@ -126,12 +126,6 @@ void zo_bf16_gemm(const uint16_t *a, ptrdiff_t rows, ptrdiff_t inner, const uint
     }
 }
 
-/// Lanes of a 16-wide load at offset `k` of a row of `inner` values that lie inside the row.
-static inline __mmask16 inside16(ptrdiff_t k, ptrdiff_t inner) {
-    const ptrdiff_t left = inner - k;
-    return (__mmask16)(left >= 16 ? 0xFFFF : left <= 0 ? 0 : (1u << left) - 1);
-}
-
 void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, ptrdiff_t inner, uint16_t *out) {
     const ptrdiff_t width = (inner + 1) / 2 * 2;
     for (ptrdiff_t r = 0; r < rows; r++) {
@@ -143,7 +137,7 @@ void zo_bf16_round_activations(const float *a, ptrdiff_t lda, ptrdiff_t rows, pt
             _mm512_storeu_si512(y + k, (__m512i)packed);
         }
         for (; k < width; k += 16) {
-            _mm256_mask_storeu_epi16(y + k, inside16(k, width), (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(inside16(k, inner), x + k)));
+            _mm256_mask_storeu_epi16(y + k, zo_inside16(k, width), (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(zo_inside16(k, inner), x + k)));
         }
     }
 }
@@ -156,7 +150,7 @@ void zo_bf16_pack_f32(const float *w, ptrdiff_t columns, ptrdiff_t inner, uint16
         const ptrdiff_t n0 = g * 16, count = columns - n0 < 16 ? columns - n0 : 16;
         for (ptrdiff_t p0 = 0; p0 < pairs; p0 += 16) {
             const ptrdiff_t k = 2 * p0;
-            const __mmask16 low = inside16(k, inner), high = inside16(k + 16, inner);
+            const __mmask16 low = zo_inside16(k, inner), high = zo_inside16(k + 16, inner);
             __m512i rows[16];
             for (ptrdiff_t j = 0; j < 16; j++) {
                 if (j < count) {

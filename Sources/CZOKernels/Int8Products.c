@@ -10,8 +10,9 @@
 // 128 · Σ q of the activations is subtracted from each integer dot product.
 //
 // Layout. Weights: panels of 16 output columns; per block, 16 words per column of 4 consecutive
-// inputs — for each word index, the 16 columns' words as one zmm — then per block the 16 columns'
-// scales. Activations: rows of whole blocks of int8, a scale and an offset per row and block.
+// inputs — for each word index, the 16 columns' words as one zmm; beside them, per panel and block,
+// the 16 columns' scales. Activations: rows of whole blocks of int8, a scale and an offset per row
+// and block.
 //
 // Order of operations. A block's integer dot product is exact; each output then accumulates
 // fp32 terms (dot · (activation scale · weight scale), one fused multiply-add per block) in block
@@ -44,7 +45,7 @@ bool zo_int8_products_available(void) {
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
 
-#include "Kernels/WordTranspose.h"
+#include "Kernels/PanelPacking.h"
 
 /// Blocks between fp32 stores of the accumulators: 16 blocks of 32 columns is a 32 KiB weight chunk
 /// (stays in L1 while every row passes).
@@ -54,12 +55,6 @@ bool zo_int8_products_available(void) {
 #define ZO_INT8_TILE_GROUPS 2
 #define ZO_INT8_WORDS (ZO_INT8_BLOCK / 4)
 
-/// Lanes of a 16-wide load at offset `k` of a row of `inner` values that lie inside the row.
-static inline __mmask16 inside16(ptrdiff_t k, ptrdiff_t inner) {
-    const ptrdiff_t left = inner - k;
-    return (__mmask16)(left >= 16 ? 0xFFFF : left <= 0 ? 0 : (1u << left) - 1);
-}
-
 /// One block of one row (`ZO_INT8_BLOCK` values from `x`, of which `count` lie in the row) as int8
 /// in a zmm (byte i = value i), with its scale; `sum` gets Σ q.
 static inline __m512i quantize_block(const float *x, ptrdiff_t count, float *scale, int32_t *sum) {
@@ -67,7 +62,7 @@ static inline __m512i quantize_block(const float *x, ptrdiff_t count, float *sca
     __m512 largest = _mm512_setzero_ps();
     __mmask16 nonfinite = 0;
     for (int i = 0; i < 4; i++) {
-        v[i] = _mm512_maskz_loadu_ps(inside16(16 * i, count), x + 16 * i);
+        v[i] = _mm512_maskz_loadu_ps(zo_inside16(16 * i, count), x + 16 * i);
         largest = _mm512_max_ps(largest, _mm512_abs_ps(v[i]));
         const __m512 zero = _mm512_mul_ps(v[i], _mm512_setzero_ps());  // NaN exactly for inf and NaN
         nonfinite |= _mm512_cmp_ps_mask(zero, zero, _CMP_UNORD_Q);

@@ -9,7 +9,7 @@ public enum BFloat16Linear {
         _ a: UnsafePointer<Float>, rows: Int, inner: Int, weight: UnsafePointer<UInt16>, columns: Int,
         into c: UnsafeMutablePointer<Float>, ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch
     ) {
-        if PackedBFloat16.isActive && scratch.products == .automatic {
+        if scratch.path == .bfloat16 {
             PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
                                   accumulate: beta != 0, scratch: scratch) { range, panels, _ in
                 zo_bf16_pack_bf16(weight + range.lowerBound * inner, inner, 1, range.count, inner, panels)

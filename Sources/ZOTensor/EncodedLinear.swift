@@ -18,18 +18,20 @@ public enum EncodedLinear {
         decodeRows: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
     ) {
         guard rows > 0, columns > 0 else { return }
-        if scratch.products == .int8 {
+        switch scratch.path {
+        case .int8:
             PackedInt8.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
                               accumulate: beta != 0, scratch: scratch, decodeRows: decodeRows)
             return
-        }
-        if PackedBFloat16.isActive {
+        case .bfloat16:
             PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
                                   accumulate: beta != 0, scratch: scratch) { range, panels, widened in
                 decodeRows(range, widened)
                 zo_bf16_pack_f32(widened, range.count, inner, panels)
             }
             return
+        case .float32:
+            break
         }
         let tile = max(1, min(columns, tileElements / max(inner, 1)))
         let widened = scratch.widened(count: tile * inner)
@@ -60,8 +62,7 @@ public enum EncodedLinear {
     ) {
         // A decoding step's few rows: decode a weight row at a time in cache instead of a tile in
         // memory (the same bits; where bf16 or int8 products run, they keep the many-row path's rounding).
-        if rows <= BLAS.skinnyRows && weight.hasSkinnyProduct && !PackedBFloat16.isActive && scratch.products == .automatic
-            && rows > 0 {
+        if rows <= BLAS.skinnyRows && weight.hasSkinnyProduct && scratch.path == .float32 && rows > 0 {
             let inner = weight.columns
             let share = BlockDecoding.decodedRows * inner
             let decodedRows = scratch.widened(count: BLAS.skinnyWorkers(columns: weight.rows, inner: inner) * share)

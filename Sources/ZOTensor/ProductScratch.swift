@@ -16,6 +16,12 @@ public final class ProductScratch: @unchecked Sendable {
     /// How products on the frozen base of the arena that owns this scratch are computed.
     public var products = BaseProducts.automatic
 
+    /// The kernels a product on that base runs: int8 when asked for, else bf16 where it is active
+    /// (`PackedBFloat16`), else fp32 on decoded tiles.
+    enum Path { case float32, bfloat16, int8 }
+
+    var path: Path { products == .int8 ? .int8 : PackedBFloat16.isActive ? .bfloat16 : .float32 }
+
     public init() {}
 
     /// Room for `rows` quantized activation rows of `blocks` blocks, with their scales and offsets.

@@ -1,12 +1,18 @@
-// A 16×16 transpose of 32-bit words in registers, shared by the packers of the AVX-512 product
-// kernels (BFloat16Products.c: pairs of bf16; Int8Products.c: quads of int8). Include it inside the
-// including file's AVX-512 target region.
-#ifndef ZO_WORD_TRANSPOSE_H
-#define ZO_WORD_TRANSPOSE_H
+// What the packers of the AVX-512 product kernels share (BFloat16Products.c: pairs of bf16;
+// Int8Products.c: quads of int8): a row's tail mask and a 16×16 transpose of 32-bit words in
+// registers. Include it inside the including file's AVX-512 target region.
+#ifndef ZO_PANEL_PACKING_H
+#define ZO_PANEL_PACKING_H
 
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/// Lanes of a 16-wide load at offset `k` of a row of `inner` values that lie inside the row.
+static inline __mmask16 zo_inside16(ptrdiff_t k, ptrdiff_t inner) {
+    const ptrdiff_t left = inner - k;
+    return (__mmask16)(left >= 16 ? 0xFFFF : left <= 0 ? 0 : (1u << left) - 1);
+}
 
 /// Writes words p0 ..< p0 + count of a 16-column panel from `rows`: rows[j] holds column j's 16 words
 /// (a pair of bf16 or a quad of int8 each), so the panel's word p is the transpose's row p — a 16×16 transpose of

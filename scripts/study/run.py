@@ -123,6 +123,11 @@ def execute(run, work, dry_run, threads=None, keep_checkpoints=False):
 
 
 def run_or_resume(run, folder, dry_run, threads, keep_checkpoints):
+    kept = summary_of(os.path.join(COMPACT, run.relative))
+    if summary_of(folder) is None and kept is not None:
+        # Finished in an earlier checkout whose work folder is gone: the committed compact copy is
+        # the run's record (summary, metrics, seed log), so it is not run again.
+        return kept
     if summary_of(folder) is None:
         if os.path.exists(os.path.join(folder, "checkpoints", "latest", "trainer-state.json")):
             command = [ZOTUNE, "train", "--resume", folder]

@@ -16,7 +16,8 @@ public enum BFloat16Linear {
             }
             return
         }
-        EncodedLinear.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc, beta: beta, scratch: scratch) {
+        EncodedLinear.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc, beta: beta, scratch: scratch,
+                             frozen: FrozenWeight(weight)) {
             BFloat16.widen(weight + $0.lowerBound * inner, into: $1, count: $0.count * inner)
         }
     }

@@ -11,17 +11,18 @@ public enum EncodedLinear {
     public static let tileElements = 1 << 20
 
     /// c = a·Wᵀ (+ c when `beta` = 1) for W `[columns × inner]` (outputs × inputs), whose rows
-    /// `decodeRows(range, into)` writes as fp32.
+    /// `decodeRows(range, into)` writes as fp32; `frozen` names a weight that never changes, whose
+    /// int8 panels may then be kept between products.
     public static func linear(
         _ a: UnsafePointer<Float>, rows: Int, inner: Int, columns: Int, into c: UnsafeMutablePointer<Float>,
-        ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch,
+        ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch, frozen: FrozenWeight? = nil,
         decodeRows: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
     ) {
         guard rows > 0, columns > 0 else { return }
         switch scratch.path {
         case .int8:
             PackedInt8.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
-                              accumulate: beta != 0, scratch: scratch, decodeRows: decodeRows)
+                              accumulate: beta != 0, scratch: scratch, frozen: frozen, decodeRows: decodeRows)
             return
         case .bfloat16:
             PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
@@ -72,7 +73,8 @@ public enum EncodedLinear {
             }
             return
         }
-        linear(a, rows: rows, inner: weight.columns, columns: weight.rows, into: c, ldc: ldc, beta: beta, scratch: scratch) {
+        linear(a, rows: rows, inner: weight.columns, columns: weight.rows, into: c, ldc: ldc, beta: beta, scratch: scratch,
+               frozen: FrozenWeight(weight)) {
             weight.decode(rows: $0, into: $1)
         }
     }

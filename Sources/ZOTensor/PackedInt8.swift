@@ -14,31 +14,42 @@ public enum PackedInt8 {
     private static let cpuRunsIt = zo_int8_products_available()
 
     /// c = a·Wᵀ (+ c when `accumulate`) for W with `columns` outputs × `inner` inputs, whose output
-    /// rows `decodeRows(range, into)` writes as fp32.
+    /// rows `decodeRows(range, into)` writes as fp32. A `frozen` weight's panels are kept in the
+    /// scratch when they fit (`ProductScratch.keptPanelLimit`), so later products skip decoding and
+    /// quantizing it.
     public static func linear(
         _ a: UnsafePointer<Float>, rows: Int, inner: Int, columns: Int,
         into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, scratch: ProductScratch,
-        decodeRows: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
+        frozen: FrozenWeight? = nil, decodeRows: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
     ) {
         guard rows > 0, columns > 0 else { return }
         precondition(inner > 0, "a product over no inputs")
         let blocks = zo_int8_blocks(inner), block = Int(ZO_INT8_BLOCK)
         let activations = scratch.int8Activations(rows: rows, blocks: blocks)
         let schedule = PanelSchedule(rows: rows, inner: inner, columns: columns)
-        let panels = scratch.int8Panels(bytes: zo_int8_panel_bytes(schedule.tile, inner),
-                                        scales: zo_int8_panel_scales(schedule.tile, inner))
-        let widened = scratch.widened(count: schedule.tile * inner)
+        // Kept panels span every column (a share's panels start at its first column); scratch
+        // panels span one tile (they start at the share's offset in the tile).
+        let kept = frozen.flatMap { scratch.keptInt8.panels(for: $0, columns: columns, inner: inner) }
+        let panels = kept.map { (bytes: $0.bytes.pointer, scales: $0.scales.pointer) }
+            ?? scratch.int8Panels(bytes: zo_int8_panel_bytes(schedule.tile, inner),
+                                  scales: zo_int8_panel_scales(schedule.tile, inner))
+        let packed = kept?.isFilled ?? false
+        let widened = packed ? nil : scratch.widened(count: schedule.tile * inner)
         schedule.run { share in
             let first = share.lowerBound
             zo_int8_quantize_activations(a + first * inner, inner, share.count, inner, activations.values + first * blocks * block,
                                          activations.scales + first * blocks, activations.offsets + first * blocks)
         } multiply: { outputs, offset in
-            let bytes = panels.bytes + zo_int8_panel_bytes(offset, inner)
-            let scales = panels.scales + zo_int8_panel_scales(offset, inner)
-            decodeRows(outputs, widened + offset * inner)
-            zo_int8_pack_f32(widened + offset * inner, outputs.count, inner, bytes, scales)
+            let start = kept == nil ? offset : outputs.lowerBound
+            let bytes = panels.bytes + zo_int8_panel_bytes(start, inner)
+            let scales = panels.scales + zo_int8_panel_scales(start, inner)
+            if let widened {
+                decodeRows(outputs, widened + offset * inner)
+                zo_int8_pack_f32(widened + offset * inner, outputs.count, inner, bytes, scales)
+            }
             zo_int8_gemm(activations.values, activations.scales, activations.offsets, rows, inner,
                          bytes, scales, outputs.count, c + outputs.lowerBound, ldc, accumulate)
         }
+        kept?.isFilled = true
     }
 }

@@ -152,6 +152,7 @@ struct AdapterStepBenchmark {
             process.arguments = ["--adapter-step", "--adapter-scheme", scheme.rawValue, "--repeats", "1", "--no-reference",
                                  "--batch", String(batch), "--model", modelOptions.model,
                                  "--base-precision", scheme == .full ? "f32" : modelOptions.precision.rawValue]
+                + (scheme == .full ? [] : modelOptions.baseProducts.map { ["--base-products", $0.rawValue] } ?? [])
                 + (threads.map { ["--threads", String($0)] } ?? [])
             let output = Pipe()
             process.standardOutput = output

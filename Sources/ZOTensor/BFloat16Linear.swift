@@ -11,7 +11,7 @@ public enum BFloat16Linear {
     ) {
         if scratch.path == .bfloat16 {
             PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
-                                  accumulate: beta != 0, scratch: scratch) { range, panels, _ in
+                                  accumulate: beta != 0, scratch: scratch, frozen: FrozenWeight(weight)) { range, panels, _ in
                 zo_bf16_pack_bf16(weight + range.lowerBound * inner, inner, 1, range.count, inner, panels)
             }
             return
@@ -30,7 +30,7 @@ public enum BFloat16Linear {
         guard rows > 0, columns > 0 else { return }
         if PackedBFloat16.isActive {
             PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
-                                  accumulate: beta != 0, scratch: scratch) { range, panels, _ in
+                                  accumulate: beta != 0, scratch: scratch, frozen: FrozenWeight(weight)) { range, panels, _ in
                 zo_bf16_pack_bf16(weight + range.lowerBound, 1, columns, range.count, inner, panels)
             }
             return

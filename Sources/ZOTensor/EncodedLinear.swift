@@ -12,7 +12,7 @@ public enum EncodedLinear {
 
     /// c = a·Wᵀ (+ c when `beta` = 1) for W `[columns × inner]` (outputs × inputs), whose rows
     /// `decodeRows(range, into)` writes as fp32; `frozen` names a weight that never changes, whose
-    /// int8 panels may then be kept between products.
+    /// packed panels may then be kept between products (`ProductScratch.keptPanelLimit`).
     public static func linear(
         _ a: UnsafePointer<Float>, rows: Int, inner: Int, columns: Int, into c: UnsafeMutablePointer<Float>,
         ldc: Int? = nil, beta: Float = 0, scratch: ProductScratch, frozen: FrozenWeight? = nil,
@@ -26,7 +26,7 @@ public enum EncodedLinear {
             return
         case .bfloat16:
             PackedBFloat16.linear(a, rows: rows, inner: inner, columns: columns, into: c, ldc: ldc ?? columns,
-                                  accumulate: beta != 0, scratch: scratch) { range, panels, widened in
+                                  accumulate: beta != 0, scratch: scratch, frozen: frozen) { range, panels, widened in
                 decodeRows(range, widened)
                 zo_bf16_pack_f32(widened, range.count, inner, panels)
             }

@@ -51,10 +51,13 @@ public enum PackedBFloat16 {
 
     /// c = a·Wᵀ (+ c when `accumulate`) for W with `columns` outputs × `inner` inputs, whose output
     /// rows `pack(range, panels, widened)` writes as panels (`zo_bf16_pack_*`), using `widened`
-    /// (room for `range.count × inner` floats) if it needs to decode first.
+    /// (room for `range.count × inner` floats) if it needs to decode first. A `frozen` weight's
+    /// panels are kept in the scratch when they fit (`ProductScratch.keptPanelLimit`), so later
+    /// products skip packing it.
     public static func linear(
         _ a: UnsafePointer<Float>, rows: Int, inner: Int, columns: Int,
         into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, scratch: ProductScratch,
+        frozen: FrozenWeight? = nil,
         pack: (Range<Int>, UnsafeMutablePointer<UInt16>, UnsafeMutablePointer<Float>) -> Void
     ) {
         guard rows > 0, columns > 0 else { return }
@@ -62,14 +65,19 @@ public enum PackedBFloat16 {
         let width = (inner + 1) / 2 * 2
         let rounded = scratch.activations(count: rows * width)
         let schedule = PanelSchedule(rows: rows, inner: inner, columns: columns)
-        let panels = scratch.panels(count: zo_bf16_panel_elements(schedule.tile, inner))
+        // Kept panels span every column (a share's start at its first column), scratch panels one tile.
+        let kept = frozen.flatMap { scratch.kept.panels(for: $0, columns: columns, inner: inner, encoding: .bfloat16) }
+        let panels = kept.map { UnsafeMutableRawPointer($0.values.pointer).assumingMemoryBound(to: UInt16.self) }
+            ?? scratch.panels(count: zo_bf16_panel_elements(schedule.tile, inner))
+        let packed = kept?.isFilled ?? false
         let widened = scratch.widened(count: schedule.tile * inner)
         schedule.run { share in
             zo_bf16_round_activations(a + share.lowerBound * inner, inner, share.count, inner, rounded + share.lowerBound * width)
         } multiply: { outputs, offset in
-            let workerPanels = panels + zo_bf16_panel_elements(offset, inner)
-            pack(outputs, workerPanels, widened + offset * inner)
+            let workerPanels = panels + zo_bf16_panel_elements(kept == nil ? offset : outputs.lowerBound, inner)
+            if !packed { pack(outputs, workerPanels, widened + offset * inner) }
             zo_bf16_gemm(rounded, rows, inner, workerPanels, outputs.count, c + outputs.lowerBound, ldc, accumulate)
         }
+        kept?.isFilled = true
     }
 }

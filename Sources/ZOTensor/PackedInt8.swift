@@ -29,8 +29,8 @@ public enum PackedInt8 {
         let schedule = PanelSchedule(rows: rows, inner: inner, columns: columns)
         // Kept panels span every column (a share's panels start at its first column); scratch
         // panels span one tile (they start at the share's offset in the tile).
-        let kept = frozen.flatMap { scratch.keptInt8.panels(for: $0, columns: columns, inner: inner) }
-        let panels = kept.map { (bytes: $0.bytes.pointer, scales: $0.scales.pointer) }
+        let kept = frozen.flatMap { scratch.kept.panels(for: $0, columns: columns, inner: inner, encoding: .int8) }
+        let panels = kept.map { (bytes: $0.values.pointer, scales: $0.scales.pointer) }
             ?? scratch.int8Panels(bytes: zo_int8_panel_bytes(schedule.tile, inner),
                                   scales: zo_int8_panel_scales(schedule.tile, inner))
         let packed = kept?.isFilled ?? false

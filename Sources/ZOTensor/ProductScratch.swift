@@ -15,23 +15,23 @@ public final class ProductScratch: @unchecked Sendable {
 
     /// How products on the frozen base of the arena that owns this scratch are computed.
     public var products = BaseProducts.automatic {
-        didSet { keptInt8.forgetAll() }
+        didSet { kept.forgetAll() }
     }
 
-    /// Bytes the int8 panels of frozen weights may take between forwards (`KeptInt8Panels`): by
+    /// Bytes the packed panels of frozen weights may take between forwards (`KeptPanels`): by
     /// default a quarter of the memory this process may use, so a small or mid-sized base is packed
     /// once and an 8B one keeps to the memory of its file; 0 packs every product afresh.
     public var keptPanelLimit: Int {
-        get { keptInt8.limit }
-        set { keptInt8.limit = max(0, newValue) }
+        get { kept.limit }
+        set { kept.limit = max(0, newValue) }
     }
 
     public static var defaultKeptPanelLimit: Int { System.memoryLimitBytes / 4 }
 
-    /// Bytes the kept int8 panels take now.
-    public var keptPanelBytes: Int { keptInt8.usedBytes }
+    /// Bytes the kept panels take now.
+    public var keptPanelBytes: Int { kept.usedBytes }
 
-    let keptInt8 = KeptInt8Panels(limit: ProductScratch.defaultKeptPanelLimit)
+    let kept = KeptPanels(limit: ProductScratch.defaultKeptPanelLimit)
 
     /// The kernels a product on that base runs: int8 when asked for, else bf16 where it is active
     /// (`PackedBFloat16`), else fp32 on decoded tiles.

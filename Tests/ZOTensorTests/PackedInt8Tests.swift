@@ -114,42 +114,6 @@ final class PackedInt8Tests: XCTestCase {
         }
     }
 
-    /// A frozen weight's panels are packed by its first product and kept: later products (other
-    /// activations, other row counts) decode nothing and give the bits of products that pack afresh,
-    /// over two tiles and two workers; with no room (`keptPanelLimit` 0) nothing is kept.
-    func testKeptPanelsSkipDecodingAndChangeNoBits() {
-        let inner = 1000, columns = 1100
-        let w = (0..<(columns * inner)).map { _ in random() }
-        let frozen = w.map { BFloat16.round($0) }
-        let kept = ProductScratch(), afresh = ProductScratch()
-        afresh.keptPanelLimit = 0
-        var decodedColumns = 0
-        let counting = NSLock()
-        let workers = BLAS.workerCount
-        defer { BLAS.workerCount = workers }
-        BLAS.workerCount = 2
-        func product(_ a: [Float], rows: Int, scratch: ProductScratch) -> [Float] {
-            var c = [Float](repeating: 0, count: rows * columns)
-            frozen.withUnsafeBufferPointer { weight in
-                PackedInt8.linear(a, rows: rows, inner: inner, columns: columns, into: &c, ldc: columns, accumulate: false,
-                                  scratch: scratch, frozen: FrozenWeight(weight.baseAddress!)) { range, into in
-                    counting.withLock { decodedColumns += range.count }
-                    BFloat16.widen(weight.baseAddress! + range.lowerBound * inner, into: into, count: range.count * inner)
-                }
-            }
-            return c
-        }
-        for (round, rows) in [40, 3, 40].enumerated() {
-            let a = (0..<(rows * inner)).map { _ in random() }
-            decodedColumns = 0
-            let fromKept = product(a, rows: rows, scratch: kept)
-            XCTAssertEqual(decodedColumns, round == 0 ? columns : 0, "round \(round): columns decoded")
-            XCTAssertEqual(fromKept, product(a, rows: rows, scratch: afresh), "round \(round)")
-        }
-        XCTAssertEqual(kept.keptPanelBytes, zo_int8_panel_bytes(columns, inner) + zo_int8_panel_scales(columns, inner) * 4)
-        XCTAssertEqual(afresh.keptPanelBytes, 0)
-    }
-
     /// An infinite or NaN activation makes its row's outputs NaN (as an fp32 product would be non-finite), not garbage.
     func testANonFiniteActivationMakesItsRowNotFinite() {
         let rows = 3, inner = 130, columns = 20

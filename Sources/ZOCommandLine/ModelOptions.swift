@@ -18,7 +18,7 @@ public struct ModelOptions: ParsableArguments {
     public var basePrecision: StoragePrecision?
 
     @Option(name: .long, help: ArgumentHelp(
-        "How products on a bf16 or stored base are computed: auto (fp32, or bf16 where faster) or int8 (AVX512-VNNI: weights and activations quantized per 64 inputs, as llama.cpp does; about 3× the fp32 rate; logits move by a few percent of the largest; the packed weights are kept between forwards, up to a quarter of the memory). Default auto; eval --checkpoint uses the run's.",
+        "How products on a bf16 or stored base are computed: auto (fp32, or bf16 where faster) or int8 (AVX512-VNNI: weights and activations quantized per 64 inputs, as llama.cpp does; about 3× the fp32 rate; logits move by a few percent of the largest; see --packed-base-memory). Default auto; eval --checkpoint uses the run's.",
         valueName: "products"))
     public var baseProducts: BaseProducts?
 

@@ -18,15 +18,16 @@ public final class ProductScratch: @unchecked Sendable {
         didSet { kept.forgetAll() }
     }
 
-    /// Bytes the packed panels of frozen weights may take between forwards (`KeptPanels`): by
-    /// default a quarter of the memory this process may use, so a small or mid-sized base is packed
-    /// once and an 8B one keeps to the memory of its file; 0 packs every product afresh.
+    /// Bytes the packed panels of frozen weights may take between forwards (`KeptPanels`).
     public var keptPanelLimit: Int {
         get { kept.limit }
         set { kept.limit = max(0, newValue) }
     }
 
-    public static var defaultKeptPanelLimit: Int { System.memoryLimitBytes / 4 }
+    /// `keptPanelLimit` of every new scratch: an eighth of the memory this process may use, so a
+    /// small or mid-sized base is packed once while an 8B one stays near the memory of its file
+    /// (`--packed-base-memory` sets it; 0 keeps none).
+    nonisolated(unsafe) public static var defaultKeptPanelLimit = System.memoryLimitBytes / 8
 
     /// Bytes the kept panels take now.
     public var keptPanelBytes: Int { kept.usedBytes }

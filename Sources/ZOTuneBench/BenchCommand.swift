@@ -43,7 +43,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     @OptionGroup var modelOptions: ModelOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var resourceOptions: ResourceOptions
 
     @Flag(name: .long, help: "Time one training step of each estimator (and PyTorch's MeZO step) instead of the forward pass.")
     var trainingStep = false
@@ -103,7 +103,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        threadOptions.apply()
+        resourceOptions.apply()
         let figures = BenchmarkReport()
         guard [trainingStep, adapterStep, gaussian, memory, scoring, gradientAlignment, generate].filter({ $0 }).count <= 1 else {
             throw ValidationError("choose one of --training-step, --adapter-step, --gaussian, --memory, --scoring, --gradient-alignment and --generate.")
@@ -140,7 +140,7 @@ struct BenchCommand: ParsableCommand {
             ).run()
         } else if adapterStep {
             try AdapterStepBenchmark(
-                modelOptions: modelOptions, batch: batch, repeats: repeats, only: adapterScheme, threads: threadOptions.threads,
+                modelOptions: modelOptions, batch: batch, repeats: repeats, only: adapterScheme, threads: resourceOptions.threads,
                 referenceScript: adapterScheme == nil ? reference(TrainingStepBenchmark.defaultReferenceScript) : nil,
                 report: figures
             ).run()

@@ -12,7 +12,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var adapterOptions: AdapterOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var resourceOptions: ResourceOptions
     @OptionGroup var taskOptions: TaskOptions
 
     @Option(name: .long, help: "Fine-tuned weights: a run folder (uses its best checkpoint, and its base precision unless --base-precision is given), a checkpoint folder, or a .safetensors file.")
@@ -44,7 +44,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        threadOptions.apply()
+        resourceOptions.apply()
         let task = taskOptions.source
         let (precision, isDefault, products) = try basePrecision()
         let loaded = try task.loadModel(modelOptions.model, basePrecision: precision, basePrecisionIsDefault: isDefault,

@@ -40,7 +40,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write: a new or empty folder (peft, merged), a new file (gguf-lora, gguf).")
     var output: String
 
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var resourceOptions: ResourceOptions
 
     func validate() throws {
         _ = try Self.ggmlType(ggufType)
@@ -53,7 +53,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        threadOptions.apply()
+        resourceOptions.apply()
         var export = RunExport(run: URL(fileURLWithPath: runFolder))
         export.checkpoint = checkpoint
         export.ggufType = try Self.ggmlType(ggufType)

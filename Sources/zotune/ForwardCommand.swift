@@ -17,7 +17,7 @@ struct ForwardCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var adapterOptions: AdapterOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var resourceOptions: ResourceOptions
 
     @Option(name: .long, help: "A text file with one sequence per line (\\n, \\t, \\\\ escapes).")
     var textFile: String
@@ -34,7 +34,7 @@ struct ForwardCommand: ParsableCommand {
     }
 
     func run() throws {
-        threadOptions.apply()
+        resourceOptions.apply()
         let lines = try EscapedTextFile.lines(at: textFile)
         guard !lines.isEmpty else { throw ValidationError("\(textFile) has no lines.") }
         let loaded = try modelOptions.load()

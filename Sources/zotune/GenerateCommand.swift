@@ -16,7 +16,7 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var adapterOptions: AdapterOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var resourceOptions: ResourceOptions
 
     @Option(name: .long, help: "The text to continue.")
     var prompt: String?
@@ -38,7 +38,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        threadOptions.apply()
+        resourceOptions.apply()
         let loaded = try modelOptions.load()
         try adapterOptions.apply(to: loaded.model)
         guard loaded.model.outputKind == .causalLanguageModel else {

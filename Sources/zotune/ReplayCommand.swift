@@ -18,12 +18,12 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write the rebuilt weights (.safetensors).")
     var output: String
 
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var resourceOptions: ResourceOptions
 
     func validate() throws { try NewOutputFile.check(output) }
 
     func run() throws {
-        threadOptions.apply()
+        resourceOptions.apply()
         let start = Date()
         let written = try SeedLogReplay.rebuild(
             log: URL(fileURLWithPath: log), base: base, output: URL(fileURLWithPath: output), status: Console.status)

@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var resourceOptions: ResourceOptions
     @OptionGroup var taskOptions: TaskOptions
     @OptionGroup var methodOptions: MethodOptions
     @OptionGroup(title: "Adapters") var tuningOptions: TuningOptions
@@ -113,7 +113,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        threadOptions.apply()
+        resourceOptions.apply()
         guard distributed != nil else { return try train(observer: ConsoleTrainingObserver(), group: nil) }
         let group = try MPIProcessGroup()
         // Ranks other than 0 train in a scratch folder of their own (a resumed one starts as a copy of rank 0's).

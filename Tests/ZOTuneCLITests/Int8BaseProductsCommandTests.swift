@@ -41,6 +41,9 @@ final class Int8BaseProductsCommandTests: XCTestCase {
         let difference = zip(int8.logits, float32).map { abs($0 - $1) }.max() ?? .infinity
         XCTAssertLessThan(difference, 0.05 * scale, "int8 products within 5 % of the largest logit")
         XCTAssertGreaterThan(difference, 0, "the int8 path ran (quantization moves the logits)")
+        let unkept = try logits(["--base-precision", "stored", "--base-products", "int8", "--packed-base-memory", "0"])
+        XCTAssertEqual(unkept.status, 0, unkept.stderr)
+        XCTAssertEqual(unkept.logits, int8.logits, "re-packing in every product instead of keeping the panels changes no bit")
 
         let onFloat32 = try logits(["--base-precision", "f32", "--base-products", "int8"])
         XCTAssertNotEqual(onFloat32.status, 0)

@@ -1,11 +1,22 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+private let RLIMIT_AS_RESOURCE = __rlimit_resource_t(RLIMIT_AS.rawValue)
+#elseif canImport(Darwin)
+import Darwin
+private let RLIMIT_AS_RESOURCE = RLIMIT_AS
+#endif
 
 extension System {
     /// Memory this process may use: the machine's physical memory, or less where its control group
-    /// (or an ancestor, e.g. `systemd-run -p MemoryMax=`, `docker --memory`) sets a limit.
+    /// (or an ancestor, e.g. `systemd-run -p MemoryMax=`, `docker --memory`) or an address-space
+    /// limit (`ulimit -v`) sets one.
     public static var memoryLimitBytes: Int {
         let groups = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? ""
-        return min(physicalMemoryBytes, memoryLimit(mountedAt: "/sys/fs/cgroup", cgroups: groups) ?? .max)
+        var limit = rlimit()
+        let addressSpace = getrlimit(RLIMIT_AS_RESOURCE, &limit) == 0 && limit.rlim_cur != rlim_t.max
+            ? Int(clamping: limit.rlim_cur) : Int.max
+        return min(physicalMemoryBytes, addressSpace, memoryLimit(mountedAt: "/sys/fs/cgroup", cgroups: groups) ?? .max)
     }
 
     /// The smallest limit over the process's group and its ancestors: cgroup v2 `memory.max`, then

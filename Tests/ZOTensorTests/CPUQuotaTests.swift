@@ -25,24 +25,19 @@ final class CPUQuotaTests: XCTestCase {
     /// files are found in; a group folder missing from the mount (a container without its own
     /// namespace) falls back to the root.
     func testQuotaIsTheSmallestOverTheGroupAndItsAncestors() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cgroup-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        func write(_ relative: String, _ text: String) throws {
-            let url = root.appendingPathComponent(relative)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        try write("cpu.max", "max 100000\n")
-        try write("slice/cpu.max", "300000 100000\n")
-        try write("slice/job/cpu.max", "max 100000\n")
-        XCTAssertEqual(System.cpuQuota(mountedAt: root.path, cgroups: "0::/slice/job\n"), 3, "the parent's limit binds")
-        try write("slice/job/cpu.max", "100000 100000\n")
-        XCTAssertEqual(System.cpuQuota(mountedAt: root.path, cgroups: "0::/slice/job\n"), 1)
-        XCTAssertNil(System.cpuQuota(mountedAt: root.path, cgroups: "0::/\n"), "the root has no limit")
+        let cgroup = CgroupFolder()
+        defer { cgroup.remove() }
+        try cgroup.write("cpu.max", "max 100000\n")
+        try cgroup.write("slice/cpu.max", "300000 100000\n")
+        try cgroup.write("slice/job/cpu.max", "max 100000\n")
+        XCTAssertEqual(System.cpuQuota(mountedAt: cgroup.path, cgroups: "0::/slice/job\n"), 3, "the parent's limit binds")
+        try cgroup.write("slice/job/cpu.max", "100000 100000\n")
+        XCTAssertEqual(System.cpuQuota(mountedAt: cgroup.path, cgroups: "0::/slice/job\n"), 1)
+        XCTAssertNil(System.cpuQuota(mountedAt: cgroup.path, cgroups: "0::/\n"), "the root has no limit")
 
-        try write("cpu/cpu.cfs_quota_us", "200000\n")
-        try write("cpu/cpu.cfs_period_us", "100000\n")
-        XCTAssertEqual(System.cpuQuota(mountedAt: root.path, cgroups: "3:cpu,cpuacct:/docker/abc\n0::/\n"), 2,
+        try cgroup.write("cpu/cpu.cfs_quota_us", "200000\n")
+        try cgroup.write("cpu/cpu.cfs_period_us", "100000\n")
+        XCTAssertEqual(System.cpuQuota(mountedAt: cgroup.path, cgroups: "3:cpu,cpuacct:/docker/abc\n0::/\n"), 2,
                        "v1, group folder absent: the mount's root")
     }
 }

@@ -197,7 +197,8 @@ def main_table(task, groups, methods=METHODS, study="study.json", title=None):
     return lines, picked, facts
 
 
-ADAPTER_STUDIES = ["adapters.json", "adapters-pgap-eps.json", "adapters-prefix.json", "base-precision.json"]
+ADAPTER_STUDIES = ["adapters.json", "adapters-pgap-eps.json", "adapters-prefix.json", "base-precision.json",
+                   "base-products-int8.json"]
 
 
 def adapter_grids():
@@ -242,7 +243,7 @@ def adapter_table(task, groups, full_mezo):
              "Full MeZO's row is the study's (above). *Start test*: test accuracy before training — the base's zero-shot "
              "for LoRA (B = 0), the freshly initialised adapter's for prefix and prompt tuning. *Diverged*: seed-0 grid runs "
              "stopped by the divergence guard. *-stored*: the frozen base kept as its file stores it (SmolLM2's Q4_1 blocks, "
-             "bf16 products; issue #17), the others fp32. *Peak RSS*: the training process's, mean over the seeds.", "",
+             "bf16 products; issue #17); *-int8*: the same with int8 products (`--base-products int8`); the others fp32. *Peak RSS*: the training process's, mean over the seeds.", "",
              "| scheme | lr (chosen on dev) | grid tried | seeds | start test | test at best dev | best dev | forward passes | train time / run | peak RSS | diverged |",
              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     if full_mezo:

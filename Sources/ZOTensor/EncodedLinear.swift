@@ -56,6 +56,40 @@ public enum EncodedLinear {
         }
     }
 
+    /// The same for stored weights of one input whose outputs go side by side (q|k|v, gate|up): one
+    /// product over their joined rows, so the activations are rounded or quantized once and the
+    /// joined panels are kept as one weight. A decoding step's few rows go weight by weight (each
+    /// has its own row kernel).
+    public static func linear(
+        _ a: UnsafePointer<Float>, rows: Int, weights: [any EncodedRows], into c: UnsafeMutablePointer<Float>,
+        ldc: Int? = nil, scratch: ProductScratch
+    ) {
+        guard let first = weights.first else { return }
+        let inner = first.columns
+        precondition(weights.allSatisfy { $0.columns == inner }, "joined weights of different input widths")
+        let width = weights.reduce(0) { $0 + $1.rows }
+        if weights.count == 1 || (rows <= BLAS.skinnyRows && scratch.path == .float32) {
+            var column = 0
+            for weight in weights {
+                linear(a, rows: rows, weight: weight, into: c + column, ldc: ldc ?? width, scratch: scratch)
+                column += weight.rows
+            }
+            return
+        }
+        // The joined weight is named by its first part and its width (`KeptPanels.Key`): the parts
+        // live as long as the model that joins them.
+        linear(a, rows: rows, inner: inner, columns: width, into: c, ldc: ldc, scratch: scratch, frozen: FrozenWeight(first)) { range, into in
+            var start = 0
+            for weight in weights {
+                let lower = max(range.lowerBound, start), upper = min(range.upperBound, start + weight.rows)
+                if lower < upper {
+                    weight.decode(rows: (lower - start)..<(upper - start), into: into + (lower - range.lowerBound) * inner)
+                }
+                start += weight.rows
+            }
+        }
+    }
+
     /// The same for a stored weight (`EncodedRows`).
     public static func linear(
         _ a: UnsafePointer<Float>, rows: Int, weight: any EncodedRows, into c: UnsafeMutablePointer<Float>,

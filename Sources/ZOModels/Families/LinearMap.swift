@@ -105,7 +105,8 @@ struct LinearMap {
 
     /// Several maps of the same input written side by side into `[rows × Σ outputs]` (q|k|v,
     /// gate|up): one GEMM when their `nn.Linear` weights are adjacent in the arena (the usual case,
-    /// by declaration order), else one GEMM per map. Deltas and biases are added per map.
+    /// by declaration order) or all stored (one product over their joined rows), else one GEMM per
+    /// map. Deltas and biases are added per map.
     static func applyFused(_ maps: [LinearMap], _ input: UnsafePointer<Float>, rows: Int,
                            into output: UnsafeMutablePointer<Float>) {
         let width = maps.reduce(0) { $0 + $1.outputs }
@@ -118,9 +119,15 @@ struct LinearMap {
             BLAS.linear(input, rows: rows, inner: maps[0].inputs, weight: maps[0].weight.pointer, columns: width,
                         into: output)
         }
+        // Stored weights join whatever their storage: one product over their rows.
+        let encoded = adjacent ? [] : maps.compactMap(\.weight.encoded)
+        let joined = maps.count > 1 && encoded.count == maps.count
+        if joined {
+            EncodedLinear.linear(input, rows: rows, weights: encoded, into: output, scratch: maps[0].arena.productScratch)
+        }
         var column = 0
         for map in maps {
-            if adjacent {
+            if adjacent || joined {
                 map.addDeltaAndBias(input, rows: rows, into: output + column, outputStride: width)
             } else {
                 map.apply(input, rows: rows, into: output + column, outputStride: width)

@@ -76,9 +76,8 @@ public enum EncodedLinear {
             }
             return
         }
-        // The joined weight is named by its first part and its width (`KeptPanels.Key`): the parts
-        // live as long as the model that joins them.
-        linear(a, rows: rows, inner: inner, columns: width, into: c, ldc: ldc, scratch: scratch, frozen: FrozenWeight(first)) { range, into in
+        linear(a, rows: rows, inner: inner, columns: width, into: c, ldc: ldc, scratch: scratch,
+               frozen: FrozenWeight(joining: weights)) { range, into in
             var start = 0
             for weight in weights {
                 let lower = max(range.lowerBound, start), upper = min(range.upperBound, start + weight.rows)

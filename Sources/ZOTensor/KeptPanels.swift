@@ -20,9 +20,10 @@ final class KeptPanels: @unchecked Sendable {
     }
 
     /// A weight's identity: the storage it is read from (an encoded tensor's object, or the address
-    /// of bf16 values) and its shape, so a fused product of adjacent weights has its own entry.
+    /// of bf16 values; every part's, for a joined product) and its shape, so a fused product of
+    /// adjacent weights has its own entry.
     struct Key: Hashable {
-        let address: UInt
+        let addresses: [UInt]
         let columns: Int
         let inner: Int
         let encoding: Encoding
@@ -34,13 +35,13 @@ final class KeptPanels: @unchecked Sendable {
         let scales: FloatBuffer
         /// Whether a product has packed every column (set after the first product completes).
         var isFilled = false
-        /// Keeps an encoded weight alive while its address names these panels.
-        let owner: AnyObject?
+        /// Keeps encoded weights alive while their addresses name these panels.
+        let owners: [AnyObject]
 
-        init(_ sizes: (values: Int, scales: Int), owner: AnyObject?) {
+        init(_ sizes: (values: Int, scales: Int), owners: [AnyObject]) {
             values = AlignedBuffer(count: sizes.values)
             scales = FloatBuffer(count: sizes.scales)
-            self.owner = owner
+            self.owners = owners
         }
 
         var byteCount: Int { values.count + scales.count * 4 }
@@ -58,11 +59,11 @@ final class KeptPanels: @unchecked Sendable {
     /// The panels kept for a weight, made empty on first request if they fit under `limit`; nil
     /// when they do not (the product then packs into scratch).
     func panels(for weight: FrozenWeight, columns: Int, inner: Int, encoding: Encoding) -> Panels? {
-        let key = Key(address: weight.address, columns: columns, inner: inner, encoding: encoding)
+        let key = Key(addresses: weight.addresses, columns: columns, inner: inner, encoding: encoding)
         if let kept = entries[key] { return kept }
         let sizes = encoding.sizes(columns: columns, inner: inner)
         guard usedBytes + sizes.values + sizes.scales * 4 <= limit else { return nil }
-        let made = Panels(sizes, owner: weight.owner)
+        let made = Panels(sizes, owners: weight.owners)
         entries[key] = made
         usedBytes += made.byteCount
         return made
@@ -76,18 +77,21 @@ final class KeptPanels: @unchecked Sendable {
 
 /// Which frozen weight a product multiplies, so that its packed form can be kept between forwards.
 public struct FrozenWeight {
-    let address: UInt
-    let owner: AnyObject?
+    let addresses: [UInt]
+    let owners: [AnyObject]
 
     /// A stored weight (its decoder object).
-    public init(_ encoded: AnyObject) {
-        address = UInt(bitPattern: Unmanaged.passUnretained(encoded).toOpaque())
-        owner = encoded
+    public init(_ encoded: AnyObject) { self.init(joining: [encoded]) }
+
+    /// Stored weights multiplied as one product over their joined rows, in that order.
+    public init(joining parts: [AnyObject]) {
+        addresses = parts.map { UInt(bitPattern: Unmanaged.passUnretained($0).toOpaque()) }
+        owners = parts
     }
 
     /// bf16 values in an arena, which never move or change after loading.
     public init(_ values: UnsafePointer<UInt16>) {
-        address = UInt(bitPattern: values)
-        owner = nil
+        addresses = [UInt(bitPattern: values)]
+        owners = []
     }
 }

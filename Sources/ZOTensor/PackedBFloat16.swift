@@ -70,12 +70,13 @@ public enum PackedBFloat16 {
         let panels = kept.map { UnsafeMutableRawPointer($0.values.pointer).assumingMemoryBound(to: UInt16.self) }
             ?? scratch.panels(count: zo_bf16_panel_elements(schedule.tile, inner))
         let packed = kept?.isFilled ?? false
-        let widened = scratch.widened(count: schedule.tile * inner)
+        // Kept and already filled panels need no widening room: the scratch is not even taken.
+        let widened = packed ? nil : scratch.widened(count: schedule.tile * inner)
         schedule.run { share in
             zo_bf16_round_activations(a + share.lowerBound * inner, inner, share.count, inner, rounded + share.lowerBound * width)
         } multiply: { outputs, offset in
             let workerPanels = panels + zo_bf16_panel_elements(kept == nil ? offset : outputs.lowerBound, inner)
-            if !packed { pack(outputs, workerPanels, widened + offset * inner) }
+            if let widened { pack(outputs, workerPanels, widened + offset * inner) }
             zo_bf16_gemm(rounded, rows, inner, workerPanels, outputs.count, c + outputs.lowerBound, ldc, accumulate)
         }
         kept?.isFilled = true

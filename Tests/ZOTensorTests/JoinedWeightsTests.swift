@@ -70,6 +70,30 @@ final class JoinedWeightsTests: XCTestCase {
         check(products: .automatic, exact: true)
     }
 
+    /// Kept panels name every part of a joined product: two joins that share their first weight and
+    /// their width (q|k|v of one layer against q|k'|v') must not reuse each other's panels.
+    func testJoinsSharingTheirFirstWeightKeepTheirOwnPanels() throws {
+        try XCTSkipUnless(PackedInt8.isRunnable, "int8 products run on CPUs with AVX512-VNNI only")
+        PackedBFloat16.choice = .never
+        let inner = 192, rows = 40
+        let first = Rows(rows: 64, columns: inner, seed: 4)
+        let one = [first, Rows(rows: 48, columns: inner, seed: 5)], other = [first, Rows(rows: 48, columns: inner, seed: 6)]
+        let a = (0..<(rows * inner)).map { Float(($0 * 53) % 97) / 97 - 0.5 }
+        func joined(_ weights: [Rows], scratch: ProductScratch) -> [Float] {
+            var c = [Float](repeating: .nan, count: rows * 112)
+            EncodedLinear.linear(a, rows: rows, weights: weights, into: &c, scratch: scratch)
+            return c
+        }
+        let shared = ProductScratch(), afresh = ProductScratch()
+        shared.products = .int8
+        afresh.products = .int8
+        afresh.keptPanelLimit = 0
+        _ = joined(one, scratch: shared)
+        let second = joined(other, scratch: shared)
+        XCTAssertTrue(second == joined(other, scratch: afresh), "the second join's outputs differ from its own product's")
+        XCTAssertFalse(second == joined(one, scratch: afresh), "the second join reused the first join's panels")
+    }
+
     func testJoinedFloat32ProductsAgreeWithEachWeightsOwn() {
         PackedBFloat16.choice = .never
         check(products: .automatic, exact: false)

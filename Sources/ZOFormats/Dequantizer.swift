@@ -1,9 +1,12 @@
 /// Decodes ggml tensor encodings to fp32. Supported: F32, F16, BF16, the 32-weight block types Q4_0, Q4_1,
-/// Q5_0, Q5_1, Q8_0 (`LegacyBlockQuants`) and the K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K (`KQuants`).
-/// Any other type (IQ*, TQ*, MXFP4, Q8_1, integers) throws `unsupported quantization <type> in tensor <name>`.
+/// Q5_0, Q5_1, Q8_0 (`LegacyBlockQuants`), the K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K (`KQuants`),
+/// the 4-bit codebook types IQ4_NL, IQ4_XS, MXFP4, NVFP4 (`CodebookQuants`) and the ternary TQ1_0, TQ2_0
+/// (`TernaryQuants`). Any other type (the IQ1–IQ3 grids, Q8_1, integers) throws
+/// `unsupported quantization <type> in tensor <name>`.
 public enum Dequantizer {
     public static let supported: Set<GGMLType> = [
         .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K,
+        .iq4_nl, .iq4_xs, .mxfp4, .nvfp4, .tq1_0, .tq2_0,
     ]
 
     public static func supports(_ type: GGMLType) -> Bool { supported.contains(type) }
@@ -35,6 +38,12 @@ public enum Dequantizer {
         case .q5_K: KQuants.decodeQ5_K(src, into: dst, blocks: blocks)
         case .q6_K: KQuants.decodeQ6_K(src, into: dst, blocks: blocks)
         case .q8_K: KQuants.decodeQ8_K(src, into: dst, blocks: blocks)
+        case .iq4_nl: CodebookQuants.decodeIQ4_NL(src, into: dst, blocks: blocks)
+        case .iq4_xs: CodebookQuants.decodeIQ4_XS(src, into: dst, blocks: blocks)
+        case .mxfp4: CodebookQuants.decodeMXFP4(src, into: dst, blocks: blocks)
+        case .nvfp4: CodebookQuants.decodeNVFP4(src, into: dst, blocks: blocks)
+        case .tq1_0: TernaryQuants.decodeTQ1_0(src, into: dst, blocks: blocks)
+        case .tq2_0: TernaryQuants.decodeTQ2_0(src, into: dst, blocks: blocks)
         default: throw FormatError.unsupportedQuantization(type: type.name, tensor: tensor)
         }
     }

@@ -40,6 +40,13 @@ public struct GGUFWriter {
             self.data = data
         }
 
+        /// Bytes already in `type`'s encoding (e.g. blocks copied from another file); nil when their
+        /// count is not what `shape` needs in that encoding.
+        public init?(name: String, shape: [Int], type: GGMLType, encoded data: Data) {
+            guard type.byteCount(elements: shape.reduce(1, *)) == data.count else { return nil }
+            (self.name, self.shape, self.type, self.data) = (name, shape, type, data)
+        }
+
         /// The encodings `init(name:shape:floats:as:)` writes.
         public static let encodable: [GGMLType] = [.f32, .f16, .bf16, .q8_0]
     }

@@ -1,4 +1,6 @@
+import Foundation
 import XCTest
+import ZOFormats
 import ZOModels
 import ZOTensor
 
@@ -81,6 +83,29 @@ final class BFloat16BaseTests: XCTestCase {
             XCTAssertLessThanOrEqual(stored.weights.byteCount, float32.weights.byteCount, fixture)
             let requests = everyPosition(Self.sequences)
             assertClose(try stored.logits(Self.sequences, at: requests), try float32.logits(Self.sequences, at: requests), fixture)
+        }
+    }
+
+    /// A block type ZOTune cannot decode is refused in one sentence when the base stays stored, as
+    /// when it is decoded at load (it used to stop the process on a precondition): tiny-qwen2.gguf
+    /// with one projection re-typed as Q8_1, whose rows are whole blocks.
+    func testAnUndecodableBlockTypeIsRefusedInOneSentence() throws {
+        let file = try GGUFFile(path: Fixtures.url("formats/tiny-qwen2.gguf").path)
+        var writer = GGUFWriter()
+        writer.metadata = file.metadata.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        for tensor in file.tensors {
+            let retyped = tensor.name == "blk.0.attn_q.weight"
+            let type: GGMLType = retyped ? .q8_1 : { if case let .ggml(type) = tensor.encoding { return type } else { return .f32 } }()
+            let data = retyped ? Data(count: try XCTUnwrap(GGMLType.q8_1.byteCount(elements: tensor.elementCount))) : Data(tensor.bytes)
+            writer.tensors.append(try XCTUnwrap(GGUFWriter.Tensor(name: tensor.name, shape: tensor.shape, type: type, encoded: data)))
+        }
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("zotune-q8_1-\(UUID().uuidString).gguf")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try writer.write(to: copy)
+        for precision in [StoragePrecision.stored, .float32] {
+            XCTAssertThrowsError(try LoadedModel.open(path: copy.path, options: ModelLoadOptions(basePrecision: precision))) {
+                XCTAssertEqual("\($0)", "unsupported quantization Q8_1 in tensor blk.0.attn_q.weight", "\(precision)")
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Golden data for the Swift GGUF block dequantizers: Q4_0, Q5_0, Q5_1 and the K-quants
-Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K.
+"""Golden data for the Swift GGUF block dequantizers: Q4_0, Q5_0, Q5_1, the K-quants
+Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, the 4-bit codebook types IQ4_NL, IQ4_XS, MXFP4, NVFP4 and the
+ternary TQ1_0, TQ2_0.
 
 Writes Tests/Fixtures/formats/block-quants.gguf (gguf.GGUFWriter, GGUF v3, alignment 32).
 For each type there are two tensors, named after the type in lower case (e.g. "q4_K"):
@@ -27,7 +28,7 @@ import os
 
 import numpy as np
 
-SCRIPT_VERSION = "1"
+SCRIPT_VERSION = "2"
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PATH = os.path.join(REPO, "Tests", "Fixtures", "formats", "block-quants.gguf")
 
@@ -152,6 +153,76 @@ def ggml_q8_K(b):
     return [d * F(v) for v in b[4:260].view(np.int8)]
 
 
+IQ4NL_VALUES = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]
+MXFP4_VALUES = [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12]
+
+
+def nibbles32(qs, table, d):
+    """Byte j: weight j (low nibble), weight j + 16 (high nibble)."""
+    y = [None] * 32
+    for j in range(16):
+        y[j] = F(table[qs[j] & 0xF]) * d
+        y[j + 16] = F(table[qs[j] >> 4]) * d
+    return y
+
+
+def ggml_iq4_nl(b):
+    return nibbles32([int(v) for v in b[2:18]], IQ4NL_VALUES, f16(b, 0))
+
+
+def ggml_iq4_xs(b):
+    d, scales_h, scales_l = f16(b, 0), int.from_bytes(b[2:4].tobytes(), "little"), [int(v) for v in b[4:8]]
+    y = []
+    for ib in range(8):
+        ls = ((scales_l[ib // 2] >> (4 * (ib % 2))) & 0xF) | (((scales_h >> (2 * ib)) & 3) << 4)
+        y += nibbles32([int(v) for v in b[8 + 16 * ib:24 + 16 * ib]], IQ4NL_VALUES, d * F(ls - 32))
+    return y
+
+
+def e8m0_half(e):
+    bits = (0x00200000 << e) if e < 2 else ((e - 1) << 23)
+    return np.array([bits], dtype=np.uint32).view(np.float32)[0]
+
+
+def ggml_mxfp4(b):
+    return nibbles32([int(v) for v in b[1:17]], MXFP4_VALUES, e8m0_half(int(b[0])))
+
+
+def ue4m3_half(x):
+    if x == 0 or x == 0x7F:
+        return F(0)
+    exp, man = (x >> 3) & 0xF, x & 7
+    raw = F(man) * F(2.0 ** -9) if exp == 0 else (F(1) + F(man) / F(8)) * F(2.0 ** (exp - 7))
+    return raw * F(0.5)
+
+
+def ggml_nvfp4(b):
+    y = []
+    for s_ in range(4):
+        d, qs = ue4m3_half(int(b[s_])), [int(v) for v in b[4 + 8 * s_:12 + 8 * s_]]
+        y += [F(MXFP4_VALUES[q & 0xF]) * d for q in qs] + [F(MXFP4_VALUES[q >> 4]) * d for q in qs]
+    return y
+
+
+def ggml_tq1_0(b):
+    qs, qh, d, y = [int(v) for v in b[0:48]], [int(v) for v in b[48:52]], f16(b, 52), []
+    pow3 = [1, 3, 9, 27, 81, 243]
+    for start, count, digits, source in ((0, 32, 5, qs), (32, 16, 5, qs), (0, 4, 4, qh)):
+        for n in range(digits):
+            for m in range(count):
+                q = (source[start + m] * pow3[n]) & 0xFF
+                y.append(F(((q * 3) >> 8) - 1) * d)
+    return y
+
+
+def ggml_tq2_0(b):
+    qs, d, y = [int(v) for v in b[0:64]], f16(b, 64), []
+    for j in (0, 32):
+        for l in range(4):
+            y += [F(((qs[j + m] >> (2 * l)) & 3) - 1) * d for m in range(32)]
+    return y
+
+
 def q8_K_dequantize(raw):
     """gguf-py 0.19 has no Q8_K; dequantize_row_q8_K is y = d * q."""
     blocks = raw.reshape(-1, 292)
@@ -174,6 +245,12 @@ def main():
         (QT.Q5_K, lambda b: ggml_q45_K(b, 16, 48), [0, 2]),
         (QT.Q6_K, ggml_q6_K, [208]),
         (QT.Q8_K, ggml_q8_K, []),
+        (QT.IQ4_NL, ggml_iq4_nl, [0]),
+        (QT.IQ4_XS, ggml_iq4_xs, [0]),
+        (QT.MXFP4, ggml_mxfp4, []),
+        (QT.NVFP4, ggml_nvfp4, []),
+        (QT.TQ1_0, ggml_tq1_0, [52]),
+        (QT.TQ2_0, ggml_tq2_0, [64]),
     ]
 
     rng = np.random.default_rng(0)
@@ -183,7 +260,8 @@ def main():
         x[3, 32:] = 0.0
         made.append((qt, gguf.quants.quantize(x, qt), port))
     for qt, port, half_fields in kquants:
-        n_blocks, (_, block_bytes) = 4, gguf.GGML_QUANT_SIZES[qt]
+        (block_size, block_bytes) = gguf.GGML_QUANT_SIZES[qt]
+        n_blocks = 1024 // block_size
         raw = rng.integers(0, 256, size=(n_blocks, block_bytes), dtype=np.uint8)
         for k, offset in enumerate(half_fields):
             halves = (rng.standard_normal(n_blocks) * 0.02).astype(np.float16)
@@ -194,6 +272,11 @@ def main():
             raw[:, 0:4] = (rng.standard_normal(n_blocks) * 0.02).astype("<f4").view(np.uint8).reshape(n_blocks, 4)
             q = raw[:, 4:260].view(np.int8).astype(np.int16)
             raw[:, 260:292] = q.reshape(n_blocks, 16, 16).sum(axis=-1).astype("<i2").view(np.uint8)
+        if qt == QT.MXFP4:  # exponents up to 250: 12 · 2^(e − 128) stays finite
+            raw[:, 0] %= 251
+            raw[:7, 0] = [0, 1, 2, 120, 127, 128, 250]
+        if qt == QT.NVFP4:
+            raw[0, 0:4] = [0x00, 0x7F, 0xC1, 0x07]  # zero, NaN -> 0, bit 7 ignored, subnormal
         made.append((qt, raw.reshape(2, -1), port))
 
     w = gguf.GGUFWriter(PATH, arch="zotest")
@@ -209,7 +292,7 @@ def main():
         ported = np.array([v for blk in blocks for v in port(blk)], dtype=np.float32)
         mismatch = np.flatnonzero(ported.view(np.uint32) != expected.reshape(-1).view(np.uint32))
         assert mismatch.size == 0, (qt.name, mismatch[:8], ported[mismatch[:8]], expected.reshape(-1)[mismatch[:8]])
-        name = qt.name.lower().replace("_k", "_K")
+        name = fixture_name(qt)
         w.add_tensor(name, raw, raw_dtype=qt)
         w.add_tensor(name + ".expected", expected)
         print(f"  {name:5s} {raw.shape[0]}x{expected.shape[1]} values, {blocks.shape[0]} blocks of "
@@ -224,9 +307,14 @@ def main():
     r = gguf.GGUFReader(PATH)
     by_name = {t.name: t for t in r.tensors}
     for qt, raw, _ in made:
-        t = by_name[qt.name.lower().replace("_k", "_K")]
+        t = by_name[fixture_name(qt)]
         assert QT(t.tensor_type) == qt and bytes(t.data.tobytes()) == raw.tobytes(), qt.name
     print(f"wrote {os.path.relpath(PATH, REPO)}: {os.path.getsize(PATH)} bytes")
+
+
+def fixture_name(qt):
+    """The type's name in lower case, K-quants keeping their capital K ("q4_K")."""
+    return qt.name.lower().replace("_k", "_K")
 
 
 def _gguf_version():

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Checks `--base-precision stored` on a GGUF file against transformers: ZOTune's last-position
+logits with the weights left in the file's encoding (decoded a tile at a time during the forward)
+against transformers' fp32 forward on the same file, which gguf-py dequantizes. ZOTune's own
+`--base-precision f32` (the whole model dequantized at load) is printed beside it.
+
+With --requantize TYPE the check first writes a copy of GGUF whose 2-D block weights
+(blk.*.weight) are re-encoded as TYPE by gguf-py (dequantize, then quantize): a way to check a
+quantization type end to end on a real model when no release of it is at hand. gguf-py 0.19
+quantizes Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, MXFP4, TQ1_0 and TQ2_0 (the ternary types need rows of 256
+inputs, which SmolLM2's 576 are not: a tensor whose rows do not fit the type is left as it was).
+
+ZOTune runs with fp32 products (`ZOTUNE_KERNELS=avx2`), so both sides multiply the same decoded
+weights in fp32 and only summation order differs: held to --tolerance (default 1e-3 for logits up
+to ~20).
+
+    check_stored_base.py GGUF [--requantize TYPE] [--texts FILE] [--zotune PATH] [--tolerance 1e-3]
+
+Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/check_stored_base.py \\
+         ~/.cache/zotune/models/SmolLM2-135M-Instruct.Q4_1.gguf --requantize MXFP4
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+from zotune_cli import load_causal_lm, read_logits, read_texts, write_texts, zotune_binary
+
+
+def requantize(source, destination, type_name):
+    """A copy of `source` with every blk.*.weight matrix re-encoded as `type_name` where its rows fit."""
+    import gguf
+    qtype = gguf.GGMLQuantizationType[type_name]
+    block_size, _ = gguf.GGML_QUANT_SIZES[qtype]
+    reader = gguf.GGUFReader(source)
+    writer = gguf.GGUFWriter(destination, arch=reader.fields["general.architecture"].contents())
+    for field in reader.fields.values():
+        if field.name.startswith("GGUF.") or field.name == "general.architecture":
+            continue
+        value_type = field.types[0]
+        value = field.contents()
+        if value_type == gguf.GGUFValueType.ARRAY:
+            writer.add_key_value(field.name, value, value_type, sub_type=field.types[-1])
+        else:
+            writer.add_key_value(field.name, value, value_type)
+    changed = 0
+    for tensor in reader.tensors:
+        shape = [int(n) for n in reversed(tensor.shape)]  # numpy order: rows, columns
+        raw_type = gguf.GGMLQuantizationType(tensor.tensor_type)
+        if tensor.name.startswith("blk.") and len(shape) == 2 and shape[1] % block_size == 0:
+            values = gguf.quants.dequantize(tensor.data, raw_type).reshape(shape).astype(np.float32)
+            writer.add_tensor(tensor.name, gguf.quants.quantize(values, qtype), raw_dtype=qtype)
+            changed += 1
+        else:
+            writer.add_tensor(tensor.name, tensor.data, raw_dtype=raw_type)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    print(f"re-encoded {changed} of {len(reader.tensors)} tensors as {type_name}: {destination}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("base")
+    parser.add_argument("--requantize")
+    parser.add_argument("--texts")
+    parser.add_argument("--zotune")
+    parser.add_argument("--tolerance", type=float, default=1e-3)
+    args = parser.parse_args()
+    texts = read_texts(args.texts)
+    binary = zotune_binary(args.zotune, "check_stored_base.py")
+
+    with tempfile.TemporaryDirectory() as folder:
+        model_path = args.base
+        if args.requantize:
+            model_path = os.path.join(folder, f"model-{args.requantize.lower()}.gguf")
+            requantize(args.base, model_path, args.requantize)
+            for name in os.listdir(os.path.dirname(os.path.abspath(args.base))):  # tokenizer files beside it, if any
+                if name.startswith("tokenizer"):
+                    shutil.copy(os.path.join(os.path.dirname(os.path.abspath(args.base)), name), folder)
+
+        tokenizer, model = load_causal_lm(model_path)
+        with torch.no_grad():
+            reference = np.stack([model(**tokenizer(t, return_tensors="pt")).logits[0, -1].float().numpy() for t in texts])
+
+        def zotune_logits(precision):
+            text_file, output = os.path.join(folder, "texts.txt"), os.path.join(folder, f"logits-{precision}.safetensors")
+            write_texts(text_file, texts)
+            subprocess.run([binary, "forward", "--model", model_path, "--base-precision", precision, "--text-file", text_file,
+                            "--output", output], check=True, env={**os.environ, "ZOTUNE_KERNELS": "avx2"})
+            return read_logits(output)
+
+        stored, float32 = zotune_logits("stored"), zotune_logits("f32")
+    worst = float(np.abs(stored - reference).max())
+    print(f"max |Δlogit| ZOTune stored base vs transformers on the dequantized weights: {worst:.3g} "
+          f"(tolerance {args.tolerance}; logits up to {float(np.abs(reference).max()):.3g}); "
+          f"ZOTune stored vs ZOTune f32: {float(np.abs(stored - float32).max()):.3g}; argmax agrees on "
+          f"{int((stored.argmax(1) == reference.argmax(1)).sum())} of {len(texts)} texts")
+    sys.exit(0 if worst <= args.tolerance else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -11,10 +11,12 @@ quantizes Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, MXFP4, TQ1_0 and TQ2_0 (the ternary type
 inputs, which SmolLM2's 576 are not: a tensor whose rows do not fit the type is left as it was).
 
 ZOTune runs with fp32 products (`ZOTUNE_KERNELS=avx2`), so both sides multiply the same decoded
-weights in fp32 and only summation order differs: held to --tolerance (default 1e-3 for logits up
-to ~20).
+weights in fp32 and only summation order differs: the largest logit difference is held to
+--tolerance (default 1e-4) times the largest |logit|. Measured on SmolLM2-135M: 1.4e-6 of it as
+shipped (Q4_1), 1.6e-6 re-encoded MXFP4; 7.6e-5 with the 30 down projections re-encoded TQ1_0 or TQ2_0
+(ternary weights wreck this model, whose logits then reach 57 and amplify the summation order).
 
-    check_stored_base.py GGUF [--requantize TYPE] [--texts FILE] [--zotune PATH] [--tolerance 1e-3]
+    check_stored_base.py GGUF [--requantize TYPE] [--texts FILE] [--zotune PATH] [--tolerance 1e-4]
 
 Run: ~/.cache/zotune/reference-venv/bin/python scripts/reference/check_stored_base.py \\
          ~/.cache/zotune/models/SmolLM2-135M-Instruct.Q4_1.gguf --requantize MXFP4
@@ -71,7 +73,7 @@ def main():
     parser.add_argument("--requantize")
     parser.add_argument("--texts")
     parser.add_argument("--zotune")
-    parser.add_argument("--tolerance", type=float, default=1e-3)
+    parser.add_argument("--tolerance", type=float, default=1e-4, help="relative to the largest |logit|")
     args = parser.parse_args()
     texts = read_texts(args.texts)
     binary = zotune_binary(args.zotune, "check_stored_base.py")
@@ -97,12 +99,12 @@ def main():
             return read_logits(output)
 
         stored, float32 = zotune_logits("stored"), zotune_logits("f32")
-    worst = float(np.abs(stored - reference).max())
-    print(f"max |Δlogit| ZOTune stored base vs transformers on the dequantized weights: {worst:.3g} "
-          f"(tolerance {args.tolerance}; logits up to {float(np.abs(reference).max()):.3g}); "
+    worst, scale = float(np.abs(stored - reference).max()), float(np.abs(reference).max())
+    print(f"max |Δlogit| ZOTune stored base vs transformers on the dequantized weights: {worst:.3g} = "
+          f"{worst / scale:.2g} of the largest |logit| {scale:.3g} (tolerance {args.tolerance:g} of it); "
           f"ZOTune stored vs ZOTune f32: {float(np.abs(stored - float32).max()):.3g}; argmax agrees on "
           f"{int((stored.argmax(1) == reference.argmax(1)).sum())} of {len(texts)} texts")
-    sys.exit(0 if worst <= args.tolerance else 1)
+    sys.exit(0 if worst <= args.tolerance * scale else 1)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 /// weight). Formulas and operation order follow ggml-quants.c's `dequantize_row_tq*` and
 /// `gguf.quants`, so results are bit-identical to ggml's.
 enum TernaryQuants {
+    /// TQ1_0's byte groups: (first byte, bytes, base-3 digits per byte).
+    private static let tq1Groups = [(start: 0, count: 32, digits: 5), (start: 32, count: 16, digits: 5), (start: 48, count: 4, digits: 4)]
+
     /// TQ1_0: 54 bytes per 256 weights = 48 bytes of five trits each | 4 bytes of four trits each |
     /// f16 d. A byte b holds its trits as fixed-point base-3 digits: digit n is
     /// ((b · 3ⁿ mod 256) · 3) >> 8. Weights run digit-major over the first 32 bytes, then the next
@@ -11,7 +14,7 @@ enum TernaryQuants {
         forEachBlock(of: .tq1_0, src, into: dst, blocks: blocks) { block, out in
             let d = block.loadHalf(at: 52), qs = block.bytes(at: 0)
             var next = 0
-            for (start, count, digits) in [(0, 32, 5), (32, 16, 5), (48, 4, 4)] {
+            for (start, count, digits) in tq1Groups {
                 var power: UInt8 = 1
                 for _ in 0..<digits {
                     for m in 0..<count {

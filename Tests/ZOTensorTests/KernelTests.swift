@@ -101,7 +101,7 @@ final class AttentionKernelTests: XCTestCase {
             let k = (0..<(length * headDim)).map { _ in random() * 3 }
             let v = (0..<(length * headDim)).map { _ in random() }
             var out = [Float](repeating: .nan, count: length * headDim)
-            var scores = [Float](repeating: 0, count: length)
+            var scores = [Float](repeating: 0, count: 2 * length)
             let scale = 1 / Float(headDim).squareRoot()
             if causal {
                 causalAttentionHead(
@@ -145,7 +145,7 @@ final class AttentionKernelTests: XCTestCase {
             let v = (0..<(rows * headDim)).map { _ in random() }
             let scale = 1 / Float(headDim).squareRoot()
             var joined = [Float](repeating: .nan, count: rows * headDim)
-            var scores = [Float](repeating: 0, count: rows)
+            var scores = [Float](repeating: 0, count: 2 * rows)
             causalAttentionHead(
                 query: q, key: k, value: v, stride: headDim, output: &joined, outputStride: headDim,
                 length: rows, headDim: headDim, scale: scale, scores: &scores)

@@ -119,7 +119,7 @@ final class KernelVariantTests: XCTestCase {
             for headDim in [16, 37, 64, 80, 128] {
                 let length = 23, prefix = 9, heads = 2, stride = 3 * heads * headDim + 1
                 let qkv = values((prefix + length) * stride, scale: 2, special: special && headDim == 37)
-                var scores = [Float](repeating: 0, count: prefix + length)
+                var scores = [Float](repeating: 0, count: 2 * (prefix + length))
                 var out = [Float](repeating: 0, count: length * heads * headDim)
                 qkv.withUnsafeBufferPointer { p in
                     let q = p.baseAddress! + prefix * stride, k = q + heads * headDim, v = k + heads * headDim

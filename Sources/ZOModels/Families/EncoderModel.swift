@@ -265,7 +265,7 @@ public final class EncoderModel: LanguageModel, ModelArchitecture {
         let x = workspace.residual.pointer, qkv = workspace.queryKeyValue.pointer, out = workspace.attention.pointer
         LinearMap.applyFused(w.queryKeyValue, x, rows: batch.tokenCount, into: qkv)
         attention.run(qkv, batch: batch, scale: 1 / Float(configuration.headDim).squareRoot(), into: out,
-                      scratch: workspace.scores.pointer, scratchStride: workspace.sequenceCapacity,
+                      scratch: workspace.scores.pointer, scratchStride: workspace.scoreStride,
                       workers: workspace.attentionWorkers)
         w.attentionOutput.apply(out, rows: batch.tokenCount, into: x, accumulate: true)
         layerNormalize(x, rows: batch.tokenCount, w.attentionNorm)

@@ -17,7 +17,7 @@ final class ForwardWorkspace {
         /// Bytes of activation scratch one forward pass over `tokens` packed tokens needs (the
         /// workspace buffers), excluding the requested logits.
         func activationBytes(tokens: Int, longestSequence: Int) -> Int {
-            4 * (tokens * perToken + BLAS.workerCount * longestSequence)
+            4 * (tokens * perToken + BLAS.workerCount * 2 * longestSequence)
         }
     }
 
@@ -37,8 +37,10 @@ final class ForwardWorkspace {
     private(set) var feedForward = FloatBuffer(count: 0)
     /// SwiGLU output `[tokens × intermediate]` (pointwise activations work in place: width 0).
     private(set) var activation = FloatBuffer(count: 0)
-    /// Attention score rows, one `[longest]` row per worker thread.
+    /// Attention score rows, two `[longest]` rows per worker thread (the kernel takes rows in pairs),
+    /// `scoreStride` floats apart.
     private(set) var scores = FloatBuffer(count: 0)
+    var scoreStride: Int { 2 * sequenceCapacity }
     /// Threads attention is split over: `BLAS.workerCount` when `scores` was sized.
     private(set) var attentionWorkers = 0
 
@@ -58,7 +60,7 @@ final class ForwardWorkspace {
         if longestSequence > sequenceCapacity || attentionWorkers != BLAS.workerCount {
             sequenceCapacity = max(longestSequence, sequenceCapacity)
             attentionWorkers = BLAS.workerCount
-            scores = FloatBuffer(count: attentionWorkers * sequenceCapacity)
+            scores = FloatBuffer(count: attentionWorkers * scoreStride)
         }
     }
 }

@@ -215,7 +215,7 @@ public final class GPTStyleDecoderModel: LanguageModel, ModelArchitecture, KeyVa
         let input = subBlockInput(w.attentionNorm, tokens: batch.tokenCount)
         LinearMap.applyFused(w.queryKeyValue, input, rows: batch.tokenCount, into: qkv)
         attention.run(qkv, batch: batch, scale: scale, into: out, scratch: workspace.scores.pointer,
-                      scratchStride: workspace.sequenceCapacity,
+                      scratchStride: workspace.scoreStride,
                       workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer),
                       past: cached?.pastRows(layer: layer))
         cached?.store(layer: layer, fused: qkv, fusedStride: attention.fusedWidth, keyColumn: attention.queryWidth, batch: batch)

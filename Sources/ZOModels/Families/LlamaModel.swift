@@ -170,7 +170,7 @@ public final class LlamaModel: LanguageModel, ModelArchitecture, KeyValueCaching
             }
         }
         attention.run(qkv, batch: batch, scale: 1 / Float(c.headDim).squareRoot(), into: out,
-                      scratch: workspace.scores.pointer, scratchStride: workspace.sequenceCapacity,
+                      scratch: workspace.scores.pointer, scratchStride: workspace.scoreStride,
                       workers: workspace.attentionWorkers, prefix: weights.attentionPrefix?.rows(layer: layer),
                       past: cached?.pastRows(layer: layer))
         cached?.store(layer: layer, fused: qkv, fusedStride: qkvWidth, keyColumn: attention.queryWidth, batch: batch)

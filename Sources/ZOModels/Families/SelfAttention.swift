@@ -16,7 +16,7 @@ struct SelfAttention {
     var keyValueWidth: Int { keyValueHeadCount * headDim }
     var fusedWidth: Int { queryWidth + 2 * keyValueWidth }
 
-    /// `scratch` holds one score row of `scratchStride` ≥ `batch.longest` floats per worker. `prefix`
+    /// `scratch` holds two score rows per worker, `scratchStride` ≥ 2 · `batch.longest` floats apart. `prefix`
     /// is this layer's prefix-tuning rows (`batch.prefixLength` keys and values, `keyValueWidth` apart),
     /// which every query sees first. `past` holds, per sequence, this layer's rows of the tokens a
     /// `KeyValueCache` holds (`batch.pastLengths`), seen after the prefix and before the new rows.

@@ -4,7 +4,8 @@ import CZOKernels
 /// out_i = Σ_{j ≤ i} softmax_j(scale · q_i·k_j) v_j.
 ///
 /// Rows of q, k and v are `stride` floats apart (they sit inside the fused q|k|v projection output);
-/// output rows are `outputStride` apart. `scores` needs `length` floats of scratch.
+/// output rows are `outputStride` apart. `scores` needs 2 · `length` floats of scratch (rows are
+/// computed in pairs).
 /// Written as SIMD dot products rather than two small GEMMs: at the sequence lengths ZO training
 /// uses (tens to hundreds of tokens) the per-call overhead of BLAS dominated the work
 /// (see BENCHMARKS.md, attention).
@@ -37,7 +38,7 @@ public struct EarlierKeyValues {
 ///
 /// `earlier` (causal only, at most two runs): rows every row also attends to, in order, before its
 /// own keys, as if they preceded the sequence. The sums run in the same order as over one sequence
-/// holding them all, so the result is the same. `scores` then needs the earlier rows + `length` floats.
+/// holding them all, so the result is the same. `scores` then needs 2 · (earlier rows + `length`) floats.
 public func attentionHead(
     query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, stride: Int,
     output: UnsafeMutablePointer<Float>, outputStride: Int, length: Int, headDim: Int, scale: Float,

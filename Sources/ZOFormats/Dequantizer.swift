@@ -11,11 +11,16 @@ public enum Dequantizer {
 
     public static func supports(_ type: GGMLType) -> Bool { supported.contains(type) }
 
+    /// Throws what `decode` would for a type it cannot decode, without decoding anything.
+    public static func requireSupport(_ type: GGMLType, tensor: String) throws {
+        guard supports(type) else { throw FormatError.unsupportedQuantization(type: type.name, tensor: tensor) }
+    }
+
     public static func decode(
         _ type: GGMLType, bytes: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>,
         tensor: String
     ) throws {
-        guard supports(type) else { throw FormatError.unsupportedQuantization(type: type.name, tensor: tensor) }
+        try requireSupport(type, tensor: tensor)
         guard let needed = type.byteCount(elements: out.count), needed == bytes.count else {
             throw FormatError.byteLengthMismatch(
                 tensor: tensor, shape: [out.count], dtype: type.name,

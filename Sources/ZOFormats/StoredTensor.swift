@@ -45,6 +45,12 @@ public struct StoredTensor: @unchecked Sendable {
         }
     }
 
+    /// Throws the error decoding would for an encoding ZOTune cannot decode (a ggml type without a
+    /// decoder), without decoding: a weight kept encoded is refused at load, as a decoded one is.
+    public func requireDecodable() throws {
+        if case let .ggml(type) = encoding { try Dequantizer.requireSupport(type, tensor: name) }
+    }
+
     /// (elements, bytes) of the smallest independently decodable unit.
     private var block: (elements: Int, bytes: Int) {
         switch encoding {

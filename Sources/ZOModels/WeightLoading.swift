@@ -69,9 +69,7 @@ struct WeightLoading {
         for (index, entry) in arena.entries.enumerated() where !initialisedByModel.contains(entry.name) {
             let tensor = try storedTensor(entry.name, shape: entry.shape)
             if entry.precision == .stored {
-                if case let .ggml(type) = tensor.encoding, !Dequantizer.supports(type) {
-                    throw FormatError.unsupportedQuantization(type: type.name, tensor: tensor.name)
-                }
+                try tensor.requireDecodable()
                 let (inputs, outputs) = entry.layout.features(of: entry.shape)
                 guard let rows = StoredRows(tensor, rows: outputs, columns: inputs, rowOrder: storedRowOrder(entry.name)) else {
                     preconditionFailure("\(entry.name) was laid out as stored but its rows do not decode alone")

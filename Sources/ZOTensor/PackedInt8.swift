@@ -26,7 +26,7 @@ public enum PackedInt8 {
         precondition(inner > 0, "a product over no inputs")
         let blocks = zo_int8_blocks(inner), block = Int(ZO_INT8_BLOCK)
         let activations = scratch.int8Activations(rows: rows, blocks: blocks)
-        let schedule = PanelSchedule(rows: rows, inner: inner, columns: columns)
+        let schedule = PanelSchedule(rows: rows, inner: inner, columns: columns, shareAlignment: 32)
         // Kept panels span every column (a share's panels start at its first column); scratch
         // panels span one tile (they start at the share's offset in the tile).
         let kept = frozen.flatMap { scratch.kept.panels(for: $0, columns: columns, inner: inner, encoding: .int8) }

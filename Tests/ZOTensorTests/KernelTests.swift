@@ -33,6 +33,36 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// A batch large enough to split over the cores gives each row the bits it gets alone.
+    func testRowSharesChangeNoBit() {
+        let rows = 301, width = 576
+        let x = randomValues(rows * width, scale: 3, seed: 5), gain = randomValues(width, seed: 6)
+        let gateUp = randomValues(rows * 2 * width, scale: 8, seed: 7)
+        let workers = BLAS.workerCount
+        defer { BLAS.workerCount = workers }
+        var batched = [[Float]]()
+        for threads in [1, 3] {
+            BLAS.workerCount = threads
+            var normalized = [Float](repeating: 0, count: x.count), gated = normalized
+            rmsNorm(x, gain: gain, into: &normalized, rows: rows, width: width, epsilon: 1e-5)
+            swiGLU(gateUp, into: &gated, rows: rows, width: width)
+            batched.append(normalized + gated)
+        }
+        var alone = [Float]()
+        for r in 0..<rows {
+            var row = [Float](repeating: 0, count: width)
+            rmsNorm(Array(x[(r * width)..<((r + 1) * width)]), gain: gain, into: &row, rows: 1, width: width, epsilon: 1e-5)
+            alone += row
+        }
+        for r in 0..<rows {
+            var row = [Float](repeating: 0, count: width)
+            swiGLU(Array(gateUp[(r * 2 * width)..<((r + 1) * 2 * width)]), into: &row, rows: 1, width: width)
+            alone += row
+        }
+        XCTAssertTrue(alone.elementsEqual(batched[1]) { $0.bitPattern == $1.bitPattern })
+        XCTAssertTrue(batched[0].elementsEqual(batched[1]) { $0.bitPattern == $1.bitPattern })
+    }
+
     func testSwiGLUMatchesReference() {
         for width in [1536, 40] {
             let gateUp = randomValues(3 * 2 * width, scale: 8, seed: 3)

@@ -11,6 +11,12 @@
 
 #include "Softmax.h"
 
+/// Whether dot products go 16 at a time: their 16 accumulators fit AVX-512's 32 registers, but on
+/// 16-register variants they spill and one key at a time is faster (the bits are the same).
+#ifndef ZO_GROUPED_DOTS
+#define ZO_GROUPED_DOTS 0
+#endif
+
 /// The keys a row sees come in contiguous runs: rows every query sees before its own sequence's (a
 /// shared prompt's; a prefix-tuning adapter's keys and values), then the sequence's own; `first` is
 /// the score slot of the run's first key.
@@ -81,7 +87,7 @@ ZO_INLINE void row_scores(const float *q, const attention_run *runs, int run_cou
     for (int r = 0; r < run_count; r++) {
         const attention_run run = runs[r];
         ptrdiff_t j = 0;
-        for (; j + 16 <= run.count; j += 16) {
+        for (; ZO_GROUPED_DOTS && j + 16 <= run.count; j += 16) {
             const float *keys = run.keys + j * run.stride;
             f32x16 acc[16];
             for (int t = 0; t < 16; t++) acc[t] = splat(0.0f);
@@ -144,7 +150,7 @@ ZO_INLINE void pair_scores(const float *q0, const float *q1, attention_run *runs
     for (int r = 0; r < run_count; r++) {
         const attention_run run = runs[r];
         ptrdiff_t j = 0;
-        for (; j + 8 <= run.count; j += 8)
+        for (; ZO_GROUPED_DOTS && j + 8 <= run.count; j += 8)
             pair_scores8(q0, q1, run.keys + j * run.stride, run.stride, head_dim, scale, first_scores + run.first + j,
                          second_scores + run.first + j);
         for (; j < run.count; j++) {

@@ -7,6 +7,7 @@ import ZOFormats
 final class BlockQuantDequantizationTests: XCTestCase {
     static let types: [GGMLType] = [
         .q4_0, .q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K, .iq4_nl, .iq4_xs, .mxfp4, .nvfp4, .tq1_0, .tq2_0,
+        .iq2_xxs, .iq2_xs, .iq2_s, .iq3_xxs, .iq3_s, .iq1_s, .iq1_m,
     ]
 
     /// Tolerance: none, bit patterns must match (so −0.0 ≠ +0.0 too). Every weight is at most
@@ -55,7 +56,7 @@ final class BlockQuantDequantizationTests: XCTestCase {
         let unsupported = GGMLType.all.values.filter { !Dequantizer.supports($0) }.sorted { $0.rawValue < $1.rawValue }
         XCTAssertEqual(
             unsupported.map(\.name),
-            ["Q8_1", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ3_S", "IQ2_S", "I8", "I16", "I32", "I64", "F64", "IQ1_M"])
+            ["Q8_1", "I8", "I16", "I32", "I64", "F64"])
         for type in unsupported {
             XCTAssertThrowsError(try decodeZeros(type, byteCount: type.blockBytes, elements: type.blockSize)) { error in
                 XCTAssertEqual("\(error)", "unsupported quantization \(type.name) in tensor w")

@@ -73,10 +73,10 @@ final class GGUFValidationTests: XCTestCase {
 
     func testUnsupportedQuantizationNamesTypeAndTensor() throws {
         var builder = GGUFBuilder()
-        builder.addTensor("blk.0.attn_q.weight", dims: [256, 1], type: 16, bytes: [UInt8](repeating: 0, count: 66))
+        builder.addTensor("blk.0.attn_q.weight", dims: [32, 1], type: 9, bytes: [UInt8](repeating: 0, count: 36))
         let file = try parse(builder.build())
         XCTAssertThrowsError(try file.tensors[0].floats()) { error in
-            XCTAssertEqual("\(error)", "unsupported quantization IQ2_XXS in tensor blk.0.attn_q.weight")
+            XCTAssertEqual("\(error)", "unsupported quantization Q8_1 in tensor blk.0.attn_q.weight")
         }
     }
 

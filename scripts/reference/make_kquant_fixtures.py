@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden data for the Swift GGUF block dequantizers: Q4_0, Q5_0, Q5_1, the K-quants
-Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, the 4-bit codebook types IQ4_NL, IQ4_XS, MXFP4, NVFP4 and the
-ternary TQ1_0, TQ2_0.
+Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, the 4-bit codebook types IQ4_NL, IQ4_XS, MXFP4, NVFP4, the
+grid types IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S, IQ1_M and the ternary TQ1_0, TQ2_0.
 
 Writes Tests/Fixtures/formats/block-quants.gguf (gguf.GGUFWriter, GGUF v3, alignment 32).
 For each type there are two tensors, named after the type in lower case (e.g. "q4_K"):
@@ -28,7 +28,7 @@ import os
 
 import numpy as np
 
-SCRIPT_VERSION = "2"
+SCRIPT_VERSION = "3"
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PATH = os.path.join(REPO, "Tests", "Fixtures", "formats", "block-quants.gguf")
 
@@ -223,6 +223,118 @@ def ggml_tq2_0(b):
     return y
 
 
+# The grid types read their codebooks from gguf-py (the tables are format data; make_iq_grids.py
+# writes the same ones into the Swift sources); everything else below is ggml's loops.
+def grid_table(name):
+    from gguf import quants
+    quant = getattr(quants, name)
+    quant.init_grid()
+    return quant.grid.reshape(quant.grid_shape).astype(np.int64)
+
+
+KSIGNS = [i | ((bin(i).count("1") & 1) << 7) for i in range(128)]
+
+
+def u16(b, offset):
+    return int.from_bytes(b[offset:offset + 2].tobytes(), "little")
+
+
+def signed(value, sign_bits, j):
+    return -value if (sign_bits >> j) & 1 else value
+
+
+def ggml_iq2_xxs(b):
+    grid, d, y = grid_table("IQ2_XXS"), f16(b, 0), []
+    for ib in range(8):
+        aux8, aux1 = [int(v) for v in b[2 + 8 * ib:6 + 8 * ib]], u32(b, 6 + 8 * ib)
+        db = d * (F(0.5) + F(aux1 >> 28)) * F(0.25)
+        for l in range(4):
+            signs = KSIGNS[(aux1 >> (7 * l)) & 127]
+            y += [signed(db * F(grid[aux8[l]][j]), signs, j) for j in range(8)]
+    return y
+
+
+def ggml_iq2_xs(b):
+    grid, d, y = grid_table("IQ2_XS"), f16(b, 0), []
+    for ib in range(8):
+        sc = int(b[66 + ib])
+        db = [d * (F(0.5) + F(sc & 0xF)) * F(0.25), d * (F(0.5) + F(sc >> 4)) * F(0.25)]
+        for l in range(4):
+            q = u16(b, 2 + 2 * (4 * ib + l))
+            y += [signed(db[l // 2] * F(grid[q & 511][j]), KSIGNS[q >> 9], j) for j in range(8)]
+    return y
+
+
+def ggml_iq2_s(b):
+    grid, d, y = grid_table("IQ2_S"), f16(b, 0), []
+    for ib in range(8):
+        sc, qh = int(b[74 + ib]), int(b[66 + ib])
+        db = [d * (F(0.5) + F(sc & 0xF)) * F(0.25), d * (F(0.5) + F(sc >> 4)) * F(0.25)]
+        for l in range(4):
+            index = int(b[2 + 4 * ib + l]) | ((qh << (8 - 2 * l)) & 0x300)
+            signs = int(b[34 + 4 * ib + l])
+            y += [signed(db[l // 2] * F(grid[index][j]), signs, j) for j in range(8)]
+    return y
+
+
+def ggml_iq3_xxs(b):
+    grid, d, y = grid_table("IQ3_XXS"), f16(b, 0), []
+    for ib in range(8):
+        aux = u32(b, 66 + 4 * ib)
+        db = d * (F(0.5) + F(aux >> 28)) * F(0.5)
+        for l in range(4):
+            signs = KSIGNS[(aux >> (7 * l)) & 127]
+            g1, g2 = grid[int(b[2 + 8 * ib + 2 * l])], grid[int(b[2 + 8 * ib + 2 * l + 1])]
+            y += [signed(db * F(g1[j]), signs, j) for j in range(4)]
+            y += [signed(db * F(g2[j]), signs, j + 4) for j in range(4)]
+    return y
+
+
+def ggml_iq3_s(b):
+    grid, d, y = grid_table("IQ3_S"), f16(b, 0), []
+    for ib in range(8):
+        scale = (int(b[106 + ib // 2]) >> (4 * (ib % 2))) & 0xF
+        db, qh = d * F(1 + 2 * scale), int(b[66 + ib])
+        for l in range(4):
+            g1 = grid[int(b[2 + 8 * ib + 2 * l]) | ((qh << (8 - 2 * l)) & 256)]
+            g2 = grid[int(b[2 + 8 * ib + 2 * l + 1]) | ((qh << (7 - 2 * l)) & 256)]
+            signs = int(b[74 + 4 * ib + l])
+            y += [signed(db * F(g1[j]), signs, j) for j in range(4)]
+            y += [signed(db * F(g2[j]), signs, j + 4) for j in range(4)]
+    return y
+
+
+def ggml_iq1_s(b):
+    grid, d, y = grid_table("IQ1_S"), f16(b, 0), []
+    for ib in range(8):
+        qh = u16(b, 34 + 2 * ib)
+        dl = d * F(2 * ((qh >> 12) & 7) + 1)
+        delta = F(-0.125) if qh & 0x8000 else F(0.125)
+        for l in range(4):
+            g = grid[int(b[2 + 4 * ib + l]) | (((qh >> (3 * l)) & 7) << 8)]
+            y += [dl * (F(g[j]) + delta) for j in range(8)]
+    return y
+
+
+def ggml_iq1_m(b):
+    grid, y = grid_table("IQ1_S"), []
+    sc = [u16(b, 48 + 2 * k) for k in range(4)]
+    bits = (sc[0] >> 12) | ((sc[1] >> 8) & 0x00F0) | ((sc[2] >> 4) & 0x0F00) | (sc[3] & 0xF000)
+    d = F(np.array([bits], dtype=np.uint16).view(np.float16)[0])
+    for ib in range(8):
+        dl1 = d * F(2 * ((sc[ib // 2] >> (6 * (ib % 2) + 0)) & 7) + 1)
+        dl2 = d * F(2 * ((sc[ib // 2] >> (6 * (ib % 2) + 3)) & 7) + 1)
+        qh0, qh1 = int(b[32 + 2 * ib]), int(b[33 + 2 * ib])
+        qs = [int(v) for v in b[4 * ib:4 * ib + 4]]
+        idx = [qs[0] | ((qh0 << 8) & 0x700), qs[1] | ((qh0 << 4) & 0x700),
+               qs[2] | ((qh1 << 8) & 0x700), qs[3] | ((qh1 << 4) & 0x700)]
+        delta = [F(-0.125) if flag else F(0.125) for flag in (qh0 & 0x08, qh0 & 0x80, qh1 & 0x08, qh1 & 0x80)]
+        for l in range(4):
+            dl = dl1 if l < 2 else dl2
+            y += [dl * (F(grid[idx[l]][j]) + delta[l]) for j in range(8)]
+    return y
+
+
 def q8_K_dequantize(raw):
     """gguf-py 0.19 has no Q8_K; dequantize_row_q8_K is y = d * q."""
     blocks = raw.reshape(-1, 292)
@@ -251,6 +363,13 @@ def main():
         (QT.NVFP4, ggml_nvfp4, []),
         (QT.TQ1_0, ggml_tq1_0, [52]),
         (QT.TQ2_0, ggml_tq2_0, [64]),
+        (QT.IQ2_XXS, ggml_iq2_xxs, [0]),
+        (QT.IQ2_XS, ggml_iq2_xs, [0]),
+        (QT.IQ2_S, ggml_iq2_s, [0]),
+        (QT.IQ3_XXS, ggml_iq3_xxs, [0]),
+        (QT.IQ3_S, ggml_iq3_s, [0]),
+        (QT.IQ1_S, ggml_iq1_s, [0]),
+        (QT.IQ1_M, ggml_iq1_m, []),
     ]
 
     rng = np.random.default_rng(0)
@@ -275,6 +394,14 @@ def main():
         if qt == QT.MXFP4:  # exponents up to 250: 12 · 2^(e − 128) stays finite
             raw[:, 0] %= 251
             raw[:7, 0] = [0, 1, 2, 120, 127, 128, 250]
+        if qt == QT.IQ1_M:  # its f16 d lives in the top nibbles of the four scale words
+            halves = (rng.standard_normal(n_blocks) * 0.02).astype(np.float16)
+            halves[1] = np.float16(3e-6)  # subnormal half
+            bits = halves.view(np.uint16).astype(np.uint32)
+            words = raw[:, 48:56].copy().view("<u2").astype(np.uint32)
+            for k in range(4):  # nibble k of d is the top nibble of word k
+                words[:, k] = (words[:, k] & 0x0FFF) | (((bits >> (4 * k)) & 0xF) << 12)
+            raw[:, 48:56] = words.astype("<u2").view(np.uint8).reshape(n_blocks, 8)
         if qt == QT.NVFP4:
             raw[0, 0:4] = [0x00, 0x7F, 0xC1, 0x07]  # zero, NaN -> 0, bit 7 ignored, subnormal
         made.append((qt, raw.reshape(2, -1), port))

@@ -107,26 +107,27 @@ ZO_INLINE void row_scores(const float *q, const attention_run *runs, int run_cou
     }
 }
 
+/// acc[k] += p · v[16k..<16k+16] for k < 4: one key's weighted value added to a 64-value chunk.
+ZO_INLINE void add_weighted_chunk(f32x16 acc[4], float p, const float *v) {
+    f32x16 weight = splat(p);
+    for (int k = 0; k < 4; k++) acc[k] = adding_product(acc[k], weight, load(v + 16 * k));
+}
+
+/// acc[k] → o[16k..<16k+16] for k < 4.
+ZO_INLINE void store_chunk(float *o, const f32x16 acc[4]) {
+    for (int k = 0; k < 4; k++) store(o + 16 * k, acc[k]);
+}
+
 /// o[c..<head_dim] = Σ_j scores[j]·v_j over every run, in key order (the own run's `count` keys).
 ZO_INLINE void row_values(const float *scores, const attention_run *runs, int run_count, ptrdiff_t head_dim, ptrdiff_t c,
                           float *o) {
     ptrdiff_t vector_dim = head_dim / 16 * 16;
     for (; c + 64 <= vector_dim; c += 64) {
-        f32x16 a0 = splat(0.0f), a1 = splat(0.0f), a2 = splat(0.0f), a3 = splat(0.0f);
-        for (int r = 0; r < run_count; r++) {
-            for (ptrdiff_t j = 0; j < runs[r].count; j++) {
-                f32x16 p = splat(scores[runs[r].first + j]);
-                const float *v = runs[r].values + j * runs[r].stride + c;
-                a0 = adding_product(a0, p, load(v));
-                a1 = adding_product(a1, p, load(v + 16));
-                a2 = adding_product(a2, p, load(v + 32));
-                a3 = adding_product(a3, p, load(v + 48));
-            }
-        }
-        store(o + c, a0);
-        store(o + c + 16, a1);
-        store(o + c + 32, a2);
-        store(o + c + 48, a3);
+        f32x16 acc[4] = {splat(0.0f), splat(0.0f), splat(0.0f), splat(0.0f)};
+        for (int r = 0; r < run_count; r++)
+            for (ptrdiff_t j = 0; j < runs[r].count; j++)
+                add_weighted_chunk(acc, scores[runs[r].first + j], runs[r].values + j * runs[r].stride + c);
+        store_chunk(o + c, acc);
     }
     for (; c < vector_dim; c += 16) {
         f32x16 a = splat(0.0f);
@@ -170,43 +171,20 @@ ZO_INLINE ptrdiff_t pair_values(const float *first_scores, const float *second_s
                                 int run_count, int own, ptrdiff_t extra, ptrdiff_t head_dim, float *o0, float *o1) {
     ptrdiff_t c = 0;
     for (; c + 64 <= head_dim / 16 * 16; c += 64) {
-        f32x16 a0 = splat(0.0f), a1 = splat(0.0f), a2 = splat(0.0f), a3 = splat(0.0f);
-        f32x16 b0 = splat(0.0f), b1 = splat(0.0f), b2 = splat(0.0f), b3 = splat(0.0f);
+        f32x16 a[4] = {splat(0.0f), splat(0.0f), splat(0.0f), splat(0.0f)}, b[4] = {a[0], a[1], a[2], a[3]};
         for (int r = 0; r < run_count; r++) {
             const attention_run run = runs[r];
             ptrdiff_t j = 0;
             for (; j < run.count; j++) {
-                f32x16 p = splat(first_scores[run.first + j]), s = splat(second_scores[run.first + j]);
                 const float *v = run.values + j * run.stride + c;
-                f32x16 v0 = load(v), v1 = load(v + 16), v2 = load(v + 32), v3 = load(v + 48);
-                a0 = adding_product(a0, p, v0);
-                a1 = adding_product(a1, p, v1);
-                a2 = adding_product(a2, p, v2);
-                a3 = adding_product(a3, p, v3);
-                b0 = adding_product(b0, s, v0);
-                b1 = adding_product(b1, s, v1);
-                b2 = adding_product(b2, s, v2);
-                b3 = adding_product(b3, s, v3);
+                add_weighted_chunk(a, first_scores[run.first + j], v);
+                add_weighted_chunk(b, second_scores[run.first + j], v);
             }
-            if (r == own) {
-                for (; j < run.count + extra; j++) {
-                    f32x16 s = splat(second_scores[run.first + j]);
-                    const float *v = run.values + j * run.stride + c;
-                    b0 = adding_product(b0, s, load(v));
-                    b1 = adding_product(b1, s, load(v + 16));
-                    b2 = adding_product(b2, s, load(v + 32));
-                    b3 = adding_product(b3, s, load(v + 48));
-                }
-            }
+            if (r == own)
+                for (; j < run.count + extra; j++) add_weighted_chunk(b, second_scores[run.first + j], run.values + j * run.stride + c);
         }
-        store(o0 + c, a0);
-        store(o0 + c + 16, a1);
-        store(o0 + c + 32, a2);
-        store(o0 + c + 48, a3);
-        store(o1 + c, b0);
-        store(o1 + c + 16, b1);
-        store(o1 + c + 32, b2);
-        store(o1 + c + 48, b3);
+        store_chunk(o0 + c, a);
+        store_chunk(o1 + c, b);
     }
     return c;
 }

@@ -47,7 +47,7 @@ enum GridQuants {
                 for group in 0..<8 {
                     for l in 0..<4 {
                         let q = block.loadUnaligned(fromByteOffset: 2 + 2 * (4 * group + l), as: UInt16.self)
-                        let db = d * (0.5 + Float((scales[group] >> (4 * UInt8(l / 2))) & 0x0F)) * 0.25
+                        let db = quarterScale(d, nibble: scales[group] >> (4 * UInt8(l / 2)))
                         place(iq2xsGrid, entry: Int(q & 511), width: 8, scale: db, signs: evenSigns[Int(q >> 9)],
                               into: out + 32 * group + 8 * l)
                     }
@@ -65,7 +65,7 @@ enum GridQuants {
                 let indices = block.bytes(at: 2), signs = block.bytes(at: 34), high = block.bytes(at: 66), scales = block.bytes(at: 74)
                 for group in 0..<8 {
                     for l in 0..<4 {
-                        let db = d * (0.5 + Float((scales[group] >> (4 * UInt8(l / 2))) & 0x0F)) * 0.25
+                        let db = quarterScale(d, nibble: scales[group] >> (4 * UInt8(l / 2)))
                         let entry = Int(indices[4 * group + l]) | Int((high[group] >> (2 * UInt8(l))) & 3) << 8
                         place(iq2sGrid, entry: entry, width: 8, scale: db, signs: signs[4 * group + l],
                               into: out + 32 * group + 8 * l)
@@ -161,6 +161,10 @@ enum GridQuants {
             }
         }
     }
+
+    /// IQ2_XS's and IQ2_S's scale of 16 weights from the low nibble of `nibble`: d · (0.5 + s) · 0.25.
+    @inline(__always)
+    private static func quarterScale(_ d: Float, nibble: UInt8) -> Float { d * (0.5 + Float(nibble & 0x0F)) * 0.25 }
 
     /// `width` weights from codebook entry `entry`: (scale · magnitude) · ±1, bit j of `signs`
     /// negating weight j (a sign flip, which is what the product with −1 gives).

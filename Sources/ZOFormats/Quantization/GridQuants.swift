@@ -145,12 +145,12 @@ enum GridQuants {
         iq1s.withUnsafeBufferPointer { iq1sGrid in
             forEachBlock(of: .iq1_m, src, into: dst, blocks: blocks) { block, out in
                 let indices = block.bytes(at: 0), high = block.bytes(at: 32)
-                let sc = (0..<4).map { block.loadUnaligned(fromByteOffset: 48 + 2 * $0, as: UInt16.self) }
-                let dBits = sc[0] >> 12 | (sc[1] >> 8) & 0x00F0 | (sc[2] >> 4) & 0x0F00 | sc[3] & 0xF000
+                let sc = { (k: Int) in block.loadUnaligned(fromByteOffset: 48 + 2 * k, as: UInt16.self) }  // no array per block
+                let dBits = sc(0) >> 12 | (sc(1) >> 8) & 0x00F0 | (sc(2) >> 4) & 0x0F00 | sc(3) & 0xF000
                 let d = Float(Float16(bitPattern: dBits))
                 for group in 0..<8 {
                     for l in 0..<4 {
-                        let scale = (sc[group / 2] >> UInt16(6 * (group % 2) + 3 * (l / 2))) & 7
+                        let scale = (sc(group / 2) >> UInt16(6 * (group % 2) + 3 * (l / 2))) & 7
                         let dl = d * Float(2 * Int(scale) + 1)
                         let nibble = high[2 * group + l / 2] >> (4 * UInt8(l % 2))
                         let entry = Int(indices[4 * group + l]) | Int(nibble & 7) << 8

@@ -8,6 +8,7 @@
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,fma,f16c"))), apply_to = function)
 #define ZO_HALF_CONVERSION 1
 #define ZO_GROUPED_DOTS 1
+#define ZO_TABLE_PERMUTE 1
 #define ZO_VARIANT avx512
 #include "Variant.h"
 #pragma clang attribute pop

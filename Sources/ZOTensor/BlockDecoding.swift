@@ -4,7 +4,7 @@ import CZOKernels
 /// base kept as stored decodes on every forward. Results are bit-identical to ZOFormats' decoders,
 /// which stay the reference and handle every other type.
 public enum BlockDecoding: Sendable {
-    case q4_0, q4_1, q5_0, q8_0, q4_K, q6_K
+    case q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_nl, iq4_xs
 
     /// The kernel's name for a ggml type name ("q4_K", …), nil for a type it does not decode.
     public init?(ggmlName: String) {
@@ -12,9 +12,15 @@ public enum BlockDecoding: Sendable {
         case "q4_0": self = .q4_0
         case "q4_1": self = .q4_1
         case "q5_0": self = .q5_0
+        case "q5_1": self = .q5_1
         case "q8_0": self = .q8_0
+        case "q2_k": self = .q2_K
+        case "q3_k": self = .q3_K
         case "q4_k": self = .q4_K
+        case "q5_k": self = .q5_K
         case "q6_k": self = .q6_K
+        case "iq4_nl": self = .iq4_nl
+        case "iq4_xs": self = .iq4_xs
         default: return nil
         }
     }
@@ -25,9 +31,15 @@ public enum BlockDecoding: Sendable {
         case .q4_0: return (32, 18)
         case .q4_1: return (32, 20)
         case .q5_0: return (32, 22)
+        case .q5_1: return (32, 24)
         case .q8_0: return (32, 34)
+        case .q2_K: return (256, 84)
+        case .q3_K: return (256, 110)
         case .q4_K: return (256, 144)
+        case .q5_K: return (256, 176)
         case .q6_K: return (256, 210)
+        case .iq4_nl: return (32, 18)
+        case .iq4_xs: return (256, 136)
         }
     }
 
@@ -36,9 +48,15 @@ public enum BlockDecoding: Sendable {
         case .q4_0: return ZO_BLOCKS_Q4_0
         case .q4_1: return ZO_BLOCKS_Q4_1
         case .q5_0: return ZO_BLOCKS_Q5_0
+        case .q5_1: return ZO_BLOCKS_Q5_1
         case .q8_0: return ZO_BLOCKS_Q8_0
+        case .q2_K: return ZO_BLOCKS_Q2_K
+        case .q3_K: return ZO_BLOCKS_Q3_K
         case .q4_K: return ZO_BLOCKS_Q4_K
+        case .q5_K: return ZO_BLOCKS_Q5_K
         case .q6_K: return ZO_BLOCKS_Q6_K
+        case .iq4_nl: return ZO_BLOCKS_IQ4_NL
+        case .iq4_xs: return ZO_BLOCKS_IQ4_XS
         }
     }
 

@@ -9,7 +9,7 @@ import ZOTensor
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zotune-bench",
-        abstract: "Measure speed and memory side by side with PyTorch: the forward pass (default), training steps, scoring, Gaussians, memory.",
+        abstract: "Measure speed and memory side by side with PyTorch: the forward pass (default), training steps, scoring, Gaussians, memory, decoding.",
         discussion: """
             Prints forward tokens/s for a batch of random token sequences, GEMM GFLOP/s at the model's \
             shapes, and, if the reference environment exists ($ZOTUNE_HOME/reference-venv, made by \
@@ -32,6 +32,9 @@ struct BenchCommand: ParsableCommand {
             With --scoring: multiple-choice scoring of --batch copa-like examples (answers of several \
             tokens) with each prompt run once and its answers as continuations, against one sequence per \
             answer, and the same in PyTorch (scripts/reference/bench_scoring.py); all three give the same scores.
+
+            With --decoding: ns per weight of turning each GGUF block type into fp32 on one thread, ZOFormats' \
+            reference decoder against the vectorised kernel a stored base's forward uses (no model, no PyTorch).
 
             For full speed run it as `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE zotune-bench`.
             """)
@@ -69,6 +72,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Greedy decoding speed with and without the key/value cache, against transformers' generate (--new-tokens per prompt).")
     var generate = false
 
+    @Flag(name: .long, help: "Decoding speed of every GGUF block type: the reference decoder against the stored base's kernel.")
+    var decoding = false
+
     @Option(name: .long, help: "New tokens per prompt (with --generate).")
     var newTokens = 32
 
@@ -105,10 +111,12 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         resourceOptions.apply()
         let figures = BenchmarkReport()
-        guard [trainingStep, adapterStep, gaussian, memory, scoring, gradientAlignment, generate].filter({ $0 }).count <= 1 else {
-            throw ValidationError("choose one of --training-step, --adapter-step, --gaussian, --memory, --scoring, --gradient-alignment and --generate.")
+        guard [trainingStep, adapterStep, gaussian, memory, scoring, gradientAlignment, generate, decoding].filter({ $0 }).count <= 1 else {
+            throw ValidationError("choose one of --training-step, --adapter-step, --gaussian, --memory, --scoring, --gradient-alignment, --generate and --decoding.")
         }
-        if generate {
+        if decoding {
+            try DecodingBenchmark(repeats: repeats, report: figures).run()
+        } else if generate {
             try GenerationBenchmark(
                 modelOptions: modelOptions, batch: batch, newTokens: newTokens, repeats: repeats,
                 referenceScript: reference(GenerationBenchmark.defaultReferenceScript),

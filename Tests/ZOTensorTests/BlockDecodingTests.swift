@@ -30,6 +30,8 @@ final class BlockDecodingTests: XCTestCase {
         (.q4_0, .q4_0, [0]), (.q4_1, .q4_1, [0, 2]), (.q5_0, .q5_0, [0]), (.q8_0, .q8_0, [0]),
         (.q4_K, .q4_K, [0, 2]), (.q6_K, .q6_K, [208]), (.q5_1, .q5_1, [0, 2]), (.q2_K, .q2_K, [80, 82]),
         (.q3_K, .q3_K, [108]), (.q5_K, .q5_K, [0, 2]), (.iq4_nl, .iq4_nl, [0]), (.iq4_xs, .iq4_xs, [0]),
+        (.iq2_xxs, .iq2_xxs, [0]), (.iq2_xs, .iq2_xs, [0]), (.iq2_s, .iq2_s, [0]), (.iq3_xxs, .iq3_xxs, [0]),
+        (.iq3_s, .iq3_s, [0]), (.iq1_s, .iq1_s, [0]), (.iq1_m, .iq1_m, []),
     ]
 
     func testEveryBlockTypeDecodesToZOFormatsBits() throws {
@@ -52,7 +54,7 @@ final class BlockDecodingTests: XCTestCase {
                 XCTAssertEqual(decoded.map(\.bitPattern), expected.map(\.bitPattern), "\(type.name), \(variant.rawValue) kernels")
             }
         }
-        XCTAssertNil(BlockDecoding(ggmlName: "IQ2_XS"), "types without a kernel decode through ZOFormats")
+        XCTAssertNil(BlockDecoding(ggmlName: "TQ1_0"), "types without a kernel decode through ZOFormats")
     }
 
     /// A decoding step's product with blocks decoded a row at a time gives the bits of decoding the

@@ -92,8 +92,15 @@ typedef enum zo_block_type {
     ZO_BLOCKS_Q5_K = 9,
     ZO_BLOCKS_IQ4_NL = 10,
     ZO_BLOCKS_IQ4_XS = 11,
+    ZO_BLOCKS_IQ2_XXS = 12,
+    ZO_BLOCKS_IQ2_XS = 13,
+    ZO_BLOCKS_IQ2_S = 14,
+    ZO_BLOCKS_IQ3_XXS = 15,
+    ZO_BLOCKS_IQ3_S = 16,
+    ZO_BLOCKS_IQ1_S = 17,
+    ZO_BLOCKS_IQ1_M = 18,
 } zo_block_type;
-/// Decodes `blocks` consecutive blocks of `type` to fp32 (32 weights per block, 256 for the K types and IQ4_XS),
+/// Decodes `blocks` consecutive blocks of `type` to fp32 (32 weights per block, 256 for the K and IQ types but IQ4_NL),
 /// bit-identical to ZOFormats' decoders and ggml's; false for a type it does not know.
 bool zo_decode_blocks(zo_block_type type, const void *src, float *dst, ptrdiff_t blocks);
 /// Weight rows `zo_skinny_blocks` holds decoded at once (its `row` scratch is this many times k floats).

@@ -92,10 +92,10 @@ def c_tables(grids):
     ]
     for name, quant, doc in grids:
         data = grid_bytes(quant).tobytes()
-        lines += ["", f"// {doc}.", f"const uint8_t zo_grid_{name}[{len(data)}] = {{"]
-        for i in range(0, len(data), 16):
-            lines.append("    " + ", ".join(f"0x{b:02x}" for b in data[i:i + 16]) + ",")
-        lines.append("};")
+        # A string of hexadecimal escapes, 64 bytes a line (exactly the array's size: C keeps no NUL).
+        lines += ["", f"// {doc}.", f"const uint8_t zo_grid_{name}[{len(data)}] ="]
+        lines += ['    "' + "".join(f"\\x{b:02x}" for b in data[i:i + 64]) + '"' for i in range(0, len(data), 64)]
+        lines[-1] += ";"
     return "\n".join(lines) + "\n"
 
 

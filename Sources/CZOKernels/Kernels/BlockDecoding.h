@@ -289,6 +289,13 @@ ZO_INLINE void store_signed(float *dst, u8x16 magnitudes, float scale, uint32_t 
     store(dst, signed_lanes(splat(scale) * u8_floats(magnitudes), signs));
 }
 
+/// IQ2_XXS's and IQ3_XXS's word per 32 weights: a scale d·(0.5 + s)·`factor` from its top 4 bits,
+/// and four 7-bit sign fields, of which groups l and l + 1's become one 16-lane sign mask.
+ZO_INLINE float packed_scale(float d, uint32_t packed, float factor) { return d * (0.5f + (float)(packed >> 28)) * factor; }
+ZO_INLINE uint32_t packed_signs(uint32_t packed, int l) {
+    return even_signs((packed >> (7 * l)) & 127) | even_signs((packed >> (7 * (l + 1))) & 127) << 8;
+}
+
 /// IQ2_XS's and IQ2_S's scale of 16 weights from the low nibble of `nibble`: d·(0.5 + s)·0.25.
 ZO_INLINE float quarter_scale(float d, uint32_t nibble) { return d * (0.5f + (float)(nibble & 0x0F)) * 0.25f; }
 
@@ -301,10 +308,10 @@ static void ZO_FN(decode_iq2_xxs)(const uint8_t *src, float *dst, ptrdiff_t bloc
             const uint8_t *indices = src + 2 + 8 * g;
             uint32_t packed;
             memcpy(&packed, indices + 4, sizeof packed);
-            const float db = d * (0.5f + (float)(packed >> 28)) * 0.25f;
+            const float db = packed_scale(d, packed, 0.25f);
             for (int l = 0; l < 4; l += 2) {
-                const uint32_t signs = even_signs((packed >> (7 * l)) & 127) | even_signs((packed >> (7 * (l + 1))) & 127) << 8;
-                store_signed(dst + 32 * g + 8 * l, two_entries(zo_grid_iq2xxs, indices[l], indices[l + 1]), db, signs);
+                store_signed(dst + 32 * g + 8 * l, two_entries(zo_grid_iq2xxs, indices[l], indices[l + 1]), db,
+                             packed_signs(packed, l));
             }
         }
     }
@@ -350,14 +357,13 @@ static void ZO_FN(decode_iq3_xxs)(const uint8_t *src, float *dst, ptrdiff_t bloc
     for (ptrdiff_t b = 0; b < blocks; b++, src += 98, dst += 256) {
         const float d = half_at(src);
         for (int g = 0; g < 8; g++) {
-            const uint8_t *indices = src + 2 + 8 * g;
             uint32_t packed;
             memcpy(&packed, src + 66 + 4 * g, sizeof packed);
-            const float db = d * (0.5f + (float)(packed >> 28)) * 0.5f;
+            const float db = packed_scale(d, packed, 0.5f);
             for (int l = 0; l < 4; l += 2) {
-                const uint32_t signs = even_signs((packed >> (7 * l)) & 127) | even_signs((packed >> (7 * (l + 1))) & 127) << 8;
-                const uint8_t *i = indices + 2 * l;
-                store_signed(dst + 32 * g + 8 * l, four_entries(zo_grid_iq3xxs, i[0], i[1], i[2], i[3]), db, signs);
+                const uint8_t *i = src + 2 + 8 * g + 2 * l;
+                store_signed(dst + 32 * g + 8 * l, four_entries(zo_grid_iq3xxs, i[0], i[1], i[2], i[3]), db,
+                             packed_signs(packed, l));
             }
         }
     }

@@ -1,11 +1,12 @@
 import CZOKernels
 
-/// The ggml block types with a vectorised decoder (CZOKernels' BlockDecoding.h): what a quantized
-/// base kept as stored decodes on every forward. Results are bit-identical to ZOFormats' decoders,
-/// which stay the reference and handle every other type.
+/// The ggml block types' vectorised decoders (CZOKernels' BlockDecoding.h): what a quantized base
+/// kept as stored decodes on every forward. Results are bit-identical to ZOFormats' decoders, which
+/// stay the reference (and decode F16/BF16 and anything a future ggml adds).
 public enum BlockDecoding: Sendable {
     case q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_nl, iq4_xs
     case iq2_xxs, iq2_xs, iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m
+    case q8_K, mxfp4, nvfp4, tq1_0, tq2_0
 
     /// The kernel's name for a ggml type name ("q4_K", …), nil for a type it does not decode.
     public init?(ggmlName: String) {
@@ -29,6 +30,11 @@ public enum BlockDecoding: Sendable {
         case "iq3_s": self = .iq3_s
         case "iq1_s": self = .iq1_s
         case "iq1_m": self = .iq1_m
+        case "q8_k": self = .q8_K
+        case "mxfp4": self = .mxfp4
+        case "nvfp4": self = .nvfp4
+        case "tq1_0": self = .tq1_0
+        case "tq2_0": self = .tq2_0
         default: return nil
         }
     }
@@ -55,6 +61,11 @@ public enum BlockDecoding: Sendable {
         case .iq3_s: return (256, 110)
         case .iq1_s: return (256, 50)
         case .iq1_m: return (256, 56)
+        case .q8_K: return (256, 292)
+        case .mxfp4: return (32, 17)
+        case .nvfp4: return (64, 36)
+        case .tq1_0: return (256, 54)
+        case .tq2_0: return (256, 66)
         }
     }
 
@@ -79,6 +90,11 @@ public enum BlockDecoding: Sendable {
         case .iq3_s: return ZO_BLOCKS_IQ3_S
         case .iq1_s: return ZO_BLOCKS_IQ1_S
         case .iq1_m: return ZO_BLOCKS_IQ1_M
+        case .q8_K: return ZO_BLOCKS_Q8_K
+        case .mxfp4: return ZO_BLOCKS_MXFP4
+        case .nvfp4: return ZO_BLOCKS_NVFP4
+        case .tq1_0: return ZO_BLOCKS_TQ1_0
+        case .tq2_0: return ZO_BLOCKS_TQ2_0
         }
     }
 

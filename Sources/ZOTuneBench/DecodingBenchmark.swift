@@ -23,7 +23,7 @@ struct DecodingBenchmark {
         for type in GGMLType.all.values.sorted(by: { $0.rawValue < $1.rawValue })
         where type.blockSize > 1 && Dequantizer.supports(type) {
             let blocks = Self.weights / type.blockSize
-            let bytes = Self.plausibleBlocks(bytes: blocks * type.blockBytes, seed: UInt64(type.rawValue))
+            let bytes = Self.plausibleBlocks(of: type, count: blocks)
             let destination = UnsafeMutableBufferPointer(start: output.pointer, count: blocks * type.blockSize)
             let reference = try time {
                 try bytes.withUnsafeBytes { try Dequantizer.decode(type, bytes: $0, into: destination, tensor: type.name) }
@@ -48,16 +48,22 @@ struct DecodingBenchmark {
         return Summary(seconds).median / Double(Self.weights) * 1e9
     }
 
-    /// Random bytes in which any two adjacent bytes read as an IEEE half (or a byte as an E8M0
+    /// Random blocks in which any two adjacent bytes read as an IEEE half (or a byte as an E8M0
     /// exponent) give a normal, finite scale, so no decoder meets subnormal products, which run at a
     /// fraction of the normal speed on x86 and would time the CPU's slow path instead of the decoder.
-    static func plausibleBlocks(bytes count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        return (0..<count).map { _ in
+    /// IQ1_M spreads its d over four nibbles; its exponent's top bits are set apart.
+    static func plausibleBlocks(of type: GGMLType, count blocks: Int) -> [UInt8] {
+        var state = UInt64(type.rawValue) &+ 0x9E37_79B9_7F4A_7C15
+        var bytes = (0..<(blocks * type.blockBytes)).map { _ in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let byte = UInt8(truncatingIfNeeded: state >> 56)
             let exponent = byte & 0x7C  // a half's exponent bits when this is its high byte
             return exponent == 0 ? byte | 0x40 : exponent == 0x7C ? byte & ~0x40 : byte
         }
+        if type == .iq1_m {
+            // d's exponent bits 13 and 14 are bits 5 and 6 of byte 55: 01 keeps it in [8, 23].
+            for b in 0..<blocks { bytes[b * type.blockBytes + 55] = bytes[b * type.blockBytes + 55] & ~0x40 | 0x20 }
+        }
+        return bytes
     }
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes Sources/ZOFormats/Quantization/GridCodebooks.swift and Sources/CZOKernels/GridCodebooks.c
-(the same bytes for the vectorised decoders): the codebooks of ggml's IQ1/IQ2/IQ3 grid types, which are part of the file format (a block stores indices into them, so no decoder works
-without them). Each grid is written as ggml stores it (iq2xxs_grid, iq2xs_grid, iq2s_grid: 8 bytes
-per entry from {0x08, 0x19, 0x2b}; iq3xxs_grid, iq3s_grid: 4 bytes per entry; iq1s_grid: 8 signed
-bytes from {-1, 0, 1}), as one hexadecimal string per grid that the Swift side decodes once.
+"""Writes the codebooks of ggml's IQ1/IQ2/IQ3 grid types twice, as the same bytes:
+Sources/ZOFormats/Quantization/GridCodebooks.swift (the reference decoders) and
+Sources/CZOKernels/GridCodebooks.c (the vectorised ones). They are part of the file format (a
+block stores indices into them, so no decoder works without them). Each grid is written as ggml
+stores it (iq2xxs_grid, iq2xs_grid, iq2s_grid: 8 bytes per entry from {0x08, 0x19, 0x2b};
+iq3xxs_grid, iq3s_grid: 4 bytes per entry; iq1s_grid: 8 signed bytes from {-1, 0, 1}): for Swift
+as one hexadecimal string per grid that it decodes once, for C as arrays.
 
 The values come from gguf-py (`gguf.quants.<TYPE>.init_grid()`), so the Swift decoders and the
 fixture's reference decode through the same tables; `make_kquant_fixtures.py` then checks every decoded
@@ -92,8 +94,9 @@ def c_tables(grids):
     ]
     for name, quant, doc in grids:
         data = grid_bytes(quant).tobytes()
-        # A string of hexadecimal escapes, 64 bytes a line (exactly the array's size: C keeps no NUL).
-        lines += ["", f"// {doc}.", f"const uint8_t zo_grid_{name}[{len(data)}] ="]
+        # A string of hexadecimal escapes, 64 bytes a line, exactly the array's size: C keeps no NUL,
+        # and `nonstring` tells the compiler that is meant.
+        lines += ["", f"// {doc}.", f"__attribute__((nonstring)) const uint8_t zo_grid_{name}[{len(data)}] ="]
         lines += ['    "' + "".join(f"\\x{b:02x}" for b in data[i:i + 64]) + '"' for i in range(0, len(data), 64)]
         lines[-1] += ";"
     return "\n".join(lines) + "\n"

@@ -109,15 +109,20 @@ def mean_std(values):
     return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
 
 
+def eval_score(record):
+    """A metrics.jsonl evaluation's dev score: F1 for a generation task, else accuracy (as dev_score)."""
+    return record["dev_f1"] if record.get("dev_f1") is not None else record["dev_accuracy"]
+
+
 def dev_curve(run):
-    """[(forward passes, dev accuracy)] at each evaluation, including zero-shot at 0."""
+    """[(forward passes, dev score)] at each evaluation, including zero-shot at 0."""
     passes_at_step = {s["step"] + 1: s["forward_passes"] for s in run["steps"]}
-    return [(0 if e["split"] == "zero-shot" else passes_at_step.get(e["step"], 0), e["dev_accuracy"])
+    return [(0 if e["split"] == "zero-shot" else passes_at_step.get(e["step"], 0), eval_score(e))
             for e in run["evals"] if e["split"] in ("zero-shot", "dev")]
 
 
 def reach(run, target):
-    """(steps, forward passes, seconds) at the first evaluation with dev accuracy ≥ target, or None."""
+    """(steps, forward passes, seconds) at the first evaluation with a dev score ≥ target, or None."""
     seconds, passes = {}, {}
     total = 0.0
     for s in run["steps"]:
@@ -125,7 +130,7 @@ def reach(run, target):
         seconds[s["step"] + 1] = total
         passes[s["step"] + 1] = s["forward_passes"]
     for e in run["evals"]:
-        if e["split"] == "dev" and e["dev_accuracy"] >= target:
+        if e["split"] == "dev" and eval_score(e) >= target:
             return e["step"], passes[e["step"]], seconds[e["step"]]
     return None
 
@@ -141,7 +146,8 @@ def main_table(task, groups, methods=METHODS, study="study.json", title=None):
     `methods` to its runs (a study with a group suffix maps them first: see long_horizon)."""
     facts = {}
     grid_points, seed_count = grid_size(study)
-    lines = [f"### {title or task}", "",
+    lines = [f"### {title or task}", ""] + (
+        ["Scores are F1 (a generation task: dev, test and MeZO's final dev score below).", ""] if is_generation(groups) else []) + [
              "| method | lr (chosen on dev) | seeds | zero-shot test | test at best dev | best dev | forward passes | train time / run |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
     final_dev = {}
@@ -153,16 +159,16 @@ def main_table(task, groups, methods=METHODS, study="study.json", title=None):
         picked[method] = runs
         s = [r["summary"] for r in runs]
         grid_done = len({r["lr"] for r in groups.get(method, []) if r["seed"] == 0}) >= grid_points
-        facts[method] = {"test": [x["test"]["accuracy"] for x in s], "settled": grid_done and len(runs) >= seed_count}
-        final_dev[method] = statistics.mean(r["evals"][-1]["dev_accuracy"] for r in runs if r["evals"])
+        facts[method] = {"test": [dev_score(x["test"]) for x in s], "settled": grid_done and len(runs) >= seed_count}
+        final_dev[method] = statistics.mean(eval_score(r["evals"][-1]) for r in runs if r["evals"])
         lines.append(
-            f"| {method} | {lr:g} | {len(runs)} | {s[0]['zeroShotTest']['accuracy']:.3f} | "
-            f"{mean_std([x['test']['accuracy'] for x in s])} | {mean_std([x['bestDev']['accuracy'] for x in s])} | "
+            f"| {method} | {lr:g} | {len(runs)} | {dev_score(s[0]['zeroShotTest']):.3f} | "
+            f"{mean_std([dev_score(x['test']) for x in s])} | {mean_std([dev_score(x['bestDev']) for x in s])} | "
             f"{statistics.mean(x['forwardPasses'] for x in s):.0f} | {statistics.mean(x['seconds'] for x in s) / 60:.1f} min |")
     if "mezo" in final_dev:
         target = final_dev["mezo"]
         facts["target"] = target
-        facts["headroom"] = target - statistics.mean(r["summary"]["zeroShotDev"]["accuracy"] for r in picked["mezo"])
+        facts["headroom"] = target - statistics.mean(dev_score(r["summary"]["zeroShotDev"]) for r in picked["mezo"])
         idle = idle_step_seconds(methods)
         lines += ["", f"To reach MeZO's final dev accuracy ({target:.3f}, mean over its seeds): first evaluation at or above it, "
                       "mean over the seeds that reach it (steps, forward passes, training seconds as measured), and the ratio "
@@ -469,8 +475,9 @@ def second_task_pilot(runs):
     for r in sorted(pilot, key=lambda r: r["seed"]):
         s = r["summary"]
         zero, best = dev_score(s["zeroShotDev"]), dev_score(s["bestDev"])
+        test = s["zeroShotTest"] if s.get("bestStep") == 0 else s["test"]  # as generation_cell
         lines.append(f"| seed {r['seed']} | {s['forwardPasses']:,} | {zero:.3f} | {best:.3f} | {100 * (best - zero):+.1f} | "
-                     f"{dev_score(s['test']):.3f} |")
+                     f"{dev_score(test):.3f} |")
     return lines + ["", "(F1 for a generation task, accuracy otherwise.)", ""]
 
 

@@ -1,12 +1,13 @@
 // ggml's weight blocks decoded to fp32 in 16-lane steps, for a frozen base kept as its GGUF file
 // stores it (decoded a tile at a time on every forward, so decoding speed is forward speed). The
 // arithmetic is ZOFormats' (ggml-quants.c `dequantize_row_*`) operation for operation — scale products
-// in scalar fp32, then one multiply and one add or subtract per weight, never fused — so the results
-// are bit-identical to ZOFormats' decoders and to ggml's.
+// in scalar fp32, then per weight the same exact integer-to-float widening and the same multiplies
+// and adds in the same order, never fused — so the results are bit-identical to ZOFormats' decoders
+// and to ggml's. This file holds the shared helpers, the legacy and K types and the dispatcher; the
+// 4-bit codebook, grid and ternary types have a file each, as in ZOFormats.
 #ifndef ZO_BLOCK_DECODING_H
 #define ZO_BLOCK_DECODING_H
 
-#include "GridCodebooks.h"
 #include "Lanes.h"
 
 typedef uint8_t u8x16 __attribute__((ext_vector_type(16)));
@@ -64,27 +65,6 @@ ZO_INLINE void scale_min_k4(const uint8_t *s, int g, float *scale, float *minimu
         *scale = (float)((s[g + 4] & 0x0F) | (s[g - 4] >> 6) << 4);
         *minimum = (float)((s[g + 4] >> 4) | (s[g] >> 6) << 4);
     }
-}
-
-/// IQ4_NL's and IQ4_XS's 16 values (ggml's `kvalues_iq4nl`).
-static const float iq4_values[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
-
-/// table[index[i]] in each lane (indices below 16): one permute where the variant has AVX-512.
-ZO_INLINE f32x16 look_up16(const float table[16], u8x16 index) {
-#if defined(ZO_TABLE_PERMUTE)
-    return (f32x16)_mm512_permutexvar_ps(_mm512_cvtepu8_epi32((__m128i)index), _mm512_loadu_ps(table));
-#else
-    f32x16 values;
-    for (int i = 0; i < 16; i++) values[i] = table[index[i]];
-    return values;
-#endif
-}
-
-/// 32 weights from 16 bytes of nibbles (byte j: weight j low, j + 16 high): table[q] · scale.
-ZO_INLINE void look_up_nibbles(const uint8_t *qs, float scale, float *dst) {
-    const u8x16 q = load_u8x16(qs);
-    store(dst, look_up16(iq4_values, q & 0x0F) * splat(scale));
-    store(dst + 16, look_up16(iq4_values, q >> 4) * splat(scale));
 }
 
 /// Where Q2_K and Q3_K keep group g's 2-bit quants (16 weights): bit pair (g >> 1) & 3 of
@@ -232,219 +212,31 @@ static void ZO_FN(decode_q5_k)(const uint8_t *src, float *dst, ptrdiff_t blocks)
     }
 }
 
-// IQ4_NL (18 bytes: f16 d | nibbles as Q4_0): w = table[q]·d.
-static void ZO_FN(decode_iq4_nl)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 18, dst += 32) look_up_nibbles(src + 2, half_at(src), dst);
-}
-
-// IQ4_XS (136 bytes: f16 d | u16 high scale bits | 4 bytes of low scale nibbles | 8 × 16 bytes of
-// nibbles): group g of 32 has s = nibble g of the low bytes | bits 2g, 2g + 1 of the high word << 4;
-// w = table[q]·(d·(s − 32)).
-static void ZO_FN(decode_iq4_xs)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 136, dst += 256) {
-        const float d = half_at(src);
-        uint16_t high;
-        memcpy(&high, src + 2, sizeof high);
-        for (int g = 0; g < 8; g++) {
-            const int scale = ((src[4 + g / 2] >> (4 * (g % 2))) & 0x0F) | ((high >> (2 * g)) & 3) << 4;
-            look_up_nibbles(src + 8 + 16 * g, d * (float)(scale - 32), dst + 32 * g);
+// Q8_K (292 bytes: f32 d | 256 × i8 q | 16 i16 group sums, unused here): w = d·q.
+static void ZO_FN(decode_q8_k)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
+    for (ptrdiff_t b = 0; b < blocks; b++, src += 292, dst += 256) {
+        float d;
+        memcpy(&d, src, sizeof d);
+        for (int h = 0; h < 16; h++) {
+            i8x16 q;
+            memcpy(&q, src + 4 + 16 * h, sizeof q);
+            store(dst + 16 * h, splat(d) * __builtin_convertvector(q, f32x16));
         }
     }
 }
 
-// The grid types: groups of 8 (or 4) weights are a codebook entry (GridCodebooks.h) scaled per 16
-// or 32 weights, with signs stored beside them (IQ1's values carry their own, plus a shift). A
-// 16-lane step decodes two 8-wide entries (or four 4-wide) that share a scale; as in ZOFormats'
-// GridQuants, w = (scale·magnitude) with the sign bit flipped where the sign bit is set.
-
-/// ggml's `ksigns_iq2xs`: 7 stored sign bits, the eighth making the count of minus signs even.
-ZO_INLINE uint32_t even_signs(uint32_t seven) { return seven | (uint32_t)(__builtin_popcount(seven) & 1) << 7; }
-
-/// v with lane i's sign bit flipped where bit i of `signs` is set.
-ZO_INLINE f32x16 signed_lanes(f32x16 v, uint32_t signs) {
-    const u32x16 lanes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    return from_bits(bits(v) ^ (((splat_u32(signs) >> lanes) & 1) << 31));
-}
-
-/// Codebook entries `a` and `b` of 8 bytes each, side by side.
-ZO_INLINE u8x16 two_entries(const uint8_t *grid, uint32_t a, uint32_t b) {
-    u8x16 v;
-    memcpy(&v, grid + 8 * a, 8);
-    memcpy((uint8_t *)&v + 8, grid + 8 * b, 8);
-    return v;
-}
-
-/// Four 4-byte codebook entries side by side.
-ZO_INLINE u8x16 four_entries(const uint8_t *grid, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-    u8x16 v;
-    memcpy(&v, grid + 4 * a, 4);
-    memcpy((uint8_t *)&v + 4, grid + 4 * b, 4);
-    memcpy((uint8_t *)&v + 8, grid + 4 * c, 4);
-    memcpy((uint8_t *)&v + 12, grid + 4 * d, 4);
-    return v;
-}
-
-/// 16 weights: (scale·magnitudes) with signs applied.
-ZO_INLINE void store_signed(float *dst, u8x16 magnitudes, float scale, uint32_t signs) {
-    store(dst, signed_lanes(splat(scale) * u8_floats(magnitudes), signs));
-}
-
-/// IQ2_XXS's and IQ3_XXS's word per 32 weights: a scale d·(0.5 + s)·`factor` from its top 4 bits,
-/// and four 7-bit sign fields, of which groups l and l + 1's become one 16-lane sign mask.
-ZO_INLINE float packed_scale(float d, uint32_t packed, float factor) { return d * (0.5f + (float)(packed >> 28)) * factor; }
-ZO_INLINE uint32_t packed_signs(uint32_t packed, int l) {
-    return even_signs((packed >> (7 * l)) & 127) | even_signs((packed >> (7 * (l + 1))) & 127) << 8;
-}
-
-/// IQ2_XS's and IQ2_S's scale of 16 weights from the low nibble of `nibble`: d·(0.5 + s)·0.25.
-ZO_INLINE float quarter_scale(float d, uint32_t nibble) { return d * (0.5f + (float)(nibble & 0x0F)) * 0.25f; }
-
-// IQ2_XXS (66 bytes: f16 d | 8 × (4 index bytes | u32 w)): w's top 4 bits scale 32 weights by
-// d·(0.5 + s)·0.25; its four 7-bit fields are each group's signs.
-static void ZO_FN(decode_iq2_xxs)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 66, dst += 256) {
-        const float d = half_at(src);
-        for (int g = 0; g < 8; g++) {
-            const uint8_t *indices = src + 2 + 8 * g;
-            uint32_t packed;
-            memcpy(&packed, indices + 4, sizeof packed);
-            const float db = packed_scale(d, packed, 0.25f);
-            for (int l = 0; l < 4; l += 2) {
-                store_signed(dst + 32 * g + 8 * l, two_entries(zo_grid_iq2xxs, indices[l], indices[l + 1]), db,
-                             packed_signs(packed, l));
-            }
-        }
-    }
-}
-
-// IQ2_XS (74 bytes: f16 d | 32 u16 (9-bit index | 7-bit signs) | 8 scale bytes, a nibble per 16).
-static void ZO_FN(decode_iq2_xs)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 74, dst += 256) {
-        const float d = half_at(src);
-        for (int g = 0; g < 8; g++) {
-            for (int l = 0; l < 4; l += 2) {
-                uint16_t q[2];
-                memcpy(q, src + 2 + 2 * (4 * g + l), sizeof q);
-                const float db = quarter_scale(d, src[66 + g] >> (4 * (l / 2)));
-                const uint32_t signs = even_signs(q[0] >> 9) | even_signs(q[1] >> 9) << 8;
-                store_signed(dst + 32 * g + 8 * l, two_entries(zo_grid_iq2xs, q[0] & 511, q[1] & 511), db, signs);
-            }
-        }
-    }
-}
-
-// IQ2_S (82 bytes: f16 d | 32 index bytes | 32 sign bytes | 8 bytes of 2-bit index high parts | 8
-// scale bytes, a nibble per 16).
-static void ZO_FN(decode_iq2_s)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 82, dst += 256) {
-        const float d = half_at(src);
-        const uint8_t *indices = src + 2, *signs = src + 34, *high = src + 66, *scales = src + 74;
-        for (int g = 0; g < 8; g++) {
-            for (int l = 0; l < 4; l += 2) {
-                const float db = quarter_scale(d, scales[g] >> (4 * (l / 2)));
-                const uint32_t a = indices[4 * g + l] | ((high[g] >> (2 * l)) & 3) << 8;
-                const uint32_t c = indices[4 * g + l + 1] | ((high[g] >> (2 * (l + 1))) & 3) << 8;
-                store_signed(dst + 32 * g + 8 * l, two_entries(zo_grid_iq2s, a, c), db,
-                             signs[4 * g + l] | (uint32_t)signs[4 * g + l + 1] << 8);
-            }
-        }
-    }
-}
-
-// IQ3_XXS (98 bytes: f16 d | 64 index bytes, 4 weights each | 8 u32 w as IQ2_XXS's, with
-// d·(0.5 + s)·0.5).
-static void ZO_FN(decode_iq3_xxs)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 98, dst += 256) {
-        const float d = half_at(src);
-        for (int g = 0; g < 8; g++) {
-            uint32_t packed;
-            memcpy(&packed, src + 66 + 4 * g, sizeof packed);
-            const float db = packed_scale(d, packed, 0.5f);
-            for (int l = 0; l < 4; l += 2) {
-                const uint8_t *i = src + 2 + 8 * g + 2 * l;
-                store_signed(dst + 32 * g + 8 * l, four_entries(zo_grid_iq3xxs, i[0], i[1], i[2], i[3]), db,
-                             packed_signs(packed, l));
-            }
-        }
-    }
-}
-
-// IQ3_S (110 bytes: f16 d | 64 index bytes | 8 bytes of index high bits | 32 sign bytes | 4 scale
-// bytes, a nibble per 32): scale d·(1 + 2s).
-static void ZO_FN(decode_iq3_s)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 110, dst += 256) {
-        const float d = half_at(src);
-        const uint8_t *indices = src + 2, *high = src + 66, *signs = src + 74, *scales = src + 106;
-        for (int g = 0; g < 8; g++) {
-            const float db = d * (float)(1 + 2 * ((scales[g / 2] >> (4 * (g % 2))) & 0x0F));
-            for (int l = 0; l < 4; l += 2) {
-                uint32_t e[4];
-                for (int k = 0; k < 4; k++) e[k] = indices[8 * g + 2 * l + k] | ((high[g] >> (2 * l + k)) & 1) << 8;
-                store_signed(dst + 32 * g + 8 * l, four_entries(zo_grid_iq3s, e[0], e[1], e[2], e[3]), db,
-                             signs[4 * g + l] | (uint32_t)signs[4 * g + l + 1] << 8);
-            }
-        }
-    }
-}
-
-/// IQ1's shift of every codebook value (`IQ1S_DELTA`), negated by a flag bit.
-#define ZO_IQ1_DELTA 0.125f
-
-/// 16 IQ1 weights from two entries: scale·(value + shift), each entry with its own shift.
-ZO_INLINE void store_shifted(float *dst, uint32_t a, uint32_t b, float scale, float shift_a, float shift_b) {
-    const i8x16 values = (i8x16)two_entries(zo_grid_iq1s, a, b);
-    const i32x16 first = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-    store(dst, splat(scale) * (__builtin_convertvector(values, f32x16) + blend(first, splat(shift_a), splat(shift_b))));
-}
-
-// IQ1_S (50 bytes: f16 d | 32 index bytes | 8 u16 h, per 32 weights: 3 index high bits per group,
-// a 3-bit scale, the shift's sign): w = (d·(2s + 1))·(g + ±0.125).
-static void ZO_FN(decode_iq1_s)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 50, dst += 256) {
-        const float d = half_at(src);
-        const uint8_t *indices = src + 2;
-        for (int g = 0; g < 8; g++) {
-            uint16_t h;
-            memcpy(&h, src + 34 + 2 * g, sizeof h);
-            const float dl = d * (float)(2 * ((h >> 12) & 7) + 1);
-            const float shift = (h & 0x8000) == 0 ? ZO_IQ1_DELTA : -ZO_IQ1_DELTA;
-            for (int l = 0; l < 4; l += 2) {
-                store_shifted(dst + 32 * g + 8 * l, indices[4 * g + l] | ((h >> (3 * l)) & 7) << 8,
-                              indices[4 * g + l + 1] | ((h >> (3 * (l + 1))) & 7) << 8, dl, shift, shift);
-            }
-        }
-    }
-}
-
-// IQ1_M (56 bytes: 32 index bytes | 16 bytes, per 8 weights 3 index high bits and the shift's sign
-// | 4 u16 of 3-bit scales per 16 weights, the f16 d in their top nibbles).
-static void ZO_FN(decode_iq1_m)(const uint8_t *src, float *dst, ptrdiff_t blocks) {
-    for (ptrdiff_t b = 0; b < blocks; b++, src += 56, dst += 256) {
-        uint16_t sc[4];
-        memcpy(sc, src + 48, sizeof sc);
-        const uint16_t d_bits = (uint16_t)(sc[0] >> 12 | (sc[1] >> 8 & 0x00F0) | (sc[2] >> 4 & 0x0F00) | (sc[3] & 0xF000));
-        uint8_t d_bytes[2];
-        memcpy(d_bytes, &d_bits, sizeof d_bytes);
-        const float d = half_at(d_bytes);
-        const uint8_t *indices = src, *high = src + 32;
-        for (int g = 0; g < 8; g++) {
-            for (int l = 0; l < 4; l += 2) {
-                const float dl = d * (float)(2 * ((sc[g / 2] >> (6 * (g % 2) + 3 * (l / 2))) & 7) + 1);
-                const uint32_t nibbles = high[2 * g + l / 2];  // low nibble: group l, high: l + 1
-                store_shifted(dst + 32 * g + 8 * l, indices[4 * g + l] | (nibbles & 7) << 8,
-                              indices[4 * g + l + 1] | (nibbles >> 4 & 7) << 8, dl,
-                              nibbles & 0x08 ? -ZO_IQ1_DELTA : ZO_IQ1_DELTA, nibbles & 0x80 ? -ZO_IQ1_DELTA : ZO_IQ1_DELTA);
-            }
-        }
-    }
-}
+#include "CodebookDecoding.h"
+#include "GridDecoding.h"
+#include "TernaryDecoding.h"
 
 /// Weights per block of `type`.
 ZO_INLINE ptrdiff_t block_elements(zo_block_type type) {
     switch (type) {
     case ZO_BLOCKS_Q4_K: case ZO_BLOCKS_Q6_K: case ZO_BLOCKS_Q2_K: case ZO_BLOCKS_Q3_K: case ZO_BLOCKS_Q5_K:
     case ZO_BLOCKS_IQ4_XS: case ZO_BLOCKS_IQ2_XXS: case ZO_BLOCKS_IQ2_XS: case ZO_BLOCKS_IQ2_S: case ZO_BLOCKS_IQ3_XXS:
-    case ZO_BLOCKS_IQ3_S: case ZO_BLOCKS_IQ1_S: case ZO_BLOCKS_IQ1_M: return 256;
+    case ZO_BLOCKS_IQ3_S: case ZO_BLOCKS_IQ1_S: case ZO_BLOCKS_IQ1_M: case ZO_BLOCKS_Q8_K: case ZO_BLOCKS_TQ1_0:
+    case ZO_BLOCKS_TQ2_0: return 256;
+    case ZO_BLOCKS_NVFP4: return 64;
     default: return 32;
     }
 }
@@ -471,6 +263,11 @@ static bool ZO_FN(decode_blocks)(zo_block_type type, const void *src, float *dst
     case ZO_BLOCKS_IQ3_S: ZO_FN(decode_iq3_s)(bytes, dst, blocks); return true;
     case ZO_BLOCKS_IQ1_S: ZO_FN(decode_iq1_s)(bytes, dst, blocks); return true;
     case ZO_BLOCKS_IQ1_M: ZO_FN(decode_iq1_m)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_Q8_K: ZO_FN(decode_q8_k)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_MXFP4: ZO_FN(decode_mxfp4)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_NVFP4: ZO_FN(decode_nvfp4)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_TQ1_0: ZO_FN(decode_tq1_0)(bytes, dst, blocks); return true;
+    case ZO_BLOCKS_TQ2_0: ZO_FN(decode_tq2_0)(bytes, dst, blocks); return true;
     }
     return false;
 }

@@ -78,7 +78,7 @@ bool zo_has_non_finite(const float *x, ptrdiff_t count);
 /// 12 independent 16-lane FMA chains run `iterations` times (the peak-throughput probe).
 float zo_fma_chains(int64_t iterations);
 
-/// ggml block types with a vectorised decoder (the others decode through ZOFormats, more slowly).
+/// ggml's block types, each with a vectorised decoder (ZOFormats' decoders are the reference).
 typedef enum zo_block_type {
     ZO_BLOCKS_Q4_0 = 0,
     ZO_BLOCKS_Q4_1 = 1,
@@ -99,8 +99,14 @@ typedef enum zo_block_type {
     ZO_BLOCKS_IQ3_S = 16,
     ZO_BLOCKS_IQ1_S = 17,
     ZO_BLOCKS_IQ1_M = 18,
+    ZO_BLOCKS_Q8_K = 19,
+    ZO_BLOCKS_MXFP4 = 20,
+    ZO_BLOCKS_NVFP4 = 21,
+    ZO_BLOCKS_TQ1_0 = 22,
+    ZO_BLOCKS_TQ2_0 = 23,
 } zo_block_type;
-/// Decodes `blocks` consecutive blocks of `type` to fp32 (32 weights per block, 256 for the K and IQ types but IQ4_NL),
+/// Decodes `blocks` consecutive blocks of `type` to fp32 (32 weights per block; 256 for the K, IQ but IQ4_NL, and
+/// ternary types; 64 for NVFP4),
 /// bit-identical to ZOFormats' decoders and ggml's; false for a type it does not know.
 bool zo_decode_blocks(zo_block_type type, const void *src, float *dst, ptrdiff_t blocks);
 /// Weight rows `zo_skinny_blocks` holds decoded at once (its `row` scratch is this many times k floats).

@@ -168,7 +168,7 @@ enum GridQuants {
 
     /// `width` weights from codebook entry `entry`: (scale · magnitude) · ±1, bit j of `signs`
     /// negating weight j by flipping its sign bit (what the product with −1 gives), without a
-    /// branch: random signs mispredicted one branch in two and made decoding ~15× slower.
+    /// branch: random signs mispredicted one branch in two and made decoding ≈ 12× slower.
     @inline(__always)
     private static func place(
         _ codebook: UnsafeBufferPointer<Float>, entry: Int, width: Int, scale: Float, signs: UInt8,

@@ -481,6 +481,49 @@ def second_task_pilot(runs):
     return lines + ["", "(F1 for a generation task, accuracy otherwise.)", ""]
 
 
+# The long-horizon study's target (issue #18) and the papers' speed claims it re-measures:
+# (method, claim, fraction of MeZO's forward passes claimed, or None for plain "faster").
+LONG_CLAIMS = {
+    "fzoo": ("FZOO: 3× fewer forward passes than MeZO on average", 1 / 3),
+    "zo-muon": ("ZO-Muon: 24.7 % of MeZO's queries to the same SST-2 accuracy", 0.247),
+    "pgap": ("P-GAP: −81 % iterations vs MeZO", 0.19),
+    "pgap-cosine": ("P-GAP with alignment strong enough to matter (cosine 0.3): the paper's −81 %", 0.19),
+    "pgap-paper": ("P-GAP at the paper's ε 1e-1 / lr 1e-2, unscaled directions: −81 %", 0.19),
+    "subzero": ("SubZero: faster convergence than MeZO", None),
+    "subzero-activations-r1": ("AGZO (activation subspace, r = 1): faster than MeZO", None),
+    "dizo": ("DiZO: −48 % GPU hours vs MeZO (forward passes here)", 0.52),
+}
+
+
+def long_verdicts(task, facts, methods):
+    """Per method of the long-horizon study: issue #18's target — MeZO's final dev score in ≤ 0.5× its
+    forward passes on every seed, test not measurably below MeZO's — and its paper's speed claim."""
+    lines = ["", f"Verdicts on {task}. *Target* (issue #18): MeZO's final dev score reached in at most 0.5× MeZO's "
+                 "forward passes on every seed, with test not measurably below MeZO's (a difference above minus two "
+                 "standard errors); the claim is judged by the rules of the claims table above.", "",
+             "| method | target: ≤ 0.5× MeZO's forward passes on 3/3 seeds, test not below | paper's claim | measured |",
+             "|---|---|---|---|"]
+    for method in methods:
+        if method == "mezo" or method not in facts:
+            continue
+        claim, fraction = LONG_CLAIMS.get(method, (method, None))
+        measured = speed_verdict(method, facts, "passes_ratio", fraction, "forward passes")
+        if not (facts[method]["settled"] and facts.get("mezo", {}).get("settled")):
+            target = "not measured yet (needs the grid and 3 seeds)"
+        else:
+            reached, runs = facts[method].get("reached", (0, 0))
+            a, b = facts[method]["test"], facts["mezo"]["test"]
+            diff = statistics.mean(a) - statistics.mean(b)
+            error = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
+            fast = reached == runs and facts[method].get("passes_ratio", 2) <= 0.5
+            met = fast and diff > -2 * error
+            target = (f"{'**met**' if met else 'not met'}: {reached}/{runs} seeds reach it"
+                      + (f" at {facts[method]['passes_ratio']:.2f}×" if "passes_ratio" in facts[method] else "")
+                      + f"; test {diff * 100:+.1f} points (±{2 * error * 100:.1f})")
+        lines.append(f"| {method} | {target} | {claim} | {measured} |")
+    return lines
+
+
 def long_horizon(task, groups, plots):
     """The long-horizon study's section for `task` (issue #18), if any of its runs are in."""
     with open(os.path.join(ROOT, "scripts", "study", LONG_STUDY)) as f:
@@ -489,8 +532,9 @@ def long_horizon(task, groups, plots):
     mapped = {m: groups[m + suffix] for m in study["methods"] if m + suffix in groups}
     if not mapped:
         return []
-    table, picked, _ = main_table(task, mapped, methods=study["methods"], study=LONG_STUDY,
-                                  title=f"{task}, {study['forward_budget']:,} forward passes per run")
+    table, picked, facts = main_table(task, mapped, methods=study["methods"], study=LONG_STUDY,
+                                      title=f"{task}, {study['forward_budget']:,} forward passes per run")
+    table += long_verdicts(task, facts, study["methods"])
     tried = ["", "Grids tried on seed 0 (the chosen rate is bracketed unless it sits at an end the widening "
                  "has not yet passed): " + "; ".join(
                      f"{m} {', '.join(f'{lr:g}' for lr in sorted({r['lr'] for r in runs if r['seed'] == 0}))}"

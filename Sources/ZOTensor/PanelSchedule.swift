@@ -38,12 +38,7 @@ struct PanelSchedule {
     /// Runs `prepare(rows)` on row shares, then `multiply(columns, offsetInTile)` on every worker's
     /// share of every tile, in tile order.
     func run(prepare: (Range<Int>) -> Void, multiply: (Range<Int>, Int) -> Void) {
-        let preparing = rows * inner >= Self.splitElements ? workers : 1
-        let rowShare = (rows + preparing - 1) / preparing
-        Self.inParallel(preparing) { worker in
-            let lower = worker * rowShare, upper = min(rows, lower + rowShare)
-            if lower < upper { prepare(lower..<upper) }
-        }
+        RowShares.run(rows: rows, width: inner, workers: workers, prepare)
         var start = 0
         while start < columns {
             let count = min(tile, columns - start)

@@ -88,6 +88,15 @@ public struct SettingRange<Value> {
     public static var any: SettingRange { SettingRange { _ in nil } }
 }
 
+extension SettingRange where Value: Equatable & SettingValue {
+    /// One of `values`: an option whose type other methods share with more values (a subspace source).
+    public static func oneOf(_ values: [Value]) -> SettingRange {
+        SettingRange {
+            values.contains($0) ? nil : "must be \(values.map(\.settingText).joined(separator: " or ")) for this method, got \($0.settingText)"
+        }
+    }
+}
+
 extension SettingRange where Value == Float {
     /// ε, learning rates: finite and > 0.
     public static var positive: SettingRange { SettingRange { $0.isFinite && $0 > 0 ? nil : "must be a finite number > 0, got \($0)" } }

@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import ZORandom
 import ZOTensor
@@ -93,13 +94,18 @@ public struct PGAP: ConfigurableEstimator {
         /// Materialised or factored application per tensor. `--low-rank-apply`; nil (the default)
         /// means `auto`.
         public var lowRankApply: LowRankApplication?
+        /// Where each window's bases come from. `--subspace-source probes|activations`; nil (the
+        /// default, and every run before the option existed) means `probes`, the paper's.
+        public var subspaceSource: SubspaceSource?
+        /// Subspace iterations of the activation sketch; nil means 3. `--activation-iterations`.
+        public var activationIterations: Int?
 
         public init(
             epsilon: Float = 1e-3, rank: Int = 64, window: Int = 100, probes: Int = 10,
             probeEpsilon: Float? = nil, alignment: Float = 2.0, alignmentSchedule: AlignmentSchedule = .linearDecay,
             alignmentMode: AlignmentMode? = nil, sign: SignMode = .perTensor, directionScale: DirectionScale = .subspaceVolume,
             lowRankEmbeddings: Bool = true, oversampling: Int = 10, powerIterations: Int = 1, weightDecay: Float = 0,
-            lowRankApply: LowRankApplication? = nil
+            lowRankApply: LowRankApplication? = nil, subspaceSource: SubspaceSource? = nil, activationIterations: Int? = nil
         ) {
             self.epsilon = epsilon
             self.rank = rank
@@ -116,6 +122,8 @@ public struct PGAP: ConfigurableEstimator {
             self.powerIterations = powerIterations
             self.weightDecay = weightDecay
             self.lowRankApply = lowRankApply
+            self.subspaceSource = subspaceSource
+            self.activationIterations = activationIterations
         }
 
         public static var defaults: Configuration { Configuration() }
@@ -139,6 +147,10 @@ public struct PGAP: ConfigurableEstimator {
             MethodSetting("powerIterations", \.powerIterations, .within(0...16), help: "Randomized-SVD power iterations q (default 1)."),
             MethodSetting("weightDecay", \.weightDecay, .nonNegative, help: "Weight decay λ on matrices and embeddings (default 0)."),
             MethodSetting("lowRankApply", \.lowRankApply, help: "auto, materialised (U Z Vᵀ into W) or factored (added by the forward) (default auto: per tensor by a cost model)."),
+            MethodSetting("subspaceSource", \.subspaceSource, .oneOf([.probes, .activations]),
+                          help: "probes, or activations: each linear weight's probe estimate is factored inside the span of the activations it meets on the window's first batch (AGZO's prior; one more forward pass per window) (default probes)."),
+            MethodSetting("activationIterations", \.activationIterations, .count,
+                          help: "Subspace iterations of the activation sketch (default 3)."),
         ]
 
         public static let formerNames = [
@@ -156,13 +168,19 @@ public struct PGAP: ConfigurableEstimator {
         public internal(set) var window: Int?
         public internal(set) var probeSeeds: [UInt64] = []
         public internal(set) var probeGradients: [Float] = []
+        /// With `--subspace-source activations`: the window whose activations were sketched, and the
+        /// sketch (`ActivationSketch.encode`), which no seed reproduces.
+        public internal(set) var sketchedWindow: Int?
+        public internal(set) var sketchedBases: Data?
         /// U_r, V_r, σ per low-rank tensor (by `TrainableTensor.index`) for `window`'s probes.
         public internal(set) var bases: [Int: LowRankBasis] = [:]
         var basesWindow: Int?
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey { case skippedSteps, factoredTensors, window, probeSeeds, probeGradients }
+        enum CodingKeys: String, CodingKey {
+            case skippedSteps, factoredTensors, window, probeSeeds, probeGradients, sketchedWindow, sketchedBases
+        }
     }
 
     public static let name = "pgap"
@@ -202,6 +220,16 @@ public struct PGAP: ConfigurableEstimator {
         var record = StepRecord(step: context.step, learningRate: context.learningRate)
         var forwardPasses = 2
         if state.window != window {
+            if configuration.subspaceSource == .activations {
+                let targets = SubZero.sketchTargets(parameters, rank: configuration.rank)
+                let (bases, _) = try ActivationSketch.collect(
+                    targets, arena: parameters.arena, powerIterations: configuration.activationIterations ?? 3,
+                    seed: SeedDerivation.derive(context.runSeed, .subspaceBasis, window), oracle: oracle)
+                state.sketchedBases = ActivationSketch.encode(bases, order: targets.map(\.index))
+                state.sketchedWindow = window
+                record.attachments = [RecordKey.activationBases: state.sketchedBases!]
+                forwardPasses += 1
+            }
             let seeds = (0..<configuration.probes).map {
                 SeedDerivation.derive(context.runSeed, .probe, window, $0)
             }
@@ -248,6 +276,13 @@ public struct PGAP: ConfigurableEstimator {
             throw EstimatorError.recordMismatch("P-GAP records hold one seed and one gradient (step \(record.step))")
         }
         let window = record.step / configuration.window
+        if let sketch = record.attachments?[RecordKey.activationBases] {
+            (state.sketchedWindow, state.sketchedBases) = (window, sketch)
+        }
+        if configuration.subspaceSource == .activations && state.sketchedWindow != window {
+            throw EstimatorError.recordMismatch(
+                "step \(record.step) uses the activation bases of its window, which come with the window's first record: replay from that record or a checkpoint")
+        }
         if let seeds = record.extraSeeds[RecordKey.probeSeeds], let gradients = record.scalars[RecordKey.probeGradients] {
             guard seeds.count == gradients.count else {
                 throw EstimatorError.recordMismatch("\(seeds.count) probe seeds, \(gradients.count) probe gradients")
@@ -324,12 +359,17 @@ public struct PGAP: ConfigurableEstimator {
         let sweep = DenseSweep(seeds: state.probeSeeds, coefficients: state.probeGradients.map { $0 / h })
         let sketchSeed = SeedDerivation.derive(runSeed, .sketch, window)
         let tensors = lowRankTensors(parameters)
+        let sketched = try activationBases(state, window: window, parameters: parameters)
         let (large, small) = (tensors.filter { $0.entry.count > Self.parallelThreshold },
                               tensors.filter { $0.entry.count <= Self.parallelThreshold })
         var bases: [Int: LowRankBasis] = [:]
         let streamed = { (tensor: TrainableTensor) in tensor.entry.count > streamingThreshold }
         let scratch = FloatBuffer(count: large.filter { !streamed($0) }.map(\.entry.count).max() ?? 0)
         for tensor in large {
+            if let activations = sketched[tensor.index] {
+                bases[tensor.index] = try projectedBasis(tensor, sweep: sweep, activations: activations, engine: engine)
+                continue
+            }
             bases[tensor.index] = try streamed(tensor)
                 ? streamedBasis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine)
                 : basis(tensor, sweep: sweep, sketchSeed: sketchSeed, engine: engine, scratch: scratch)
@@ -345,7 +385,12 @@ public struct PGAP: ConfigurableEstimator {
             let scratch = FloatBuffer(count: largestSmall)
             let single = PerturbationEngine(workerCount: 1)
             for i in stride(from: worker, to: small.count, by: workers) {
-                results[i] = Result { try basis(small[i], sweep: sweep, sketchSeed: sketchSeed, engine: single, scratch: scratch) }
+                results[i] = Result {
+                    if let activations = sketched[small[i].index] {
+                        return try projectedBasis(small[i], sweep: sweep, activations: activations, engine: single)
+                    }
+                    return try basis(small[i], sweep: sweep, sketchSeed: sketchSeed, engine: single, scratch: scratch)
+                }
             }
         }
         for (i, tensor) in small.enumerated() { bases[tensor.index] = try results[i]!.get() }
@@ -380,6 +425,40 @@ public struct PGAP: ConfigurableEstimator {
             block.update(repeating: 0, count: elements.count)
             engine.apply(sweep, to: block, elements: elements, tensorIndex: tensor.index)
         }
+    }
+
+    /// The window's activation bases by tensor index (empty unless `--subspace-source activations`);
+    /// a tensor the sketch's forward never multiplied keeps its probe basis.
+    private func activationBases(_ state: State, window: Int, parameters: TrainableSet) throws -> [Int: [Float]] {
+        guard configuration.subspaceSource == .activations, state.sketchedWindow == window, let data = state.sketchedBases else {
+            return [:]
+        }
+        let targets = SubZero.sketchTargets(parameters, rank: configuration.rank)
+        guard let decoded = ActivationSketch.decode(
+            data, expected: Dictionary(uniqueKeysWithValues: targets.map { ($0.index, $0.inputs * $0.rank) })) else {
+            throw EstimatorError.recordMismatch("the activation bases held do not fit this model's tensors")
+        }
+        return decoded
+    }
+
+    /// U, V, σ of one tensor inside its activation span (`ActivationProjection`): S is rebuilt block
+    /// by block of rows and projected as it goes, so it is never held whole.
+    private func projectedBasis(
+        _ tensor: TrainableTensor, sweep: DenseSweep, activations: [Float], engine: PerturbationEngine
+    ) throws -> LowRankBasis {
+        let (m, n) = tensor.matrixShape!
+        let inputsAreRows = tensor.entry.layout != .outputsByInputs
+        let rank = activations.count / (inputsAreRows ? m : n)
+        let projected = ActivationProjection.project(
+            rows: m, columns: n, inputsAreRows: inputsAreRows, activations: activations, rank: rank,
+            blockRows: max(1, Self.streamingBlock / n)
+        ) { rows, block in
+            let elements = (rows.lowerBound * n)..<(rows.upperBound * n)
+            block.update(repeating: 0, count: elements.count)
+            engine.apply(sweep, to: block, elements: elements, tensorIndex: tensor.index)
+        }
+        return try ActivationProjection.basis(
+            projected: projected, rows: m, columns: n, inputsAreRows: inputsAreRows, activations: activations, rank: rank)
     }
 
     /// U_r, V_r, σ of one tensor: S = Σ_j (c_j/h)·z_j rebuilt into `scratch`, then the truncated SVD.

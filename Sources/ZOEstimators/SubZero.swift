@@ -51,7 +51,7 @@ public struct SubZero: ConfigurableEstimator {
             MethodSetting("window", \.window, .steps, help: "Steps between basis redraws T0 (default 1000)."),
             MethodSetting("weightDecay", \.weightDecay, .nonNegative, help: "Weight decay λ on matrices and embeddings (default 0)."),
             MethodSetting("lowRankApply", \.lowRankApply, help: "auto, materialised (U Z Vᵀ into W) or factored (added by the forward) (default auto: per tensor by a cost model)."),
-            MethodSetting("subspaceSource", \.subspaceSource,
+            MethodSetting("subspaceSource", \.subspaceSource, .oneOf([.random, .activations]),
                           help: "random, or activations: each linear weight's input-side basis spans the activations it meets on the window's first batch (AGZO; one more forward pass per window) (default random)."),
             MethodSetting("powerIterations", \.powerIterations, .count, help: "Subspace iterations of the activation sketch (default 3)."),
         ]

@@ -61,6 +61,9 @@ struct GradientAlignmentBenchmark {
              SubZero(configuration: .init(rank: 1, lowRankApply: .materialised, subspaceSource: .activations))),
             ("pgap", PGAP(configuration: .init(lowRankApply: .materialised))),
             ("pgap, cosine 0.3", PGAP(configuration: .init(alignment: 0.3, alignmentMode: .cosine, lowRankApply: .materialised))),
+            ("pgap, activ.", PGAP(configuration: .init(lowRankApply: .materialised, subspaceSource: .activations))),
+            ("pgap, activ., cos 0.3", PGAP(configuration: .init(
+                alignment: 0.3, alignmentMode: .cosine, lowRankApply: .materialised, subspaceSource: .activations))),
             ("fzoo", FZOO()),
             ("zo-muon", ZOMuon()),
         ]

@@ -81,4 +81,61 @@ final class ActivationSketchTests: XCTestCase {
         XCTAssertNil(ActivationSketch.decode(data, expected: [3: 12]), "a tensor not expected")
         XCTAssertNil(ActivationSketch.decode(data.dropLast(1), expected: [3: 12, 11: 8]), "cut short")
     }
+
+    /// P-GAP's bases inside the activation span: U and V orthonormal, V (or U, when the inputs are
+    /// the weight's rows) inside span(A), and U·diag(σ)·Vᵀ equal to the estimate projected on the
+    /// span, S·A·Aᵀ (or A·Aᵀ·S), whatever the row blocks the projection streams S in.
+    func testProjectedBasisIsTheEstimateInsideTheActivationSpan() throws {
+        let (m, n, r) = (12, 9, 4)
+        let s = gaussian(m, n, seed: 3)
+        for inputsAreRows in [false, true] {
+            let inputs = inputsAreRows ? m : n
+            var columnMajor = gaussian(inputs, r, seed: 4)
+            try DenseFactorizations.orthonormalizeColumns(&columnMajor, rows: inputs, columns: r)
+            let a = (0..<(inputs * r)).map { columnMajor[($0 % r) * inputs + $0 / r] }  // row-major inputs × r
+            for blockRows in [m, 5, 1] {
+                let projected = ActivationProjection.project(
+                    rows: m, columns: n, inputsAreRows: inputsAreRows, activations: a, rank: r, blockRows: blockRows
+                ) { rows, block in
+                    for (i, row) in rows.enumerated() { for j in 0..<n { block[i * n + j] = s[row * n + j] } }
+                }
+                let basis = try ActivationProjection.basis(
+                    projected: projected, rows: m, columns: n, inputsAreRows: inputsAreRows, activations: a, rank: r)
+                XCTAssertEqual(basis.rank, r)
+                // The expected matrix: the projection of S on the span, on its input side.
+                var expected = [Double](repeating: 0, count: m * n)
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum = 0.0
+                        for k in 0..<inputs {
+                            var p = 0.0  // (A·Aᵀ)[input, k]
+                            let input = inputsAreRows ? i : j
+                            for c in 0..<r { p += Double(a[input * r + c]) * Double(a[k * r + c]) }
+                            sum += p * Double(inputsAreRows ? s[k * n + j] : s[i * n + k])
+                        }
+                        expected[i * n + j] = sum
+                    }
+                }
+                var worst = 0.0, largest = 0.0
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var value = 0.0
+                        for c in 0..<r { value += Double(basis.left[i * r + c]) * Double(basis.singularValues[c]) * Double(basis.right[j * r + c]) }
+                        worst = max(worst, abs(value - expected[i * n + j]))
+                        largest = max(largest, abs(expected[i * n + j]))
+                    }
+                }
+                let label = "inputs are \(inputsAreRows ? "rows" : "columns"), blocks of \(blockRows)"
+                XCTAssertLessThan(worst, 1e-5 * largest, label)
+                for (side, count) in [(basis.left, m), (basis.right, n)] {
+                    for c in 0..<r {
+                        for d in 0..<r {
+                            let dot = (0..<count).reduce(0.0) { $0 + Double(side[$1 * r + c]) * Double(side[$1 * r + d]) }
+                            XCTAssertEqual(dot, c == d ? 1 : 0, accuracy: 1e-5, "orthonormal bases: \(label)")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

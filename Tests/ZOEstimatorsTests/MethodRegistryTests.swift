@@ -38,6 +38,8 @@ final class MethodRegistryTests: XCTestCase {
             if method == PGAP.self {
                 try configuration.set(flag: "--probe-epsilon", values: ["0.01"])
                 try configuration.set(flag: "--alignment-mode", values: ["cosine"])
+                try configuration.set(flag: "--subspace-source", values: ["activations"])
+                try configuration.set(flag: "--activation-iterations", values: ["2"])
             }
             if method == SubZero.self || method == PGAP.self { try configuration.set(flag: "--low-rank-apply", values: ["factored"]) }
             if method == SubZero.self {
@@ -79,6 +81,16 @@ final class MethodRegistryTests: XCTestCase {
         XCTAssertThrowsError(try mezo.set(flag: "--directions", values: ["many"])) { XCTAssertEqual("\($0)", "--directions needs a whole number, got \"many\"") }
         XCTAssertThrowsError(try mezo.set(flag: "--directions", values: ["5000"])) {
             XCTAssertEqual("\($0)", "--directions must be between 1 and 4096, got 5000")
+        }
+        // A subspace source is shared by two methods, each taking only its own.
+        try pgap.set(flag: "--subspace-source", values: ["activations"])
+        XCTAssertEqual((pgap.settings as? PGAP.Configuration)?.subspaceSource, .activations)
+        XCTAssertThrowsError(try pgap.set(flag: "--subspace-source", values: ["random"])) {
+            XCTAssertEqual("\($0)", "--subspace-source must be probes or activations for this method, got random")
+        }
+        var subzero = try MethodConfiguration.defaults(for: "subzero")
+        XCTAssertThrowsError(try subzero.set(flag: "--subspace-source", values: ["probes"])) {
+            XCTAssertEqual("\($0)", "--subspace-source must be random or activations for this method, got probes")
         }
         var dizo = MethodConfiguration.dizo()
         try dizo.set(flag: "--projected-tensors", values: ["q_proj.weight", "*.fc1.weight"])

@@ -70,14 +70,25 @@ final class ActivationSubspaceTests: XCTestCase {
     }
 
     func testAStepChangesEachWeightOnlyWithinItsActivationSpan() throws {
+        let rank = 2
+        try assertStepsStayInTheActivationSpan(
+            SubZero(configuration: .init(rank: rank, window: 4, lowRankApply: .materialised, subspaceSource: .activations)), rank: rank)
+    }
+
+    /// P-GAP's estimate is factored inside the same span, so its step stays there too.
+    func testAPGAPStepChangesEachWeightOnlyWithinItsActivationSpan() throws {
+        let rank = 2
+        try assertStepsStayInTheActivationSpan(
+            PGAP(configuration: .init(rank: rank, window: 4, probes: 2, lowRankApply: .materialised, subspaceSource: .activations)),
+            rank: rank)
+    }
+
+    func assertStepsStayInTheActivationSpan<E: ZerothOrderEstimator>(_ estimator: E, rank: Int) throws {
         for fixture in ["tiny-llama", "tiny-gpt2"] {
             let harness = try TrainerHarness(fixture: fixture)
             let run = harness.newRun()
             defer { try? FileManager.default.removeItem(at: run.url) }
-            let rank = 2
-            let trainer = try harness.trainer(
-                SubZero(configuration: .init(rank: rank, window: 4, lowRankApply: .materialised, subspaceSource: .activations)),
-                run: run, steps: 1, evalEvery: 1)
+            let trainer = try harness.trainer(estimator, run: run, steps: 1, evalEvery: 1)
             let arena = trainer.parameters.arena
             let index = layerZeroMatrix(arena)
             let entry = arena.entries[index]

@@ -48,6 +48,18 @@ final class EstimatorTrainingTests: XCTestCase {
             steps: 8, fixture: "tiny-gpt2")
     }
 
+    func testPGAPWithActivationSubspaces() throws {
+        try TrainerHarness.assertResumeAndReplayAreBitExact(
+            estimator: PGAP(configuration: .init(rank: 4, window: 3, probes: 2, subspaceSource: .activations)), steps: 8)
+    }
+
+    func testPGAPWithActivationSubspacesFactoredOnGPT2() throws {
+        try TrainerHarness.assertResumeAndReplayAreBitExact(
+            estimator: PGAP(configuration: .init(rank: 4, window: 3, probes: 2, lowRankApply: .factored, subspaceSource: .activations,
+                                                 activationIterations: 1)),
+            steps: 8, fixture: "tiny-gpt2")
+    }
+
     func testPGAPWithConstantAlignmentPerStepSignAndDenseEmbeddings() throws {
         try TrainerHarness.assertResumeAndReplayAreBitExact(
             estimator: PGAP(configuration: .init(rank: 4, window: 3, probes: 2, alignmentSchedule: .constant,

@@ -16,7 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 STUDY = os.path.join(ROOT, "docs", "study")
 RESULTS = os.path.join(ROOT, "docs", "RESULTS.md")
 COLORS = {"mezo": "#1f77b4", "subzero": "#2ca02c", "dizo": "#9467bd", "pgap": "#d62728",
-          "fzoo": "#e377c2", "zo-muon": "#ff7f0e", "pgap-cosine": "#8c564b", "pgap-paper": "#7f7f7f",
+          "fzoo": "#e377c2", "zo-muon": "#ff7f0e", "pgap-cosine": "#8c564b", "pgap-paper": "#7f7f7f", "pgap-activations": "#aec7e8",
           # P-GAP ablation variants (the default is P-GAP's red)
           "default": "#d62728", "alignment-off": "#7f7f7f", "rank-16": "#ff7f0e", "rank-128": "#8c564b",
           "window-50": "#17becf", "window-200": "#bcbd22"}
@@ -489,6 +489,7 @@ LONG_CLAIMS = {
     "pgap": ("P-GAP: −81 % iterations vs MeZO", 0.19),
     "pgap-cosine": ("P-GAP with alignment strong enough to matter (cosine 0.3): the paper's −81 %", 0.19),
     "pgap-paper": ("P-GAP at the paper's ε 1e-1 / lr 1e-2, unscaled directions: −81 %", 0.19),
+    "pgap-activations": ("P-GAP inside the activation span (ours, after AGZO): the paper's −81 %", 0.19),
     "subzero": ("SubZero: faster convergence than MeZO", None),
     "subzero-activations-r1": ("AGZO (activation subspace, r = 1): faster than MeZO", None),
     "dizo": ("DiZO: −48 % GPU hours vs MeZO (forward passes here)", 0.52),

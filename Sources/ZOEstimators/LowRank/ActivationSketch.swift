@@ -4,11 +4,14 @@ import ZOTensor
 
 /// Where a low-rank method's per-window subspace comes from (`--subspace-source`).
 public enum SubspaceSource: String, Codable, Sendable, CaseIterable, SettingValue {
-    /// Q factors of Gaussian matrices (SubZero).
+    /// Q factors of Gaussian matrices (SubZero's default).
     case random
+    /// The top-r singular subspace of a gradient estimate from dense probes (P-GAP's default).
+    case probes
     /// On the input side of every linear weight, the top-r right singular vectors of the activations
     /// it multiplies on the window's first training batch (AGZO, arXiv 2601.17261: a linear layer's
-    /// weight gradient Σ δₜxₜᵀ lies in the span of its inputs xₜ); the output side stays random.
+    /// weight gradient Σ δₜxₜᵀ lies in the span of its inputs xₜ). SubZero keeps the output side
+    /// random; P-GAP factors its probe estimate inside that span (`ActivationProjection`).
     case activations
 }
 

@@ -433,12 +433,7 @@ public struct PGAP: ConfigurableEstimator {
         guard configuration.subspaceSource == .activations, state.sketchedWindow == window, let data = state.sketchedBases else {
             return [:]
         }
-        let targets = SubZero.sketchTargets(parameters, rank: configuration.rank)
-        guard let decoded = ActivationSketch.decode(
-            data, expected: Dictionary(uniqueKeysWithValues: targets.map { ($0.index, $0.inputs * $0.rank) })) else {
-            throw EstimatorError.recordMismatch("the activation bases held do not fit this model's tensors")
-        }
-        return decoded
+        return try ActivationSketch.decode(data, for: SubZero.sketchTargets(parameters, rank: configuration.rank))
     }
 
     /// U, V, σ of one tensor inside its activation span (`ActivationProjection`): S is rebuilt block

@@ -189,12 +189,7 @@ public struct SubZero: ConfigurableEstimator {
         guard state.basisSeed != seed || state.bases.isEmpty else { return }
         var sketched: [Int: [Float]] = [:]
         if configuration.subspaceSource == .activations, state.sketchedSeed == seed, let data = state.sketchedBases {
-            let targets = Self.sketchTargets(parameters, rank: configuration.rank)
-            guard let decoded = ActivationSketch.decode(
-                data, expected: Dictionary(uniqueKeysWithValues: targets.map { ($0.index, $0.inputs * $0.rank) })) else {
-                throw EstimatorError.recordMismatch("the activation bases held do not fit this model's tensors")
-            }
-            sketched = decoded
+            sketched = try ActivationSketch.decode(data, for: Self.sketchTargets(parameters, rank: configuration.rank))
         }
         var bases: [Int: LowRankBasis] = [:]
         for tensor in Self.lowRankTensors(parameters) {

@@ -124,10 +124,16 @@ final class ActivationSubspaceTests: XCTestCase {
     /// The bases a replay cannot recompute must come with the log: a window's first record without
     /// them, or with a blob that does not fit the model, is refused in one sentence.
     func testReplayRefusesMissingOrDamagedBases() throws {
+        try assertReplayRefusesMissingOrDamagedBases(
+            SubZero(configuration: .init(rank: 2, window: 2, lowRankApply: .materialised, subspaceSource: .activations)))
+        try assertReplayRefusesMissingOrDamagedBases(
+            PGAP(configuration: .init(rank: 2, window: 2, probes: 2, lowRankApply: .materialised, subspaceSource: .activations)))
+    }
+
+    func assertReplayRefusesMissingOrDamagedBases<E: ZerothOrderEstimator>(_ estimator: E) throws {
         let harness = try TrainerHarness()
         let run = harness.newRun()
         defer { try? FileManager.default.removeItem(at: run.url) }
-        let estimator = SubZero(configuration: .init(rank: 2, window: 2, lowRankApply: .materialised, subspaceSource: .activations))
         try harness.trainer(estimator, run: run, steps: 4, evalEvery: 4).train()
         let records = try SeedLogReplay.records(from: run.seedLog)
         XCTAssertEqual(records.map { $0.attachments != nil }, [true, false, true, false], "one sketch per window")

@@ -105,6 +105,15 @@ public enum ActivationSketch {
         return data
     }
 
+    /// The bases a checkpoint or seed-log record holds for `targets`, refused in one sentence when
+    /// they do not fit them (a blob cut short, or from another model).
+    public static func decode(_ data: Data, for targets: [Target]) throws -> [Int: [Float]] {
+        guard let bases = decode(data, expected: Dictionary(uniqueKeysWithValues: targets.map { ($0.index, $0.inputs * $0.rank) })) else {
+            throw EstimatorError.recordMismatch("the activation bases held do not fit this model's tensors")
+        }
+        return bases
+    }
+
     /// Inverse of `encode`; nil when the blob is cut short or, given `expected` (floats per tensor
     /// index), names a tensor or size it should not.
     public static func decode(_ data: Data, expected: [Int: Int]? = nil) -> [Int: [Float]]? {

@@ -221,11 +221,9 @@ public struct PGAP: ConfigurableEstimator {
         var forwardPasses = 2
         if state.window != window {
             if configuration.subspaceSource == .activations {
-                let targets = SubZero.sketchTargets(parameters, rank: configuration.rank)
-                let (bases, _) = try ActivationSketch.collect(
-                    targets, arena: parameters.arena, powerIterations: configuration.activationIterations ?? 3,
+                state.sketchedBases = try ActivationSketch.take(
+                    parameters, rank: configuration.rank, powerIterations: configuration.activationIterations ?? 3,
                     seed: SeedDerivation.derive(context.runSeed, .subspaceBasis, window), oracle: oracle)
-                state.sketchedBases = ActivationSketch.encode(bases, order: targets.map(\.index))
                 state.sketchedWindow = window
                 record.attachments = [RecordKey.activationBases: state.sketchedBases!]
                 forwardPasses += 1
@@ -433,7 +431,7 @@ public struct PGAP: ConfigurableEstimator {
         guard configuration.subspaceSource == .activations, state.sketchedWindow == window, let data = state.sketchedBases else {
             return [:]
         }
-        return try ActivationSketch.decode(data, for: SubZero.sketchTargets(parameters, rank: configuration.rank))
+        return try ActivationSketch.decode(data, parameters: parameters, rank: configuration.rank)
     }
 
     /// U, V, σ of one tensor inside its activation span (`ActivationProjection`): S is rebuilt block

@@ -114,11 +114,9 @@ public struct SubZero: ConfigurableEstimator {
             step: context.step, learningRate: context.learningRate, extraSeeds: [RecordKey.subspaceBasisSeed: [basisSeed]])
         var forwardPasses = 2
         if configuration.subspaceSource == .activations && state.sketchedSeed != basisSeed {
-            let targets = Self.sketchTargets(parameters, rank: configuration.rank)
-            let (bases, _) = try ActivationSketch.collect(
-                targets, arena: parameters.arena, powerIterations: configuration.powerIterations ?? 3, seed: basisSeed,
+            state.sketchedBases = try ActivationSketch.take(
+                parameters, rank: configuration.rank, powerIterations: configuration.powerIterations ?? 3, seed: basisSeed,
                 oracle: oracle)
-            state.sketchedBases = ActivationSketch.encode(bases, order: targets.map(\.index))
             state.sketchedSeed = basisSeed
             record.attachments = [RecordKey.activationBases: state.sketchedBases!]
             forwardPasses += 1
@@ -173,23 +171,11 @@ public struct SubZero: ConfigurableEstimator {
         parameters.tensors.filter { $0.matrixShape != nil }
     }
 
-    /// The tensors whose input side an activation sketch spans: 2-D weights a linear map multiplies
-    /// (not embeddings, whose gradient rows are the looked-up tokens', nor adapter tensors, which
-    /// are seen as their near-square reshape), with their input width and rank.
-    static func sketchTargets(_ parameters: TrainableSet, rank: Int) -> [ActivationSketch.Target] {
-        lowRankTensors(parameters).compactMap { tensor in
-            let entry = tensor.entry
-            guard entry.role != .embedding && entry.role != .adapter, !entry.activationUse.contains(.lookup) else { return nil }
-            let (inputs, _) = entry.layout.features(of: entry.shape)
-            return ActivationSketch.Target(index: tensor.index, inputs: inputs, rank: min(rank, entry.shape[0], entry.shape[1]))
-        }
-    }
-
     func prepareBases(_ state: inout State, seed: UInt64, parameters: TrainableSet) throws {
         guard state.basisSeed != seed || state.bases.isEmpty else { return }
         var sketched: [Int: [Float]] = [:]
         if configuration.subspaceSource == .activations, state.sketchedSeed == seed, let data = state.sketchedBases {
-            sketched = try ActivationSketch.decode(data, for: Self.sketchTargets(parameters, rank: configuration.rank))
+            sketched = try ActivationSketch.decode(data, parameters: parameters, rank: configuration.rank)
         }
         var bases: [Int: LowRankBasis] = [:]
         for tensor in Self.lowRankTensors(parameters) {

@@ -3,41 +3,14 @@ import CZOKernels
 /// The ggml block types' vectorised decoders (CZOKernels' BlockDecoding.h): what a quantized base
 /// kept as stored decodes on every forward. Results are bit-identical to ZOFormats' decoders, which
 /// stay the reference (and decode F16/BF16 and anything a future ggml adds).
-public enum BlockDecoding: Sendable {
-    case q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_nl, iq4_xs
-    case iq2_xxs, iq2_xs, iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m
-    case q8_K, mxfp4, nvfp4, tq1_0, tq2_0
+public enum BlockDecoding: String, Sendable, CaseIterable {
+    // Raw values: ggml's type names in lower case.
+    case q4_0, q4_1, q5_0, q5_1, q8_0, q2_K = "q2_k", q3_K = "q3_k", q4_K = "q4_k", q5_K = "q5_k", q6_K = "q6_k"
+    case iq4_nl, iq4_xs, iq2_xxs, iq2_xs, iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m
+    case q8_K = "q8_k", mxfp4, nvfp4, tq1_0, tq2_0
 
-    /// The kernel's name for a ggml type name ("q4_K", …), nil for a type it does not decode.
-    public init?(ggmlName: String) {
-        switch ggmlName.lowercased() {
-        case "q4_0": self = .q4_0
-        case "q4_1": self = .q4_1
-        case "q5_0": self = .q5_0
-        case "q5_1": self = .q5_1
-        case "q8_0": self = .q8_0
-        case "q2_k": self = .q2_K
-        case "q3_k": self = .q3_K
-        case "q4_k": self = .q4_K
-        case "q5_k": self = .q5_K
-        case "q6_k": self = .q6_K
-        case "iq4_nl": self = .iq4_nl
-        case "iq4_xs": self = .iq4_xs
-        case "iq2_xxs": self = .iq2_xxs
-        case "iq2_xs": self = .iq2_xs
-        case "iq2_s": self = .iq2_s
-        case "iq3_xxs": self = .iq3_xxs
-        case "iq3_s": self = .iq3_s
-        case "iq1_s": self = .iq1_s
-        case "iq1_m": self = .iq1_m
-        case "q8_k": self = .q8_K
-        case "mxfp4": self = .mxfp4
-        case "nvfp4": self = .nvfp4
-        case "tq1_0": self = .tq1_0
-        case "tq2_0": self = .tq2_0
-        default: return nil
-        }
-    }
+    /// The kernel for a ggml type name ("Q4_K", …), nil for a type it does not decode.
+    public init?(ggmlName: String) { self.init(rawValue: ggmlName.lowercased()) }
 
     /// (weights, bytes) per block.
     public var block: (elements: Int, bytes: Int) {

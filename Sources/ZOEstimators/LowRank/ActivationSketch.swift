@@ -134,3 +134,33 @@ public enum ActivationSketch {
         return bases
     }
 }
+
+extension ActivationSketch {
+    /// The tensors whose input side a sketch spans: 2-D weights a linear map multiplies (not
+    /// embeddings, whose gradient rows are the looked-up tokens', nor adapter tensors, which the
+    /// low-rank methods see as their near-square reshape), with their input width and rank.
+    static func targets(of parameters: TrainableSet, rank: Int) -> [Target] {
+        parameters.tensors.compactMap { tensor in
+            let entry = tensor.entry
+            guard tensor.matrixShape != nil, entry.role != .embedding && entry.role != .adapter,
+                  !entry.activationUse.contains(.lookup) else { return nil }
+            let (inputs, _) = entry.layout.features(of: entry.shape)
+            return Target(index: tensor.index, inputs: inputs, rank: min(rank, entry.shape[0], entry.shape[1]))
+        }
+    }
+
+    /// Sketches every target of `parameters` during one forward of the oracle's current batch and
+    /// returns the blob the window's first seed-log record and the checkpoint carry.
+    static func take(
+        _ parameters: TrainableSet, rank: Int, powerIterations: Int, seed: UInt64, oracle: LossOracle
+    ) throws -> Data {
+        let targets = targets(of: parameters, rank: rank)
+        let (bases, _) = try collect(targets, arena: parameters.arena, powerIterations: powerIterations, seed: seed, oracle: oracle)
+        return encode(bases, order: targets.map(\.index))
+    }
+
+    /// The bases a held blob gives `parameters`' targets (refused when they do not fit).
+    static func decode(_ data: Data, parameters: TrainableSet, rank: Int) throws -> [Int: [Float]] {
+        try decode(data, for: targets(of: parameters, rank: rank))
+    }
+}
